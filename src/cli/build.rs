@@ -1,0 +1,207 @@
+//! `nabij build` and `nabij synth`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::CliError;
+use crate::ingest::CarProfile;
+use crate::pipeline::build_to_file;
+use crate::progress::Progress;
+use crate::synth::{SynthConfig, TownSpec, generate};
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// OpenStreetMap extract (.osm.pbf), e.g. Geofabrik's netherlands-latest.osm.pbf.
+    #[arg(long)]
+    pub osm: PathBuf,
+    /// Where to write the graph (.nbg). Written atomically: replaced only when complete.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A TOML file overriding the built-in Dutch car profile key by key (see docs/PROFILE.md).
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+}
+
+pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), CliError> {
+    let profile = match &args.profile {
+        Some(p) => CarProfile::from_toml_file(p)?,
+        None => CarProfile::default(),
+    };
+    let report = build_to_file(&args.osm, &args.out, &profile, progress)?;
+    if !quiet {
+        let s = &report.meta.stats;
+        println!(
+            "built {} from {}{}",
+            args.out.display(),
+            report.meta.source_file,
+            if report.meta.synthetic_roads {
+                " (SYNTHETIC roads)"
+            } else {
+                ""
+            }
+        );
+        println!(
+            "  graph: {} nodes, {} edges ({} arcs), {:.1} km of road, {} ferry edges",
+            s.nodes, s.edges, s.arcs, s.road_km, s.ferry_edges
+        );
+        println!(
+            "  read: {} ways ({} drivable, {} closed to cars, {} with unreadable maxspeed), {} way nodes, {} missing nodes, {} barriers",
+            s.ingest.ways_read,
+            s.ingest.ways_drivable,
+            s.ingest.ways_access_denied,
+            s.ingest.ways_maxspeed_invalid,
+            s.ingest.way_nodes,
+            s.ingest.nodes_missing,
+            s.ingest.barrier_nodes
+        );
+        println!(
+            "  dropped outside the largest strongly connected component: {} pieces, {} nodes, {} edges; {} self-loops",
+            s.components_dropped, s.nodes_dropped, s.edges_dropped, s.self_loops_dropped
+        );
+        println!(
+            "  profile {} ({}), file {:.1} MB, wall time {:.2} s",
+            report.meta.profile_name,
+            report.meta.profile_hash,
+            report.file_bytes as f64 / 1e6,
+            report.wall_s
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Where to write the .osm.pbf.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Area as min_lon,min_lat,max_lon,max_lat (degrees). Default: the Netherlands.
+    #[arg(long, value_delimiter = ',', num_args = 4, default_values_t = [3.3, 50.75, 7.25, 53.55])]
+    pub bbox: Vec<f64>,
+    /// About how many way-node references to generate (the Netherlands has ~15 million car way nodes).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub way_nodes: u64,
+    /// Place one town per municipality of this GeoJSON (e.g. gemeenten_2024.geojson), sized by population.
+    #[arg(long)]
+    pub towns_from: Option<PathBuf>,
+    /// Population property of --towns-from features.
+    #[arg(long, default_value = "inwoners_2024")]
+    pub population_property: String,
+    /// Codes (gemeentecode) of --towns-from municipalities that are islands reached by ferry.
+    #[arg(long, value_delimiter = ',', default_values_t = ["GM0060".to_string(), "GM0088".to_string(), "GM0093".to_string(), "GM0096".to_string(), "GM0448".to_string()])]
+    pub islands: Vec<String>,
+    /// Random seed; the same seed and settings give the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn synth(args: SynthArgs, quiet: bool) -> Result<(), CliError> {
+    let bbox = [args.bbox[0], args.bbox[1], args.bbox[2], args.bbox[3]];
+    let towns = match &args.towns_from {
+        Some(path) => Some(towns_from_geojson(
+            path,
+            &args.population_property,
+            &args.islands,
+        )?),
+        None => None,
+    };
+    let bbox = match &towns {
+        Some(t) => {
+            let mut b = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
+            for town in t {
+                b = [
+                    b[0].min(town.lon),
+                    b[1].min(town.lat),
+                    b[2].max(town.lon),
+                    b[3].max(town.lat),
+                ];
+            }
+            [b[0] - 0.05, b[1] - 0.05, b[2] + 0.05, b[3] + 0.05]
+        }
+        None => bbox,
+    };
+    let cfg = SynthConfig {
+        seed: args.seed,
+        bbox,
+        towns,
+        target_way_nodes: args.way_nodes,
+        island: true,
+    };
+    let report = generate(&cfg, &args.out)?;
+    if !quiet {
+        println!(
+            "wrote {} (SYNTHETIC road network): {} towns, {} nodes, {} ways, {} way nodes, {} ferries, {:.0} km of motorway",
+            args.out.display(),
+            report.towns,
+            report.nodes,
+            report.ways,
+            report.way_nodes,
+            report.ferries,
+            report.motorway_km
+        );
+    }
+    Ok(())
+}
+
+/// One town per feature: the mean of its exterior ring vertices, weighted by population.
+fn towns_from_geojson(
+    path: &PathBuf,
+    pop_prop: &str,
+    islands: &[String],
+) -> Result<Vec<TownSpec>, CliError> {
+    let input_err = |message: String| CliError::Input {
+        path: path.clone(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| input_err(e.to_string()))?;
+    let gj: geojson::GeoJson = text
+        .parse()
+        .map_err(|e: geojson::Error| input_err(e.to_string()))?;
+    let geojson::GeoJson::FeatureCollection(fc) = gj else {
+        return Err(input_err("expected a FeatureCollection".into()));
+    };
+    let mut towns = Vec::new();
+    for f in fc.features {
+        let props = f.properties.clone().unwrap_or_default();
+        let code = props
+            .get("gemeentecode")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
+        let name = props
+            .get("gemeentenaam")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| code.clone());
+        let weight = props
+            .get(pop_prop)
+            .and_then(|v| v.as_f64())
+            .unwrap_or(10_000.0)
+            .max(100.0);
+        let Some(geom) = f.geometry else { continue };
+        let geo_geom: geo::Geometry<f64> = geom
+            .value
+            .try_into()
+            .map_err(|e: geojson::Error| input_err(e.to_string()))?;
+        use geo::InteriorPoint;
+        let Some(p) = geo_geom.interior_point() else {
+            continue;
+        };
+        towns.push(TownSpec {
+            name,
+            lon: p.x(),
+            lat: p.y(),
+            weight,
+            island: islands.contains(&code),
+        });
+    }
+    if towns.is_empty() {
+        return Err(input_err("no features with a geometry".into()));
+    }
+    Ok(towns)
+}

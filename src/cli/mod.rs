@@ -1,0 +1,61 @@
+//! The command line: argument definitions and one function per subcommand.
+//! The binary (`src/main.rs`) only parses, sets up logging, calls [`run`] and prints errors.
+
+mod build;
+
+use clap::{Parser, Subcommand};
+
+use crate::graph::file::GraphFileError;
+use crate::ingest::ProfileError;
+use crate::pipeline::PipelineError;
+use crate::synth::SynthError;
+
+/// nabij: can every municipality reach a suitable small-scale youth-care facility within
+/// 45 minutes by car? Builds a car road graph from OpenStreetMap and answers reachability
+/// and coverage questions per municipality and region.
+#[derive(Debug, Parser)]
+#[command(name = "nabij", version, about, long_about = None)]
+pub struct Cli {
+    /// No progress bars and no summary (errors are still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a car road graph (.nbg) from an OpenStreetMap PBF extract.
+    Build(build::BuildArgs),
+    /// Generate a synthetic road network as an .osm.pbf (for benchmarks and the demo).
+    Synth(build::SynthArgs),
+}
+
+/// Errors a subcommand can end with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
+    GraphFile(#[from] GraphFileError),
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot read {path}: {message}")]
+    Input {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let progress = crate::progress::Progress::new(!cli.quiet);
+    match cli.command {
+        Command::Build(args) => build::build(args, cli.quiet, &progress),
+        Command::Synth(args) => build::synth(args, cli.quiet),
+    }
+}

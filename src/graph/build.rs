@@ -1,0 +1,402 @@
+//! From drivable ways to the road graph.
+//!
+//! 1. A node becomes a graph node where ways meet or end, next to a node missing from the
+//!    extract, and at every barrier (each way side of a barrier gets its own node, so the
+//!    barrier cuts the way). All other way nodes become shape points.
+//! 2. Each way is cut into pieces between graph nodes; a piece's length is the sum of
+//!    great-circle distances, its time the length at the way's speed (ferries: the tagged
+//!    duration shared out by length).
+//! 3. Only the largest strongly connected component is kept.
+//! 4. Nodes are renumbered in Hilbert-curve order of their position, so that nodes close on
+//!    the map are close in memory (this makes searches markedly more cache friendly), and
+//!    edges are sorted by `(from, to)`. Every step is deterministic.
+
+use rayon::prelude::*;
+
+use super::scc::strongly_connected_components;
+use super::{BuildStats, GraphMeta, NO_TIME, RoadGraph};
+use crate::ingest::profile::{CarProfile, Direction};
+use crate::ingest::{FERRY_CLASS, RawNetwork, RawWay};
+use crate::util::{haversine_m, hilbert_index};
+
+/// Errors from turning ways into a graph.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("no drivable road remains after splitting ways ({reason})")]
+    Empty { reason: String },
+    #[error("the graph is too large for 32-bit ids: {what}")]
+    TooLarge { what: String },
+}
+
+#[derive(Clone, Copy)]
+enum End {
+    Node(u32),
+    Fresh(u32),
+}
+
+struct Piece {
+    from: End,
+    to: End,
+    length_m: f64,
+    fw_ms: u32,
+    bw_ms: u32,
+    class: u8,
+    shape_start: usize,
+    shape_end: usize,
+}
+
+#[derive(Default)]
+struct Chunk {
+    pieces: Vec<Piece>,
+    shape: Vec<(i32, i32)>,
+    fresh: Vec<(i32, i32)>,
+}
+
+fn lonlat(raw: &RawNetwork, idx: u32) -> (f64, f64) {
+    (
+        raw.node_lon_e7[idx as usize] as f64 * 1e-7,
+        raw.node_lat_e7[idx as usize] as f64 * 1e-7,
+    )
+}
+
+fn time_ms(length_m: f64, speed_kmh: f64) -> u32 {
+    let s = length_m / (speed_kmh / 3.6);
+    ((s * 1000.0).round() as u32).max(1)
+}
+
+/// Builds the graph. `meta` is filled in with counts and the bounding box.
+pub fn build_graph(
+    raw: &RawNetwork,
+    profile: &CarProfile,
+    mut meta: GraphMeta,
+) -> Result<RoadGraph, BuildError> {
+    let n_raw = raw.node_ids.len();
+    // 1. Which way nodes become graph nodes.
+    let mut uses = vec![0u8; n_raw];
+    let mut forced = vec![false; n_raw];
+    for way in &raw.ways {
+        let refs = &raw.refs[way.refs_start as usize..way.refs_end as usize];
+        for (pos, &r) in refs.iter().enumerate() {
+            if r == u32::MAX || !raw.node_present(r) {
+                if pos > 0 && refs[pos - 1] != u32::MAX {
+                    forced[refs[pos - 1] as usize] = true;
+                }
+                if pos + 1 < refs.len() && refs[pos + 1] != u32::MAX {
+                    forced[refs[pos + 1] as usize] = true;
+                }
+                continue;
+            }
+            uses[r as usize] = uses[r as usize].saturating_add(1);
+        }
+        for end in [refs[0], refs[refs.len() - 1]] {
+            if end != u32::MAX {
+                forced[end as usize] = true;
+            }
+        }
+    }
+    let mut graph_index = vec![u32::MAX; n_raw];
+    let mut node_coords: Vec<(i32, i32)> = Vec::new();
+    for i in 0..n_raw {
+        if raw.node_present(i as u32) && !raw.node_blocks[i] && (uses[i] >= 2 || forced[i]) {
+            graph_index[i] = node_coords.len() as u32;
+            node_coords.push((raw.node_lat_e7[i], raw.node_lon_e7[i]));
+        }
+    }
+    drop(uses);
+    drop(forced);
+
+    // 2. Cut ways into pieces, in parallel over chunks of ways; fresh (barrier) nodes are
+    //    numbered per chunk and made global afterwards, in chunk order.
+    let chunks: Vec<Chunk> = raw
+        .ways
+        .par_chunks(4096)
+        .map(|ways| {
+            let mut chunk = Chunk::default();
+            for way in ways {
+                cut_way(raw, profile, way, &graph_index, &mut chunk);
+            }
+            chunk
+        })
+        .collect();
+
+    let mut stats = BuildStats {
+        ingest: raw.stats.clone(),
+        ..Default::default()
+    };
+    let mut edge_from = Vec::new();
+    let mut edge_to = Vec::new();
+    let mut edge_len = Vec::new();
+    let mut edge_fw = Vec::new();
+    let mut edge_bw = Vec::new();
+    let mut edge_class = Vec::new();
+    let mut shape_ranges: Vec<(usize, usize, usize)> = Vec::new(); // chunk, start, end
+    for (ci, chunk) in chunks.iter().enumerate() {
+        let fresh_base = node_coords.len() as u32;
+        node_coords.extend_from_slice(&chunk.fresh);
+        let resolve = |e: End| match e {
+            End::Node(i) => i,
+            End::Fresh(i) => fresh_base + i,
+        };
+        for p in &chunk.pieces {
+            let (u, v) = (resolve(p.from), resolve(p.to));
+            if u == v {
+                stats.self_loops_dropped += 1;
+                continue;
+            }
+            edge_from.push(u);
+            edge_to.push(v);
+            edge_len.push(p.length_m as f32);
+            edge_fw.push(p.fw_ms);
+            edge_bw.push(p.bw_ms);
+            edge_class.push(p.class);
+            shape_ranges.push((ci, p.shape_start, p.shape_end));
+        }
+    }
+    if node_coords.len() >= u32::MAX as usize / 2 || edge_from.len() >= (u32::MAX >> 1) as usize {
+        return Err(BuildError::TooLarge {
+            what: format!("{} nodes, {} edges", node_coords.len(), edge_from.len()),
+        });
+    }
+    if edge_from.is_empty() {
+        return Err(BuildError::Empty {
+            reason: "every way lacked node coordinates or formed a loop".into(),
+        });
+    }
+
+    // 3. Largest strongly connected component.
+    let mut g = RoadGraph {
+        node_lat_e7: node_coords.iter().map(|c| c.0).collect(),
+        node_lon_e7: node_coords.iter().map(|c| c.1).collect(),
+        edge_from,
+        edge_to,
+        edge_length_m: edge_len,
+        edge_time_fw_ms: edge_fw,
+        edge_time_bw_ms: edge_bw,
+        edge_class,
+        ..Default::default()
+    };
+    g.rebuild_adjacency();
+    let (comp, sizes) = strongly_connected_components(&g.fwd, &g.rev);
+    let largest = sizes
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+        .map(|(i, _)| i as u32)
+        .unwrap_or(0);
+    stats.components_dropped = sizes.len().saturating_sub(1) as u64;
+    let keep_node: Vec<bool> = comp.iter().map(|&c| c == largest).collect();
+    stats.nodes_dropped = keep_node.iter().filter(|k| !**k).count() as u64;
+
+    // 4. Hilbert renumbering of the kept nodes.
+    let kept: Vec<u32> = (0..g.node_count() as u32)
+        .filter(|&v| keep_node[v as usize])
+        .collect();
+    let (mut min_lat, mut min_lon, mut max_lat, mut max_lon) =
+        (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+    for &v in &kept {
+        min_lat = min_lat.min(g.node_lat_e7[v as usize]);
+        max_lat = max_lat.max(g.node_lat_e7[v as usize]);
+        min_lon = min_lon.min(g.node_lon_e7[v as usize]);
+        max_lon = max_lon.max(g.node_lon_e7[v as usize]);
+    }
+    let span_lat = (max_lat as i64 - min_lat as i64).max(1) as f64;
+    let span_lon = (max_lon as i64 - min_lon as i64).max(1) as f64;
+    let mut keyed: Vec<(u64, u32)> = kept
+        .par_iter()
+        .map(|&v| {
+            let x = ((g.node_lon_e7[v as usize] as i64 - min_lon as i64) as f64 / span_lon
+                * 65535.0) as u32;
+            let y = ((g.node_lat_e7[v as usize] as i64 - min_lat as i64) as f64 / span_lat
+                * 65535.0) as u32;
+            (hilbert_index(x, y), v)
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    let mut new_id = vec![u32::MAX; g.node_count()];
+    for (i, &(_, v)) in keyed.iter().enumerate() {
+        new_id[v as usize] = i as u32;
+    }
+    let node_lat_e7: Vec<i32> = keyed
+        .iter()
+        .map(|&(_, v)| g.node_lat_e7[v as usize])
+        .collect();
+    let node_lon_e7: Vec<i32> = keyed
+        .iter()
+        .map(|&(_, v)| g.node_lon_e7[v as usize])
+        .collect();
+
+    let mut order: Vec<u32> = (0..g.edge_count() as u32)
+        .filter(|&e| {
+            keep_node[g.edge_from[e as usize] as usize] && keep_node[g.edge_to[e as usize] as usize]
+        })
+        .collect();
+    stats.edges_dropped = (g.edge_count() - order.len()) as u64;
+    // Stable sort: ties keep way order, which is deterministic.
+    order.sort_by_key(|&e| {
+        (
+            new_id[g.edge_from[e as usize] as usize],
+            new_id[g.edge_to[e as usize] as usize],
+        )
+    });
+
+    let mut out = RoadGraph {
+        node_lat_e7,
+        node_lon_e7,
+        ..Default::default()
+    };
+    out.edge_shape_first.push(0);
+    for &e in &order {
+        let e = e as usize;
+        out.edge_from.push(new_id[g.edge_from[e] as usize]);
+        out.edge_to.push(new_id[g.edge_to[e] as usize]);
+        out.edge_length_m.push(g.edge_length_m[e]);
+        out.edge_time_fw_ms.push(g.edge_time_fw_ms[e]);
+        out.edge_time_bw_ms.push(g.edge_time_bw_ms[e]);
+        out.edge_class.push(g.edge_class[e]);
+        let (ci, a, b) = shape_ranges[e];
+        for &(lat, lon) in &chunks[ci].shape[a..b] {
+            out.shape_lat_e7.push(lat);
+            out.shape_lon_e7.push(lon);
+        }
+        out.edge_shape_first.push(out.shape_lat_e7.len() as u32);
+        if g.edge_class[e] == FERRY_CLASS {
+            stats.ferry_edges += 1;
+        } else {
+            stats.road_km += g.edge_length_m[e] as f64 / 1000.0;
+        }
+    }
+    if out.edge_from.is_empty() {
+        return Err(BuildError::Empty {
+            reason: "the largest strongly connected piece has no edges".into(),
+        });
+    }
+    out.rebuild_adjacency();
+    stats.nodes = out.node_count() as u64;
+    stats.edges = out.edge_count() as u64;
+    stats.arcs = out.fwd.arcs.len() as u64;
+    stats.road_km = (stats.road_km * 1000.0).round() / 1000.0;
+    meta.bbox = [
+        min_lon as f64 * 1e-7,
+        min_lat as f64 * 1e-7,
+        max_lon as f64 * 1e-7,
+        max_lat as f64 * 1e-7,
+    ];
+    meta.profile_name = profile.name.clone();
+    meta.profile_hash = format!("{:016x}", profile.hash());
+    meta.class_names = profile.class_names();
+    meta.header_bbox = raw.header_bbox;
+    meta.stats = stats;
+    out.meta = meta;
+    Ok(out)
+}
+
+/// Cuts one way into pieces between graph nodes and appends them to `chunk`.
+fn cut_way(
+    raw: &RawNetwork,
+    profile: &CarProfile,
+    way: &RawWay,
+    graph_index: &[u32],
+    chunk: &mut Chunk,
+) {
+    let refs = &raw.refs[way.refs_start as usize..way.refs_end as usize];
+    let is_ferry = way.class == FERRY_CLASS;
+    // Ferries: the tagged duration is shared out over the pieces by length.
+    let ferry_total_m: f64 = if is_ferry {
+        refs.windows(2)
+            .filter(|w| w.iter().all(|&r| r != u32::MAX && raw.node_present(r)))
+            .map(|w| {
+                let (a, b) = (lonlat(raw, w[0]), lonlat(raw, w[1]));
+                haversine_m(a.0, a.1, b.0, b.1)
+            })
+            .sum()
+    } else {
+        0.0
+    };
+    let piece_time = |length_m: f64| -> u32 {
+        if is_ferry {
+            let crossing_s = match way.ferry_duration_s {
+                Some(d) if ferry_total_m > 0.0 => d as f64 * length_m / ferry_total_m,
+                _ => length_m / (profile.ferry_speed_kmh / 3.6),
+            };
+            let boarding_s = if ferry_total_m > 0.0 {
+                profile.ferry_boarding_s * length_m / ferry_total_m
+            } else {
+                profile.ferry_boarding_s
+            };
+            (((crossing_s + boarding_s) * 1000.0).round() as u32).max(1)
+        } else {
+            time_ms(length_m, way.speed_kmh as f64)
+        }
+    };
+
+    let mut start: Option<End> = None;
+    let mut length_m = 0.0;
+    let mut shape_start = chunk.shape.len();
+    let mut prev: Option<(f64, f64)> = None;
+    let emit = |chunk: &mut Chunk, from: End, to: End, length_m: f64, shape_start: usize| {
+        let t = piece_time(length_m);
+        let (fw, bw) = match way.direction {
+            Direction::Both => (t, t),
+            Direction::Forward => (t, NO_TIME),
+            Direction::Backward => (NO_TIME, t),
+        };
+        let shape_end = chunk.shape.len();
+        chunk.pieces.push(Piece {
+            from,
+            to,
+            length_m,
+            fw_ms: fw,
+            bw_ms: bw,
+            class: way.class,
+            shape_start,
+            shape_end,
+        });
+    };
+    let last = refs.len() - 1;
+    for (pos, &r) in refs.iter().enumerate() {
+        if r == u32::MAX || !raw.node_present(r) {
+            // The piece in progress cannot be completed: drop it.
+            if start.is_some() {
+                chunk.shape.truncate(shape_start);
+            }
+            start = None;
+            prev = None;
+            continue;
+        }
+        let here = lonlat(raw, r);
+        if let Some(p) = prev {
+            length_m += haversine_m(p.0, p.1, here.0, here.1);
+        }
+        prev = Some(here);
+        let coord = (raw.node_lat_e7[r as usize], raw.node_lon_e7[r as usize]);
+        let fresh = |chunk: &mut Chunk| {
+            chunk.fresh.push(coord);
+            End::Fresh(chunk.fresh.len() as u32 - 1)
+        };
+        let (arrive, depart) = if raw.node_blocks[r as usize] {
+            // A barrier: each side ends at a node of its own, so nothing passes through.
+            let a = start.map(|_| fresh(chunk));
+            let d = (pos < last).then(|| fresh(chunk));
+            (a, d)
+        } else if graph_index[r as usize] != u32::MAX {
+            let n = End::Node(graph_index[r as usize]);
+            (Some(n), Some(n))
+        } else {
+            // A shape point.
+            if start.is_some() {
+                chunk.shape.push(coord);
+            }
+            continue;
+        };
+        if let (Some(s), Some(a)) = (start, arrive) {
+            emit(chunk, s, a, length_m, shape_start);
+        }
+        start = depart;
+        length_m = 0.0;
+        shape_start = chunk.shape.len();
+    }
+    if start.is_some() {
+        // A way never ends on a shape point (ends are graph nodes), but stay safe.
+        chunk.shape.truncate(shape_start);
+    }
+}

@@ -1,0 +1,303 @@
+//! The car road graph: intersections as nodes, road pieces between them as edges, with
+//! their shape points for geometry, and forward/reverse adjacency in compact CSR arrays.
+//!
+//! Edges are stored once per road piece (`from` → `to` in way order) with a travel time for
+//! each direction ([`NO_TIME`] where the direction is closed). The CSR arrays are derived
+//! from the edges when a graph is built or loaded; they are what routing reads.
+
+pub mod build;
+pub mod file;
+pub mod scc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::IngestStats;
+
+/// Index of a graph node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NodeId(pub u32);
+
+/// Index of an edge (a road piece between two nodes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EdgeId(pub u32);
+
+/// Marks a direction in which an edge cannot be driven.
+pub const NO_TIME: u32 = u32::MAX;
+
+/// High bit of [`Csr::arc_edge`]: the arc runs against the edge's `from` → `to` order.
+pub const ARC_BACKWARD: u32 = 1 << 31;
+
+/// One directed arc in a CSR: where it leads and how long it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct Arc {
+    pub head: u32,
+    pub time_ms: u32,
+}
+
+/// Compressed sparse rows: the arcs of node `v` are `arcs[first[v]..first[v + 1]]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Csr {
+    pub first: Vec<u32>,
+    pub arcs: Vec<Arc>,
+    /// For each arc, the edge it comes from, with [`ARC_BACKWARD`] set when it runs `to` → `from`.
+    pub arc_edge: Vec<u32>,
+}
+
+impl Csr {
+    #[inline]
+    pub fn arcs_of(&self, v: u32) -> &[Arc] {
+        let a = self.first[v as usize] as usize;
+        let b = self.first[v as usize + 1] as usize;
+        &self.arcs[a..b]
+    }
+
+    #[inline]
+    pub fn range_of(&self, v: u32) -> std::ops::Range<usize> {
+        self.first[v as usize] as usize..self.first[v as usize + 1] as usize
+    }
+}
+
+/// Summary numbers of a build, kept in the graph file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct BuildStats {
+    pub ingest: IngestStats,
+    pub nodes: u64,
+    pub edges: u64,
+    pub arcs: u64,
+    pub road_km: f64,
+    pub ferry_edges: u64,
+    pub components_dropped: u64,
+    pub nodes_dropped: u64,
+    pub edges_dropped: u64,
+    pub self_loops_dropped: u64,
+}
+
+/// What the graph file says about where the graph came from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct GraphMeta {
+    pub nabij_version: String,
+    /// File name (not path) of the source extract.
+    pub source_file: String,
+    pub source_size_bytes: u64,
+    /// xxh3-64 of the source file, hex.
+    pub source_xxh3: String,
+    /// `writingprogram` from the PBF header, if any.
+    pub source_writing_program: Option<String>,
+    /// True when the source is a synthetic network written by `nabij synth`.
+    pub synthetic_roads: bool,
+    pub profile_name: String,
+    /// xxh3-64 of the profile, hex.
+    pub profile_hash: String,
+    /// Road class names by class index (ferries use class 255).
+    pub class_names: Vec<String>,
+    /// Bounding box of the nodes, `[min_lon, min_lat, max_lon, max_lat]`.
+    pub bbox: [f64; 4],
+    /// The PBF header's bounding box, if it had one.
+    pub header_bbox: Option<[f64; 4]>,
+    pub stats: BuildStats,
+}
+
+/// The road graph. Coordinates are in 1e-7 degrees (WGS84).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoadGraph {
+    pub meta: GraphMeta,
+    pub node_lat_e7: Vec<i32>,
+    pub node_lon_e7: Vec<i32>,
+    pub edge_from: Vec<u32>,
+    pub edge_to: Vec<u32>,
+    pub edge_length_m: Vec<f32>,
+    pub edge_time_fw_ms: Vec<u32>,
+    pub edge_time_bw_ms: Vec<u32>,
+    pub edge_class: Vec<u8>,
+    /// Shape points of edge `e` (between its end nodes) are `shape_*[edge_shape_first[e]..edge_shape_first[e + 1]]`.
+    pub edge_shape_first: Vec<u32>,
+    pub shape_lat_e7: Vec<i32>,
+    pub shape_lon_e7: Vec<i32>,
+    /// Forward adjacency (arcs leaving a node).
+    pub fwd: Csr,
+    /// Reverse adjacency (arcs entering a node, stored at the head with `head` = the tail).
+    pub rev: Csr,
+}
+
+impl RoadGraph {
+    pub fn node_count(&self) -> usize {
+        self.node_lat_e7.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edge_from.len()
+    }
+
+    /// `(lon, lat)` of a node in degrees.
+    #[inline]
+    pub fn node_lonlat(&self, v: u32) -> (f64, f64) {
+        (
+            self.node_lon_e7[v as usize] as f64 * 1e-7,
+            self.node_lat_e7[v as usize] as f64 * 1e-7,
+        )
+    }
+
+    /// The full polyline of an edge from `from` to `to`, as `(lon, lat)` degrees.
+    pub fn edge_polyline(&self, e: u32) -> Vec<(f64, f64)> {
+        let e = e as usize;
+        let a = self.edge_shape_first[e] as usize;
+        let b = self.edge_shape_first[e + 1] as usize;
+        let mut pts = Vec::with_capacity(b - a + 2);
+        pts.push(self.node_lonlat(self.edge_from[e]));
+        for i in a..b {
+            pts.push((
+                self.shape_lon_e7[i] as f64 * 1e-7,
+                self.shape_lat_e7[i] as f64 * 1e-7,
+            ));
+        }
+        pts.push(self.node_lonlat(self.edge_to[e]));
+        pts
+    }
+
+    /// Builds the forward and reverse CSR arrays from the edge arrays (counting sort, O(E)).
+    pub fn rebuild_adjacency(&mut self) {
+        let n = self.node_count();
+        let mut tails = Vec::with_capacity(self.edge_count() * 2);
+        for e in 0..self.edge_count() {
+            let (u, v) = (self.edge_from[e], self.edge_to[e]);
+            if self.edge_time_fw_ms[e] != NO_TIME {
+                tails.push((u, v, self.edge_time_fw_ms[e], e as u32));
+            }
+            if self.edge_time_bw_ms[e] != NO_TIME {
+                tails.push((v, u, self.edge_time_bw_ms[e], e as u32 | ARC_BACKWARD));
+            }
+        }
+        self.fwd = csr_from(
+            n,
+            tails.iter().map(|&(t, h, w, e)| (t, h, w, e)),
+            tails.len(),
+        );
+        self.rev = csr_from(
+            n,
+            tails.iter().map(|&(t, h, w, e)| (h, t, w, e)),
+            tails.len(),
+        );
+    }
+
+    /// Checks the structural invariants every graph must satisfy. Returns the first violation.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let n = self.node_count() as u32;
+        let m = self.edge_count();
+        if self.node_lon_e7.len() != n as usize {
+            return Err("node coordinate arrays differ in length".into());
+        }
+        for (name, len) in [
+            ("edge_to", self.edge_to.len()),
+            ("edge_length_m", self.edge_length_m.len()),
+            ("edge_time_fw_ms", self.edge_time_fw_ms.len()),
+            ("edge_time_bw_ms", self.edge_time_bw_ms.len()),
+            ("edge_class", self.edge_class.len()),
+        ] {
+            if len != m {
+                return Err(format!("{name} has {len} entries for {m} edges"));
+            }
+        }
+        if self.edge_shape_first.len() != m + 1 {
+            return Err("edge_shape_first must have one entry more than there are edges".into());
+        }
+        if self.edge_shape_first.windows(2).any(|w| w[0] > w[1])
+            || self.edge_shape_first.last().copied().unwrap_or(0) as usize
+                != self.shape_lat_e7.len()
+            || self.shape_lat_e7.len() != self.shape_lon_e7.len()
+        {
+            return Err("edge_shape_first is not a valid offset array".into());
+        }
+        for e in 0..m {
+            let (u, v) = (self.edge_from[e], self.edge_to[e]);
+            if u >= n || v >= n {
+                return Err(format!("edge {e} has an endpoint outside 0..{n}"));
+            }
+            if self.edge_time_fw_ms[e] == 0 || self.edge_time_bw_ms[e] == 0 {
+                return Err(format!("edge {e} has a zero travel time"));
+            }
+            if self.edge_time_fw_ms[e] == NO_TIME && self.edge_time_bw_ms[e] == NO_TIME {
+                return Err(format!("edge {e} is closed in both directions"));
+            }
+            if !(self.edge_length_m[e].is_finite() && self.edge_length_m[e] >= 0.0) {
+                return Err(format!("edge {e} has length {}", self.edge_length_m[e]));
+            }
+        }
+        for i in 0..n as usize {
+            let (lat, lon) = (self.node_lat_e7[i], self.node_lon_e7[i]);
+            if !(-900_000_000..=900_000_000).contains(&lat)
+                || !(-1_800_000_000..=1_800_000_000).contains(&lon)
+            {
+                return Err(format!("node {i} has coordinates out of range"));
+            }
+        }
+        for (name, csr) in [("forward", &self.fwd), ("reverse", &self.rev)] {
+            if csr.first.len() != n as usize + 1
+                || csr.first.windows(2).any(|w| w[0] > w[1])
+                || csr.first.last().copied().unwrap_or(0) as usize != csr.arcs.len()
+                || csr.arc_edge.len() != csr.arcs.len()
+            {
+                return Err(format!("{name} CSR offsets are inconsistent"));
+            }
+            if csr
+                .arcs
+                .iter()
+                .any(|a| a.head >= n || a.time_ms == 0 || a.time_ms == NO_TIME)
+            {
+                return Err(format!("{name} CSR has an arc with a bad head or time"));
+            }
+        }
+        // The reverse graph must be the transpose of the forward graph.
+        let mut f: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(self.fwd.arcs.len());
+        for v in 0..n {
+            for (i, a) in self.fwd.range_of(v).zip(self.fwd.arcs_of(v)) {
+                f.push((v, a.head, a.time_ms, self.fwd.arc_edge[i]));
+            }
+        }
+        let mut r: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(self.rev.arcs.len());
+        for v in 0..n {
+            for (i, a) in self.rev.range_of(v).zip(self.rev.arcs_of(v)) {
+                r.push((a.head, v, a.time_ms, self.rev.arc_edge[i]));
+            }
+        }
+        f.sort_unstable();
+        r.sort_unstable();
+        if f != r {
+            return Err("the reverse CSR is not the transpose of the forward CSR".into());
+        }
+        Ok(())
+    }
+}
+
+fn csr_from(n: usize, arcs: impl Iterator<Item = (u32, u32, u32, u32)> + Clone, m: usize) -> Csr {
+    let mut first = vec![0u32; n + 1];
+    for (t, _, _, _) in arcs.clone() {
+        first[t as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut fill = first.clone();
+    let mut out = vec![
+        Arc {
+            head: 0,
+            time_ms: 0
+        };
+        m
+    ];
+    let mut arc_edge = vec![0u32; m];
+    for (t, h, w, e) in arcs {
+        let slot = fill[t as usize] as usize;
+        fill[t as usize] += 1;
+        out[slot] = Arc {
+            head: h,
+            time_ms: w,
+        };
+        arc_edge[slot] = e;
+    }
+    Csr {
+        first,
+        arcs: out,
+        arc_edge,
+    }
+}

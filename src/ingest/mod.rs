@@ -1,0 +1,7 @@
+//! Reading OpenStreetMap data: the car profile's tag rules and the PBF reader.
+
+pub mod osm;
+pub mod profile;
+
+pub use osm::{FERRY_CLASS, IngestError, IngestStats, RawNetwork, RawWay, read_network};
+pub use profile::{CarProfile, ProfileError};

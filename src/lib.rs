@@ -1,0 +1,13 @@
+//! nabij: can every municipality reach a suitable small-scale youth-care facility within
+//! 45 minutes by car, and is the regional spread fair?
+//!
+//! The modules follow the data: [`ingest`] reads OpenStreetMap, [`graph`] builds and stores
+//! the road graph, [`synth`] writes synthetic road networks for benchmarks and the demo.
+
+pub mod cli;
+pub mod graph;
+pub mod ingest;
+pub mod pipeline;
+pub mod progress;
+pub mod synth;
+pub mod util;
