@@ -205,3 +205,57 @@ fn towns_from_geojson(
     }
     Ok(towns)
 }
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The graph file (.nbg).
+    #[arg(long)]
+    pub graph: PathBuf,
+    /// Also check every structural invariant (slower).
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn info(args: InfoArgs) -> Result<(), CliError> {
+    let start = std::time::Instant::now();
+    let g = crate::graph::file::read_graph(&args.graph)?;
+    let load_s = start.elapsed().as_secs_f64();
+    if args.check {
+        g.check_invariants().map_err(|message| CliError::Input {
+            path: args.graph.clone(),
+            message: format!("invariant violated: {message}"),
+        })?;
+    }
+    let json = serde_json::json!({
+        "graph": args.graph.display().to_string(),
+        "load_seconds": (load_s * 1000.0).round() / 1000.0,
+        "nodes": g.node_count(),
+        "edges": g.edge_count(),
+        "arcs": g.fwd.arcs.len(),
+        "invariants_checked": args.check,
+        "meta": g.meta,
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write the demo files into.
+    #[arg(long, default_value = "data/demo")]
+    pub out: PathBuf,
+}
+
+pub fn demo(args: DemoArgs, quiet: bool) -> Result<(), CliError> {
+    crate::synth::demo::write_demo(&args.out)?;
+    if !quiet {
+        println!(
+            "wrote the Nabijland demo (SYNTHETIC) to {}: municipalities.geojson, facilities.csv, zorggebieden.csv, nabijland.osm.pbf",
+            args.out.display()
+        );
+    }
+    Ok(())
+}

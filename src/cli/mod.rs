@@ -29,6 +29,10 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Generate a synthetic road network as an .osm.pbf (for benchmarks and the demo).
     Synth(build::SynthArgs),
+    /// Write the bundled demo region "Nabijland" (synthetic roads, municipalities, facilities).
+    Demo(build::DemoArgs),
+    /// Load a graph file, check it, and print what it holds and how long loading took.
+    Info(build::InfoArgs),
 }
 
 /// Errors a subcommand can end with.
@@ -57,5 +61,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Build(args) => build::build(args, cli.quiet, &progress),
         Command::Synth(args) => build::synth(args, cli.quiet),
+        Command::Info(args) => build::info(args),
+        Command::Demo(args) => build::demo(args, cli.quiet),
     }
 }

@@ -41,6 +41,8 @@ struct Piece {
     fw_ms: u32,
     bw_ms: u32,
     class: u8,
+    /// Index of the way in `RawNetwork::ways`.
+    way: u32,
     shape_start: usize,
     shape_end: usize,
 }
@@ -110,10 +112,18 @@ pub fn build_graph(
     let chunks: Vec<Chunk> = raw
         .ways
         .par_chunks(4096)
-        .map(|ways| {
+        .enumerate()
+        .map(|(ci, ways)| {
             let mut chunk = Chunk::default();
-            for way in ways {
-                cut_way(raw, profile, way, &graph_index, &mut chunk);
+            for (wi, way) in ways.iter().enumerate() {
+                cut_way(
+                    raw,
+                    profile,
+                    way,
+                    (ci * 4096 + wi) as u32,
+                    &graph_index,
+                    &mut chunk,
+                );
             }
             chunk
         })
@@ -129,6 +139,7 @@ pub fn build_graph(
     let mut edge_fw = Vec::new();
     let mut edge_bw = Vec::new();
     let mut edge_class = Vec::new();
+    let mut edge_raw_way: Vec<u32> = Vec::new();
     let mut shape_ranges: Vec<(usize, usize, usize)> = Vec::new(); // chunk, start, end
     for (ci, chunk) in chunks.iter().enumerate() {
         let fresh_base = node_coords.len() as u32;
@@ -149,6 +160,7 @@ pub fn build_graph(
             edge_fw.push(p.fw_ms);
             edge_bw.push(p.bw_ms);
             edge_class.push(p.class);
+            edge_raw_way.push(p.way);
             shape_ranges.push((ci, p.shape_start, p.shape_end));
         }
     }
@@ -245,6 +257,14 @@ pub fn build_graph(
         ..Default::default()
     };
     out.edge_shape_first.push(0);
+    // OSM way ids of the edges, as a sorted table plus an index per edge.
+    let mut used_ways: Vec<u32> = order.iter().map(|&e| edge_raw_way[e as usize]).collect();
+    used_ways.sort_unstable();
+    used_ways.dedup();
+    out.way_osm_id = used_ways
+        .iter()
+        .map(|&w| raw.ways[w as usize].osm_id)
+        .collect();
     for &e in &order {
         let e = e as usize;
         out.edge_from.push(new_id[g.edge_from[e] as usize]);
@@ -253,6 +273,12 @@ pub fn build_graph(
         out.edge_time_fw_ms.push(g.edge_time_fw_ms[e]);
         out.edge_time_bw_ms.push(g.edge_time_bw_ms[e]);
         out.edge_class.push(g.edge_class[e]);
+        out.edge_way.push(
+            used_ways
+                .binary_search(&edge_raw_way[e])
+                .map(|i| i as u32)
+                .unwrap_or(u32::MAX),
+        );
         let (ci, a, b) = shape_ranges[e];
         for &(lat, lon) in &chunks[ci].shape[a..b] {
             out.shape_lat_e7.push(lat);
@@ -295,6 +321,7 @@ fn cut_way(
     raw: &RawNetwork,
     profile: &CarProfile,
     way: &RawWay,
+    way_index: u32,
     graph_index: &[u32],
     chunk: &mut Chunk,
 ) {
@@ -348,6 +375,7 @@ fn cut_way(
             fw_ms: fw,
             bw_ms: bw,
             class: way.class,
+            way: way_index,
             shape_start,
             shape_end,
         });

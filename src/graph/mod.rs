@@ -110,6 +110,10 @@ pub struct RoadGraph {
     pub edge_time_fw_ms: Vec<u32>,
     pub edge_time_bw_ms: Vec<u32>,
     pub edge_class: Vec<u8>,
+    /// For each edge, the index in `way_osm_id` of the OSM way it was cut from.
+    pub edge_way: Vec<u32>,
+    /// Sorted OSM ids of the ways the edges come from.
+    pub way_osm_id: Vec<i64>,
     /// Shape points of edge `e` (between its end nodes) are `shape_*[edge_shape_first[e]..edge_shape_first[e + 1]]`.
     pub edge_shape_first: Vec<u32>,
     pub shape_lat_e7: Vec<i32>,
@@ -155,29 +159,73 @@ impl RoadGraph {
         pts
     }
 
-    /// Builds the forward and reverse CSR arrays from the edge arrays (counting sort, O(E)).
+    /// The OSM way id an edge was cut from.
+    pub fn edge_osm_way(&self, e: u32) -> i64 {
+        self.way_osm_id[self.edge_way[e as usize] as usize]
+    }
+
+    /// Builds the forward and reverse CSR arrays from the edge arrays (counting sort, O(E),
+    /// the two directions in parallel).
     pub fn rebuild_adjacency(&mut self) {
+        let (fwd, rev) = rayon::join(|| self.csr(false), || self.csr(true));
+        self.fwd = fwd;
+        self.rev = rev;
+    }
+
+    /// Arcs as `(tail, head, time, edge | backward bit)`; `reverse` swaps tail and head.
+    fn csr(&self, reverse: bool) -> Csr {
         let n = self.node_count();
-        let mut tails = Vec::with_capacity(self.edge_count() * 2);
-        for e in 0..self.edge_count() {
-            let (u, v) = (self.edge_from[e], self.edge_to[e]);
-            if self.edge_time_fw_ms[e] != NO_TIME {
-                tails.push((u, v, self.edge_time_fw_ms[e], e as u32));
+        let m = self.edge_count();
+        let each_arc = |f: &mut dyn FnMut(u32, u32, u32, u32)| {
+            for e in 0..m {
+                let (u, v) = (self.edge_from[e], self.edge_to[e]);
+                let (fw, bw) = (self.edge_time_fw_ms[e], self.edge_time_bw_ms[e]);
+                if fw != NO_TIME {
+                    if reverse {
+                        f(v, u, fw, e as u32)
+                    } else {
+                        f(u, v, fw, e as u32)
+                    }
+                }
+                if bw != NO_TIME {
+                    let tag = e as u32 | ARC_BACKWARD;
+                    if reverse {
+                        f(u, v, bw, tag)
+                    } else {
+                        f(v, u, bw, tag)
+                    }
+                }
             }
-            if self.edge_time_bw_ms[e] != NO_TIME {
-                tails.push((v, u, self.edge_time_bw_ms[e], e as u32 | ARC_BACKWARD));
-            }
+        };
+        let mut first = vec![0u32; n + 1];
+        each_arc(&mut |t, _, _, _| first[t as usize + 1] += 1);
+        for i in 0..n {
+            first[i + 1] += first[i];
         }
-        self.fwd = csr_from(
-            n,
-            tails.iter().map(|&(t, h, w, e)| (t, h, w, e)),
-            tails.len(),
-        );
-        self.rev = csr_from(
-            n,
-            tails.iter().map(|&(t, h, w, e)| (h, t, w, e)),
-            tails.len(),
-        );
+        let total = first[n] as usize;
+        let mut fill = first.clone();
+        let mut arcs = vec![
+            Arc {
+                head: 0,
+                time_ms: 0
+            };
+            total
+        ];
+        let mut arc_edge = vec![0u32; total];
+        each_arc(&mut |t, h, w, e| {
+            let slot = fill[t as usize] as usize;
+            fill[t as usize] += 1;
+            arcs[slot] = Arc {
+                head: h,
+                time_ms: w,
+            };
+            arc_edge[slot] = e;
+        });
+        Csr {
+            first,
+            arcs,
+            arc_edge,
+        }
     }
 
     /// Checks the structural invariants every graph must satisfy. Returns the first violation.
@@ -193,6 +241,7 @@ impl RoadGraph {
             ("edge_time_fw_ms", self.edge_time_fw_ms.len()),
             ("edge_time_bw_ms", self.edge_time_bw_ms.len()),
             ("edge_class", self.edge_class.len()),
+            ("edge_way", self.edge_way.len()),
         ] {
             if len != m {
                 return Err(format!("{name} has {len} entries for {m} edges"));
@@ -218,6 +267,9 @@ impl RoadGraph {
             }
             if self.edge_time_fw_ms[e] == NO_TIME && self.edge_time_bw_ms[e] == NO_TIME {
                 return Err(format!("edge {e} is closed in both directions"));
+            }
+            if self.edge_way[e] as usize >= self.way_osm_id.len() {
+                return Err(format!("edge {e} refers to no OSM way"));
             }
             if !(self.edge_length_m[e].is_finite() && self.edge_length_m[e] >= 0.0) {
                 return Err(format!("edge {e} has length {}", self.edge_length_m[e]));
@@ -266,38 +318,5 @@ impl RoadGraph {
             return Err("the reverse CSR is not the transpose of the forward CSR".into());
         }
         Ok(())
-    }
-}
-
-fn csr_from(n: usize, arcs: impl Iterator<Item = (u32, u32, u32, u32)> + Clone, m: usize) -> Csr {
-    let mut first = vec![0u32; n + 1];
-    for (t, _, _, _) in arcs.clone() {
-        first[t as usize + 1] += 1;
-    }
-    for i in 0..n {
-        first[i + 1] += first[i];
-    }
-    let mut fill = first.clone();
-    let mut out = vec![
-        Arc {
-            head: 0,
-            time_ms: 0
-        };
-        m
-    ];
-    let mut arc_edge = vec![0u32; m];
-    for (t, h, w, e) in arcs {
-        let slot = fill[t as usize] as usize;
-        fill[t as usize] += 1;
-        out[slot] = Arc {
-            head: h,
-            time_ms: w,
-        };
-        arc_edge[slot] = e;
-    }
-    Csr {
-        first,
-        arcs: out,
-        arc_edge,
     }
 }

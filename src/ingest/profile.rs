@@ -170,7 +170,7 @@ impl CarProfile {
         };
         let user: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| parse_err(e.to_string()))?;
+            .map_err(|e: toml::de::Error| parse_err(one_line_toml_error(&e, text)))?;
         let mut base = toml::Table::try_from(CarProfile::default())
             .map_err(|e| parse_err(format!("internal: {e}")))?;
         for (key, value) in user {
@@ -185,9 +185,10 @@ impl CarProfile {
                 }
             }
         }
-        let profile: CarProfile = toml::Value::Table(base)
-            .try_into()
-            .map_err(|e: toml::de::Error| parse_err(e.message().to_string()))?;
+        // Re-read the merged table as text so a type error can name the offending line.
+        let merged = toml::to_string(&base).map_err(|e| parse_err(format!("internal: {e}")))?;
+        let profile: CarProfile = toml::from_str(&merged)
+            .map_err(|e: toml::de::Error| parse_err(one_line_toml_error(&e, &merged)))?;
         profile
             .validate()
             .map_err(|message| ProfileError::Invalid {
@@ -339,7 +340,7 @@ impl CarProfile {
             let allowed = ["motorcar", "motor_vehicle", "vehicle"]
                 .iter()
                 .find_map(|k| tag(k))
-                .is_some_and(|v| is_yes_like(v));
+                .is_some_and(is_yes_like);
             if !allowed {
                 return WayVerdict::NotDrivable(Reject::FerryWithoutCars);
             }
@@ -413,6 +414,20 @@ impl CarProfile {
             return access.is_some_and(|a| self.denies(a));
         }
         false
+    }
+}
+
+/// A TOML error as one line: the message and the line it points at.
+fn one_line_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let start = span.start.min(text.len());
+            let line_no = text[..start].matches('\n').count() + 1;
+            let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+            format!("{msg} (line {line_no}: `{line}`)")
+        }
+        None => msg,
     }
 }
 

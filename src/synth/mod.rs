@@ -10,6 +10,7 @@
 //!
 //! Generation is deterministic for a given configuration and seed ([`SplitMix64`]).
 
+pub mod demo;
 pub mod pbf;
 
 use std::io::BufWriter;
@@ -284,8 +285,8 @@ fn spanning_tree(points: &[(f64, f64)]) -> Vec<(usize, usize)> {
     let mut in_tree = vec![false; n];
     let mut best = vec![(f64::INFINITY, 0usize); n];
     in_tree[0] = true;
-    for v in 1..n {
-        best[v] = (d(0, v), 0);
+    for (v, b) in best.iter_mut().enumerate().skip(1) {
+        *b = (d(0, v), 0);
     }
     let mut out = Vec::new();
     for _ in 1..n {
@@ -309,11 +310,15 @@ fn spanning_tree(points: &[(f64, f64)]) -> Vec<(usize, usize)> {
 /// Generates a network and writes it atomically to `out`.
 pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError> {
     let [min_lon, min_lat, max_lon, max_lat] = cfg.bbox;
-    if !(min_lon < max_lon && min_lat < max_lat)
-        || !(-180.0..=180.0).contains(&min_lon)
-        || !(-180.0..=180.0).contains(&max_lon)
-        || !(-85.0..=85.0).contains(&min_lat)
-        || !(-85.0..=85.0).contains(&max_lat)
+    let lon_ok = |v: f64| (-180.0..=180.0).contains(&v);
+    let lat_ok = |v: f64| (-85.0..=85.0).contains(&v);
+    let valid = min_lon < max_lon
+        && min_lat < max_lat
+        && lon_ok(min_lon)
+        && lon_ok(max_lon)
+        && lat_ok(min_lat)
+        && lat_ok(max_lat);
+    if !valid
     {
         return Err(SynthError::Invalid(format!(
             "bbox {:?} must be min_lon,min_lat,max_lon,max_lat in degrees with min < max",
@@ -410,7 +415,7 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         } else {
             w_m.min(h_m) * 0.8
         };
-        let spacing = (room / grid as f64).clamp(25.0, 140.0);
+        let spacing = (room / grid as f64).clamp(25.0, 100.0);
         let nodes = build_town(&mut net, centres[i], grid, spacing, t.weight >= heavy);
         towns.push(Town {
             centre: centres[i],
