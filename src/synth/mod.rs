@@ -318,8 +318,7 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         && lon_ok(max_lon)
         && lat_ok(min_lat)
         && lat_ok(max_lat);
-    if !valid
-    {
+    if !valid {
         return Err(SynthError::Invalid(format!(
             "bbox {:?} must be min_lon,min_lat,max_lon,max_lat in degrees with min < max",
             cfg.bbox
