@@ -9,5 +9,7 @@ pub mod graph;
 pub mod ingest;
 pub mod pipeline;
 pub mod progress;
+pub mod routing;
+pub mod spatial;
 pub mod synth;
 pub mod util;

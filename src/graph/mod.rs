@@ -159,6 +159,34 @@ impl RoadGraph {
         pts
     }
 
+    /// A graph from plain lists, for tests and tools: `coords` are `(lon, lat)` degrees,
+    /// `edges` are `(from, to, time_fw_ms, time_bw_ms, length_m)` with [`NO_TIME`] for a closed
+    /// direction. Edges get no shape points and a dummy OSM way; the bbox is computed.
+    pub fn from_edges(coords: &[(f64, f64)], edges: &[(u32, u32, u32, u32, f32)]) -> Self {
+        let mut g = RoadGraph {
+            node_lat_e7: coords.iter().map(|c| (c.1 * 1e7).round() as i32).collect(),
+            node_lon_e7: coords.iter().map(|c| (c.0 * 1e7).round() as i32).collect(),
+            edge_from: edges.iter().map(|e| e.0).collect(),
+            edge_to: edges.iter().map(|e| e.1).collect(),
+            edge_time_fw_ms: edges.iter().map(|e| e.2).collect(),
+            edge_time_bw_ms: edges.iter().map(|e| e.3).collect(),
+            edge_length_m: edges.iter().map(|e| e.4).collect(),
+            edge_class: vec![0; edges.len()],
+            edge_way: vec![0; edges.len()],
+            way_osm_id: vec![1],
+            edge_shape_first: vec![0; edges.len() + 1],
+            ..Default::default()
+        };
+        let (mut w, mut s, mut e, mut n) = (180.0f64, 90.0f64, -180.0f64, -90.0f64);
+        for &(lon, lat) in coords {
+            (w, s, e, n) = (w.min(lon), s.min(lat), e.max(lon), n.max(lat));
+        }
+        g.meta.bbox = [w, s, e, n];
+        g.meta.class_names = vec!["residential".into()];
+        g.rebuild_adjacency();
+        g
+    }
+
     /// The OSM way id an edge was cut from.
     pub fn edge_osm_way(&self, e: u32) -> i64 {
         self.way_osm_id[self.edge_way[e as usize] as usize]
