@@ -15,8 +15,10 @@ fn main() -> std::process::ExitCode {
     match nabij::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
+            // nabij's error messages already name their cause; print the top one only
+            // (anyhow's `{:#}` would repeat each cause).
             let e = anyhow::Error::new(e);
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e}");
             std::process::ExitCode::FAILURE
         }
     }

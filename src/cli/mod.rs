@@ -2,6 +2,7 @@
 //! The binary (`src/main.rs`) only parses, sets up logging, calls [`run`] and prints errors.
 
 mod build;
+pub mod route;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +30,12 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Generate a synthetic road network as an .osm.pbf (for benchmarks and the demo).
     Synth(build::SynthArgs),
+    /// Travel time, distance and path by car between two points.
+    Time(route::TimeArgs),
+    /// Travel times between sets of points (CSV id,lon,lat in, CSV or JSON out).
+    Matrix(route::MatrixArgs),
+    /// The area reachable within N minutes as a GeoJSON polygon (and the reached roads as lines).
+    Isochrone(route::IsochroneArgs),
     /// Write the bundled demo region "Nabijland" (synthetic roads, municipalities, facilities).
     Demo(build::DemoArgs),
     /// Load a graph file, check it, and print what it holds and how long loading took.
@@ -46,6 +53,8 @@ pub enum CliError {
     GraphFile(#[from] GraphFileError),
     #[error(transparent)]
     Synth(#[from] SynthError),
+    #[error(transparent)]
+    Routing(#[from] crate::routing::RoutingError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot read {path}: {message}")]
@@ -63,5 +72,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Synth(args) => build::synth(args, cli.quiet),
         Command::Info(args) => build::info(args),
         Command::Demo(args) => build::demo(args, cli.quiet),
+        Command::Time(args) => route::time(args),
+        Command::Matrix(args) => route::matrix(args),
+        Command::Isochrone(args) => route::isochrone(args),
     }
 }

@@ -12,8 +12,9 @@
 //! filled, and the union of the cells is the polygon (geo's `unary_union`). Its error: every
 //! reached road point lies inside the polygon; the boundary lies at most `2·√2·cell_m`
 //! (≈ 570 m at 200 m cells) outside the reached roads, and areas without roads (fields, water)
-//! within that distance count as inside. Areas with no reached road farther than that from any
-//! reached road are outside, so islands, ferries and gaps show as separate parts.
+//! within that distance count as inside. Areas farther than that from any reached road are
+//! outside, so islands and gaps show as separate parts. Ferry edges are listed among the
+//! reached roads but not rasterised: nobody gets off mid-crossing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -119,7 +120,13 @@ impl Engine {
                 roads.push((e, edge_part(g, e, a, b)));
             }
         }
-        let polygon = rasterize(&roads, cell_m, g.meta.bbox);
+        // Ferries are reached roads but not reached area: nobody gets off mid-crossing.
+        let land: Vec<(u32, Vec<(f64, f64)>)> = roads
+            .iter()
+            .filter(|(e, _)| g.edge_class[*e as usize] != crate::ingest::FERRY_CLASS)
+            .cloned()
+            .collect();
+        let polygon = rasterize(&land, cell_m, g.meta.bbox);
         Isochrone {
             budget_ms,
             direction,

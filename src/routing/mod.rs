@@ -15,12 +15,8 @@ pub use search::{Direction, Seed, Workspace};
 /// Errors from routing queries.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RoutingError {
-    #[error("{which}: {source}")]
-    Snap {
-        which: String,
-        #[source]
-        source: SnapError,
-    },
+    #[error("{which}: {error}")]
+    Snap { which: String, error: SnapError },
     #[error("no route by car from {from} to {to} (one of them is cut off, e.g. by oneway streets)")]
     NoRoute { from: String, to: String },
 }
@@ -123,11 +119,11 @@ impl Engine {
             .snap(from.0, from.1)
             .map_err(|source| RoutingError::Snap {
                 which: "from".into(),
-                source,
+                error: source,
             })?;
         let b = self.snap(to.0, to.1).map_err(|source| RoutingError::Snap {
             which: "to".into(),
-            source,
+            error: source,
         })?;
         let g = &self.graph;
         let seeds = self.seeds(&a, 0, Direction::From);

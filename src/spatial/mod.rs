@@ -98,6 +98,9 @@ pub struct Snap {
 
 type Segment = GeomWithData<Line<[f32; 2]>, (u32, u32)>;
 
+/// A snap candidate: (metres, edge, segment, position on the segment, nearest point).
+type Candidate = (f64, u32, u32, f64, (f64, f64));
+
 /// The segment R-tree of one graph.
 pub struct SnapIndex {
     tree: RTree<Segment>,
@@ -186,7 +189,7 @@ impl SnapIndex {
             ((lat - self.origin.1) * M_PER_DEG) as f32,
         ];
         let max_m = self.options.max_distance_m;
-        let mut best: Option<(f64, u32, u32, f64, (f64, f64))> = None; // (dist, edge, seg, t_on_seg, point)
+        let mut best: Option<Candidate> = None;
         let mut nearest_seen: Option<f64> = None;
         for (seg, d2) in self.tree.nearest_neighbor_iter_with_distance_2(q) {
             let approx = (d2 as f64).sqrt();

@@ -1,0 +1,384 @@
+//! Snapping and routing: unit cases on small hand-made networks, and real extracts.
+
+mod common;
+
+use common::*;
+use nabij::graph::NO_TIME;
+use nabij::routing::{Direction, Engine, Workspace};
+use nabij::spatial::SnapError;
+use nabij::synth::pbf::PbfWriter;
+
+/// Metres to degrees near 52°N.
+const DLAT: f64 = 1.0 / 111_320.0;
+const DLON: f64 = 1.0 / (111_320.0 * 0.6157);
+
+fn e7(v: f64) -> i32 {
+    (v * 1e7).round() as i32
+}
+
+/// A square two-way loop of 500 m sides at (5.0, 52.0), a oneway stub 300 m east of it that is
+/// not connected (dropped by the SCC step), and a motorway 150 m north of the loop connected
+/// at its north-west corner.
+fn small_network() -> Engine {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pbf = dir.path().join("small.osm.pbf");
+    let (x0, y0) = (5.0, 52.0);
+    let p = |dx: f64, dy: f64| (e7(y0 + dy * DLAT), e7(x0 + dx * DLON));
+    let nodes = [
+        (1, p(0.0, 0.0)),
+        (2, p(500.0, 0.0)),
+        (3, p(500.0, 500.0)),
+        (4, p(0.0, 500.0)),
+        (5, p(800.0, 100.0)),
+        (6, p(800.0, 400.0)),
+        (7, p(0.0, 650.0)),
+        (8, p(2000.0, 650.0)),
+        (9, p(2000.0, 500.0)),
+    ];
+    {
+        let f = std::fs::File::create(&pbf).expect("create");
+        let mut w = PbfWriter::new(f, [4.99, 51.99, 5.05, 52.01], "test").expect("hdr");
+        for (id, (lat, lon)) in nodes {
+            w.node(id, lat, lon, &[]).expect("node");
+        }
+        w.way(1, &[1, 2, 3], &[("highway", "residential")])
+            .expect("way");
+        w.way(2, &[3, 4, 1], &[("highway", "residential")])
+            .expect("way");
+        w.way(3, &[5, 6], &[("highway", "residential"), ("oneway", "yes")])
+            .expect("way");
+        w.way(4, &[4, 7], &[("highway", "residential")])
+            .expect("way");
+        w.way(5, &[7, 8], &[("highway", "motorway"), ("oneway", "no")])
+            .expect("way");
+        w.way(6, &[8, 9, 3], &[("highway", "residential")])
+            .expect("way");
+        w.finish().expect("finish");
+    }
+    let g = nabij::pipeline::build_in_memory(
+        &pbf,
+        &nabij::ingest::CarProfile::default(),
+        &nabij::progress::Progress::hidden(),
+    )
+    .expect("small network builds");
+    Engine::new(g)
+}
+
+#[test]
+fn snapping_projects_onto_the_segment_not_the_nearest_node() {
+    let engine = small_network();
+    // 40 m south of the middle of the loop's south side.
+    let snap = engine
+        .snap(5.0 + 250.0 * DLON, 52.0 - 40.0 * DLAT)
+        .expect("snaps");
+    assert!((snap.distance_m - 40.0).abs() < 1.0, "{}", snap.distance_m);
+    // Node 2 is a shape point (no junction), so the edge runs 1 -> 2 -> 3 over 1,000 m and
+    // the fraction is measured from node 1.
+    assert!(
+        (snap.fraction - 0.25).abs() < 0.01,
+        "fraction {}",
+        snap.fraction
+    );
+    assert!((snap.lat - 52.0).abs() < 1e-6, "snapped onto the road");
+    // The access leg is timed at 15 km/h: 40 m takes 9.6 s.
+    assert!(
+        (snap.access_ms as f64 - 9600.0).abs() < 300.0,
+        "{}",
+        snap.access_ms
+    );
+}
+
+#[test]
+fn points_far_from_roads_are_unsnappable_with_their_distance() {
+    let engine = small_network();
+    match engine.snap(5.0 + 250.0 * DLON, 52.0 - 1500.0 * DLAT) {
+        Err(SnapError::TooFar {
+            distance_m, max_m, ..
+        }) => {
+            assert!((distance_m - 1500.0).abs() < 5.0, "{distance_m}");
+            assert_eq!(max_m, 1000.0);
+        }
+        other => panic!("expected TooFar, got {other:?}"),
+    }
+    assert!(matches!(
+        engine.snap(f64::NAN, 52.0),
+        Err(SnapError::InvalidCoordinate { .. })
+    ));
+    assert!(matches!(
+        engine.snap(5.0, 95.0),
+        Err(SnapError::InvalidCoordinate { .. })
+    ));
+}
+
+#[test]
+fn points_near_a_dropped_piece_snap_to_the_kept_network() {
+    let engine = small_network();
+    // 10 m from the unconnected oneway stub (x = 800 m); the nearest kept road is way 6
+    // along y = 500 m, 250 m away.
+    let snap = engine
+        .snap(5.0 + 790.0 * DLON, 52.0 + 250.0 * DLAT)
+        .expect("snaps");
+    assert!(
+        (snap.distance_m - 250.0).abs() < 2.0,
+        "snapped {} m away",
+        snap.distance_m
+    );
+    assert_eq!(engine.graph.edge_osm_way(snap.edge), 6);
+}
+
+#[test]
+fn points_next_to_a_motorway_snap_to_an_ordinary_road() {
+    let engine = small_network();
+    // 20 m south of the motorway (y = 650 m), 130 m north of the loop's north side.
+    let snap = engine
+        .snap(5.0 + 1000.0 * DLON, 52.0 + 630.0 * DLAT)
+        .expect("snaps");
+    let class =
+        &engine.graph.meta.class_names[engine.graph.edge_class[snap.edge as usize] as usize];
+    assert_ne!(class, "motorway");
+}
+
+#[test]
+fn partial_edges_respect_oneway() {
+    // Two nodes 1 km apart joined by a oneway (0 -> 1, 100 s) and a two-way way back via node 2.
+    let g = nabij::graph::RoadGraph::from_edges(
+        &[
+            (5.0, 52.0),
+            (5.0 + 1000.0 * DLON, 52.0),
+            (5.0 + 500.0 * DLON, 52.0 + 500.0 * DLAT),
+        ],
+        &[
+            (0, 1, 100_000, NO_TIME, 1000.0),
+            (1, 2, 60_000, 60_000, 700.0),
+            (2, 0, 60_000, 60_000, 700.0),
+        ],
+    );
+    let engine = Engine::new(g);
+    let snap = engine
+        .snap(5.0 + 250.0 * DLON, 52.0)
+        .expect("on the oneway");
+    assert_eq!(snap.edge, 0);
+    let ends = snap.ends(&engine.graph);
+    assert_eq!(ends.leave_to_to_ms, Some(75_000), "3/4 of the oneway ahead");
+    assert_eq!(
+        ends.leave_to_from_ms, None,
+        "no driving back against the oneway"
+    );
+    assert_eq!(ends.arrive_from_from_ms, Some(25_000));
+    assert_eq!(ends.arrive_from_to_ms, None);
+    // Leaving the point: only towards node 1.
+    let seeds = engine.seeds(&snap, 0, Direction::From);
+    assert_eq!(seeds.len(), 1);
+    assert_eq!(seeds[0].node, engine.graph.edge_to[0]);
+    // From the point to node 0 means going round: 75 s + 60 s + 60 s.
+    let mut ws = Workspace::default();
+    ws.run(&engine.graph, &seeds, u32::MAX, Direction::From);
+    assert_eq!(
+        ws.time_ms(engine.graph.edge_from[0]),
+        Some(195_000 + snap.access_ms)
+    );
+    // Two points on the same oneway: forward directly, backward round the loop.
+    let a = engine.snap(5.0 + 200.0 * DLON, 52.0).expect("a");
+    let b = engine.snap(5.0 + 600.0 * DLON, 52.0).expect("b");
+    assert_eq!(a.same_edge_ms(&b, &engine.graph), Some(40_000));
+    assert_eq!(b.same_edge_ms(&a, &engine.graph), None);
+    let ab = engine
+        .route(
+            &mut ws,
+            (5.0 + 200.0 * DLON, 52.0),
+            (5.0 + 600.0 * DLON, 52.0),
+        )
+        .expect("ab");
+    let ba = engine
+        .route(
+            &mut ws,
+            (5.0 + 600.0 * DLON, 52.0),
+            (5.0 + 200.0 * DLON, 52.0),
+        )
+        .expect("ba");
+    assert_eq!(ab.time_ms, 40_000);
+    assert_eq!(
+        ba.time_ms,
+        40_000 + 60_000 + 60_000 + 20_000,
+        "round the loop"
+    );
+    assert!((ab.length_m - 400.0).abs() < 2.0, "{}", ab.length_m);
+}
+
+fn malta() -> Engine {
+    Engine::new(build(MALTA))
+}
+
+const VALLETTA: (f64, f64) = (14.5146, 35.8989);
+const MDINA: (f64, f64) = (14.4033, 35.8858);
+const VICTORIA_GOZO: (f64, f64) = (14.2394, 36.0444);
+
+#[test]
+fn malta_travel_times_fall_in_justified_ranges() {
+    let engine = malta();
+    let mut ws = Workspace::default();
+    // Valletta to Mdina: 10 km as the crow flies, about 13 km by road; route planners give
+    // 15-25 min with traffic. Without traffic our profile must land between 9 and 25 min.
+    let r = engine.route(&mut ws, VALLETTA, MDINA).expect("routable");
+    let min = r.time_ms as f64 / 60_000.0;
+    assert!((9.0..25.0).contains(&min), "Valletta-Mdina {min:.1} min");
+    assert!(
+        (10_500.0..17_000.0).contains(&r.length_m),
+        "{} m",
+        r.length_m
+    );
+    // The path starts and ends at the query points and is continuous.
+    assert_eq!(r.path.first(), Some(&VALLETTA));
+    assert_eq!(r.path.last(), Some(&MDINA));
+    for w in r.path.windows(2) {
+        let d = nabij::util::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
+        assert!(d < 3000.0, "a jump of {d} m in the path");
+    }
+}
+
+#[test]
+fn malta_to_gozo_takes_the_car_ferry() {
+    let engine = malta();
+    let g = &engine.graph;
+    let mut ws = Workspace::default();
+    let r = engine
+        .route(&mut ws, VALLETTA, VICTORIA_GOZO)
+        .expect("routable via the ferry");
+    // Drive to Ċirkewwa (~30-40 min), cross (~18 min at the profile's ferry speed), drive on.
+    let min = r.time_ms as f64 / 60_000.0;
+    assert!(
+        (40.0..90.0).contains(&min),
+        "Valletta-Victoria {min:.1} min"
+    );
+    // The path runs over both terminals of the Malta-Gozo ferry (way 176522568).
+    let ferry: Vec<usize> = (0..g.edge_count())
+        .filter(|&e| g.edge_osm_way(e as u32) == 176_522_568)
+        .collect();
+    assert!(!ferry.is_empty());
+    let near = |p: (f64, f64)| {
+        r.path
+            .iter()
+            .any(|q| nabij::util::haversine_m(p.0, p.1, q.0, q.1) < 1.0)
+    };
+    let ends: Vec<(f64, f64)> = ferry
+        .iter()
+        .flat_map(|&e| [g.node_lonlat(g.edge_from[e]), g.node_lonlat(g.edge_to[e])])
+        .collect();
+    assert!(
+        ends.iter().filter(|&&p| near(p)).count() >= 2,
+        "the path crosses on the ferry"
+    );
+    // And the way back takes it too, at a similar time.
+    let back = engine
+        .route(&mut ws, VICTORIA_GOZO, VALLETTA)
+        .expect("back");
+    assert!((back.time_ms as f64 / r.time_ms as f64 - 1.0).abs() < 0.25);
+}
+
+#[test]
+fn oneways_make_forward_and_reverse_times_differ_and_searches_agree_with_routes() {
+    let engine = malta();
+    let g = &engine.graph;
+    let mut ws = Workspace::default();
+    let mut ws2 = Workspace::default();
+    // A grid of points over Valletta's one-way streets.
+    let mut pts = Vec::new();
+    for i in 0..5 {
+        for j in 0..5 {
+            pts.push((14.506 + i as f64 * 0.0025, 35.894 + j as f64 * 0.0015));
+        }
+    }
+    let mut asymmetric = 0;
+    for (k, &a) in pts.iter().enumerate() {
+        let Ok(sa) = engine.snap(a.0, a.1) else {
+            continue;
+        };
+        // One search towards `a` answers "time from every point to a" ...
+        ws2.run(
+            g,
+            &engine.seeds(&sa, 0, Direction::To),
+            u32::MAX,
+            Direction::To,
+        );
+        for &b in pts.iter().skip(k + 1) {
+            let Ok(sb) = engine.snap(b.0, b.1) else {
+                continue;
+            };
+            let (Ok(ab), Ok(ba)) = (engine.route(&mut ws, a, b), engine.route(&mut ws, b, a))
+            else {
+                continue;
+            };
+            if (ab.time_ms as f64 - ba.time_ms as f64).abs()
+                > 0.2 * ab.time_ms.min(ba.time_ms) as f64
+            {
+                asymmetric += 1;
+            }
+            // ... and must agree with the point-to-point route b -> a (same edge aside).
+            if sa.edge != sb.edge {
+                let (t, _) = engine.time_at(&ws2, &sb, Direction::To).expect("reachable");
+                assert_eq!(t, ba.time_ms, "route {b:?}->{a:?} vs search towards {a:?}");
+            }
+        }
+    }
+    assert!(
+        asymmetric >= 3,
+        "Valletta's oneways should make some trips 20% longer one way ({asymmetric})"
+    );
+}
+
+#[test]
+fn porto_city_centre_to_matosinhos() {
+    let engine = Engine::new(build(PORTO));
+    let mut ws = Workspace::default();
+    // Avenida dos Aliados to Matosinhos beach: 8 km crow-fly, 9-12 km by road, 12-20 min by car.
+    let r = engine
+        .route(&mut ws, (-8.6110, 41.1485), (-8.6900, 41.1844))
+        .expect("routable");
+    let min = r.time_ms as f64 / 60_000.0;
+    assert!((8.0..25.0).contains(&min), "{min:.1} min");
+    assert!(
+        (8_500.0..14_000.0).contains(&r.length_m),
+        "{} m",
+        r.length_m
+    );
+}
+
+#[test]
+fn isochrones_cover_reached_roads_and_stop_at_the_sea() {
+    use geo::{Contains, Point};
+    let engine = malta();
+    let mut ws = Workspace::default();
+    let snap = engine.snap(VALLETTA.0, VALLETTA.1).expect("snaps");
+    let iso = engine.isochrone(&mut ws, &[snap], 15 * 60_000, Direction::From, 200.0);
+    assert!(!iso.polygon.0.is_empty());
+    assert!(iso.polygon.contains(&Point::new(VALLETTA.0, VALLETTA.1)));
+    assert!(
+        !iso.polygon
+            .contains(&Point::new(VICTORIA_GOZO.0, VICTORIA_GOZO.1)),
+        "Gozo is beyond 15 min"
+    );
+    for (e, pts) in &iso.roads {
+        if engine.graph.edge_class[*e as usize] == nabij::ingest::FERRY_CLASS {
+            continue; // reached, but not area (the Pozzallo ferry leaves from Valletta)
+        }
+        for &(x, y) in pts {
+            assert!(
+                iso.polygon.contains(&Point::new(x, y))
+                    || geo::Intersects::intersects(&iso.polygon, &Point::new(x, y)),
+                "reached road point {x},{y} outside the polygon"
+            );
+        }
+    }
+    // A longer budget reaches Gozo over the ferry, as a separate part.
+    let iso90 = engine.isochrone(&mut ws, &[snap], 90 * 60_000, Direction::From, 200.0);
+    assert!(
+        iso90
+            .polygon
+            .contains(&Point::new(VICTORIA_GOZO.0 + 0.001, VICTORIA_GOZO.1))
+            || iso90.roads.len() > iso.roads.len()
+    );
+    assert!(
+        iso90.polygon.0.len() >= 2,
+        "Malta and Gozo are separate parts"
+    );
+}
