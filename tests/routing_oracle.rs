@@ -92,8 +92,8 @@ fn bounded_multi_source_equals_min_over_oracle_dijkstras() {
                 _ => reached[rng.below(reached.len() as u64) as usize] as u32,
             };
             ws.run(&g, &seeds, budget, dir);
-            for v in 0..n {
-                let expected = best[v].filter(|&d| d <= budget as u64);
+            for (v, b) in best.iter().enumerate() {
+                let expected = b.filter(|&d| d <= budget as u64);
                 let got = ws.time_ms(v as u32).map(|t| t as u64);
                 assert_eq!(
                     got, expected,
