@@ -81,7 +81,7 @@ fn time_explains_unroutable_and_malformed_input() {
         v["reason"]
             .as_str()
             .unwrap_or("")
-            .contains("no drivable road"),
+            .contains("m from the nearest drivable road"),
         "{out}"
     );
     assert!(err.starts_with("error: to:"), "{err}");

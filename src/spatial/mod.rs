@@ -6,8 +6,12 @@
 //! space; the distance that decides and is reported is then computed exactly enough in a local
 //! tangent plane at the query point (error well under 0.1 % within the 1 km snap range). Because
 //! the global projection stretches east–west distances by at most a known factor `K` over the
-//! graph's latitude range, the candidate scan stops once the projected distance exceeds
-//! `K` × the best true distance, so the nearest segment is never missed.
+//! graph's latitude range, a query takes the projected nearest segment, computes its true
+//! (`locate_within_distance`) with a small radius that grows until the best true distance
+//! `d` satisfies `K·d <= radius`: then every segment truly as near was examined, so the nearest
+//! segment is never missed. (rstar's `nearest_neighbor` is kept for the rare point with no road
+//! within the limit, to report how far the nearest road is; it is several times slower than a
+//! small-radius query.)
 //!
 //! # Units
 //! Coordinates in degrees (WGS84 lon/lat); distances in metres; times in milliseconds.
@@ -98,12 +102,23 @@ pub struct Snap {
 
 type Segment = GeomWithData<Line<[f32; 2]>, (u32, u32)>;
 
+/// R-tree shape: the index is static (bulk-loaded once), so wider nodes than rstar's default
+/// (6) pay off: fewer levels to descend per query.
+pub struct SnapTreeParams;
+
+impl rstar::RTreeParams for SnapTreeParams {
+    const MIN_SIZE: usize = 6;
+    const MAX_SIZE: usize = 16;
+    const REINSERTION_COUNT: usize = 4;
+    type DefaultInsertionStrategy = rstar::RStarInsertionStrategy;
+}
+
 /// A snap candidate: (metres, edge, segment, position on the segment, nearest point).
 type Candidate = (f64, u32, u32, f64, (f64, f64));
 
 /// The segment R-tree of one graph.
 pub struct SnapIndex {
-    tree: RTree<Segment>,
+    tree: RTree<Segment, SnapTreeParams>,
     origin: (f64, f64),
     x_scale: f64,
     /// Upper bound of projected distance / true distance over the graph's latitudes.
@@ -147,7 +162,7 @@ impl SnapIndex {
             }
         }
         SnapIndex {
-            tree: RTree::bulk_load(segments),
+            tree: RTree::bulk_load_with_params(segments),
             origin,
             x_scale,
             stretch,
@@ -175,6 +190,15 @@ impl SnapIndex {
         self.tree.size() * leaf * 6 / 5
     }
 
+    /// Snaps many points in parallel (rayon); results in input order.
+    pub fn snap_many(&self, g: &RoadGraph, points: &[(f64, f64)]) -> Vec<Result<Snap, SnapError>> {
+        use rayon::prelude::*;
+        points
+            .par_iter()
+            .map(|&(lon, lat)| self.snap(g, lon, lat))
+            .collect()
+    }
+
     /// Snaps a point to the nearest snappable road segment within the maximum distance.
     pub fn snap(&self, g: &RoadGraph, lon: f64, lat: f64) -> Result<Snap, SnapError> {
         if !(lon.is_finite()
@@ -189,38 +213,54 @@ impl SnapIndex {
             ((lat - self.origin.1) * M_PER_DEG) as f32,
         ];
         let max_m = self.options.max_distance_m;
-        let mut best: Option<Candidate> = None;
-        let mut nearest_seen: Option<f64> = None;
-        for (seg, d2) in self.tree.nearest_neighbor_iter_with_distance_2(q) {
-            let approx = (d2 as f64).sqrt();
-            let bound = best.map_or(max_m * 1.5, |b| b.0);
-            if approx / self.stretch > bound + 0.5 {
-                break;
-            }
+        let kx = M_PER_DEG * lat.to_radians().cos();
+        let exact = |seg: &Segment| -> Candidate {
             let (edge, k) = seg.data;
             let (a, b) = segment_lonlat(g, edge, k);
-            let (d, t, p) = local_point_segment(lon, lat, a, b);
-            if nearest_seen.is_none_or(|n| d < n) {
-                nearest_seen = Some(d);
+            let (d, t, p) = point_segment_scaled(lon, lat, kx, a, b);
+            (d, edge, k, t, p)
+        };
+        // Ties: the lower (edge, segment) wins, so results do not depend on tree order.
+        let better = |c: &Candidate, b: &Option<Candidate>| {
+            b.is_none_or(|b| c.0 < b.0 - 1e-9 || (c.0 <= b.0 + 1e-9 && (c.1, c.2) < (b.1, b.2)))
+        };
+        // Search a growing radius (in projected metres). Once the best true distance `d`
+        // satisfies `d·stretch <= radius`, every segment truly as near was among the hits.
+        let limit = max_m * self.stretch + 1.0;
+        let mut radius = 40.0f64.min(limit);
+        let mut best: Option<Candidate>;
+        loop {
+            best = None;
+            let r = radius as f32;
+            for seg in self.tree.locate_within_distance(q, r * r) {
+                let c = exact(seg);
+                if better(&c, &best) {
+                    best = Some(c);
+                }
             }
-            // Ties: the lower edge id wins, so results do not depend on tree order.
-            if best
-                .is_none_or(|bb| d < bb.0 - 1e-9 || (d <= bb.0 + 1e-9 && (edge, k) < (bb.1, bb.2)))
-            {
-                best = Some((d, edge, k, t, p));
+            match best {
+                Some(b) if b.0 * self.stretch <= radius => break,
+                Some(b) => radius = (b.0 * self.stretch + 0.5).min(limit).max(radius * 1.01),
+                None if radius >= limit => break,
+                None => radius = (radius * 4.0).min(limit),
+            }
+            if radius >= limit && best.is_some_and(|b| b.0 * self.stretch > limit) {
+                break;
             }
         }
-        let Some((d, edge, k, t, p)) = best else {
-            return Err(match nearest_seen {
-                Some(distance_m) => SnapError::TooFar {
+        let Some(best) = best else {
+            // Rare: nothing within the limit. Find how far the nearest road is, for the message.
+            return Err(match self.tree.nearest_neighbor(q) {
+                Some(seg) => SnapError::TooFar {
                     lon,
                     lat,
-                    distance_m,
+                    distance_m: exact(seg).0,
                     max_m,
                 },
                 None => SnapError::NoRoadNear { lon, lat, max_m },
             });
         };
+        let (d, edge, k, t, p) = best;
         if d > max_m {
             return Err(SnapError::TooFar {
                 lon,
@@ -242,24 +282,31 @@ impl SnapIndex {
     }
 }
 
-fn segment_lonlat(g: &RoadGraph, edge: u32, k: u32) -> ((f64, f64), (f64, f64)) {
-    let e = edge as usize;
+/// Point `i` of edge `e`'s polyline (0 = `from` node, last = `to` node), without allocating.
+#[inline]
+fn polyline_point(g: &RoadGraph, e: usize, i: usize) -> (f64, f64) {
     let first = g.edge_shape_first[e] as usize;
     let count = g.edge_shape_first[e + 1] as usize - first;
-    let point = |i: usize| -> (f64, f64) {
-        if i == 0 {
-            g.node_lonlat(g.edge_from[e])
-        } else if i == count + 1 {
-            g.node_lonlat(g.edge_to[e])
-        } else {
-            let j = first + i - 1;
-            (
-                g.shape_lon_e7[j] as f64 * 1e-7,
-                g.shape_lat_e7[j] as f64 * 1e-7,
-            )
-        }
-    };
-    (point(k as usize), point(k as usize + 1))
+    if i == 0 {
+        g.node_lonlat(g.edge_from[e])
+    } else if i > count {
+        g.node_lonlat(g.edge_to[e])
+    } else {
+        let j = first + i - 1;
+        (
+            g.shape_lon_e7[j] as f64 * 1e-7,
+            g.shape_lat_e7[j] as f64 * 1e-7,
+        )
+    }
+}
+
+#[inline]
+fn segment_lonlat(g: &RoadGraph, edge: u32, k: u32) -> ((f64, f64), (f64, f64)) {
+    let e = edge as usize;
+    (
+        polyline_point(g, e, k as usize),
+        polyline_point(g, e, k as usize + 1),
+    )
 }
 
 /// Distance from `(lon, lat)` to segment `a`–`b` in a tangent plane at the query point.
@@ -270,7 +317,18 @@ pub fn local_point_segment(
     a: (f64, f64),
     b: (f64, f64),
 ) -> (f64, f64, (f64, f64)) {
-    let kx = M_PER_DEG * lat.to_radians().cos();
+    point_segment_scaled(lon, lat, M_PER_DEG * lat.to_radians().cos(), a, b)
+}
+
+/// As [`local_point_segment`] with the east–west scale `kx` (metres per degree) given.
+#[inline]
+fn point_segment_scaled(
+    lon: f64,
+    lat: f64,
+    kx: f64,
+    a: (f64, f64),
+    b: (f64, f64),
+) -> (f64, f64, (f64, f64)) {
     let ky = M_PER_DEG;
     let (ax, ay) = ((a.0 - lon) * kx, (a.1 - lat) * ky);
     let (bx, by) = ((b.0 - lon) * kx, (b.1 - lat) * ky);
@@ -288,15 +346,26 @@ pub fn local_point_segment(
 
 /// Share of the edge's length from its `from` node to position `t` on segment `k`.
 fn fraction_along(g: &RoadGraph, edge: u32, k: u32, t: f64) -> f64 {
-    let pts = g.edge_polyline(edge);
-    let seg_len =
-        |i: usize| crate::util::haversine_m(pts[i].0, pts[i].1, pts[i + 1].0, pts[i + 1].1);
-    let total: f64 = (0..pts.len() - 1).map(seg_len).sum();
+    let e = edge as usize;
+    let n_seg = (g.edge_shape_first[e + 1] - g.edge_shape_first[e]) as usize + 1;
+    let seg_len = |i: usize| {
+        let (a, b) = (polyline_point(g, e, i), polyline_point(g, e, i + 1));
+        crate::util::haversine_m(a.0, a.1, b.0, b.1)
+    };
+    let (mut total, mut before) = (0.0, 0.0);
+    for i in 0..n_seg {
+        let l = seg_len(i);
+        if i < k as usize {
+            before += l;
+        } else if i == k as usize {
+            before += t * l;
+        }
+        total += l;
+    }
     if total <= 0.0 {
         return 0.0;
     }
-    let before: f64 = (0..k as usize).map(seg_len).sum();
-    ((before + t * seg_len(k as usize)) / total).clamp(0.0, 1.0)
+    (before / total).clamp(0.0, 1.0)
 }
 
 /// Where a search may start or end at a snapped point: the nodes at the ends of its edge,

@@ -1,0 +1,195 @@
+//! Reachability benchmarks (issue #3). Run with `scripts/bench_routing.sh`, or
+//! `NABIJ_BENCH_GRAPH=path.nbg cargo bench --bench routing` for any graph.
+//!
+//! Reports medians over repeated runs of: full searches on the real extracts (settled
+//! nodes per second, ns per settled node), 45-minute searches from 20 and 500 sources on the
+//! Netherlands-scale SYNTHETIC graph, snapping throughput and the snap index's memory.
+//! Inputs are deterministic (SplitMix64 seeds); single-threaded throughout.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use nabij::graph::file::read_graph;
+use nabij::routing::{Direction, Engine, Seed, Workspace};
+use nabij::util::SplitMix64;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Random snapped points near random nodes (within 200 m).
+fn points(engine: &Engine, count: usize, seed: u64) -> Vec<(f64, f64)> {
+    let g = &engine.graph;
+    let mut rng = SplitMix64::new(seed);
+    (0..count)
+        .map(|_| {
+            let v = rng.below(g.node_count() as u64) as u32;
+            let (lon, lat) = g.node_lonlat(v);
+            (
+                lon + rng.range(-0.002, 0.002),
+                lat + rng.range(-0.0015, 0.0015),
+            )
+        })
+        .collect()
+}
+
+fn seeds(engine: &Engine, pts: &[(f64, f64)], dir: Direction) -> Vec<Seed> {
+    pts.iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            engine
+                .snap(p.0, p.1)
+                .ok()
+                .map(|s| engine.seeds(&s, i as u32, dir))
+        })
+        .flatten()
+        .collect()
+}
+
+fn search_bench(engine: &Engine, label: &str, sources: usize, budget_ms: u32, runs: usize) {
+    let mut ws = Workspace::new(engine.graph.node_count());
+    let mut times = Vec::new();
+    let mut settled = 0;
+    for r in 0..runs {
+        let s = seeds(
+            engine,
+            &points(engine, sources, 100 + r as u64),
+            Direction::To,
+        );
+        let t = Instant::now();
+        ws.run(&engine.graph, &s, budget_ms, Direction::To);
+        times.push(t.elapsed().as_secs_f64());
+        settled = ws.settled().len();
+    }
+    let m = median(times);
+    println!(
+        "| {label} | {sources} | {} | {settled} | {:.1} | {:.1} | {:.0} |",
+        if budget_ms == u32::MAX {
+            "none".to_string()
+        } else {
+            format!("{} min", budget_ms / 60_000)
+        },
+        m * 1000.0,
+        settled as f64 / m / 1e6,
+        m * 1e9 / settled as f64
+    );
+}
+
+fn snap_bench(engine: &Engine, label: &str) {
+    let pts = points(engine, 200_000, 7);
+    let mut rates = Vec::new();
+    let mut par_rates = Vec::new();
+    let mut ok = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        ok = pts.iter().filter(|p| engine.snap(p.0, p.1).is_ok()).count();
+        rates.push(pts.len() as f64 / t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let n = engine
+            .index
+            .snap_many(&engine.graph, &pts)
+            .iter()
+            .filter(|r| r.is_ok())
+            .count();
+        par_rates.push(pts.len() as f64 / t.elapsed().as_secs_f64());
+        assert_eq!(n, ok);
+    }
+    println!(
+        "| {label} | {} | {:.2} M/s | {:.2} M/s | {} of {} snapped | {:.0} MB |",
+        engine.index.len(),
+        median(rates) / 1e6,
+        median(par_rates) / 1e6,
+        ok,
+        pts.len(),
+        engine.index.memory_bytes() as f64 / 1e6,
+    );
+}
+
+fn load(path: &Path) -> Option<Engine> {
+    let t = Instant::now();
+    let g = read_graph(path).ok()?;
+    let load_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let e = Engine::new(g);
+    eprintln!(
+        "{}: load {:.2} s, snap index {:.2} s",
+        path.display(),
+        load_s,
+        t.elapsed().as_secs_f64()
+    );
+    Some(e)
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("target/bench-data");
+    let mut real = Vec::new();
+    for name in [
+        "malta_gdal_ubuntu",
+        "porto_portugal_r5_test",
+        "liechtenstein_valhalla_test",
+    ] {
+        let nbg = data.join(format!("{name}.nbg"));
+        if !nbg.exists() {
+            let osm = root.join(format!("../shared/data/osm/{name}.osm.pbf"));
+            let p = nabij::progress::Progress::hidden();
+            if nabij::pipeline::build_to_file(&osm, &nbg, &nabij::ingest::CarProfile::default(), &p)
+                .is_err()
+            {
+                continue;
+            }
+        }
+        if let Some(e) = load(&nbg) {
+            real.push((name, e));
+        }
+    }
+    let nl = std::env::var("NABIJ_BENCH_GRAPH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| data.join("synth_15000000.nbg"));
+    let nl_engine = load(&nl);
+
+    println!("| graph | sources | budget | settled nodes | median ms | M settled/s | ns/settled |");
+    println!("|---|---|---|---|---|---|---|");
+    for (name, e) in &real {
+        search_bench(e, &format!("{name} (real)"), 1, u32::MAX, 21);
+    }
+    if let Some(e) = &nl_engine {
+        let label = format!(
+            "{} ({}{} nodes)",
+            nl.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            if e.graph.meta.synthetic_roads {
+                "SYNTHETIC, "
+            } else {
+                ""
+            },
+            e.graph.node_count()
+        );
+        search_bench(e, &label, 20, 45 * 60_000, 11);
+        search_bench(e, &label, 500, 45 * 60_000, 11);
+        search_bench(e, &label, 1, u32::MAX, 5);
+    } else {
+        eprintln!(
+            "no Netherlands-scale graph at {} (run scripts/bench_routing.sh)",
+            nl.display()
+        );
+    }
+    println!();
+    println!(
+        "| graph | segments | snapping, 1 thread | snapping, 2 threads (snap_many) | snapped | index memory |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (name, e) in &real {
+        snap_bench(e, &format!("{name} (real)"));
+    }
+    if let Some(e) = &nl_engine {
+        snap_bench(e, "Netherlands-scale (SYNTHETIC)");
+    }
+}
