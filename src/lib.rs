@@ -4,6 +4,7 @@
 //! The modules follow the data: [`ingest`] reads OpenStreetMap, [`graph`] builds and stores
 //! the road graph, [`synth`] writes synthetic road networks for benchmarks and the demo.
 
+pub mod analysis;
 pub mod cli;
 pub mod graph;
 pub mod ingest;

@@ -2,6 +2,7 @@
 //! The binary (`src/main.rs`) only parses, sets up logging, calls [`run`] and prints errors.
 
 mod build;
+pub mod coverage;
 pub mod route;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ pub enum Command {
     Matrix(route::MatrixArgs),
     /// The area reachable within N minutes as a GeoJSON polygon (and the reached roads as lines).
     Isochrone(route::IsochroneArgs),
+    /// Coverage per municipality (own municipality / within the limit / beyond it) and fairness per region.
+    Coverage(Box<coverage::CoverageArgs>),
     /// Write the bundled demo region "Nabijland" (synthetic roads, municipalities, facilities).
     Demo(build::DemoArgs),
     /// Load a graph file, check it, and print what it holds and how long loading took.
@@ -75,5 +78,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Time(args) => route::time(args),
         Command::Matrix(args) => route::matrix(args),
         Command::Isochrone(args) => route::isochrone(args),
+        Command::Coverage(args) => coverage::coverage(*args),
     }
 }

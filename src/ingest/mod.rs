@@ -1,5 +1,6 @@
 //! Reading OpenStreetMap data: the car profile's tag rules and the PBF reader.
 
+pub mod areas;
 pub mod osm;
 pub mod profile;
 

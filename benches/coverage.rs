@@ -1,0 +1,76 @@
+//! Coverage benchmark (issue #4): all 342 Dutch municipalities (CBS 2024) with the 20 real
+//! facilities of ../shared/data, on a Netherlands-scale SYNTHETIC road network generated over
+//! those municipalities. Run with `scripts/bench_coverage.sh`. Reports, separately: loading the
+//! graph and building its snap index; preparing the inputs (reading files, snapping facilities
+//! and representative points, assigning origin nodes to municipalities); and the coverage
+//! answer itself (one multi-source search plus per-facility bounded searches and aggregation),
+//! the median of repeated runs.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use nabij::analysis::inputs::{read_facilities, read_municipalities};
+use nabij::analysis::{MunicipalityFields, NeedProfile, Prepared};
+use nabij::routing::{Engine, Workspace};
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let graph = std::env::var("NABIJ_BENCH_COVERAGE_GRAPH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target/bench-data/nl_towns_15000000.nbg"));
+    let gem = root.join("../shared/data/boundaries/gemeenten_2024.geojson");
+    let fac = root.join("../shared/data/facilities_nl.csv");
+    let t = Instant::now();
+    let Ok(g) = nabij::graph::file::read_graph(&graph) else {
+        eprintln!(
+            "no graph at {} (run scripts/bench_coverage.sh)",
+            graph.display()
+        );
+        return;
+    };
+    let load_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let engine = Engine::new(g);
+    let index_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let (ms, _) =
+        read_municipalities(&gem, &MunicipalityFields::default()).expect("municipalities");
+    let fs = read_facilities(&fac).expect("facilities");
+    let prepared = Prepared::new(&engine, ms, fs, None);
+    let prepare_s = t.elapsed().as_secs_f64();
+    let need = NeedProfile::default();
+    let mut ws = Workspace::new(engine.graph.node_count());
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..7 {
+        let t = Instant::now();
+        last = Some(prepared.coverage(&engine, &mut ws, &need));
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let r = last.expect("ran");
+    let origins: usize = prepared.origins.iter().map(|o| o.len()).sum();
+    println!(
+        "graph {} ({}{} nodes): load {:.2} s, snap index {:.2} s, prepare {:.2} s ({} origins), coverage median {:.0} ms (min {:.0}, max {:.0}) for {} municipalities, {} suitable facilities, national share within 45 min {:.3}",
+        graph
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        if engine.graph.meta.synthetic_roads {
+            "SYNTHETIC, "
+        } else {
+            ""
+        },
+        engine.graph.node_count(),
+        load_s,
+        index_s,
+        prepare_s,
+        origins,
+        times[times.len() / 2] * 1000.0,
+        times[0] * 1000.0,
+        times[times.len() - 1] * 1000.0,
+        r.municipalities.len(),
+        r.suitable_facilities.len(),
+        r.national.share_within_limit
+    );
+}

@@ -1,0 +1,664 @@
+//! Coverage per municipality and fairness per region. Formulas: `docs/ANALYSIS.md`.
+
+use std::collections::BTreeMap;
+
+use geo::{BoundingRect, Contains, InteriorPoint, Point};
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
+use serde::Serialize;
+
+use super::inputs::{Facility, Municipality};
+use super::need::NeedProfile;
+use crate::routing::{Direction, Engine, Seed, Workspace};
+use crate::spatial::{Snap, SnapError};
+
+/// Road classes along which young people are taken to live (origins of the default kind).
+pub const INHABITED_CLASSES: [&str; 3] = ["residential", "living_street", "unclassified"];
+
+/// Where the young people of a municipality live, for the travel-time statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A graph node, weighted by half the length of the inhabited roads that meet there.
+    Node { node: u32, weight: f64 },
+    /// A user-supplied point (e.g. a neighbourhood centroid with its youth count).
+    Point { snap: Snap, weight: f64 },
+}
+
+/// A user-supplied weighted origin point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedPoint {
+    pub lon: f64,
+    pub lat: f64,
+    pub weight: f64,
+}
+
+/// Municipalities, facilities and origins matched to the graph once; coverage questions
+/// are then answered from it.
+pub struct Prepared {
+    pub municipalities: Vec<Municipality>,
+    pub facilities: Vec<Facility>,
+    pub facility_snaps: Vec<Result<Snap, SnapError>>,
+    /// The municipality each facility lies in.
+    pub facility_municipality: Vec<Option<usize>>,
+    pub origins: Vec<Vec<Origin>>,
+    pub representative: Vec<(f64, f64)>,
+    pub representative_snaps: Vec<Result<Snap, SnapError>>,
+    /// `road_network` or `weighted_points`.
+    pub origin_kind: &'static str,
+    /// User points that fell outside every municipality or could not be snapped.
+    pub origins_dropped: usize,
+}
+
+struct MunicipalityIndex {
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+}
+
+impl MunicipalityIndex {
+    fn new(ms: &[Municipality]) -> Self {
+        let items = ms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                m.geometry.bounding_rect().map(|r| {
+                    GeomWithData::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i,
+                    )
+                })
+            })
+            .collect();
+        MunicipalityIndex {
+            tree: RTree::bulk_load(items),
+        }
+    }
+
+    /// The municipality containing the point (the lowest index if polygons overlap).
+    fn locate(&self, ms: &[Municipality], lon: f64, lat: f64) -> Option<usize> {
+        let p = Point::new(lon, lat);
+        self.tree
+            .locate_all_at_point([lon, lat])
+            .map(|g| g.data)
+            .filter(|&i| ms[i].geometry.contains(&p))
+            .min()
+    }
+}
+
+impl Prepared {
+    /// Matches municipalities, facilities and origins to the graph. With `points`, those are
+    /// the origins; otherwise origins are the graph nodes on inhabited roads in each polygon.
+    pub fn new(
+        engine: &Engine,
+        municipalities: Vec<Municipality>,
+        facilities: Vec<Facility>,
+        points: Option<&[WeightedPoint]>,
+    ) -> Self {
+        let g = &engine.graph;
+        let index = MunicipalityIndex::new(&municipalities);
+        let fac_pts: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
+        let facility_snaps = engine.index.snap_many(g, &fac_pts);
+        let facility_municipality = facilities
+            .iter()
+            .map(|f| index.locate(&municipalities, f.lon, f.lat))
+            .collect();
+        let representative: Vec<(f64, f64)> = municipalities
+            .iter()
+            .map(|m| {
+                m.geometry
+                    .interior_point()
+                    .map(|p| (p.x(), p.y()))
+                    .unwrap_or((f64::NAN, f64::NAN))
+            })
+            .collect();
+        let representative_snaps = engine.index.snap_many(g, &representative);
+        let mut origins: Vec<Vec<Origin>> = vec![Vec::new(); municipalities.len()];
+        let mut origins_dropped = 0;
+        let origin_kind;
+        match points {
+            Some(points) => {
+                origin_kind = "weighted_points";
+                let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
+                let snaps = engine.index.snap_many(g, &pts);
+                for (p, snap) in points.iter().zip(snaps) {
+                    match (index.locate(&municipalities, p.lon, p.lat), snap) {
+                        (Some(m), Ok(snap)) => origins[m].push(Origin::Point {
+                            snap,
+                            weight: p.weight,
+                        }),
+                        _ => origins_dropped += 1,
+                    }
+                }
+            }
+            None => {
+                origin_kind = "road_network";
+                let inhabited: Vec<u8> = g
+                    .meta
+                    .class_names
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| INHABITED_CLASSES.contains(&n.as_str()))
+                    .map(|(i, _)| i as u8)
+                    .collect();
+                let mut weight = vec![0.0f64; g.node_count()];
+                for e in 0..g.edge_count() {
+                    if inhabited.contains(&g.edge_class[e]) {
+                        let half = g.edge_length_m[e] as f64 / 2.0;
+                        weight[g.edge_from[e] as usize] += half;
+                        weight[g.edge_to[e] as usize] += half;
+                    }
+                }
+                let located: Vec<(usize, u32, f64)> = (0..g.node_count() as u32)
+                    .into_par_iter()
+                    .filter(|&v| weight[v as usize] > 0.0)
+                    .filter_map(|v| {
+                        let (lon, lat) = g.node_lonlat(v);
+                        index
+                            .locate(&municipalities, lon, lat)
+                            .map(|m| (m, v, weight[v as usize]))
+                    })
+                    .collect();
+                for (m, node, weight) in located {
+                    origins[m].push(Origin::Node { node, weight });
+                }
+            }
+        }
+        // A municipality without origins (no inhabited road inside) is represented by its
+        // representative point, if that can be snapped.
+        for (m, list) in origins.iter_mut().enumerate() {
+            if list.is_empty()
+                && let Ok(snap) = &representative_snaps[m]
+            {
+                list.push(Origin::Point {
+                    snap: *snap,
+                    weight: 1.0,
+                });
+            }
+        }
+        Prepared {
+            municipalities,
+            facilities,
+            facility_snaps,
+            facility_municipality,
+            origins,
+            representative,
+            representative_snaps,
+            origin_kind,
+            origins_dropped,
+        }
+    }
+}
+
+/// The answer for one municipality.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MunicipalityResult {
+    pub code: String,
+    pub name: String,
+    /// `own_municipality`, `within_limit`, `beyond_limit` or `unreachable`.
+    pub status: &'static str,
+    pub share_within_limit: f64,
+    pub minutes_median: Option<f64>,
+    pub minutes_p90: Option<f64>,
+    pub minutes_worst: Option<f64>,
+    pub nearest_facility_id: Option<String>,
+    pub nearest_facility_name: Option<String>,
+    pub nearest_minutes: Option<f64>,
+    pub facilities_within_limit: usize,
+    pub facilities_in_municipality: usize,
+    pub young_people: f64,
+    pub origins: usize,
+    /// grouping → region code
+    pub regions: BTreeMap<String, String>,
+}
+
+/// Fairness figures for one region of a grouping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionResult {
+    pub grouping: String,
+    pub code: String,
+    pub name: String,
+    pub municipalities: usize,
+    pub young_people: f64,
+    pub facilities: usize,
+    pub places: f64,
+    pub places_per_10k: f64,
+    pub share_within_limit: f64,
+    pub gap_municipalities: Vec<String>,
+    pub worst_minutes: Option<f64>,
+    /// Population-weighted Gini coefficient of the municipalities' median travel times.
+    pub gini_minutes: f64,
+    pub unfair: bool,
+    pub unfair_reasons: Vec<String>,
+}
+
+/// National figures for comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NationalResult {
+    pub municipalities: usize,
+    pub young_people: f64,
+    pub facilities: usize,
+    pub places: f64,
+    pub places_per_10k: f64,
+    pub share_within_limit: f64,
+    pub gini_minutes: f64,
+}
+
+/// A whole coverage answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageResult {
+    pub need: NeedProfile,
+    pub suitable_facilities: Vec<String>,
+    /// Suitable facilities that could not be snapped to the road network, with the reason.
+    pub unsnapped_facilities: Vec<(String, String)>,
+    pub municipalities: Vec<MunicipalityResult>,
+    pub regions: Vec<RegionResult>,
+    pub national: NationalResult,
+    pub origin_kind: &'static str,
+    pub synthetic_roads: bool,
+}
+
+/// Thresholds for flagging a region as unfair (documented in docs/ANALYSIS.md).
+pub const UNFAIR_SHARE_GAP: f64 = 0.10;
+pub const UNFAIR_PLACES_FACTOR: f64 = 0.5;
+
+/// Weighted quantile of `(value, weight)` pairs sorted by value.
+fn weighted_quantile(v: &[(f64, f64)], q: f64) -> Option<f64> {
+    let total: f64 = v.iter().map(|x| x.1).sum();
+    if v.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let target = q * total;
+    let mut acc = 0.0;
+    for (x, w) in v {
+        acc += w;
+        if acc + 1e-12 >= target {
+            return Some(*x);
+        }
+    }
+    v.last().map(|x| x.0)
+}
+
+/// Population-weighted Gini coefficient: Σᵢ Σⱼ wᵢ wⱼ |xᵢ − xⱼ| / (2 (Σw)² μ).
+pub fn weighted_gini(v: &[(f64, f64)]) -> f64 {
+    let total: f64 = v.iter().map(|x| x.1).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let mean = v.iter().map(|x| x.0 * x.1).sum::<f64>() / total;
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    let mut s = 0.0;
+    for a in v {
+        for b in v {
+            s += a.1 * b.1 * (a.0 - b.0).abs();
+        }
+    }
+    s / (2.0 * total * total * mean)
+}
+
+fn minutes(ms: u32) -> f64 {
+    (ms as f64 / 60_000.0 * 10.0).round() / 10.0
+}
+
+impl Prepared {
+    /// Time at an origin after a search.
+    fn origin_time(
+        &self,
+        engine: &Engine,
+        ws: &Workspace,
+        o: &Origin,
+        dir: Direction,
+    ) -> Option<u32> {
+        match o {
+            Origin::Node { node, .. } => ws.time_ms(*node),
+            Origin::Point { snap, .. } => engine.time_at(ws, snap, dir).map(|t| t.0),
+        }
+    }
+
+    /// Answers a need profile for every municipality and region.
+    pub fn coverage(
+        &self,
+        engine: &Engine,
+        ws: &mut Workspace,
+        need: &NeedProfile,
+    ) -> CoverageResult {
+        let g = &engine.graph;
+        let dir = need.direction;
+        let limit = need.limit_ms();
+        let suitable: Vec<usize> = (0..self.facilities.len())
+            .filter(|&i| need.suits(&self.facilities[i]))
+            .collect();
+        let mut unsnapped = Vec::new();
+        let mut seeds: Vec<Seed> = Vec::new();
+        let mut snapped: Vec<usize> = Vec::new();
+        for &i in &suitable {
+            match &self.facility_snaps[i] {
+                Ok(s) => {
+                    seeds.extend(engine.seeds(s, i as u32, dir));
+                    snapped.push(i);
+                }
+                Err(e) => unsnapped.push((self.facilities[i].id.clone(), e.to_string())),
+            }
+        }
+        // One search answers all municipalities. It runs to the whole reachable graph so that
+        // times beyond the limit (medians, worst cases) are exact too. The per-facility counts
+        // run at the same time on the other core(s).
+        let (_, within_counts) = rayon::join(
+            || ws.run(g, &seeds, u32::MAX, dir),
+            || self.facilities_within(engine, &snapped, limit, dir),
+        );
+        let ws: &Workspace = ws;
+        // Facilities on the same edge as a representative point can be reached along it.
+        let mut on_edge: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for &i in &snapped {
+            if let Ok(s) = &self.facility_snaps[i] {
+                on_edge.entry(s.edge).or_default().push(i);
+            }
+        }
+        let nearest: Vec<Option<(u32, usize)>> = self
+            .representative_snaps
+            .iter()
+            .map(|snap| {
+                let snap = snap.as_ref().ok()?;
+                let mut best = engine.time_at(ws, snap, dir).map(|(t, s)| (t, s as usize));
+                for &f in on_edge.get(&snap.edge).into_iter().flatten() {
+                    let Ok(fs) = &self.facility_snaps[f] else {
+                        continue;
+                    };
+                    let along = match dir {
+                        Direction::To => snap.same_edge_ms(fs, g),
+                        Direction::From => fs.same_edge_ms(snap, g),
+                    };
+                    if let Some(t) = along {
+                        let t = t + snap.access_ms + fs.access_ms;
+                        if best.is_none_or(|b| (t, f) < b) {
+                            best = Some((t, f));
+                        }
+                    }
+                }
+                best
+            })
+            .collect();
+        let results: Vec<MunicipalityResult> = (0..self.municipalities.len())
+            .into_par_iter()
+            .map(|m| {
+                let muni = &self.municipalities[m];
+                let mut reached: Vec<(f64, f64)> = Vec::new();
+                let (mut w_total, mut w_within) = (0.0, 0.0);
+                for o in &self.origins[m] {
+                    let w = match o {
+                        Origin::Node { weight, .. } | Origin::Point { weight, .. } => *weight,
+                    };
+                    w_total += w;
+                    if let Some(t) = self.origin_time(engine, ws, o, dir) {
+                        reached.push((t as f64, w));
+                        if t <= limit {
+                            w_within += w;
+                        }
+                    }
+                }
+                reached.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let share = if w_total > 0.0 {
+                    w_within / w_total
+                } else {
+                    0.0
+                };
+                let in_muni = snapped
+                    .iter()
+                    .filter(|&&f| self.facility_municipality[f] == Some(m))
+                    .count()
+                    + unsnapped_in(
+                        &suitable,
+                        &self.facility_snaps,
+                        &self.facility_municipality,
+                        m,
+                    );
+                let status = if in_muni > 0 {
+                    "own_municipality"
+                } else if reached.is_empty() {
+                    "unreachable"
+                } else if share >= 0.5 {
+                    "within_limit"
+                } else {
+                    "beyond_limit"
+                };
+                let q = |p: f64| weighted_quantile(&reached, p).map(|t| minutes(t as u32));
+                let (nf_id, nf_name, nf_min) = match nearest[m] {
+                    Some((t, f)) => (
+                        Some(self.facilities[f].id.clone()),
+                        Some(self.facilities[f].name.clone()),
+                        Some(minutes(t)),
+                    ),
+                    None => (None, None, None),
+                };
+                MunicipalityResult {
+                    code: muni.code.clone(),
+                    name: muni.name.clone(),
+                    status,
+                    share_within_limit: (share * 1000.0).round() / 1000.0,
+                    minutes_median: q(0.5),
+                    minutes_p90: q(0.9),
+                    minutes_worst: reached.last().map(|r| minutes(r.0 as u32)),
+                    nearest_facility_id: nf_id,
+                    nearest_facility_name: nf_name,
+                    nearest_minutes: nf_min,
+                    facilities_within_limit: within_counts[m],
+                    facilities_in_municipality: in_muni,
+                    young_people: muni.population,
+                    origins: self.origins[m].len(),
+                    regions: muni
+                        .regions
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.0.clone()))
+                        .collect(),
+                }
+            })
+            .collect();
+        let (regions, national) = self.regions(&results, &suitable, need);
+        CoverageResult {
+            need: need.clone(),
+            suitable_facilities: suitable
+                .iter()
+                .map(|&i| self.facilities[i].id.clone())
+                .collect(),
+            unsnapped_facilities: unsnapped,
+            municipalities: results,
+            regions,
+            national,
+            origin_kind: self.origin_kind,
+            synthetic_roads: g.meta.synthetic_roads,
+        }
+    }
+
+    /// For each municipality, how many suitable facilities its representative point reaches
+    /// within the limit: one bounded search per facility, in parallel.
+    fn facilities_within(
+        &self,
+        engine: &Engine,
+        snapped: &[usize],
+        limit: u32,
+        dir: Direction,
+    ) -> Vec<usize> {
+        let n = self.municipalities.len();
+        snapped
+            .par_iter()
+            .map_init(Workspace::default, |ws, &f| {
+                let mut hit = vec![0usize; n];
+                let Ok(fs) = &self.facility_snaps[f] else {
+                    return hit;
+                };
+                ws.run(&engine.graph, &engine.seeds(fs, 0, dir), limit, dir);
+                for (m, rep) in self.representative_snaps.iter().enumerate() {
+                    let Ok(rep) = rep else { continue };
+                    let direct = match dir {
+                        Direction::To => rep.same_edge_ms(fs, &engine.graph),
+                        Direction::From => fs.same_edge_ms(rep, &engine.graph),
+                    }
+                    .map(|t| t + rep.access_ms + fs.access_ms);
+                    let t = engine.time_at(ws, rep, dir).map(|x| x.0);
+                    if t.into_iter().chain(direct).any(|t| t <= limit) {
+                        hit[m] = 1;
+                    }
+                }
+                hit
+            })
+            .reduce(
+                || vec![0; n],
+                |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+            )
+    }
+
+    fn regions(
+        &self,
+        results: &[MunicipalityResult],
+        suitable: &[usize],
+        need: &NeedProfile,
+    ) -> (Vec<RegionResult>, NationalResult) {
+        let _ = need;
+        let stats = |members: &[usize]| {
+            let young: f64 = members.iter().map(|&m| results[m].young_people).sum();
+            let facs: Vec<usize> = suitable
+                .iter()
+                .copied()
+                .filter(|&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
+                .collect();
+            let places: f64 = facs
+                .iter()
+                .map(|&f| self.facilities[f].places.unwrap_or(0.0))
+                .sum();
+            let share = if young > 0.0 {
+                members
+                    .iter()
+                    .map(|&m| results[m].share_within_limit * results[m].young_people)
+                    .sum::<f64>()
+                    / young
+            } else {
+                0.0
+            };
+            let gini_input: Vec<(f64, f64)> = members
+                .iter()
+                .filter_map(|&m| {
+                    results[m]
+                        .minutes_median
+                        .map(|t| (t, results[m].young_people.max(1e-9)))
+                })
+                .collect();
+            (young, facs.len(), places, share, weighted_gini(&gini_input))
+        };
+        let all: Vec<usize> = (0..results.len()).collect();
+        let (young, facilities, places, share, gini) = stats(&all);
+        let per_10k = |p: f64, y: f64| if y > 0.0 { p / y * 10_000.0 } else { 0.0 };
+        let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        let national = NationalResult {
+            municipalities: results.len(),
+            young_people: young,
+            facilities,
+            places,
+            places_per_10k: round3(per_10k(places, young)),
+            share_within_limit: round3(share),
+            gini_minutes: round3(gini),
+        };
+        // grouping → region code → (name, members)
+        let mut groups: BTreeMap<String, BTreeMap<String, (String, Vec<usize>)>> = BTreeMap::new();
+        for (m, muni) in self.municipalities.iter().enumerate() {
+            for (grouping, (code, name)) in &muni.regions {
+                groups
+                    .entry(grouping.clone())
+                    .or_default()
+                    .entry(code.clone())
+                    .or_insert_with(|| (name.clone(), Vec::new()))
+                    .1
+                    .push(m);
+            }
+        }
+        let mut regions = Vec::new();
+        for (grouping, codes) in groups {
+            for (code, (name, members)) in codes {
+                let (young, facilities, places, share, gini) = stats(&members);
+                let p10k = per_10k(places, young);
+                let mut reasons = Vec::new();
+                if facilities == 0 {
+                    reasons.push("no suitable facility in the region".to_string());
+                }
+                if share < national.share_within_limit - UNFAIR_SHARE_GAP {
+                    reasons.push(format!(
+                        "{:.0}% of young people within the limit, against {:.0}% nationally",
+                        share * 100.0,
+                        national.share_within_limit * 100.0
+                    ));
+                }
+                if facilities > 0
+                    && places > 0.0
+                    && p10k < UNFAIR_PLACES_FACTOR * national.places_per_10k
+                {
+                    reasons.push(format!(
+                        "{p10k:.2} places per 10,000 young people, under half the national {:.2}",
+                        national.places_per_10k
+                    ));
+                }
+                regions.push(RegionResult {
+                    grouping: grouping.clone(),
+                    code,
+                    name,
+                    municipalities: members.len(),
+                    young_people: young,
+                    facilities,
+                    places,
+                    places_per_10k: round3(p10k),
+                    share_within_limit: round3(share),
+                    gap_municipalities: members
+                        .iter()
+                        .filter(|&&m| matches!(results[m].status, "beyond_limit" | "unreachable"))
+                        .map(|&m| results[m].code.clone())
+                        .collect(),
+                    worst_minutes: members
+                        .iter()
+                        .filter_map(|&m| results[m].minutes_worst)
+                        .fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b)))),
+                    gini_minutes: round3(gini),
+                    unfair: !reasons.is_empty(),
+                    unfair_reasons: reasons,
+                });
+            }
+        }
+        (regions, national)
+    }
+}
+
+/// Suitable facilities in municipality `m` that could not be snapped still make it "own".
+fn unsnapped_in(
+    suitable: &[usize],
+    snaps: &[Result<Snap, SnapError>],
+    fm: &[Option<usize>],
+    m: usize,
+) -> usize {
+    suitable
+        .iter()
+        .filter(|&&f| snaps[f].is_err() && fm[f] == Some(m))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_of_equal_values_is_zero_and_of_one_holder_is_near_one() {
+        assert_eq!(weighted_gini(&[(10.0, 1.0), (10.0, 5.0)]), 0.0);
+        let mut v = vec![(0.0, 1.0); 99];
+        v.push((100.0, 1.0));
+        assert!((weighted_gini(&v) - 0.99).abs() < 1e-9);
+        // Weights count like repeated entries.
+        let a = weighted_gini(&[(1.0, 2.0), (3.0, 1.0)]);
+        let b = weighted_gini(&[(1.0, 1.0), (1.0, 1.0), (3.0, 1.0)]);
+        assert!((a - b).abs() < 1e-12);
+    }
+
+    #[test]
+    fn weighted_quantiles() {
+        let v = vec![(10.0, 1.0), (20.0, 1.0), (30.0, 2.0)];
+        assert_eq!(weighted_quantile(&v, 0.5), Some(20.0));
+        assert_eq!(weighted_quantile(&v, 0.9), Some(30.0));
+        assert_eq!(weighted_quantile(&[], 0.5), None);
+    }
+}

@@ -1,0 +1,543 @@
+//! Reading municipalities, groupings and facilities, with clear errors.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde::{Deserialize, Serialize};
+
+use super::crs::{Crs, RdConverter};
+
+/// Errors in an input file. Every message names the file and, where it can, the feature or line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+fn invalid(path: &Path, message: impl Into<String>) -> InputError {
+    InputError::Invalid {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Which properties of a municipality file mean what. Defaults fit CBS files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MunicipalityFields {
+    pub code: String,
+    pub name: String,
+    /// Population used to weight shares and count young people (e.g. `est_0_22`; falls back
+    /// to `inwoners_2024` and then to an equal weight when missing).
+    pub population: Vec<String>,
+    /// Groupings read from properties: grouping name → (code property, name property).
+    pub groupings: BTreeMap<String, (String, String)>,
+}
+
+impl Default for MunicipalityFields {
+    fn default() -> Self {
+        let mut groupings = BTreeMap::new();
+        groupings.insert(
+            "jeugdregio".to_string(),
+            ("jeugdregio_code".to_string(), "jeugdregio_naam".to_string()),
+        );
+        groupings.insert(
+            "provincie".to_string(),
+            ("provincie".to_string(), "provincie".to_string()),
+        );
+        MunicipalityFields {
+            code: "gemeentecode".into(),
+            name: "gemeentenaam".into(),
+            population: vec!["est_0_22".into(), "inwoners_2024".into()],
+            groupings,
+        }
+    }
+}
+
+/// A municipality, in WGS84.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Municipality {
+    pub code: String,
+    pub name: String,
+    /// The number of young people (or whatever population property was chosen).
+    pub population: f64,
+    /// grouping name → (region code, region name)
+    pub regions: BTreeMap<String, (String, String)>,
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// Reads a GeoJSON FeatureCollection of (Multi)Polygons in WGS84 or RD New (declared by a
+/// `crs` member, or detected from the coordinates).
+pub fn read_municipalities(
+    path: &Path,
+    fields: &MunicipalityFields,
+) -> Result<(Vec<Municipality>, Crs), InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(path, format!("not JSON: {e}")))?;
+    if value.get("type").and_then(|t| t.as_str()) != Some("FeatureCollection") {
+        return Err(invalid(path, "expected a GeoJSON FeatureCollection"));
+    }
+    let declared = value
+        .pointer("/crs/properties/name")
+        .and_then(|n| n.as_str())
+        .map(Crs::from_name)
+        .transpose()
+        .map_err(|e| invalid(path, e.to_string()))?;
+    let features = value
+        .get("features")
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| invalid(path, "the FeatureCollection has no features array"))?;
+    let mut crs = declared;
+    let converter = RdConverter::new();
+    let mut out = Vec::with_capacity(features.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, f) in features.iter().enumerate() {
+        let props = f.get("properties").and_then(|p| p.as_object());
+        let prop_str = |key: &str| -> Option<String> {
+            props.and_then(|p| p.get(key)).and_then(|v| match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+        };
+        let what = format!("feature {i}");
+        let code = prop_str(&fields.code).ok_or_else(|| {
+            invalid(
+                path,
+                format!(
+                    "{what} has no {:?} property (set the code field)",
+                    fields.code
+                ),
+            )
+        })?;
+        let name = prop_str(&fields.name).unwrap_or_else(|| code.clone());
+        if !seen.insert(code.clone()) {
+            return Err(invalid(
+                path,
+                format!("{what}: code {code:?} appears twice"),
+            ));
+        }
+        let population = fields
+            .population
+            .iter()
+            .find_map(|k| props.and_then(|p| p.get(k)).and_then(|v| v.as_f64()))
+            .unwrap_or(1.0);
+        if !(population.is_finite() && population >= 0.0) {
+            return Err(invalid(
+                path,
+                format!("{what} ({code}): population {population} is not a count"),
+            ));
+        }
+        let mut regions = BTreeMap::new();
+        for (grouping, (code_key, name_key)) in &fields.groupings {
+            if let Some(rc) = prop_str(code_key) {
+                let rn = prop_str(name_key).unwrap_or_else(|| rc.clone());
+                regions.insert(grouping.clone(), (rc, rn));
+            }
+        }
+        let geom = f
+            .get("geometry")
+            .filter(|g| !g.is_null())
+            .ok_or_else(|| invalid(path, format!("{what} ({code}) has no geometry")))?;
+        let geometry: geojson::Geometry = serde_json::from_value(geom.clone())
+            .map_err(|e| invalid(path, format!("{what} ({code}): bad geometry: {e}")))?;
+        let mp: MultiPolygon<f64> = match geometry.value {
+            geojson::GeometryValue::Polygon { .. }
+            | geojson::GeometryValue::MultiPolygon { .. } => {
+                let g: geo::Geometry<f64> = geometry
+                    .value
+                    .try_into()
+                    .map_err(|e: geojson::Error| invalid(path, format!("{what} ({code}): {e}")))?;
+                match g {
+                    geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
+                    geo::Geometry::MultiPolygon(m) => m,
+                    _ => {
+                        return Err(invalid(
+                            path,
+                            format!("{what} ({code}) is not a (Multi)Polygon"),
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(invalid(
+                    path,
+                    format!("{what} ({code}) is not a (Multi)Polygon"),
+                ));
+            }
+        };
+        let first = mp.0.first().and_then(|p| p.exterior().0.first()).copied();
+        let Some(first) = first else {
+            return Err(invalid(
+                path,
+                format!("{what} ({code}) has an empty geometry"),
+            ));
+        };
+        let this_crs = *crs.get_or_insert_with(|| Crs::detect(first.x, first.y));
+        let mp = match this_crs {
+            Crs::Wgs84 => mp,
+            Crs::RdNew => convert_multipolygon(&mp, &converter)
+                .map_err(|e| invalid(path, format!("{what} ({code}): {e}")))?,
+        };
+        for c in mp.0.iter().flat_map(|p| p.exterior().0.iter()) {
+            if !(c.x.is_finite()
+                && c.y.is_finite()
+                && (-180.0..=180.0).contains(&c.x)
+                && (-90.0..=90.0).contains(&c.y))
+            {
+                return Err(invalid(
+                    path,
+                    format!(
+                        "{what} ({code}): coordinate {},{} is neither WGS84 nor RD New",
+                        c.x, c.y
+                    ),
+                ));
+            }
+        }
+        out.push(Municipality {
+            code,
+            name,
+            population,
+            regions,
+            geometry: mp,
+        });
+    }
+    if out.is_empty() {
+        return Err(invalid(path, "no municipalities in the file"));
+    }
+    Ok((out, crs.unwrap_or(Crs::Wgs84)))
+}
+
+fn convert_multipolygon(
+    mp: &MultiPolygon<f64>,
+    c: &RdConverter,
+) -> Result<MultiPolygon<f64>, super::crs::CrsError> {
+    let ring = |ls: &LineString<f64>| -> Result<LineString<f64>, super::crs::CrsError> {
+        ls.0.iter()
+            .map(|p| c.to_wgs84(p.x, p.y).map(|(x, y)| Coord { x, y }))
+            .collect::<Result<Vec<_>, _>>()
+            .map(LineString)
+    };
+    let polys =
+        mp.0.iter()
+            .map(|p| {
+                Ok(Polygon::new(
+                    ring(p.exterior())?,
+                    p.interiors()
+                        .iter()
+                        .map(ring)
+                        .collect::<Result<Vec<_>, _>>()?,
+                ))
+            })
+            .collect::<Result<Vec<_>, super::crs::CrsError>>()?;
+    Ok(MultiPolygon(polys))
+}
+
+/// Reads a CSV mapping municipality code → group (`code,<grouping name>`); the header names
+/// the grouping. Returns (grouping name, code → group).
+pub fn read_grouping(path: &Path) -> Result<(String, BTreeMap<String, String>), InputError> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| invalid(path, e.to_string()))?
+        .clone();
+    if headers.len() < 2 {
+        return Err(invalid(
+            path,
+            "expected two columns: municipality code, group (the header names the grouping)",
+        ));
+    }
+    let name = headers.get(1).unwrap_or("group").trim().to_string();
+    let mut map = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| invalid(path, format!("line {}: {e}", i + 2)))?;
+        let (Some(code), Some(group)) = (rec.get(0), rec.get(1)) else {
+            return Err(invalid(
+                path,
+                format!("line {}: expected two columns", i + 2),
+            ));
+        };
+        map.insert(code.trim().to_string(), group.trim().to_string());
+    }
+    Ok((name, map))
+}
+
+/// Facility status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    Planned,
+    Closed,
+}
+
+/// A facility, in WGS84.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Facility {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub places: Option<f64>,
+    pub free_places: Option<f64>,
+    pub min_age: Option<f64>,
+    pub max_age: Option<f64>,
+    pub group_size: Option<f64>,
+    pub staff_ratio: Option<f64>,
+    pub secure: Option<bool>,
+    pub status: Status,
+    pub opening_date: Option<String>,
+    pub closing_date: Option<String>,
+    /// Every other column, kept as it was.
+    pub properties: BTreeMap<String, String>,
+}
+
+/// Reads a free-text status: "closed"/"closure"/"lost"/"historical" → closed, "planned" →
+/// planned, anything else (including "presumed active (verify)" and empty) → active.
+pub fn parse_status(raw: &str) -> Status {
+    let s = raw.to_ascii_lowercase();
+    if s.contains("clos")
+        || s.contains("lost")
+        || s.contains("historical")
+        || s.contains("gesloten")
+    {
+        Status::Closed
+    } else if s.contains("plan") || s.contains("gepland") {
+        Status::Planned
+    } else {
+        Status::Active
+    }
+}
+
+const KNOWN: [&str; 17] = [
+    "id",
+    "name",
+    "type",
+    "lon",
+    "lat",
+    "x",
+    "y",
+    "places",
+    "free_places",
+    "min_age",
+    "max_age",
+    "group_size",
+    "staff_ratio",
+    "secure",
+    "status",
+    "opening_date",
+    "closing_date",
+];
+
+fn build_facility(
+    path: &Path,
+    what: &str,
+    get: &dyn Fn(&str) -> Option<String>,
+    extra: BTreeMap<String, String>,
+    index: usize,
+    converter: &RdConverter,
+) -> Result<Facility, InputError> {
+    let num = |k: &str| -> Result<Option<f64>, InputError> {
+        match get(k).filter(|s| !s.trim().is_empty()) {
+            None => Ok(None),
+            Some(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(Some)
+                .ok_or_else(|| invalid(path, format!("{what}: {k} = {s:?} is not a number"))),
+        }
+    };
+    let name = get("name")
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("facility {}", index + 1));
+    let id = get("id")
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("F{:03}", index + 1));
+    let kind = get("type")
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| invalid(path, format!("{what} ({id}): the type is missing")))?;
+    let (lon, lat) = match (num("lon")?, num("lat")?, num("x")?, num("y")?) {
+        (Some(lon), Some(lat), _, _) => (lon, lat),
+        (_, _, Some(x), Some(y)) => converter
+            .to_wgs84(x, y)
+            .map_err(|e| invalid(path, format!("{what} ({id}): {e}")))?,
+        _ => {
+            return Err(invalid(
+                path,
+                format!("{what} ({id}): needs lon,lat (WGS84) or x,y (RD New)"),
+            ));
+        }
+    };
+    if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+        return Err(invalid(
+            path,
+            format!("{what} ({id}): {lon},{lat} is not a WGS84 lon,lat (RD New goes in x,y)"),
+        ));
+    }
+    let secure = match get("secure").map(|s| s.trim().to_ascii_lowercase()) {
+        None => None,
+        Some(s) if s.is_empty() => None,
+        Some(s) if ["yes", "true", "1", "ja"].contains(&s.as_str()) => Some(true),
+        Some(s) if ["no", "false", "0", "nee"].contains(&s.as_str()) => Some(false),
+        Some(s) => {
+            return Err(invalid(
+                path,
+                format!("{what} ({id}): secure = {s:?} is not yes/no"),
+            ));
+        }
+    };
+    let (min_age, max_age) = (num("min_age")?, num("max_age")?);
+    if let (Some(a), Some(b)) = (min_age, max_age)
+        && a > b
+    {
+        return Err(invalid(
+            path,
+            format!("{what} ({id}): min_age {a} is above max_age {b}"),
+        ));
+    }
+    let label = format!("{what} ({id})");
+    let nonneg = |k: &str, v: Option<f64>| -> Result<Option<f64>, InputError> {
+        match v {
+            Some(x) if x < 0.0 => Err(invalid(path, format!("{label}: {k} {x} is negative"))),
+            other => Ok(other),
+        }
+    };
+    Ok(Facility {
+        id,
+        name,
+        kind,
+        lon,
+        lat,
+        places: nonneg("places", num("places")?)?,
+        free_places: nonneg("free_places", num("free_places")?)?,
+        min_age,
+        max_age,
+        group_size: nonneg("group_size", num("group_size")?)?,
+        staff_ratio: nonneg("staff_ratio", num("staff_ratio")?)?,
+        secure,
+        status: get("status")
+            .map(|s| parse_status(&s))
+            .unwrap_or(Status::Active),
+        opening_date: get("opening_date").filter(|s| !s.is_empty()),
+        closing_date: get("closing_date").filter(|s| !s.is_empty()),
+        properties: extra,
+    })
+}
+
+/// Reads facilities from CSV (by extension `.csv`) or GeoJSON (Point features).
+pub fn read_facilities(path: &Path) -> Result<Vec<Facility>, InputError> {
+    let converter = RdConverter::new();
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let mut out = Vec::new();
+    if is_csv {
+        let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| invalid(path, e.to_string()))?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+            let get = |k: &str| {
+                headers
+                    .iter()
+                    .position(|h| h == k)
+                    .and_then(|c| rec.get(c))
+                    .map(|s| s.trim().to_string())
+            };
+            let extra = headers
+                .iter()
+                .zip(rec.iter())
+                .filter(|(h, _)| !KNOWN.contains(&h.as_str()))
+                .map(|(h, v)| (h.clone(), v.to_string()))
+                .collect();
+            out.push(build_facility(
+                path,
+                &format!("line {line}"),
+                &get,
+                extra,
+                i,
+                &converter,
+            )?);
+        }
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let fc: geojson::FeatureCollection = text.parse().map_err(|e: geojson::Error| {
+            invalid(path, format!("not a GeoJSON FeatureCollection: {e}"))
+        })?;
+        for (i, f) in fc.features.iter().enumerate() {
+            let what = format!("feature {i}");
+            let Some(geojson::GeometryValue::Point { coordinates: p }) =
+                f.geometry.as_ref().map(|g| &g.value)
+            else {
+                return Err(invalid(path, format!("{what} is not a Point")));
+            };
+            let p = p.as_slice();
+            let (x, y) = (
+                p.first().copied().unwrap_or(f64::NAN),
+                p.get(1).copied().unwrap_or(f64::NAN),
+            );
+            let props = f.properties.clone().unwrap_or_default();
+            let as_string = |v: &serde_json::Value| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let mut map: BTreeMap<String, String> = props
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), as_string(v)))
+                .collect();
+            match Crs::detect(x, y) {
+                Crs::Wgs84 => {
+                    map.insert("lon".into(), x.to_string());
+                    map.insert("lat".into(), y.to_string());
+                }
+                Crs::RdNew => {
+                    map.insert("x".into(), x.to_string());
+                    map.insert("y".into(), y.to_string());
+                }
+            }
+            let get = |k: &str| map.get(k).cloned();
+            let extra = map
+                .iter()
+                .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            out.push(build_facility(path, &what, &get, extra, i, &converter)?);
+        }
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for f in &out {
+        if !ids.insert(f.id.clone()) {
+            return Err(invalid(
+                path,
+                format!("facility id {:?} appears twice", f.id),
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,117 @@
+//! Writing a coverage answer as GeoJSON (RFC 7946), CSV or JSON.
+
+use geo::Orient;
+use serde_json::{Map, Value, json};
+
+use super::coverage::{CoverageResult, MunicipalityResult};
+use super::inputs::Municipality;
+
+fn properties(r: &MunicipalityResult, synthetic: bool) -> Map<String, Value> {
+    let mut p = match serde_json::to_value(r) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    // Regions as flat properties (`jeugdregio`, `provincie`, custom groupings): GIS tools
+    // cannot style on nested objects.
+    p.remove("regions");
+    for (grouping, code) in &r.regions {
+        p.insert(grouping.clone(), Value::String(code.clone()));
+    }
+    p.insert("synthetic_roads".into(), Value::Bool(synthetic));
+    p
+}
+
+/// A FeatureCollection of municipalities with their answers. Exterior rings are
+/// counter-clockwise, coordinates WGS84 lon/lat, no `crs` member.
+pub fn to_geojson(result: &CoverageResult, municipalities: &[Municipality]) -> Value {
+    let features: Vec<Value> = result
+        .municipalities
+        .iter()
+        .zip(municipalities)
+        .map(|(r, m)| {
+            let oriented = m.geometry.orient(geo::orient::Direction::Default);
+            let geometry = geojson::Geometry::from(&oriented);
+            json!({
+                "type": "Feature",
+                "id": r.code,
+                "properties": properties(r, result.synthetic_roads),
+                "geometry": geometry,
+            })
+        })
+        .collect();
+    json!({
+        "type": "FeatureCollection",
+        "name": if result.synthetic_roads { "nabij_coverage (SYNTHETIC roads)" } else { "nabij_coverage" },
+        "nabij": {
+            "need": result.need,
+            "national": result.national,
+            "synthetic_roads": result.synthetic_roads,
+            "origin_kind": result.origin_kind,
+        },
+        "features": features,
+    })
+}
+
+/// One row per municipality, with the same fields as the GeoJSON properties.
+pub fn to_csv(result: &CoverageResult) -> String {
+    let groupings: std::collections::BTreeSet<String> = result
+        .municipalities
+        .iter()
+        .flat_map(|r| r.regions.keys().cloned())
+        .collect();
+    let mut header = vec![
+        "code",
+        "name",
+        "status",
+        "share_within_limit",
+        "minutes_median",
+        "minutes_p90",
+        "minutes_worst",
+        "nearest_facility_id",
+        "nearest_facility_name",
+        "nearest_minutes",
+        "facilities_within_limit",
+        "facilities_in_municipality",
+        "young_people",
+        "origins",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    header.extend(groupings.iter().cloned());
+    header.push("synthetic_roads".into());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(&header);
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for r in &result.municipalities {
+        let mut row = vec![
+            r.code.clone(),
+            r.name.clone(),
+            r.status.to_string(),
+            r.share_within_limit.to_string(),
+            opt(r.minutes_median),
+            opt(r.minutes_p90),
+            opt(r.minutes_worst),
+            r.nearest_facility_id.clone().unwrap_or_default(),
+            r.nearest_facility_name.clone().unwrap_or_default(),
+            opt(r.nearest_minutes),
+            r.facilities_within_limit.to_string(),
+            r.facilities_in_municipality.to_string(),
+            r.young_people.to_string(),
+            r.origins.to_string(),
+        ];
+        row.extend(
+            groupings
+                .iter()
+                .map(|g| r.regions.get(g).cloned().unwrap_or_default()),
+        );
+        row.push(result.synthetic_roads.to_string());
+        let _ = w.write_record(&row);
+    }
+    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+/// The whole answer, with the regional table.
+pub fn to_json(result: &CoverageResult) -> Value {
+    serde_json::to_value(result).unwrap_or(Value::Null)
+}

@@ -1,0 +1,772 @@
+//! `nabij coverage`: hand-computable cases, the demo, Malta end to end, real Dutch inputs in
+//! WGS84 and RD New, GDAL reading the GeoJSON, and input errors.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use nabij::analysis::inputs::{read_facilities, read_municipalities};
+use nabij::analysis::{MunicipalityFields, NeedProfile, Prepared};
+use nabij::routing::{Engine, Workspace};
+
+const DLAT: f64 = 1.0 / 111_320.0;
+const DLON: f64 = 1.0 / (111_320.0 * 0.6157);
+
+fn repo(p: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn engine_from_pbf(pbf: &Path) -> Engine {
+    Engine::new(
+        nabij::pipeline::build_in_memory(
+            pbf,
+            &nabij::ingest::CarProfile::default(),
+            &nabij::progress::Progress::hidden(),
+        )
+        .expect("builds"),
+    )
+}
+
+/// A straight residential road of 20 km along 52°N with a node every km; municipality A covers
+/// its first 10.5 km, B the rest; one facility at the road's west end.
+#[test]
+fn a_hand_computable_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pbf = dir.path().join("line.osm.pbf");
+    {
+        let f = std::fs::File::create(&pbf).expect("create");
+        let mut w =
+            nabij::synth::pbf::PbfWriter::new(f, [4.9, 51.9, 5.4, 52.1], "test").expect("hdr");
+        for k in 0..=20i64 {
+            let lon = 5.0 + k as f64 * 1000.0 * DLON;
+            w.node(k + 1, 520_000_000, (lon * 1e7).round() as i32, &[])
+                .expect("node");
+        }
+        // One way per kilometre, so that every kilometre node is a junction (a graph node).
+        for k in 1..=20i64 {
+            w.way(k, &[k, k + 1], &[("highway", "residential")])
+                .expect("way");
+        }
+        w.finish().expect("finish");
+    }
+    let engine = engine_from_pbf(&pbf);
+    let square = |x0: f64, x1: f64| {
+        let (w, e) = (5.0 + x0 * DLON, 5.0 + x1 * DLON);
+        let (s, n) = (52.0 - 3000.0 * DLAT, 52.0 + 3000.0 * DLAT);
+        geo::MultiPolygon(vec![geo::Polygon::new(
+            vec![(w, s), (e, s), (e, n), (w, n), (w, s)].into(),
+            vec![],
+        )])
+    };
+    let muni = |code: &str, x0: f64, x1: f64| nabij::analysis::Municipality {
+        code: code.into(),
+        name: code.into(),
+        population: 100.0,
+        regions: [("region".to_string(), ("R".to_string(), "R".to_string()))].into(),
+        geometry: square(x0, x1),
+    };
+    let facility = nabij::analysis::Facility {
+        id: "F".into(),
+        name: "F".into(),
+        kind: "kleinschalig_verblijf".into(),
+        lon: 5.0,
+        lat: 52.0,
+        places: Some(4.0),
+        free_places: Some(1.0),
+        min_age: None,
+        max_age: None,
+        group_size: Some(4.0),
+        staff_ratio: Some(0.25),
+        secure: None,
+        status: nabij::analysis::inputs::Status::Active,
+        opening_date: None,
+        closing_date: None,
+        properties: Default::default(),
+    };
+    let prepared = Prepared::new(
+        &engine,
+        vec![muni("A", -500.0, 10_500.0), muni("B", 10_500.0, 20_500.0)],
+        vec![facility],
+        None,
+    );
+    let r = prepared.coverage(&engine, &mut Workspace::default(), &NeedProfile::default());
+    let (a, b) = (&r.municipalities[0], &r.municipalities[1]);
+    assert_eq!(a.status, "own_municipality");
+    // Residential roads go at 25 km/h: 144 s per km. B's origins are the nodes at km 11..20,
+    // weighted by half the road on each side (1,000 m, and 500 m for the end node at km 20).
+    // Within 45 min (2,700 s): km 11..18 (8,000 of 9,500 m of weight).
+    assert_eq!(b.status, "within_limit");
+    assert!(
+        (b.share_within_limit - 8000.0 / 9500.0).abs() < 0.002,
+        "{}",
+        b.share_within_limit
+    );
+    let close = |got: Option<f64>, km: f64| {
+        let expected = km * 144.0 / 60.0;
+        let got = got.expect("a time");
+        assert!(
+            (got - expected).abs() <= 0.01 * expected + 0.1,
+            "{got} min, expected {expected}"
+        );
+    };
+    close(b.minutes_median, 15.0); // the weighted median origin is at km 15
+    close(b.minutes_p90, 19.0);
+    close(b.minutes_worst, 20.0);
+    // B's representative point is its centre, on the road at km 15.5.
+    close(b.nearest_minutes, 15.5);
+    assert_eq!(b.nearest_facility_id.as_deref(), Some("F"));
+    assert_eq!(b.facilities_within_limit, 1);
+    // A 30-minute limit (1,800 s) covers km 11 and 12 only: B is beyond it.
+    let need = NeedProfile {
+        limit_minutes: 30.0,
+        ..Default::default()
+    };
+    let r30 = prepared.coverage(&engine, &mut Workspace::default(), &need);
+    assert_eq!(r30.municipalities[1].status, "beyond_limit");
+    assert!((r30.municipalities[1].share_within_limit - 2000.0 / 9500.0).abs() < 0.002);
+    assert_eq!(r30.municipalities[1].facilities_within_limit, 0);
+    // A closed facility counts for nothing: B cannot reach any.
+    let mut closed = prepared;
+    closed.facilities[0].status = nabij::analysis::inputs::Status::Closed;
+    let rc = closed.coverage(&engine, &mut Workspace::default(), &NeedProfile::default());
+    assert_eq!(rc.municipalities[0].status, "unreachable");
+    assert!(
+        rc.regions
+            .iter()
+            .all(|g| g.unfair && g.unfair_reasons[0].contains("no suitable facility"))
+    );
+}
+
+fn demo_coverage(need: &NeedProfile) -> (nabij::analysis::CoverageResult, Prepared) {
+    let engine = engine_from_pbf(&repo("data/demo/nabijland.osm.pbf"));
+    let (ms, _) = read_municipalities(
+        &repo("data/demo/municipalities.geojson"),
+        &MunicipalityFields::default(),
+    )
+    .expect("demo municipalities");
+    let fs = read_facilities(&repo("data/demo/facilities.csv")).expect("demo facilities");
+    let prepared = Prepared::new(&engine, ms, fs, None);
+    let r = prepared.coverage(&engine, &mut Workspace::default(), need);
+    (r, prepared)
+}
+
+#[test]
+fn the_demo_shows_every_status_and_the_unfair_region() {
+    let (r, _) = demo_coverage(&NeedProfile::default());
+    let status = |code: &str| {
+        r.municipalities
+            .iter()
+            .find(|m| m.code == code)
+            .map(|m| m.status)
+            .expect(code)
+    };
+    // Municipalities with an active facility that fits (group <= 6, staff >= 1:4).
+    for code in [
+        "GM9001", "GM9002", "GM9006", "GM9007", "GM9009", "GM9011", "GM9012", "GM9016",
+    ] {
+        assert_eq!(status(code), "own_municipality", "{code}");
+    }
+    // KVJJ West (group of 8) does not fit the default need, the planned and closed ones neither.
+    assert!(!r.suitable_facilities.contains(&"NB-05".to_string()));
+    assert!(!r.suitable_facilities.contains(&"NB-08".to_string()));
+    assert!(!r.suitable_facilities.contains(&"NB-11".to_string()));
+    // Leegwater has no roads; Zeewaard is an island an hour and more away by ferry.
+    assert_eq!(status("GM9015"), "unreachable");
+    assert_eq!(status("GM9020"), "beyond_limit");
+    let zeewaard = r
+        .municipalities
+        .iter()
+        .find(|m| m.code == "GM9020")
+        .expect("Zeewaard");
+    assert!(zeewaard.minutes_median.expect("time") > 60.0);
+    assert!(r.municipalities.iter().any(|m| m.status == "within_limit"));
+    // Region Oost (JZ93) has no facility: unfair; West (JZ91) is not.
+    let region = |code: &str| {
+        r.regions
+            .iter()
+            .find(|g| g.grouping == "jeugdregio" && g.code == code)
+            .expect(code)
+    };
+    assert!(region("JZ93").unfair);
+    assert!(
+        region("JZ93")
+            .unfair_reasons
+            .iter()
+            .any(|s| s.contains("no suitable facility"))
+    );
+    assert!(
+        region("JZ93")
+            .gap_municipalities
+            .contains(&"GM9015".to_string())
+    );
+    assert!(
+        !region("JZ91").unfair,
+        "{:?}",
+        region("JZ91").unfair_reasons
+    );
+    assert!(region("JZ91").share_within_limit > r.national.share_within_limit);
+    assert!(r.synthetic_roads);
+    // Counting planned facilities changes Midden (NB-08, a JeugdzorgPlus, opens in Cromvoort).
+    let plans = NeedProfile {
+        include_planned: true,
+        types: vec!["jeugdzorgplus".into()],
+        ..Default::default()
+    };
+    let (rp, _) = demo_coverage(&plans);
+    let cromvoort = rp
+        .municipalities
+        .iter()
+        .find(|m| m.code == "GM9003")
+        .expect("Cromvoort");
+    assert_eq!(cromvoort.status, "own_municipality");
+}
+
+#[test]
+fn malta_end_to_end_from_its_own_boundaries_and_hospitals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let g = dir.path().join("malta.nbg");
+    let m = osm(MALTA);
+    let m = m.to_str().expect("utf8");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "build",
+        "--osm",
+        m,
+        "--out",
+        g.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let out = dir.path().join("malta.json");
+    let (ok, _, err) = nabij(&[
+        "coverage",
+        "--graph",
+        g.to_str().expect("utf8"),
+        "--municipalities-osm",
+        m,
+        "--facilities-osm",
+        m,
+        "--facility-tag",
+        "amenity=hospital",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
+    let munis = v["municipalities"].as_array().expect("array");
+    assert_eq!(
+        munis.len(),
+        67,
+        "Malta's 67 local councils from its admin_level=8 relations"
+    );
+    assert!(
+        v["suitable_facilities"].as_array().expect("ids").len() >= 15,
+        "hospitals as facilities"
+    );
+
+    // Only Mater Dei (Malta's acute hospital, way 24063943): Gozo's councils reach it only by ferry.
+    let engine = engine_from_pbf(&osm(MALTA));
+    let (areas, points, _) = nabij::ingest::areas::read_areas_and_points(
+        &osm(MALTA),
+        Some(8),
+        Some(("amenity", "hospital")),
+    )
+    .expect("reads");
+    let mater_dei = points
+        .iter()
+        .find(|p| p.osm_id == "w24063943")
+        .expect("Mater Dei");
+    let facility = nabij::analysis::Facility {
+        id: mater_dei.osm_id.clone(),
+        name: "Mater Dei".into(),
+        kind: "hospital".into(),
+        lon: mater_dei.lon,
+        lat: mater_dei.lat,
+        places: None,
+        free_places: None,
+        min_age: None,
+        max_age: None,
+        group_size: None,
+        staff_ratio: None,
+        secure: None,
+        status: nabij::analysis::inputs::Status::Active,
+        opening_date: None,
+        closing_date: None,
+        properties: Default::default(),
+    };
+    let on_gozo: Vec<bool> = areas
+        .iter()
+        .map(|a| geo::InteriorPoint::interior_point(&a.geometry).is_some_and(|p| p.y() > 36.0))
+        .collect();
+    let ms = areas
+        .into_iter()
+        .map(|a| nabij::analysis::Municipality {
+            code: a.code,
+            name: a.name,
+            population: 1.0,
+            regions: Default::default(),
+            geometry: a.geometry,
+        })
+        .collect();
+    let prepared = Prepared::new(&engine, ms, vec![facility], None);
+    let r = prepared.coverage(&engine, &mut Workspace::default(), &NeedProfile::default());
+    let gozo: Vec<_> = r
+        .municipalities
+        .iter()
+        .zip(&on_gozo)
+        .filter(|(_, g)| **g)
+        .map(|(m, _)| m)
+        .collect();
+    assert!(gozo.len() >= 13, "{} Gozo councils", gozo.len());
+    // Every Gozo council is reachable, but only across the channel (the crossing alone takes
+    // about 18 min at the profile's 20 km/h), so each is slower than every council on Malta.
+    let slowest_malta = r
+        .municipalities
+        .iter()
+        .zip(&on_gozo)
+        .filter(|(_, g)| !**g)
+        .filter_map(|(m, _)| m.minutes_median)
+        .fold(0.0f64, f64::max);
+    for m in &gozo {
+        assert_ne!(m.status, "unreachable", "{}", m.name);
+        assert_eq!(m.nearest_facility_id.as_deref(), Some("w24063943"));
+        let t = m.minutes_median.expect("reachable by ferry");
+        assert!(
+            t > 35.0 && t > slowest_malta,
+            "{}: {t} min (slowest on Malta {slowest_malta})",
+            m.name
+        );
+    }
+    assert!(
+        gozo.iter().any(|m| m.status == "beyond_limit"),
+        "most of Gozo is beyond 45 min of Mater Dei"
+    );
+}
+
+/// The real CBS municipalities and facilities, on a SYNTHETIC road network generated over them
+/// (no Dutch road network is available offline), read in WGS84 and in RD New.
+#[test]
+fn dutch_municipalities_give_identical_results_in_wgs84_and_rd_new() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gem = shared_data().join("boundaries/gemeenten_2024.geojson");
+    let fac = shared_data().join("facilities_nl.csv");
+    let pbf = dir.path().join("nl.osm.pbf");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "synth",
+        "--towns-from",
+        gem.to_str().expect("utf8"),
+        "--way-nodes",
+        "300000",
+        "--out",
+        pbf.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let engine = engine_from_pbf(&pbf);
+    let fields = MunicipalityFields::default();
+    let (ms, crs) = read_municipalities(&gem, &fields).expect("CBS municipalities");
+    assert_eq!(ms.len(), 342);
+    assert_eq!(crs, nabij::analysis::crs::Crs::Wgs84);
+    let fs = read_facilities(&fac).expect("facilities");
+    assert_eq!(fs.len(), 20);
+
+    // Convert copies to RD New (as Dutch government data comes).
+    let conv = nabij::analysis::crs::RdConverter::new();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&gem).expect("read")).expect("json");
+    fn walk(v: &mut serde_json::Value, conv: &nabij::analysis::crs::RdConverter) {
+        if let Some(a) = v.as_array_mut() {
+            if a.len() == 2 && a.iter().all(|x| x.is_f64() || x.is_i64()) {
+                let (x, y) = conv
+                    .to_rd(a[0].as_f64().unwrap_or(0.0), a[1].as_f64().unwrap_or(0.0))
+                    .expect("to rd");
+                *a = vec![serde_json::json!(x), serde_json::json!(y)];
+            } else {
+                for x in a {
+                    walk(x, conv);
+                }
+            }
+        }
+    }
+    for f in v["features"].as_array_mut().expect("features") {
+        walk(&mut f["geometry"]["coordinates"], &conv);
+    }
+    v["crs"] =
+        serde_json::json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}});
+    let gem_rd = dir.path().join("gemeenten_rd.geojson");
+    std::fs::write(&gem_rd, v.to_string()).expect("write");
+    let mut csv = String::from("id,name,type,x,y,status\n");
+    for f in &fs {
+        let (x, y) = conv.to_rd(f.lon, f.lat).expect("to rd");
+        csv.push_str(&format!(
+            "{},\"{}\",{},{x:.3},{y:.3},{}\n",
+            f.id,
+            f.name,
+            f.kind,
+            match f.status {
+                nabij::analysis::inputs::Status::Closed => "closed",
+                nabij::analysis::inputs::Status::Planned => "planned",
+                nabij::analysis::inputs::Status::Active => "active",
+            }
+        ));
+    }
+    let fac_rd = dir.path().join("facilities_rd.csv");
+    std::fs::write(&fac_rd, csv).expect("write");
+    let (ms_rd, crs_rd) = read_municipalities(&gem_rd, &fields).expect("RD municipalities");
+    assert_eq!(crs_rd, nabij::analysis::crs::Crs::RdNew);
+    let fs_rd = read_facilities(&fac_rd).expect("RD facilities");
+
+    let need = NeedProfile::default();
+    let a =
+        Prepared::new(&engine, ms, fs, None).coverage(&engine, &mut Workspace::default(), &need);
+    let b = Prepared::new(&engine, ms_rd, fs_rd, None).coverage(
+        &engine,
+        &mut Workspace::default(),
+        &need,
+    );
+    assert!(a.synthetic_roads);
+    for (x, y) in a.municipalities.iter().zip(&b.municipalities) {
+        assert_eq!(
+            (x.code.as_str(), x.status, x.share_within_limit),
+            (y.code.as_str(), y.status, y.share_within_limit)
+        );
+        assert_eq!(
+            (x.minutes_median, x.nearest_facility_id.as_deref()),
+            (y.minutes_median, y.nearest_facility_id.as_deref()),
+            "{}",
+            x.code
+        );
+        assert_eq!(x.origins, y.origins, "{}", x.code);
+    }
+    assert_eq!(a.regions.len(), b.regions.len());
+    // 42 youth regions and 12 provinces.
+    assert_eq!(
+        a.regions
+            .iter()
+            .filter(|r| r.grouping == "jeugdregio")
+            .count(),
+        42
+    );
+    assert_eq!(
+        a.regions
+            .iter()
+            .filter(|r| r.grouping == "provincie")
+            .count(),
+        12
+    );
+    // The historical facilities (closure per 2020/2021, contract lost) do not count.
+    assert_eq!(
+        a.suitable_facilities.len(),
+        20 - 3,
+        "{:?}",
+        a.suitable_facilities
+    );
+}
+
+#[test]
+fn the_geojson_opens_in_gdal() {
+    if std::process::Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("ogrinfo (Debian package gdal-bin) is needed for this test; .ci/run installs it");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let g = dir.path().join("demo.nbg");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "build",
+        "--osm",
+        repo("data/demo/nabijland.osm.pbf").to_str().expect("utf8"),
+        "--out",
+        g.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let out = dir.path().join("coverage.geojson");
+    let (ok, _, err) = nabij(&[
+        "coverage",
+        "--graph",
+        g.to_str().expect("utf8"),
+        "--municipalities",
+        repo("data/demo/municipalities.geojson")
+            .to_str()
+            .expect("utf8"),
+        "--facilities",
+        repo("data/demo/facilities.csv").to_str().expect("utf8"),
+        "--grouping-csv",
+        repo("data/demo/zorggebieden.csv").to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let info = std::process::Command::new("ogrinfo")
+        .args(["-al", "-so"])
+        .arg(&out)
+        .output()
+        .expect("ogrinfo runs");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    assert!(text.contains("Feature Count: 20"), "{text}");
+    assert!(
+        text.contains("Geometry: Multi Polygon") || text.contains("Geometry: Polygon"),
+        "{text}"
+    );
+    assert!(text.contains("WGS 84"), "{text}");
+    for field in [
+        "status: String",
+        "share_within_limit: Real",
+        "nearest_minutes: Real",
+        "jeugdregio: String",
+        "zorggebied: String",
+    ] {
+        assert!(text.contains(field), "GDAL does not see {field}: {text}");
+    }
+    // CSV: one row per municipality with the same fields.
+    let (ok, csv, _) = nabij(&[
+        "coverage",
+        "--graph",
+        g.to_str().expect("utf8"),
+        "--municipalities",
+        repo("data/demo/municipalities.geojson")
+            .to_str()
+            .expect("utf8"),
+        "--facilities",
+        repo("data/demo/facilities.csv").to_str().expect("utf8"),
+        "--format",
+        "csv",
+    ]);
+    assert!(ok);
+    assert_eq!(csv.lines().count(), 21);
+    assert!(csv.starts_with("code,name,status,share_within_limit,minutes_median"));
+}
+
+#[test]
+fn every_input_error_is_a_clear_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let g = dir.path().join("demo.nbg");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "build",
+        "--osm",
+        repo("data/demo/nabijland.osm.pbf").to_str().expect("utf8"),
+        "--out",
+        g.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let gs = g.to_str().expect("utf8").to_string();
+    let munis = repo("data/demo/municipalities.geojson")
+        .to_str()
+        .expect("utf8")
+        .to_string();
+    let facs = repo("data/demo/facilities.csv")
+        .to_str()
+        .expect("utf8")
+        .to_string();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_str().expect("utf8").to_string()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--municipalities".into(),
+                "/nonexistent.geojson".into(),
+                "--facilities".into(),
+                facs.clone(),
+            ],
+            "cannot read",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                write("a.geojson", "{\"type\":\"Feature\"}"),
+                "--facilities".into(),
+                facs.clone(),
+            ],
+            "expected a GeoJSON FeatureCollection",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                write("b.geojson", "not json"),
+                "--facilities".into(),
+                facs.clone(),
+            ],
+            "not JSON",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                write(
+                    "c.geojson",
+                    r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"naam":"x"},"geometry":{"type":"Point","coordinates":[3,52]}}]}"#,
+                ),
+                "--facilities".into(),
+                facs.clone(),
+            ],
+            "no \"gemeentecode\" property",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                write(
+                    "d.geojson",
+                    r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"gemeentecode":"X"},"geometry":{"type":"Point","coordinates":[3,52]}}]}"#,
+                ),
+                "--facilities".into(),
+                facs.clone(),
+            ],
+            "is not a (Multi)Polygon",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                write(
+                    "e.geojson",
+                    r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[]}"#,
+                ),
+                "--facilities".into(),
+                facs.clone(),
+            ],
+            "EPSG:3857",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                write("f.csv", "id,name,lon,lat\n1,a,3,52\n"),
+            ],
+            "the type is missing",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                write("g.csv", "id,name,type,lon,lat\n1,a,kvjj,abc,52\n"),
+            ],
+            "lon = \"abc\" is not a number",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                write("h.csv", "id,name,type\n1,a,kvjj\n"),
+            ],
+            "needs lon,lat",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                write(
+                    "i.csv",
+                    "id,name,type,lon,lat,min_age,max_age\n1,a,kvjj,3,52,18,12\n",
+                ),
+            ],
+            "min_age 18 is above max_age 12",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                write(
+                    "j.csv",
+                    "id,name,type,lon,lat\n1,a,kvjj,3,52\n1,b,kvjj,3,52\n",
+                ),
+            ],
+            "appears twice",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                facs.clone(),
+                "--minutes".into(),
+                "0".into(),
+            ],
+            "minutes",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                facs.clone(),
+                "--age".into(),
+                "99".into(),
+            ],
+            "age",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                facs.clone(),
+                "--need".into(),
+                write("n.toml", "limit_minutes = \"long\"\n"),
+            ],
+            "need profile",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                facs.clone(),
+                "--origins".into(),
+                write("o.csv", "lon,lat\n3,52\n"),
+            ],
+            "missing column \"weight\"",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                facs.clone(),
+                "--grouping-csv".into(),
+                write("k.csv", "only\n"),
+            ],
+            "expected two columns",
+        ),
+        (
+            vec![
+                "--municipalities".into(),
+                munis.clone(),
+                "--facilities".into(),
+                facs.clone(),
+                "--out".into(),
+                "/nonexistent/dir/x.geojson".into(),
+            ],
+            "cannot write",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut args: Vec<String> = vec!["coverage".into(), "--graph".into(), gs.clone()];
+        args.extend(extra.iter().cloned());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, _, err) = nabij(&refs);
+        assert!(!ok, "{extra:?} should fail");
+        assert!(!err.contains("panicked"), "{extra:?}: {err}");
+        assert!(
+            err.contains(needle),
+            "{extra:?}: expected {needle:?} in {err}"
+        );
+    }
+}
