@@ -770,3 +770,29 @@ fn every_input_error_is_a_clear_message() {
         );
     }
 }
+
+#[test]
+fn the_readme_quick_start_runs_on_the_demo() {
+    // README: `cargo run --release -- coverage --demo --format text`, from the repository root.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args(["coverage", "--demo", "--format", "text"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "SYNTHETIC",
+        "own_municipality",
+        "within_limit",
+        "beyond_limit",
+        "unreachable",
+        "UNFAIR: no suitable facility",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}

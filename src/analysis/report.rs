@@ -115,3 +115,84 @@ pub fn to_csv(result: &CoverageResult) -> String {
 pub fn to_json(result: &CoverageResult) -> Value {
     serde_json::to_value(result).unwrap_or(Value::Null)
 }
+
+/// A plain-text summary for people: one line per municipality, then the regions.
+pub fn to_text(result: &CoverageResult) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let need = &result.need;
+    let _ = writeln!(
+        out,
+        "Coverage within {} min ({}){}; {} suitable facilities",
+        need.limit_minutes,
+        if need.types.is_empty() {
+            "any facility type".to_string()
+        } else {
+            need.types.join(", ")
+        },
+        if result.synthetic_roads {
+            " on SYNTHETIC roads"
+        } else {
+            ""
+        },
+        result.suitable_facilities.len()
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<8} {:<22} {:<17} {:>7} {:>8} {:>8}  nearest facility",
+        "code", "municipality", "status", "share", "median", "worst"
+    );
+    let fmt = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
+    for m in &result.municipalities {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<22} {:<17} {:>6.0}% {:>8} {:>8}  {}",
+            m.code,
+            m.name.chars().take(22).collect::<String>(),
+            m.status,
+            m.share_within_limit * 100.0,
+            fmt(m.minutes_median),
+            fmt(m.minutes_worst),
+            match (&m.nearest_facility_name, m.nearest_minutes) {
+                (Some(n), Some(t)) => format!("{n} ({t:.1} min)"),
+                _ => "-".into(),
+            }
+        );
+    }
+    let n = &result.national;
+    let _ = writeln!(
+        out,
+        "\nNational: {:.0}% of young people within the limit, {:.2} places per 10,000 young people",
+        n.share_within_limit * 100.0,
+        n.places_per_10k
+    );
+    let mut grouping = "";
+    for r in &result.regions {
+        if r.grouping != grouping {
+            grouping = &r.grouping;
+            let _ = writeln!(out, "\nRegions by {grouping}:");
+        }
+        let _ = writeln!(
+            out,
+            "  {:<22} {:>3} municipalities, {:>2} facilities, {:>4.0}% within, gaps: {}{}",
+            format!("{} {}", r.code, if r.name != r.code { &r.name } else { "" })
+                .chars()
+                .take(22)
+                .collect::<String>(),
+            r.municipalities,
+            r.facilities,
+            r.share_within_limit * 100.0,
+            if r.gap_municipalities.is_empty() {
+                "none".to_string()
+            } else {
+                r.gap_municipalities.join(" ")
+            },
+            if r.unfair {
+                format!("  UNFAIR: {}", r.unfair_reasons.join("; "))
+            } else {
+                String::new()
+            }
+        );
+    }
+    out
+}

@@ -16,6 +16,8 @@ use crate::routing::Workspace;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
+    /// A readable summary.
+    Text,
     Geojson,
     Csv,
     Json,
@@ -184,7 +186,12 @@ pub fn prepare(args: &CoverageArgs, engine: &crate::routing::Engine) -> Result<P
     if args.population_field != "est_0_22" {
         fields.population.insert(0, args.population_field.clone());
     }
-    let mut municipalities = match (&args.municipalities, &args.municipalities_osm) {
+    let demo = std::path::Path::new(super::route::DEMO_DIR);
+    let demo_municipalities = demo.join("municipalities.geojson");
+    let municipalities_file = args.municipalities.clone().or_else(|| {
+        (args.graph.demo && args.municipalities_osm.is_none()).then(|| demo_municipalities.clone())
+    });
+    let mut municipalities = match (&municipalities_file, &args.municipalities_osm) {
         (Some(p), _) => {
             read_municipalities(p, &fields)
                 .map_err(|e| CliError::Usage(e.to_string()))?
@@ -222,7 +229,11 @@ pub fn prepare(args: &CoverageArgs, engine: &crate::routing::Engine) -> Result<P
             ));
         }
     };
-    for g in &args.grouping_csv {
+    let mut groupings = args.grouping_csv.clone();
+    if args.graph.demo && groupings.is_empty() {
+        groupings.push(demo.join("zorggebieden.csv"));
+    }
+    for g in &groupings {
         let (name, map) = read_grouping(g).map_err(|e| CliError::Usage(e.to_string()))?;
         for m in &mut municipalities {
             if let Some(group) = map.get(&m.code) {
@@ -231,7 +242,10 @@ pub fn prepare(args: &CoverageArgs, engine: &crate::routing::Engine) -> Result<P
             }
         }
     }
-    let facilities: Vec<Facility> = match (&args.facilities, &args.facilities_osm) {
+    let facilities_file = args.facilities.clone().or_else(|| {
+        (args.graph.demo && args.facilities_osm.is_none()).then(|| demo.join("facilities.csv"))
+    });
+    let facilities: Vec<Facility> = match (&facilities_file, &args.facilities_osm) {
         (Some(p), _) => read_facilities(p).map_err(|e| CliError::Usage(e.to_string()))?,
         (None, Some(p)) => {
             let tag = args.facility_tag.as_deref().unwrap_or("");
@@ -295,6 +309,7 @@ pub fn coverage(args: CoverageArgs) -> Result<(), CliError> {
         tracing::warn!("facility {id} is left out: {why}");
     }
     let text = match args.format {
+        Format::Text => report::to_text(&result),
         Format::Geojson => format!(
             "{}\n",
             report::to_geojson(&result, &prepared.municipalities)

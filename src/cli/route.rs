@@ -33,11 +33,18 @@ pub fn parse_lonlat(s: &str) -> Result<(f64, f64), String> {
     Ok((lon, lat))
 }
 
+/// Where the bundled demo lives, relative to the repository root.
+pub const DEMO_DIR: &str = "data/demo";
+
 #[derive(Debug, Args)]
 pub struct GraphArgs {
     /// The road graph (.nbg) from `nabij build`.
-    #[arg(long)]
-    pub graph: PathBuf,
+    #[arg(long, required_unless_present = "demo")]
+    pub graph: Option<PathBuf>,
+    /// Use the bundled demo region (data/demo): its road graph is built in memory, and its
+    /// municipalities and facilities are used where a command needs them.
+    #[arg(long, conflicts_with = "graph")]
+    pub demo: bool,
     /// Points farther than this from a drivable road are unsnappable.
     #[arg(long, default_value_t = 1000.0)]
     pub max_snap_m: f64,
@@ -51,7 +58,26 @@ impl GraphArgs {
                 self.max_snap_m
             )));
         }
-        let g = read_graph(&self.graph)?;
+        let g = match (&self.graph, self.demo) {
+            (Some(path), _) => read_graph(path)?,
+            (None, true) => {
+                let pbf = PathBuf::from(DEMO_DIR).join("nabijland.osm.pbf");
+                if !pbf.exists() {
+                    return Err(CliError::Usage(format!(
+                        "{} not found: run nabij from the repository root, or `nabij demo --out {DEMO_DIR}`",
+                        pbf.display()
+                    )));
+                }
+                crate::pipeline::build_in_memory(
+                    &pbf,
+                    &crate::ingest::CarProfile::default(),
+                    &crate::progress::Progress::hidden(),
+                )?
+            }
+            (None, false) => {
+                return Err(CliError::Usage("give --graph FILE.nbg (or --demo)".into()));
+            }
+        };
         let mut options = SnapOptions::for_graph(&g);
         options.max_distance_m = self.max_snap_m;
         Ok(Engine::with_options(g, options))
