@@ -5,6 +5,7 @@
 //! the road graph, [`synth`] writes synthetic road networks for benchmarks and the demo.
 
 pub mod analysis;
+pub mod api;
 pub mod cli;
 pub mod graph;
 pub mod ingest;

@@ -4,6 +4,7 @@
 mod build;
 pub mod coverage;
 pub mod route;
+pub mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +40,8 @@ pub enum Command {
     Isochrone(route::IsochroneArgs),
     /// Coverage per municipality (own municipality / within the limit / beyond it) and fairness per region.
     Coverage(Box<coverage::CoverageArgs>),
+    /// Serve coverage, regions, facilities, travel times and isochrones over HTTP (the demo without arguments).
+    Serve(serve::ServeArgs),
     /// Write the bundled demo region "Nabijland" (synthetic roads, municipalities, facilities).
     Demo(build::DemoArgs),
     /// Load a graph file, check it, and print what it holds and how long loading took.
@@ -79,5 +82,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Matrix(args) => route::matrix(args),
         Command::Isochrone(args) => route::isochrone(args),
         Command::Coverage(args) => coverage::coverage(*args),
+        Command::Serve(args) => serve::serve(args, cli.quiet),
     }
 }

@@ -1,0 +1,118 @@
+//! The API's errors, mapped to HTTP in exactly one place: RFC 9457 `application/problem+json`.
+//! 4xx responses say what to fix and name the parameter; 5xx responses carry no internal
+//! detail (it is logged instead).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+/// Errors a request can end with.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter is missing, malformed or out of range.
+    #[error("{parameter}: {detail}")]
+    BadParameter { parameter: String, detail: String },
+    /// A named thing (municipality, facility, grouping) does not exist.
+    #[error("{what} {id:?} not found")]
+    NotFound { what: &'static str, id: String },
+    /// A point could not be placed on the road network.
+    #[error("{parameter}: {detail}")]
+    Unroutable { parameter: String, detail: String },
+    /// The query string is larger than the service accepts.
+    #[error("the query string is longer than {limit} bytes")]
+    QueryTooLong { limit: usize },
+    /// The computation took too long.
+    #[error("the computation took longer than {seconds} s")]
+    Timeout { seconds: u64 },
+    /// Anything else: logged, never shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad(parameter: &str, detail: impl Into<String>) -> Self {
+        ApiError::BadParameter {
+            parameter: parameter.to_string(),
+            detail: detail.into(),
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::BadParameter { .. } => "Invalid parameter",
+            ApiError::NotFound { .. } => "Not found",
+            ApiError::Unroutable { .. } => "Point cannot be routed",
+            ApiError::QueryTooLong { .. } => "Query too long",
+            ApiError::Timeout { .. } => "Computation timed out",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ApiError::BadParameter { .. } => "invalid-parameter",
+            ApiError::NotFound { .. } => "not-found",
+            ApiError::Unroutable { .. } => "unroutable-point",
+            ApiError::QueryTooLong { .. } => "query-too-long",
+            ApiError::Timeout { .. } => "timeout",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// The problem document for a status and detail (also used by the panic guard).
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: &str,
+    parameter: Option<&str>,
+) -> HttpResponse {
+    let mut body = json!({
+        "type": format!("https://nabij.example/problems/{kind}"),
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    if let Some(p) = parameter {
+        body["parameter"] = json!(p);
+    }
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .body(body.to_string())
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadParameter { .. } | ApiError::Unroutable { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::QueryTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let parameter = match self {
+            ApiError::BadParameter { parameter, .. } | ApiError::Unroutable { parameter, .. } => {
+                Some(parameter.as_str())
+            }
+            _ => None,
+        };
+        let detail = match self {
+            ApiError::Internal(inner) => {
+                tracing::error!("internal error: {inner}");
+                "The server could not answer this request.".to_string()
+            }
+            other => other.to_string(),
+        };
+        problem(
+            self.status_code(),
+            self.kind(),
+            self.title(),
+            &detail,
+            parameter,
+        )
+    }
+}

@@ -1,0 +1,437 @@
+//! The HTTP service: every endpoint and error in memory, the panic guard, configuration layers,
+//! the real binary on a loopback port (read by GDAL, stopped with SIGTERM), and the OpenAPI
+//! document validated and checked against the routes actually served.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use actix_web::test as atest;
+use actix_web::{App, web};
+use nabij::api::{AppState, configure};
+use nabij::cli::serve::{ServeArgs, ServeConfig, load_state};
+
+fn demo_state() -> web::Data<AppState> {
+    // Tests run in the package root, where data/demo lives.
+    let config = ServeConfig::default();
+    web::Data::new(load_state(&config).expect("the demo loads"))
+}
+
+macro_rules! app {
+    ($state:expr) => {
+        atest::init_service(App::new().configure(configure($state.clone()))).await
+    };
+}
+
+async fn get(
+    app: &impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+    uri: &str,
+) -> (StatusCode, String, String) {
+    let resp = atest::call_service(app, atest::TestRequest::get().uri(uri).to_request()).await;
+    let status = resp.status();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = String::from_utf8_lossy(&atest::read_body(resp).await).into_owned();
+    (status, ct, body)
+}
+
+#[actix_rt::test]
+async fn every_endpoint_answers() {
+    let state = demo_state();
+    let app = app!(state);
+    let (s, _, body) = get(&app, "/health").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("\"graph_loaded\":true"));
+    let (s, _, body) = get(&app, "/api/v1/meta").await;
+    assert_eq!(s, StatusCode::OK);
+    let meta: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(meta["synthetic_roads"], true);
+    assert_eq!(meta["municipalities"], 20);
+    for (uri, ct) in [
+        ("/api/v1/coverage", "application/geo+json"),
+        ("/api/v1/coverage?format=csv", "text/csv; charset=utf-8"),
+        (
+            "/api/v1/coverage?format=json&minutes=30&type=kleinschalig_verblijf&age=15&min_free_places=1&status=active,planned&direction=from",
+            "application/json",
+        ),
+        ("/api/v1/coverage/GM9020", "application/json"),
+        ("/api/v1/regions?grouping=zorggebied", "application/json"),
+        ("/api/v1/regions", "application/json"),
+        (
+            "/api/v1/facilities?type=jeugdzorgplus&status=active",
+            "application/geo+json",
+        ),
+        ("/api/v1/facilities/NB-01", "application/geo+json"),
+        (
+            "/api/v1/travel-time?from=2.36,52.85&to=2.67,52.85",
+            "application/json",
+        ),
+        (
+            "/api/v1/isochrone?facility=NB-01&minutes=20",
+            "application/geo+json",
+        ),
+        (
+            "/api/v1/isochrone?facility=2.67,52.85&minutes=10&direction=to",
+            "application/geo+json",
+        ),
+        ("/api/v1/openapi.json", "application/json"),
+    ] {
+        let (s, got_ct, body) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}: {body}");
+        assert_eq!(got_ct, ct, "{uri}");
+    }
+    let (_, _, body) = get(&app, "/api/v1/coverage").await;
+    let fc: geojson::FeatureCollection = body.parse().expect("GeoJSON");
+    assert_eq!(fc.features.len(), 20);
+    let (_, _, body) = get(&app, "/api/v1/coverage/GM9020").await;
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["municipality"]["status"], "beyond_limit");
+    assert!(!v["nearest_facilities"].as_array().expect("list").is_empty());
+    let (_, _, body) = get(&app, "/api/v1/regions?grouping=jeugdregio").await;
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let oost = v["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|r| r["code"] == "JZ93")
+        .expect("JZ93")
+        .clone();
+    assert_eq!(oost["unfair"], true);
+    let (_, _, body) = get(&app, "/metrics").await;
+    assert!(
+        body.contains("nabij_requests_total{route=\"/api/v1/coverage\",status=\"200\"}"),
+        "{body}"
+    );
+    assert!(body.contains("nabij_cache_hits_total"));
+}
+
+#[actix_rt::test]
+async fn every_bad_parameter_is_a_problem_naming_it() {
+    let state = demo_state();
+    let app = app!(state);
+    for (uri, status, parameter) in [
+        ("/api/v1/coverage?minutes=0", 400, Some("minutes")),
+        ("/api/v1/coverage?minutes=abc", 400, Some("minutes")),
+        ("/api/v1/coverage?type=castle", 400, Some("type")),
+        ("/api/v1/coverage?age=99", 400, Some("age")),
+        ("/api/v1/coverage?status=sometimes", 400, Some("status")),
+        (
+            "/api/v1/coverage?direction=sideways",
+            400,
+            Some("direction"),
+        ),
+        ("/api/v1/coverage?format=shp", 400, Some("format")),
+        ("/api/v1/coverage?colour=red", 400, Some("colour")),
+        (
+            "/api/v1/coverage?minutes=30&minutes=40",
+            400,
+            Some("minutes"),
+        ),
+        ("/api/v1/coverage/GM0000", 404, None),
+        ("/api/v1/regions?grouping=continent", 400, Some("grouping")),
+        ("/api/v1/facilities/NOPE", 404, None),
+        ("/api/v1/facilities?status=open", 400, Some("status")),
+        ("/api/v1/travel-time?from=2.36,52.85", 400, Some("to")),
+        (
+            "/api/v1/travel-time?from=abc&to=2.67,52.85",
+            400,
+            Some("from"),
+        ),
+        (
+            "/api/v1/travel-time?from=2.36,52.85&to=0,0",
+            400,
+            Some("to"),
+        ),
+        ("/api/v1/isochrone?facility=NB-01", 400, Some("minutes")),
+        (
+            "/api/v1/isochrone?facility=NB-01&minutes=500",
+            400,
+            Some("minutes"),
+        ),
+        (
+            "/api/v1/isochrone?facility=castle&minutes=10",
+            400,
+            Some("facility"),
+        ),
+        (
+            "/api/v1/isochrone?facility=10,10&minutes=10",
+            400,
+            Some("facility"),
+        ),
+        ("/api/v1/nothing-here", 404, None),
+    ] {
+        let (s, ct, body) = get(&app, uri).await;
+        assert_eq!(s.as_u16(), status, "{uri}: {body}");
+        assert_eq!(ct, "application/problem+json", "{uri}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("problem json");
+        for key in ["type", "title", "status", "detail"] {
+            assert!(v.get(key).is_some(), "{uri}: {key} missing in {body}");
+        }
+        if let Some(p) = parameter {
+            assert_eq!(v["parameter"], p, "{uri}: {body}");
+        }
+    }
+    let long = format!("/api/v1/coverage?type={}", "a".repeat(3000));
+    let (s, ct, _) = get(&app, &long).await;
+    assert_eq!(s, StatusCode::URI_TOO_LONG);
+    assert_eq!(ct, "application/problem+json");
+}
+
+#[actix_rt::test]
+async fn etag_cache_cors_and_gzip() {
+    let state = demo_state();
+    let app = app!(state);
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::get()
+            .uri("/api/v1/coverage?minutes=40")
+            .to_request(),
+    )
+    .await;
+    let etag = resp
+        .headers()
+        .get("etag")
+        .expect("etag")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::get()
+            .uri("/api/v1/coverage?minutes=40")
+            .insert_header(("If-None-Match", etag.clone()))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+    let hits = state.metrics.lock().map(|m| m.cache_hits).unwrap_or(0);
+    assert!(hits >= 1, "the second request was answered from the cache");
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::get()
+            .uri("/api/v1/coverage")
+            .insert_header(("Origin", "https://qgis.example"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        resp.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://qgis.example")
+    );
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::get()
+            .uri("/api/v1/coverage")
+            .insert_header(("Accept-Encoding", "gzip"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        resp.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+}
+
+#[actix_rt::test]
+async fn a_panicking_handler_gives_a_500_problem_without_detail() {
+    let app = atest::init_service(App::new().route(
+        "/boom",
+        web::get().to(|| nabij::api::guard(async { panic!("secret internal detail") })),
+    ))
+    .await;
+    let (s, ct, body) = get(&app, "/boom").await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(ct, "application/problem+json");
+    assert!(!body.contains("secret"), "{body}");
+}
+
+#[test]
+fn configuration_layers_defaults_file_env_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("nabij.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nworkers = 3\n").expect("write");
+    let args = |listen: Option<&str>| ServeArgs {
+        graph: None,
+        municipalities: None,
+        facilities: None,
+        grouping_csv: vec![],
+        config: Some(file.clone()),
+        listen: listen.map(String::from),
+        workers: None,
+    };
+    let no_env = |_: &str| None;
+    let c = ServeConfig::from_layers(&args(None), &no_env).expect("valid");
+    assert_eq!(
+        (c.listen.as_str(), c.workers),
+        ("127.0.0.1:9000", 3),
+        "file over defaults"
+    );
+    let env = |k: &str| (k == "NABIJ_LISTEN").then(|| "127.0.0.1:9100".to_string());
+    let c = ServeConfig::from_layers(&args(None), &env).expect("valid");
+    assert_eq!(c.listen, "127.0.0.1:9100", "environment over file");
+    let c = ServeConfig::from_layers(&args(Some("127.0.0.1:9200")), &env).expect("valid");
+    assert_eq!(c.listen, "127.0.0.1:9200", "flags over environment");
+    assert!(c.is_demo());
+    let bad = |k: &str| (k == "NABIJ_GRAPH").then(|| "x.nbg".to_string());
+    assert!(
+        ServeConfig::from_layers(&args(None), &bad).is_err(),
+        "a graph without municipalities and facilities"
+    );
+    std::fs::write(&file, "listne = \"x\"\n").expect("write");
+    assert!(
+        ServeConfig::from_layers(&args(None), &no_env).is_err(),
+        "unknown key"
+    );
+}
+
+#[actix_rt::test]
+async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
+    let state = demo_state();
+    let app = app!(state);
+    let (_, _, body) = get(&app, "/api/v1/openapi.json").await;
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("openapi.json");
+    std::fs::write(&path, &body).expect("write");
+    let out = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator (pip install openapi-spec-validator; .ci/run installs it): {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every documented path is served (not the 404 fallback), and every served route is documented.
+    let paths = doc["paths"].as_object().expect("paths");
+    assert_eq!(paths.len(), nabij::api::openapi::ROUTES.len());
+    for (p, item) in paths {
+        let uri = p.replace("{code}", "GM9001").replace("{id}", "NB-01");
+        let required: Vec<&str> = item["get"]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| x["required"] == true && x["in"] == "query")
+            .filter_map(|x| x["name"].as_str())
+            .collect();
+        let query = required
+            .iter()
+            .map(|n| match *n {
+                "from" => "from=2.36,52.85",
+                "to" => "to=2.67,52.85",
+                "facility" => "facility=NB-01",
+                "minutes" => "minutes=10",
+                _ => "",
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let uri = if query.is_empty() {
+            uri
+        } else {
+            format!("{uri}?{query}")
+        };
+        let (s, _, body) = get(&app, &uri).await;
+        assert_eq!(s, StatusCode::OK, "documented {uri} is not served: {body}");
+    }
+    let (_, _, body) = get(&app, "/metrics").await;
+    for line in body
+        .lines()
+        .filter(|l| l.starts_with("nabij_requests_total"))
+    {
+        let route = line
+            .split("route=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("");
+        assert!(
+            paths.contains_key(route) || route == "unmatched",
+            "served route {route} is not documented"
+        );
+    }
+}
+
+#[test]
+fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args(["--quiet", "serve", "--listen", &addr])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .spawn()
+        .expect("starts");
+    let fetch = |path: &str| -> Option<(u16, Vec<u8>)> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&addr).ok()?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).ok()?;
+        let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        let status = head.split_whitespace().nth(1)?.parse().ok()?;
+        Some((status, buf[head_end..].to_vec()))
+    };
+    let mut ready = false;
+    for _ in 0..100 {
+        if fetch("/health").is_some_and(|(s, _)| s == 200) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(ready, "the server did not become healthy");
+    let (status, body) = fetch("/api/v1/coverage").expect("coverage");
+    assert_eq!(status, 200);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("served.geojson");
+    std::fs::write(&file, &body).expect("write");
+    let info = std::process::Command::new("ogrinfo")
+        .args(["-al", "-so"])
+        .arg(&file)
+        .output()
+        .expect("ogrinfo (gdal-bin) runs");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.status.success() && text.contains("Feature Count: 20"),
+        "{text}"
+    );
+    // Graceful shutdown on SIGTERM.
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let mut exited = None;
+    for _ in 0..150 {
+        if let Ok(Some(st)) = child.try_wait() {
+            exited = Some(st);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(st) = exited else {
+        let _ = child.kill();
+        panic!("the server did not stop on SIGTERM");
+    };
+    assert!(st.success(), "exit status {st}");
+}
