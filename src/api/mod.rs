@@ -26,12 +26,36 @@ use crate::routing::{Direction, Engine, Workspace};
 /// Longest query string accepted.
 pub const MAX_QUERY_BYTES: usize = 2048;
 
-/// A formatted, cached response body.
+/// A formatted, cached response body, with its gzip form made once on first demand (so
+/// cached answers are not compressed again for every client that accepts gzip).
 #[derive(Debug, Clone)]
 pub struct Cached {
     pub content_type: &'static str,
     pub body: web::Bytes,
     pub etag: String,
+    gzip: Arc<std::sync::OnceLock<web::Bytes>>,
+}
+
+impl Cached {
+    pub fn new(content_type: &'static str, body: web::Bytes) -> Self {
+        Cached {
+            content_type,
+            etag: etag_of(&body),
+            body,
+            gzip: Arc::new(std::sync::OnceLock::new()),
+        }
+    }
+
+    fn gzipped(&self) -> web::Bytes {
+        self.gzip
+            .get_or_init(|| {
+                use std::io::Write;
+                let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                let _ = z.write_all(&self.body);
+                web::Bytes::from(z.finish().unwrap_or_default())
+            })
+            .clone()
+    }
 }
 
 /// A small bounded least-recently-used cache.
@@ -382,20 +406,28 @@ fn respond(req: &HttpRequest, c: &Cached) -> HttpResponse {
             .insert_header((header::ETAG, c.etag.clone()))
             .finish();
     }
-    HttpResponse::Ok()
-        .content_type(c.content_type)
+    let gzip = c.body.len() > 1024
+        && req
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
+    let mut resp = HttpResponse::Ok();
+    resp.content_type(c.content_type)
         .insert_header((header::ETAG, c.etag.clone()))
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .body(c.body.clone())
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if gzip {
+        // Already compressed: the Compress middleware passes responses with an encoding through.
+        resp.insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(c.gzipped())
+    } else {
+        resp.body(c.body.clone())
+    }
 }
 
 fn json_body(v: &serde_json::Value, content_type: &'static str) -> Cached {
-    let body = web::Bytes::from(v.to_string());
-    Cached {
-        content_type,
-        etag: etag_of(&body),
-        body,
-    }
+    Cached::new(content_type, web::Bytes::from(v.to_string()))
 }
 
 const GEOJSON: &str = "application/geo+json";
@@ -461,14 +493,7 @@ async fn coverage(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let cached = blocking(&state, move |s| {
         let r = s.coverage(&need);
         Ok(match format.as_str() {
-            "csv" => {
-                let body = web::Bytes::from(report::to_csv(&r));
-                Cached {
-                    content_type: "text/csv; charset=utf-8",
-                    etag: etag_of(&body),
-                    body,
-                }
-            }
+            "csv" => Cached::new("text/csv; charset=utf-8", web::Bytes::from(report::to_csv(&r))),
             "json" => json_body(&report::to_json(&r), JSON),
             _ => json_body(&report::to_geojson(&r, &s.prepared.municipalities), GEOJSON),
         })
