@@ -411,7 +411,10 @@ fn respond(req: &HttpRequest, c: &Cached) -> HttpResponse {
             .headers()
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|e| e.trim().split(';').next() == Some("gzip"))
+            });
     let mut resp = HttpResponse::Ok();
     resp.content_type(c.content_type)
         .insert_header((header::ETAG, c.etag.clone()))
@@ -493,7 +496,10 @@ async fn coverage(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let cached = blocking(&state, move |s| {
         let r = s.coverage(&need);
         Ok(match format.as_str() {
-            "csv" => Cached::new("text/csv; charset=utf-8", web::Bytes::from(report::to_csv(&r))),
+            "csv" => Cached::new(
+                "text/csv; charset=utf-8",
+                web::Bytes::from(report::to_csv(&r)),
+            ),
             "json" => json_body(&report::to_json(&r), JSON),
             _ => json_body(&report::to_geojson(&r, &s.prepared.municipalities), GEOJSON),
         })

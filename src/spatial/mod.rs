@@ -7,7 +7,7 @@
 //! tangent plane at the query point (error well under 0.1 % within the 1 km snap range). Because
 //! the global projection stretches east–west distances by at most a known factor `K` over the
 //! graph's latitude range, a query takes the projected nearest segment, computes its true
-//! (`locate_within_distance`) with a small radius that grows until the best true distance
+//! (`locate_in_envelope_intersecting`, a square) with a small radius that grows until the best true distance
 //! `d` satisfies `K·d <= radius`: then every segment truly as near was examined, so the nearest
 //! segment is never missed. (rstar's `nearest_neighbor` is kept for the rare point with no road
 //! within the limit, to report how far the nearest road is; it is several times slower than a
@@ -231,8 +231,11 @@ impl SnapIndex {
         let mut best: Option<Candidate>;
         loop {
             best = None;
+            // A square of half-side `radius` holds the circle of that radius, and box queries
+            // are cheaper in rstar than distance queries.
             let r = radius as f32;
-            for seg in self.tree.locate_within_distance(q, r * r) {
+            let bbox = rstar::AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
+            for seg in self.tree.locate_in_envelope_intersecting(bbox) {
                 let c = exact(seg);
                 if better(&c, &best) {
                     best = Some(c);
