@@ -1,6 +1,8 @@
 //! Developer probe: the raw cost of rstar queries on a graph's segments.
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{AABB, RTree};
+
+type Segment = GeomWithData<Line<[f32; 2]>, (u32, u32)>;
 use std::time::Instant;
 fn main() {
     let path = std::env::args().nth(1).expect("graph");
@@ -24,7 +26,7 @@ fn main() {
             ));
         }
     }
-    let tree: RTree<GeomWithData<Line<[f32; 2]>, (u32, u32)>> = RTree::bulk_load(segs);
+    let tree: RTree<Segment> = RTree::bulk_load(segs);
     let mut rng = nabij::util::SplitMix64::new(7);
     let qs: Vec<[f32; 2]> = (0..200_000)
         .map(|_| {
