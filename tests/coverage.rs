@@ -67,22 +67,11 @@ fn a_hand_computable_case() {
         geometry: square(x0, x1),
     };
     let facility = nabij::analysis::Facility {
-        id: "F".into(),
-        name: "F".into(),
-        kind: "kleinschalig_verblijf".into(),
-        lon: 5.0,
-        lat: 52.0,
         places: Some(4.0),
         free_places: Some(1.0),
-        min_age: None,
-        max_age: None,
         group_size: Some(4.0),
         staff_ratio: Some(0.25),
-        secure: None,
-        status: nabij::analysis::inputs::Status::Active,
-        opening_date: None,
-        closing_date: None,
-        properties: Default::default(),
+        ..nabij::analysis::Facility::at("F", "F", "kleinschalig_verblijf", 5.0, 52.0)
     };
     let prepared = Prepared::new(
         &engine,
@@ -279,24 +268,13 @@ fn malta_end_to_end_from_its_own_boundaries_and_hospitals() {
         .iter()
         .find(|p| p.osm_id == "w24063943")
         .expect("Mater Dei");
-    let facility = nabij::analysis::Facility {
-        id: mater_dei.osm_id.clone(),
-        name: "Mater Dei".into(),
-        kind: "hospital".into(),
-        lon: mater_dei.lon,
-        lat: mater_dei.lat,
-        places: None,
-        free_places: None,
-        min_age: None,
-        max_age: None,
-        group_size: None,
-        staff_ratio: None,
-        secure: None,
-        status: nabij::analysis::inputs::Status::Active,
-        opening_date: None,
-        closing_date: None,
-        properties: Default::default(),
-    };
+    let facility = nabij::analysis::Facility::at(
+        &mater_dei.osm_id,
+        "Mater Dei",
+        "hospital",
+        mater_dei.lon,
+        mater_dei.lat,
+    );
     let on_gozo: Vec<bool> = areas
         .iter()
         .map(|a| geo::InteriorPoint::interior_point(&a.geometry).is_some_and(|p| p.y() > 36.0))

@@ -365,15 +365,10 @@ impl Prepared {
                     let Ok(fs) = &self.facility_snaps[f] else {
                         continue;
                     };
-                    let along = match dir {
-                        Direction::To => snap.same_edge_ms(fs, g),
-                        Direction::From => fs.same_edge_ms(snap, g),
-                    };
-                    if let Some(t) = along {
-                        let t = t + snap.access_ms + fs.access_ms;
-                        if best.is_none_or(|b| (t, f) < b) {
-                            best = Some((t, f));
-                        }
+                    if let Some(t) = along_shared_edge(snap, fs, dir, g)
+                        && best.is_none_or(|b| (t, f) < b)
+                    {
+                        best = Some((t, f));
                     }
                 }
                 best
@@ -490,11 +485,7 @@ impl Prepared {
                 ws.run(&engine.graph, &engine.seeds(fs, 0, dir), limit, dir);
                 for (m, rep) in self.representative_snaps.iter().enumerate() {
                     let Ok(rep) = rep else { continue };
-                    let direct = match dir {
-                        Direction::To => rep.same_edge_ms(fs, &engine.graph),
-                        Direction::From => fs.same_edge_ms(rep, &engine.graph),
-                    }
-                    .map(|t| t + rep.access_ms + fs.access_ms);
+                    let direct = along_shared_edge(rep, fs, dir, &engine.graph);
                     let t = engine.time_at(ws, rep, dir).map(|x| x.0);
                     if t.into_iter().chain(direct).any(|t| t <= limit) {
                         hit[m] = 1;
@@ -623,6 +614,22 @@ impl Prepared {
         }
         (regions, national)
     }
+}
+
+/// Time along a shared edge between a home point and a facility in the travel direction
+/// (`to`: home → facility), access legs included; `None` if they are not on one edge or the
+/// edge's direction forbids it.
+fn along_shared_edge(
+    home: &Snap,
+    facility: &Snap,
+    dir: Direction,
+    g: &crate::graph::RoadGraph,
+) -> Option<u32> {
+    let t = match dir {
+        Direction::To => home.same_edge_ms(facility, g),
+        Direction::From => facility.same_edge_ms(home, g),
+    }?;
+    Some(t + home.access_ms + facility.access_ms)
 }
 
 /// Suitable facilities in municipality `m` that could not be snapped still make it "own".

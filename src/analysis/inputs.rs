@@ -304,6 +304,47 @@ pub struct Facility {
     pub properties: BTreeMap<String, String>,
 }
 
+impl Facility {
+    /// A facility with only the essentials (active, no attributes stated), e.g. from OSM tags.
+    pub fn at(id: &str, name: &str, kind: &str, lon: f64, lat: f64) -> Self {
+        Facility {
+            id: id.to_string(),
+            name: name.to_string(),
+            kind: kind.to_string(),
+            lon,
+            lat,
+            places: None,
+            free_places: None,
+            min_age: None,
+            max_age: None,
+            group_size: None,
+            staff_ratio: None,
+            secure: None,
+            status: Status::Active,
+            opening_date: None,
+            closing_date: None,
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
+/// Groupings from CSV files (`code,<grouping>`) added to the municipalities' regions.
+pub fn apply_groupings(
+    municipalities: &mut [Municipality],
+    files: &[PathBuf],
+) -> Result<(), InputError> {
+    for path in files {
+        let (name, map) = read_grouping(path)?;
+        for m in municipalities.iter_mut() {
+            if let Some(group) = map.get(&m.code) {
+                m.regions
+                    .insert(name.clone(), (group.clone(), group.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads a free-text status: "closed"/"closure"/"lost"/"historical" → closed, "planned" →
 /// planned, anything else (including "presumed active (verify)" and empty) → active.
 pub fn parse_status(raw: &str) -> Status {

@@ -6,9 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::CliError;
 use super::route::{DirectionArg, GraphArgs};
-use crate::analysis::inputs::{
-    Facility, Status, read_facilities, read_grouping, read_municipalities,
-};
+use crate::analysis::inputs::{Facility, apply_groupings, read_facilities, read_municipalities};
 use crate::analysis::{MunicipalityFields, NeedProfile, Prepared, WeightedPoint, report};
 use crate::graph::file::AtomicFile;
 use crate::ingest::areas::read_areas_and_points;
@@ -233,15 +231,7 @@ pub fn prepare(args: &CoverageArgs, engine: &crate::routing::Engine) -> Result<P
     if args.graph.demo && groupings.is_empty() {
         groupings.push(demo.join("zorggebieden.csv"));
     }
-    for g in &groupings {
-        let (name, map) = read_grouping(g).map_err(|e| CliError::Usage(e.to_string()))?;
-        for m in &mut municipalities {
-            if let Some(group) = map.get(&m.code) {
-                m.regions
-                    .insert(name.clone(), (group.clone(), group.clone()));
-            }
-        }
-    }
+    apply_groupings(&mut municipalities, &groupings).map_err(|e| CliError::Usage(e.to_string()))?;
     let facilities_file = args.facilities.clone().or_else(|| {
         (args.graph.demo && args.facilities_osm.is_none()).then(|| demo.join("facilities.csv"))
     });
@@ -258,23 +248,9 @@ pub fn prepare(args: &CoverageArgs, engine: &crate::routing::Engine) -> Result<P
                 .map_err(crate::pipeline::PipelineError::from)?;
             points
                 .into_iter()
-                .map(|pt| Facility {
-                    id: pt.osm_id.clone(),
-                    name: pt.name.unwrap_or_else(|| pt.osm_id.clone()),
-                    kind: v.to_string(),
-                    lon: pt.lon,
-                    lat: pt.lat,
-                    places: None,
-                    free_places: None,
-                    min_age: None,
-                    max_age: None,
-                    group_size: None,
-                    staff_ratio: None,
-                    secure: None,
-                    status: Status::Active,
-                    opening_date: None,
-                    closing_date: None,
-                    properties: Default::default(),
+                .map(|pt| {
+                    let name = pt.name.clone().unwrap_or_else(|| pt.osm_id.clone());
+                    Facility::at(&pt.osm_id, &name, v, pt.lon, pt.lat)
                 })
                 .collect()
         }

@@ -9,7 +9,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::CliError;
-use crate::analysis::inputs::{read_facilities, read_grouping, read_municipalities};
+use crate::analysis::inputs::{apply_groupings, read_facilities, read_municipalities};
 use crate::analysis::{MunicipalityFields, Prepared};
 use crate::api::{AppState, Sources, configure};
 use crate::routing::Engine;
@@ -209,15 +209,7 @@ pub fn load_state(c: &ServeConfig) -> Result<AppState, CliError> {
     let engine = Engine::new(g);
     let (mut ms, _) = read_municipalities(&municipalities, &MunicipalityFields::default())
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    for path in &groupings {
-        let (name, map) = read_grouping(path).map_err(|e| CliError::Usage(e.to_string()))?;
-        for m in &mut ms {
-            if let Some(group) = map.get(&m.code) {
-                m.regions
-                    .insert(name.clone(), (group.clone(), group.clone()));
-            }
-        }
-    }
+    apply_groupings(&mut ms, &groupings).map_err(|e| CliError::Usage(e.to_string()))?;
     let fs = read_facilities(&facilities).map_err(|e| CliError::Usage(e.to_string()))?;
     let prepared = Prepared::new(&engine, ms, fs, None);
     let name = |p: &Path| p.display().to_string();

@@ -115,36 +115,10 @@ pub fn read_areas_and_points(
                 });
             }
             Element::DenseNode(n) => {
-                if let Some((k, v)) = tag
-                    && n.tags().any(|(a, b)| a == k && b == v)
-                {
-                    let name = n
-                        .tags()
-                        .find(|(a, _)| *a == "name")
-                        .map(|(_, b)| b.to_string());
-                    points.push(TaggedPoint {
-                        osm_id: format!("n{}", n.id()),
-                        name,
-                        lon: n.lon(),
-                        lat: n.lat(),
-                    });
-                }
+                tagged_node(&mut points, tag, n.id(), n.lon(), n.lat(), n.tags());
             }
             Element::Node(n) => {
-                if let Some((k, v)) = tag
-                    && n.tags().any(|(a, b)| a == k && b == v)
-                {
-                    let name = n
-                        .tags()
-                        .find(|(a, _)| *a == "name")
-                        .map(|(_, b)| b.to_string());
-                    points.push(TaggedPoint {
-                        osm_id: format!("n{}", n.id()),
-                        name,
-                        lon: n.lon(),
-                        lat: n.lat(),
-                    });
-                }
+                tagged_node(&mut points, tag, n.id(), n.lon(), n.lat(), n.tags());
             }
             Element::Way(w) => {
                 if let Some((k, v)) = tag
@@ -280,6 +254,31 @@ pub fn read_areas_and_points(
     }
     areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.relation_id.cmp(&b.relation_id)));
     Ok((areas, points, report))
+}
+
+/// Keeps a node that carries the requested tag.
+fn tagged_node<'a>(
+    points: &mut Vec<TaggedPoint>,
+    tag: Option<(&str, &str)>,
+    id: i64,
+    lon: f64,
+    lat: f64,
+    tags: impl Iterator<Item = (&'a str, &'a str)>,
+) {
+    let Some((k, v)) = tag else { return };
+    let tags: Vec<(&str, &str)> = tags.collect();
+    if tags.iter().any(|(a, b)| *a == k && *b == v) {
+        let name = tags
+            .iter()
+            .find(|(a, _)| *a == "name")
+            .map(|(_, b)| b.to_string());
+        points.push(TaggedPoint {
+            osm_id: format!("n{id}"),
+            name,
+            lon,
+            lat,
+        });
+    }
 }
 
 /// Joins ways (node id lists) end to end into closed rings. `None` if a ring cannot close.
