@@ -134,9 +134,9 @@ async fn every_bad_parameter_is_a_problem_naming_it() {
             400,
             Some("minutes"),
         ),
-        ("/api/v1/coverage/GM0000", 404, None),
+        ("/api/v1/coverage/GM0000", 404, Some("code")),
         ("/api/v1/regions?grouping=continent", 400, Some("grouping")),
-        ("/api/v1/facilities/NOPE", 404, None),
+        ("/api/v1/facilities/NOPE", 404, Some("id")),
         ("/api/v1/facilities?status=open", 400, Some("status")),
         ("/api/v1/travel-time?from=2.36,52.85", 400, Some("to")),
         (

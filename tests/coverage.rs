@@ -774,3 +774,60 @@ fn the_readme_quick_start_runs_on_the_demo() {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
 }
+
+#[test]
+fn user_supplied_weighted_origins_replace_the_road_network() {
+    // Two points in Aldewolde (GM9001, which has its own facility) and one far out in
+    // Querendonk (GM9018), weighted like neighbourhood youth counts; one point in the sea.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (r_default, prepared) = demo_coverage(&NeedProfile::default());
+    let centre = |code: &str| {
+        let m = prepared
+            .municipalities
+            .iter()
+            .position(|m| m.code == code)
+            .expect(code);
+        prepared.representative[m]
+    };
+    let (a, q) = (centre("GM9001"), centre("GM9018"));
+    let csv = format!(
+        "lon,lat,weight\n{},{},120\n{},{},80\n{},{},300\n0.5,52.5,10\n",
+        a.0,
+        a.1,
+        a.0 + 0.001,
+        a.1,
+        q.0,
+        q.1
+    );
+    let origins = dir.path().join("origins.csv");
+    std::fs::write(&origins, csv).expect("write");
+    let (ok, out, err) = nabij(&[
+        "coverage",
+        "--demo",
+        "--origins",
+        origins.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["origin_kind"], "weighted_points");
+    let muni = |code: &str| {
+        v["municipalities"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|m| m["code"] == code)
+            .expect(code)
+            .clone()
+    };
+    assert_eq!(muni("GM9001")["origins"], 2);
+    assert_eq!(muni("GM9001")["status"], "own_municipality");
+    assert_eq!(muni("GM9018")["origins"], 1);
+    // Querendonk's single point is its representative point: its time is the nearest time.
+    let q = muni("GM9018");
+    assert_eq!(q["minutes_median"], q["nearest_minutes"]);
+    // Municipalities without a supplied point fall back to their representative point.
+    assert_eq!(muni("GM9003")["origins"], 1);
+    assert_ne!(r_default.municipalities[2].origins, 1);
+}

@@ -12,9 +12,14 @@ pub enum ApiError {
     /// A query parameter is missing, malformed or out of range.
     #[error("{parameter}: {detail}")]
     BadParameter { parameter: String, detail: String },
-    /// A named thing (municipality, facility, grouping) does not exist.
+    /// A named thing (municipality, facility, route) does not exist; `parameter` is the path
+    /// parameter that named it, if any.
     #[error("{what} {id:?} not found")]
-    NotFound { what: &'static str, id: String },
+    NotFound {
+        what: &'static str,
+        id: String,
+        parameter: Option<&'static str>,
+    },
     /// A point could not be placed on the road network.
     #[error("{parameter}: {detail}")]
     Unroutable { parameter: String, detail: String },
@@ -98,6 +103,7 @@ impl ResponseError for ApiError {
             ApiError::BadParameter { parameter, .. } | ApiError::Unroutable { parameter, .. } => {
                 Some(parameter.as_str())
             }
+            ApiError::NotFound { parameter, .. } => *parameter,
             _ => None,
         };
         let detail = match self {

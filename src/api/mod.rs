@@ -528,6 +528,7 @@ async fn coverage_one(
         return Err(ApiError::NotFound {
             what: "municipality",
             id: code,
+            parameter: Some("code"),
         });
     };
     let body = blocking(&state, move |s| {
@@ -664,6 +665,7 @@ async fn facility_one(
         return Err(ApiError::NotFound {
             what: "facility",
             id,
+            parameter: Some("id"),
         });
     };
     let feature = facility_feature(
@@ -773,6 +775,7 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound {
         what: "route",
         id: req.path().to_string(),
+        parameter: None,
     })
 }
 
