@@ -5,17 +5,7 @@ mod common;
 use common::*;
 
 fn malta_graph(dir: &std::path::Path) -> String {
-    let out = dir.join("malta.nbg");
-    let (ok, _, err) = nabij(&[
-        "--quiet",
-        "build",
-        "--osm",
-        osm(MALTA).to_str().expect("utf8"),
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert!(ok, "{err}");
-    out.to_string_lossy().into_owned()
+    cli_build(dir, &osm(MALTA), "malta.nbg")
 }
 
 #[test]

@@ -194,7 +194,7 @@ fn the_demo_shows_every_status_and_the_unfair_region() {
         "{:?}",
         region("JZ91").unfair_reasons
     );
-    assert!(region("JZ91").share_within_limit > r.national.share_within_limit);
+    assert!(region("JZ91").figures.share_within_limit > r.national.share_within_limit);
     assert!(r.synthetic_roads);
     // Counting planned facilities changes Midden (NB-08, a JeugdzorgPlus, opens in Cromvoort).
     let plans = NeedProfile {
@@ -454,16 +454,11 @@ fn the_geojson_opens_in_gdal() {
         panic!("ogrinfo (Debian package gdal-bin) is needed for this test; .ci/run installs it");
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let g = dir.path().join("demo.nbg");
-    let (ok, _, err) = nabij(&[
-        "--quiet",
-        "build",
-        "--osm",
-        repo("data/demo/nabijland.osm.pbf").to_str().expect("utf8"),
-        "--out",
-        g.to_str().expect("utf8"),
-    ]);
-    assert!(ok, "{err}");
+    let g = std::path::PathBuf::from(cli_build(
+        dir.path(),
+        &repo("data/demo/nabijland.osm.pbf"),
+        "demo.nbg",
+    ));
     let out = dir.path().join("coverage.geojson");
     let (ok, _, err) = nabij(&[
         "coverage",
@@ -529,16 +524,11 @@ fn the_geojson_opens_in_gdal() {
 #[test]
 fn every_input_error_is_a_clear_message() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let g = dir.path().join("demo.nbg");
-    let (ok, _, err) = nabij(&[
-        "--quiet",
-        "build",
-        "--osm",
-        repo("data/demo/nabijland.osm.pbf").to_str().expect("utf8"),
-        "--out",
-        g.to_str().expect("utf8"),
-    ]);
-    assert!(ok, "{err}");
+    let g = std::path::PathBuf::from(cli_build(
+        dir.path(),
+        &repo("data/demo/nabijland.osm.pbf"),
+        "demo.nbg",
+    ));
     let gs = g.to_str().expect("utf8").to_string();
     let munis = repo("data/demo/municipalities.geojson")
         .to_str()

@@ -216,31 +216,29 @@ pub struct RegionResult {
     pub grouping: String,
     pub code: String,
     pub name: String,
-    pub municipalities: usize,
-    pub young_people: f64,
-    pub facilities: usize,
-    pub places: f64,
-    pub places_per_10k: f64,
-    pub share_within_limit: f64,
+    #[serde(flatten)]
+    pub figures: Figures,
     pub gap_municipalities: Vec<String>,
     pub worst_minutes: Option<f64>,
-    /// Population-weighted Gini coefficient of the municipalities' median travel times.
-    pub gini_minutes: f64,
     pub unfair: bool,
     pub unfair_reasons: Vec<String>,
 }
 
-/// National figures for comparison.
+/// The figures of a set of municipalities: a region, or the whole country.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NationalResult {
+pub struct Figures {
     pub municipalities: usize,
     pub young_people: f64,
     pub facilities: usize,
     pub places: f64,
     pub places_per_10k: f64,
     pub share_within_limit: f64,
+    /// Population-weighted Gini coefficient of the municipalities' median travel times.
     pub gini_minutes: f64,
 }
+
+/// National figures for comparison.
+pub type NationalResult = Figures;
 
 /// A whole coverage answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -506,15 +504,16 @@ impl Prepared {
         need: &NeedProfile,
     ) -> (Vec<RegionResult>, NationalResult) {
         let _ = need;
-        let stats = |members: &[usize]| {
+        let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        let stats = |members: &[usize]| -> Figures {
             let young: f64 = members.iter().map(|&m| results[m].young_people).sum();
-            let facs: Vec<usize> = suitable
+            let facilities = suitable
                 .iter()
-                .copied()
-                .filter(|&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
-                .collect();
-            let places: f64 = facs
+                .filter(|&&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
+                .count();
+            let places: f64 = suitable
                 .iter()
+                .filter(|&&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
                 .map(|&f| self.facilities[f].places.unwrap_or(0.0))
                 .sum();
             let share = if young > 0.0 {
@@ -534,21 +533,22 @@ impl Prepared {
                         .map(|t| (t, results[m].young_people.max(1e-9)))
                 })
                 .collect();
-            (young, facs.len(), places, share, weighted_gini(&gini_input))
+            Figures {
+                municipalities: members.len(),
+                young_people: young,
+                facilities,
+                places,
+                places_per_10k: round3(if young > 0.0 {
+                    places / young * 10_000.0
+                } else {
+                    0.0
+                }),
+                share_within_limit: round3(share),
+                gini_minutes: round3(weighted_gini(&gini_input)),
+            }
         };
         let all: Vec<usize> = (0..results.len()).collect();
-        let (young, facilities, places, share, gini) = stats(&all);
-        let per_10k = |p: f64, y: f64| if y > 0.0 { p / y * 10_000.0 } else { 0.0 };
-        let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
-        let national = NationalResult {
-            municipalities: results.len(),
-            young_people: young,
-            facilities,
-            places,
-            places_per_10k: round3(per_10k(places, young)),
-            share_within_limit: round3(share),
-            gini_minutes: round3(gini),
-        };
+        let national = stats(&all);
         // grouping → region code → (name, members)
         let mut groups: BTreeMap<String, BTreeMap<String, (String, Vec<usize>)>> = BTreeMap::new();
         for (m, muni) in self.municipalities.iter().enumerate() {
@@ -565,38 +565,32 @@ impl Prepared {
         let mut regions = Vec::new();
         for (grouping, codes) in groups {
             for (code, (name, members)) in codes {
-                let (young, facilities, places, share, gini) = stats(&members);
-                let p10k = per_10k(places, young);
+                let figures = stats(&members);
                 let mut reasons = Vec::new();
-                if facilities == 0 {
+                if figures.facilities == 0 {
                     reasons.push("no suitable facility in the region".to_string());
                 }
-                if share < national.share_within_limit - UNFAIR_SHARE_GAP {
+                if figures.share_within_limit < national.share_within_limit - UNFAIR_SHARE_GAP {
                     reasons.push(format!(
                         "{:.0}% of young people within the limit, against {:.0}% nationally",
-                        share * 100.0,
+                        figures.share_within_limit * 100.0,
                         national.share_within_limit * 100.0
                     ));
                 }
-                if facilities > 0
-                    && places > 0.0
-                    && p10k < UNFAIR_PLACES_FACTOR * national.places_per_10k
+                if figures.facilities > 0
+                    && figures.places > 0.0
+                    && figures.places_per_10k < UNFAIR_PLACES_FACTOR * national.places_per_10k
                 {
                     reasons.push(format!(
-                        "{p10k:.2} places per 10,000 young people, under half the national {:.2}",
-                        national.places_per_10k
+                        "{:.2} places per 10,000 young people, under half the national {:.2}",
+                        figures.places_per_10k, national.places_per_10k
                     ));
                 }
                 regions.push(RegionResult {
                     grouping: grouping.clone(),
                     code,
                     name,
-                    municipalities: members.len(),
-                    young_people: young,
-                    facilities,
-                    places,
-                    places_per_10k: round3(p10k),
-                    share_within_limit: round3(share),
+                    figures,
                     gap_municipalities: members
                         .iter()
                         .filter(|&&m| matches!(results[m].status, "beyond_limit" | "unreachable"))
@@ -606,7 +600,6 @@ impl Prepared {
                         .iter()
                         .filter_map(|&m| results[m].minutes_worst)
                         .fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b)))),
-                    gini_minutes: round3(gini),
                     unfair: !reasons.is_empty(),
                     unfair_reasons: reasons,
                 });

@@ -179,9 +179,9 @@ pub fn to_text(result: &CoverageResult) -> String {
                 .chars()
                 .take(22)
                 .collect::<String>(),
-            r.municipalities,
-            r.facilities,
-            r.share_within_limit * 100.0,
+            r.figures.municipalities,
+            r.figures.facilities,
+            r.figures.share_within_limit * 100.0,
             if r.gap_municipalities.is_empty() {
                 "none".to_string()
             } else {

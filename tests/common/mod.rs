@@ -40,3 +40,18 @@ pub fn nabij(args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Builds a graph file with the `nabij build` command; returns its path as a string.
+pub fn cli_build(dir: &std::path::Path, osm: &std::path::Path, name: &str) -> String {
+    let out = dir.join(name);
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "build",
+        "--osm",
+        osm.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "building {}: {err}", osm.display());
+    out.to_string_lossy().into_owned()
+}
