@@ -52,6 +52,20 @@ pub fn hash_file(path: &Path) -> std::io::Result<(u64, u64)> {
     Ok((h.digest(), total))
 }
 
+/// Runs a PBF reader, turning a panic inside the decoder (osmpbf unwraps on some malformed
+/// data) into a "damaged file" error: bad input must never crash nabij.
+pub fn guard_decoder<T>(
+    path: &Path,
+    f: impl FnOnce() -> Result<T, IngestError>,
+) -> Result<T, IngestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(IngestError::Damaged {
+            path: path.to_path_buf(),
+            detail: "the PBF decoder failed on malformed data".into(),
+        })
+    })
+}
+
 /// Reads `osm`, builds the graph with `profile`, returns it with its metadata filled in.
 pub fn build_in_memory(
     osm: &Path,
@@ -61,7 +75,7 @@ pub fn build_in_memory(
     // Hash the source on a second thread while the first pass reads it.
     let (hash, raw) = std::thread::scope(|s| {
         let hasher = s.spawn(|| hash_file(osm));
-        let raw = read_network(osm, profile, progress);
+        let raw = guard_decoder(osm, || read_network(osm, profile, progress));
         (hasher.join(), raw)
     });
     let raw = raw?;

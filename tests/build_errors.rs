@@ -196,3 +196,35 @@ fn corrupt_or_foreign_graph_files_are_refused() {
     assert!(msg(read(&version)).contains("version 99"));
     assert!(nabij::graph::file::read_graph(Path::new("/nonexistent.nbg")).is_err());
 }
+
+#[test]
+fn corrupted_bytes_never_crash_the_build() {
+    // Flip a few bytes at seeded positions of the real Malta extract: each build must either
+    // succeed or fail with a clean error, never panic (the decoder is guarded).
+    let bytes = std::fs::read(osm(MALTA)).expect("malta");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("corrupt.osm.pbf");
+    let profile = nabij::ingest::CarProfile::default();
+    for seed in 0..40u64 {
+        let mut rng = nabij::util::SplitMix64::new(seed);
+        let mut b = bytes.clone();
+        for _ in 0..1 + rng.below(8) {
+            let i = rng.below(b.len() as u64) as usize;
+            b[i] ^= 1 << rng.below(8);
+        }
+        std::fs::write(&input, &b).expect("write");
+        let r = std::panic::catch_unwind(|| {
+            nabij::pipeline::build_in_memory(&input, &profile, &nabij::progress::Progress::hidden())
+                .map(|_| ())
+        });
+        assert!(r.is_ok(), "seed {seed}: the build panicked");
+    }
+}
+
+#[test]
+fn a_decoder_panic_becomes_a_damaged_file_error() {
+    let r: Result<(), _> =
+        nabij::pipeline::guard_decoder(Path::new("x.osm.pbf"), || panic!("decoder bug"));
+    let msg = r.expect_err("converted").to_string();
+    assert!(msg.contains("x.osm.pbf is damaged or truncated"), "{msg}");
+}

@@ -196,8 +196,10 @@ pub fn prepare(args: &CoverageArgs, engine: &crate::routing::Engine) -> Result<P
                 .0
         }
         (None, Some(p)) => {
-            let (areas, _, report) = read_areas_and_points(p, Some(args.admin_level), None)
-                .map_err(crate::pipeline::PipelineError::from)?;
+            let (areas, _, report) = crate::pipeline::guard_decoder(p, || {
+                read_areas_and_points(p, Some(args.admin_level), None)
+            })
+            .map_err(crate::pipeline::PipelineError::from)?;
             if areas.is_empty() {
                 return Err(input_err(
                     p,
@@ -244,8 +246,9 @@ pub fn prepare(args: &CoverageArgs, engine: &crate::routing::Engine) -> Result<P
                     "--facility-tag {tag:?} must be KEY=VALUE, e.g. amenity=hospital"
                 )));
             };
-            let (_, points, _) = read_areas_and_points(p, None, Some((k, v)))
-                .map_err(crate::pipeline::PipelineError::from)?;
+            let (_, points, _) =
+                crate::pipeline::guard_decoder(p, || read_areas_and_points(p, None, Some((k, v))))
+                    .map_err(crate::pipeline::PipelineError::from)?;
             points
                 .into_iter()
                 .map(|pt| {
