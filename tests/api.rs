@@ -269,6 +269,9 @@ fn configuration_layers_defaults_file_env_flags() {
         config: Some(file.clone()),
         listen: listen.map(String::from),
         workers: None,
+        code_field: None,
+        name_field: None,
+        population_field: Some("inwoners_2024".into()),
     };
     let no_env = |_: &str| None;
     let c = ServeConfig::from_layers(&args(None), &no_env).expect("valid");
@@ -283,6 +286,11 @@ fn configuration_layers_defaults_file_env_flags() {
     let c = ServeConfig::from_layers(&args(Some("127.0.0.1:9200")), &env).expect("valid");
     assert_eq!(c.listen, "127.0.0.1:9200", "flags over environment");
     assert!(c.is_demo());
+    assert_eq!(
+        c.population_field.as_deref(),
+        Some("inwoners_2024"),
+        "flags reach the config"
+    );
     let bad = |k: &str| (k == "NABIJ_GRAPH").then(|| "x.nbg".to_string());
     assert!(
         ServeConfig::from_layers(&args(None), &bad).is_err(),

@@ -37,6 +37,15 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: the number of cores).
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Property with the municipality code (default gemeentecode).
+    #[arg(long)]
+    pub code_field: Option<String>,
+    /// Property with the municipality name (default gemeentenaam).
+    #[arg(long)]
+    pub name_field: Option<String>,
+    /// Property with the number of young people (default est_0_22, then inwoners_2024).
+    #[arg(long)]
+    pub population_field: Option<String>,
 }
 
 /// The service configuration after all layers.
@@ -51,6 +60,9 @@ pub struct ServeConfig {
     pub workers: usize,
     /// Longest a single computation may take before the client gets a 503.
     pub compute_timeout_s: u64,
+    pub code_field: Option<String>,
+    pub name_field: Option<String>,
+    pub population_field: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -65,6 +77,9 @@ impl Default for ServeConfig {
                 .map(|n| n.get())
                 .unwrap_or(2),
             compute_timeout_s: 60,
+            code_field: None,
+            name_field: None,
+            population_field: None,
         }
     }
 }
@@ -128,6 +143,15 @@ impl ServeConfig {
         }
         if let Some(w) = args.workers {
             c.workers = w;
+        }
+        for (flag, value) in [
+            (&args.code_field, &mut c.code_field),
+            (&args.name_field, &mut c.name_field),
+            (&args.population_field, &mut c.population_field),
+        ] {
+            if flag.is_some() {
+                *value = flag.clone();
+            }
         }
         c.validate()?;
         Ok(c)
@@ -207,7 +231,17 @@ pub fn load_state(c: &ServeConfig) -> Result<AppState, CliError> {
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| crate::util::rfc3339_utc(d.as_secs()));
     let engine = Engine::new(g);
-    let (mut ms, _) = read_municipalities(&municipalities, &MunicipalityFields::default())
+    let mut fields = MunicipalityFields::default();
+    if let Some(f) = &c.code_field {
+        fields.code = f.clone();
+    }
+    if let Some(f) = &c.name_field {
+        fields.name = f.clone();
+    }
+    if let Some(f) = &c.population_field {
+        fields.population.insert(0, f.clone());
+    }
+    let (mut ms, _) = read_municipalities(&municipalities, &fields)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     apply_groupings(&mut ms, &groupings).map_err(|e| CliError::Usage(e.to_string()))?;
     let fs = read_facilities(&facilities).map_err(|e| CliError::Usage(e.to_string()))?;
