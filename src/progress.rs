@@ -60,18 +60,6 @@ impl Progress {
         }
     }
 
-    /// A bar counting items.
-    pub fn items(&self, len: u64, msg: &str) -> ProgressBar {
-        let bar = self.make(Some(len));
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg:>16} [{bar:30}] {pos}/{len} ({per_sec}, {eta})")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(msg.to_string());
-        bar
-    }
-
     /// A spinner for a phase of unknown length.
     pub fn spinner(&self, msg: &str) -> ProgressBar {
         let bar = self.make(None);

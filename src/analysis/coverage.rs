@@ -507,13 +507,14 @@ impl Prepared {
         let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
         let stats = |members: &[usize]| -> Figures {
             let young: f64 = members.iter().map(|&m| results[m].young_people).sum();
-            let facilities = suitable
+            let in_region: Vec<usize> = suitable
                 .iter()
-                .filter(|&&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
-                .count();
-            let places: f64 = suitable
+                .copied()
+                .filter(|&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
+                .collect();
+            let facilities = in_region.len();
+            let places: f64 = in_region
                 .iter()
-                .filter(|&&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
                 .map(|&f| self.facilities[f].places.unwrap_or(0.0))
                 .sum();
             let share = if young > 0.0 {

@@ -313,7 +313,7 @@ impl Query {
         let v = self
             .get(k)
             .ok_or_else(|| ApiError::bad(k, "is required (LON,LAT in WGS84)"))?;
-        crate::cli::route::parse_lonlat(v).map_err(|e| ApiError::bad(k, e))
+        crate::spatial::parse_lonlat(v).map_err(|e| ApiError::bad(k, e))
     }
 }
 
@@ -734,7 +734,7 @@ async fn isochrone(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             })?
     } else if spec.contains(',') {
         let (lon, lat) =
-            crate::cli::route::parse_lonlat(&spec).map_err(|e| ApiError::bad("facility", e))?;
+            crate::spatial::parse_lonlat(&spec).map_err(|e| ApiError::bad("facility", e))?;
         state
             .engine
             .snap(lon, lat)
@@ -812,7 +812,7 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
                     web::get().to(|q: HttpRequest, s: Data| guard(coverage(q, s))),
                 ),
                 openapi::RouteId::CoverageOne => scope.route(
-                    &r.actix_path(),
+                    r.path,
                     web::get().to(|q: HttpRequest, p: web::Path<String>, s: Data| {
                         guard(coverage_one(q, p, s))
                     }),
@@ -826,7 +826,7 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
                     web::get().to(|q: HttpRequest, s: Data| guard(facilities(q, s))),
                 ),
                 openapi::RouteId::FacilityOne => scope.route(
-                    &r.actix_path(),
+                    r.path,
                     web::get().to(|q: HttpRequest, p: web::Path<String>, s: Data| {
                         guard(facility_one(q, p, s))
                     }),

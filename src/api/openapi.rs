@@ -35,18 +35,12 @@ pub struct Param {
 #[derive(Debug, Clone, Copy)]
 pub struct Route {
     pub id: RouteId,
-    /// OpenAPI path (`{code}` style, which actix reads the same way).
+    /// OpenAPI path (`{code}` style, which actix reads the same way, so it is registered as is).
     pub path: &'static str,
     pub summary: &'static str,
     pub params: &'static [Param],
     /// Media types of the 200 response.
     pub produces: &'static [&'static str],
-}
-
-impl Route {
-    pub fn actix_path(&self) -> String {
-        self.path.to_string()
-    }
 }
 
 const fn q(name: &'static str, kind: &'static str, description: &'static str) -> Param {
