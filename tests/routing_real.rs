@@ -382,3 +382,53 @@ fn isochrones_cover_reached_roads_and_stop_at_the_sea() {
         "Malta and Gozo are separate parts"
     );
 }
+
+/// The grid that enumerates snap candidates must give exactly the snaps of the R-tree it
+/// stands in for: same edge, position and distance, same errors, for points on and near the
+/// roads, far from them and outside the graph. Seeded; the seed and point are in every message.
+#[test]
+fn grid_snapping_equals_rtree_snapping_on_real_extracts() {
+    for name in [
+        "malta_gdal_ubuntu.osm.pbf",
+        "porto_portugal_r5_test.osm.pbf",
+        "liechtenstein_valhalla_test.osm.pbf",
+    ] {
+        let engine = Engine::new(build(name));
+        let g = &engine.graph;
+        let [w, s, e, n] = g.meta.bbox;
+        let mut rng = nabij::util::SplitMix64::new(42);
+        let mut snapped = 0;
+        for i in 0..20_000 {
+            let p = if i % 4 == 0 {
+                // Anywhere in (and somewhat beyond) the graph's box: many are unsnappable.
+                (rng.range(w - 0.05, e + 0.05), rng.range(s - 0.05, n + 0.05))
+            } else {
+                let v = rng.below(g.node_count() as u64) as u32;
+                let (lon, lat) = g.node_lonlat(v);
+                (
+                    lon + rng.range(-0.004, 0.004),
+                    lat + rng.range(-0.003, 0.003),
+                )
+            };
+            let grid = engine.index.snap(g, p.0, p.1);
+            let tree = engine.index.snap_with_rtree(g, p.0, p.1);
+            assert_eq!(grid, tree, "{name}, seed 42, point {i} at {p:?}");
+            snapped += grid.is_ok() as usize;
+        }
+        assert!(
+            (5_000..20_000).contains(&snapped),
+            "{name}: {snapped} of 20000 snapped; both kinds of point must be exercised"
+        );
+    }
+    // Far outside every graph: the same error from both.
+    let engine = Engine::new(build("liechtenstein_valhalla_test.osm.pbf"));
+    let g = &engine.graph;
+    assert_eq!(
+        engine.index.snap(g, 4.9, 52.37),
+        engine.index.snap_with_rtree(g, 4.9, 52.37)
+    );
+    assert!(matches!(
+        engine.index.snap(g, 4.9, 52.37),
+        Err(SnapError::TooFar { .. })
+    ));
+}

@@ -141,6 +141,7 @@ type Candidate = (f64, u32, u32, f64, (f64, f64));
 /// The segment R-tree of one graph.
 pub struct SnapIndex {
     tree: RTree<Segment, SnapTreeParams>,
+    grid: SegmentGrid,
     origin: (f64, f64),
     x_scale: f64,
     /// Upper bound of projected distance / true distance over the graph's latitudes.
@@ -184,6 +185,7 @@ impl SnapIndex {
             }
         }
         SnapIndex {
+            grid: SegmentGrid::build(&segments),
             tree: RTree::bulk_load_with_params(segments),
             origin,
             x_scale,
@@ -209,7 +211,7 @@ impl SnapIndex {
     pub fn memory_bytes(&self) -> usize {
         // Leaves hold the segments; inner nodes add roughly 1/(M-1) of that with M = 6 children.
         let leaf = std::mem::size_of::<Segment>() + std::mem::size_of::<usize>();
-        self.tree.size() * leaf * 6 / 5
+        self.tree.size() * leaf * 6 / 5 + self.grid.memory_bytes()
     }
 
     /// Snaps many points in parallel (rayon); results in input order.
@@ -223,6 +225,22 @@ impl SnapIndex {
 
     /// Snaps a point to the nearest snappable road segment within the maximum distance.
     pub fn snap(&self, g: &RoadGraph, lon: f64, lat: f64) -> Result<Snap, SnapError> {
+        self.snap_via(g, lon, lat, Candidates::Grid)
+    }
+
+    /// As [`SnapIndex::snap`], finding candidates with the R-tree instead of the grid: the
+    /// reference the grid is tested against (the answers must be identical).
+    pub fn snap_with_rtree(&self, g: &RoadGraph, lon: f64, lat: f64) -> Result<Snap, SnapError> {
+        self.snap_via(g, lon, lat, Candidates::RTree)
+    }
+
+    fn snap_via(
+        &self,
+        g: &RoadGraph,
+        lon: f64,
+        lat: f64,
+        via: Candidates,
+    ) -> Result<Snap, SnapError> {
         if !(lon.is_finite()
             && lat.is_finite()
             && (-180.0..=180.0).contains(&lon)
@@ -236,8 +254,7 @@ impl SnapIndex {
         ];
         let max_m = self.options.max_distance_m;
         let kx = M_PER_DEG * lat.to_radians().cos();
-        let exact = |seg: &Segment| -> Candidate {
-            let (edge, k) = seg.data;
+        let exact = |edge: u32, k: u32| -> Candidate {
             let (a, b) = segment_lonlat(g, edge, k);
             let (d, t, p) = point_segment_scaled(lon, lat, kx, a, b);
             (d, edge, k, t, p)
@@ -256,11 +273,20 @@ impl SnapIndex {
             // A square of half-side `radius` holds the circle of that radius, and box queries
             // are cheaper in rstar than distance queries.
             let r = radius as f32;
-            let bbox = rstar::AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
-            for seg in self.tree.locate_in_envelope_intersecting(bbox) {
-                let c = exact(seg);
+            let (lo, hi) = ([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
+            let mut consider = |edge: u32, k: u32| {
+                let c = exact(edge, k);
                 if better(&c, &best) {
                     best = Some(c);
+                }
+            };
+            match via {
+                Candidates::Grid => self.grid.visit(lo, hi, |s| consider(s.edge, s.k)),
+                Candidates::RTree => {
+                    let bbox = rstar::AABB::from_corners(lo, hi);
+                    for seg in self.tree.locate_in_envelope_intersecting(bbox) {
+                        consider(seg.data.0, seg.data.1);
+                    }
                 }
             }
             match best {
@@ -279,7 +305,7 @@ impl SnapIndex {
                 Some(seg) => SnapError::TooFar {
                     lon,
                     lat,
-                    distance_m: exact(seg).0,
+                    distance_m: exact(seg.data.0, seg.data.1).0,
                     max_m,
                 },
                 None => SnapError::NoRoadNear { lon, lat, max_m },
@@ -304,6 +330,169 @@ impl SnapIndex {
             distance_m: d,
             access_ms,
         })
+    }
+}
+
+/// Which structure enumerates the candidate segments of a query box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidates {
+    Grid,
+    RTree,
+}
+
+/// A segment's envelope in projected metres, with the segment it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct GridSeg {
+    lo: [f32; 2],
+    hi: [f32; 2],
+    edge: u32,
+    k: u32,
+}
+
+/// Segment envelopes bucketed in a uniform grid (CSR: the entries of cell `c` are
+/// `items[first[c]..first[c + 1]]`; a segment whose envelope spans several cells is stored in
+/// each). Written by hand because it is the hot path of snapping: a snap asks for a small box
+/// (40 m half-side first), which touches one to four cells whose entries lie next to each
+/// other in memory, where rstar's traversal of a deep tree cost 1.0–1.8 µs per query (see
+/// docs/BENCHMARKS.md). It answers exactly the envelope-intersection query of
+/// `RTree::locate_in_envelope_intersecting` (plus duplicates, which the snap's order-free
+/// tie rule ignores), so the two give identical snaps, and the tests hold it to that.
+struct SegmentGrid {
+    min: [f32; 2],
+    max: [f32; 2],
+    cell_m: f32,
+    cols: usize,
+    rows: usize,
+    first: Vec<u32>,
+    items: Vec<GridSeg>,
+}
+
+impl SegmentGrid {
+    /// Cells of at least 100 m, larger where needed to keep the cell count within four per
+    /// segment (so a sparse graph over a wide area cannot blow up the memory).
+    fn build(segments: &[Segment]) -> Self {
+        let envelope = |s: &Segment| {
+            let (a, b) = (s.geom().from, s.geom().to);
+            (
+                [a[0].min(b[0]), a[1].min(b[1])],
+                [a[0].max(b[0]), a[1].max(b[1])],
+            )
+        };
+        let mut min = [f32::INFINITY; 2];
+        let mut max = [f32::NEG_INFINITY; 2];
+        for s in segments {
+            let (lo, hi) = envelope(s);
+            for i in 0..2 {
+                min[i] = min[i].min(lo[i]);
+                max[i] = max[i].max(hi[i]);
+            }
+        }
+        if segments.is_empty() || !(min[0] <= max[0] && min[1] <= max[1]) {
+            return SegmentGrid {
+                min: [0.0; 2],
+                max: [-1.0; 2],
+                cell_m: 1.0,
+                cols: 0,
+                rows: 0,
+                first: vec![0],
+                items: Vec::new(),
+            };
+        }
+        let (w, h) = ((max[0] - min[0]) as f64, (max[1] - min[1]) as f64);
+        let cell_m = 100f64.max((w * h / (4.0 * segments.len() as f64)).sqrt()) as f32;
+        let cols = (w / cell_m as f64) as usize + 1;
+        let rows = (h / cell_m as f64) as usize + 1;
+        let mut grid = SegmentGrid {
+            min,
+            max,
+            cell_m,
+            cols,
+            rows,
+            first: vec![0; cols * rows + 1],
+            items: Vec::new(),
+        };
+        for s in segments {
+            let (lo, hi) = envelope(s);
+            let (x0, y0, x1, y1) = grid.cells_of(lo, hi);
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    grid.first[y * cols + x + 1] += 1;
+                }
+            }
+        }
+        for c in 0..cols * rows {
+            grid.first[c + 1] += grid.first[c];
+        }
+        let total = grid.first[cols * rows] as usize;
+        let mut fill = grid.first.clone();
+        let mut items = vec![
+            GridSeg {
+                lo: [0.0; 2],
+                hi: [0.0; 2],
+                edge: 0,
+                k: 0,
+            };
+            total
+        ];
+        for s in segments {
+            let (lo, hi) = envelope(s);
+            let (edge, k) = s.data;
+            let (x0, y0, x1, y1) = grid.cells_of(lo, hi);
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    let slot = &mut fill[y * cols + x];
+                    items[*slot as usize] = GridSeg { lo, hi, edge, k };
+                    *slot += 1;
+                }
+            }
+        }
+        grid.items = items;
+        grid
+    }
+
+    /// The cell range `(x0, y0, x1, y1)` (inclusive) covering a box, clamped to the grid.
+    #[inline]
+    fn cells_of(&self, lo: [f32; 2], hi: [f32; 2]) -> (usize, usize, usize, usize) {
+        // `as usize` saturates: boxes reaching below the grid start at cell 0.
+        let cell =
+            |v: f32, i: usize, n: usize| (((v - self.min[i]) / self.cell_m) as usize).min(n - 1);
+        (
+            cell(lo[0], 0, self.cols),
+            cell(lo[1], 1, self.rows),
+            cell(hi[0], 0, self.cols),
+            cell(hi[1], 1, self.rows),
+        )
+    }
+
+    /// Calls `f` for every segment whose envelope intersects the box `lo`–`hi` (a segment
+    /// spanning several cells may come more than once).
+    #[inline]
+    fn visit(&self, lo: [f32; 2], hi: [f32; 2], mut f: impl FnMut(&GridSeg)) {
+        if self.cols == 0
+            || hi[0] < self.min[0]
+            || hi[1] < self.min[1]
+            || lo[0] > self.max[0]
+            || lo[1] > self.max[1]
+        {
+            return;
+        }
+        let (x0, y0, x1, y1) = self.cells_of(lo, hi);
+        for y in y0..=y1 {
+            let row = y * self.cols;
+            let (a, b) = (
+                self.first[row + x0] as usize,
+                self.first[row + x1 + 1] as usize,
+            );
+            for s in &self.items[a..b] {
+                if s.lo[0] <= hi[0] && s.hi[0] >= lo[0] && s.lo[1] <= hi[1] && s.hi[1] >= lo[1] {
+                    f(s);
+                }
+            }
+        }
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.first.len() * 4 + self.items.len() * std::mem::size_of::<GridSeg>()
     }
 }
 
