@@ -1,17 +1,21 @@
 //! Snapping points onto the road graph.
 //!
-//! An R-tree (rstar, bulk-loaded) holds every segment of every snappable edge polyline in
-//! metric coordinates: an equirectangular projection around the graph's centre, stored as
-//! `f32` metres (a few cm of rounding at 300 km). The tree finds candidates in that projected
-//! space; the distance that decides and is reported is then computed exactly enough in a local
-//! tangent plane at the query point (error well under 0.1 % within the 1 km snap range). Because
-//! the global projection stretches east–west distances by at most a known factor `K` over the
-//! graph's latitude range, a query takes the projected nearest segment, computes its true
-//! (`locate_in_envelope_intersecting`, a square) with a small radius that grows until the best true distance
-//! `d` satisfies `K·d <= radius`: then every segment truly as near was examined, so the nearest
-//! segment is never missed. (rstar's `nearest_neighbor` is kept for the rare point with no road
-//! within the limit, to report how far the nearest road is; it is several times slower than a
-//! small-radius query.)
+//! Every segment of every snappable edge polyline is held in metric coordinates: an
+//! equirectangular projection around the graph's centre, stored as `f32` metres (a few cm of
+//! rounding at 300 km), twice: in an R-tree (rstar, bulk-loaded) and in a uniform grid of
+//! cells (a hand-written `SegmentGrid`, the fast path). Candidates are found in that
+//! projected space; the distance that decides and is reported is then computed exactly enough
+//! in a local tangent plane at the query point (error well under 0.1 % within the 1 km snap
+//! range). Because the global projection stretches east–west distances by at most a known
+//! factor `K` over the graph's latitude range, a query asks for the segments whose envelope
+//! meets a square of small half-side `r`, which grows until the best true distance `d`
+//! satisfies `K·d <= r`: then every segment truly as near was examined, so the nearest segment
+//! is never missed. The grid answers that square query and first ranks the candidates by an
+//! `f32` distance in the same tangent plane, so only those within `PREFILTER_MARGIN_M` of
+//! the best are evaluated exactly; the R-tree answers the same query in
+//! [`SnapIndex::snap_with_rtree`], and tests require identical snaps from both. rstar's
+//! `nearest_neighbor` reports how far the nearest road is for the rare point with no road
+//! within the limit.
 //!
 //! # Units
 //! Coordinates in degrees (WGS84 lon/lat); distances in metres; times in milliseconds.
@@ -254,6 +258,7 @@ impl SnapIndex {
         ];
         let max_m = self.options.max_distance_m;
         let kx = M_PER_DEG * lat.to_radians().cos();
+        let rho = (kx / self.x_scale) as f32;
         let exact = |edge: u32, k: u32| -> Candidate {
             let (a, b) = segment_lonlat(g, edge, k);
             let (d, t, p) = point_segment_scaled(lon, lat, kx, a, b);
@@ -281,7 +286,20 @@ impl SnapIndex {
                 }
             };
             match via {
-                Candidates::Grid => self.grid.visit(lo, hi, |s| consider(s.edge, s.k)),
+                Candidates::Grid => {
+                    // Two passes over the same contiguous cells: the best approximate
+                    // distance, then the exact distance of the few candidates near it.
+                    let mut cutoff = f32::INFINITY;
+                    self.grid.visit(lo, hi, |s| {
+                        cutoff = cutoff.min(s.approx_distance_m(q, rho));
+                    });
+                    cutoff += PREFILTER_MARGIN_M;
+                    self.grid.visit(lo, hi, |s| {
+                        if s.approx_distance_m(q, rho) <= cutoff {
+                            consider(s.edge, s.k)
+                        }
+                    });
+                }
                 Candidates::RTree => {
                     let bbox = rstar::AABB::from_corners(lo, hi);
                     for seg in self.tree.locate_in_envelope_intersecting(bbox) {
@@ -340,14 +358,46 @@ enum Candidates {
     RTree,
 }
 
-/// A segment's envelope in projected metres, with the segment it belongs to.
+/// A segment's end points in projected metres, with the segment it belongs to.
 #[derive(Debug, Clone, Copy)]
 struct GridSeg {
-    lo: [f32; 2],
-    hi: [f32; 2],
+    a: [f32; 2],
+    b: [f32; 2],
     edge: u32,
     k: u32,
 }
+
+impl GridSeg {
+    #[inline]
+    fn intersects(&self, lo: [f32; 2], hi: [f32; 2]) -> bool {
+        self.a[0].min(self.b[0]) <= hi[0]
+            && self.a[0].max(self.b[0]) >= lo[0]
+            && self.a[1].min(self.b[1]) <= hi[1]
+            && self.a[1].max(self.b[1]) >= lo[1]
+    }
+
+    /// Distance from `q` in the projected plane with east–west offsets scaled by `rho`:
+    /// with `rho = cos(lat) / cos(lat0)` this is the tangent-plane distance the snap decides
+    /// by, up to the `f32` rounding of the stored coordinates (centimetres).
+    #[inline]
+    fn approx_distance_m(&self, q: [f32; 2], rho: f32) -> f32 {
+        let (ax, ay) = ((self.a[0] - q[0]) * rho, self.a[1] - q[1]);
+        let (dx, dy) = ((self.b[0] - self.a[0]) * rho, self.b[1] - self.a[1]);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 {
+            (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let (px, py) = (ax + t * dx, ay + t * dy);
+        (px * px + py * py).sqrt()
+    }
+}
+
+/// Candidates whose approximate distance is within this of the best approximate distance
+/// are evaluated exactly; far more than twice the `f32` rounding error, so the exact nearest
+/// segment (and any exact tie with it) is never filtered out.
+const PREFILTER_MARGIN_M: f32 = 0.5;
 
 /// Segment envelopes bucketed in a uniform grid (CSR: the entries of cell `c` are
 /// `items[first[c]..first[c + 1]]`; a segment whose envelope spans several cells is stored in
@@ -427,8 +477,8 @@ impl SegmentGrid {
         let mut fill = grid.first.clone();
         let mut items = vec![
             GridSeg {
-                lo: [0.0; 2],
-                hi: [0.0; 2],
+                a: [0.0; 2],
+                b: [0.0; 2],
                 edge: 0,
                 k: 0,
             };
@@ -441,7 +491,8 @@ impl SegmentGrid {
             for y in y0..=y1 {
                 for x in x0..=x1 {
                     let slot = &mut fill[y * cols + x];
-                    items[*slot as usize] = GridSeg { lo, hi, edge, k };
+                    let (a, b) = (s.geom().from, s.geom().to);
+                    items[*slot as usize] = GridSeg { a, b, edge, k };
                     *slot += 1;
                 }
             }
@@ -484,7 +535,7 @@ impl SegmentGrid {
                 self.first[row + x1 + 1] as usize,
             );
             for s in &self.items[a..b] {
-                if s.lo[0] <= hi[0] && s.hi[0] >= lo[0] && s.lo[1] <= hi[1] && s.hi[1] >= lo[1] {
+                if s.intersects(lo, hi) {
                     f(s);
                 }
             }
