@@ -311,7 +311,7 @@ impl SnapIndex {
                 Some(b) if b.0 * self.stretch <= radius => break,
                 Some(b) => radius = (b.0 * self.stretch + 0.5).min(limit).max(radius * 1.01),
                 None if radius >= limit => break,
-                None => radius = (radius * 4.0).min(limit),
+                None => radius = (radius * 2.0).min(limit),
             }
             if radius >= limit && best.is_some_and(|b| b.0 * self.stretch > limit) {
                 break;
