@@ -83,37 +83,44 @@ fn search_bench(engine: &Engine, label: &str, sources: usize, budget_ms: u32, ru
 
 fn snap_bench(engine: &Engine, label: &str) {
     let pts = points(engine, 200_000, 7);
-    let mut rates = Vec::new();
-    let mut par_rates = Vec::new();
-    let mut tree_rates = Vec::new();
+    // Points per second of one pass, and how many snapped.
+    let rate = |pass: &dyn Fn() -> usize| {
+        let t = Instant::now();
+        let ok = pass();
+        (pts.len() as f64 / t.elapsed().as_secs_f64(), ok)
+    };
+    let (mut tree_rates, mut rates, mut par_rates) = (Vec::new(), Vec::new(), Vec::new());
     let mut ok = 0;
     for _ in 0..5 {
         // The R-tree's own candidates, interleaved with the grid's so both see the same
         // machine load: the gain of the grid is the ratio of the two.
-        let t = Instant::now();
-        let n = pts
-            .iter()
-            .filter(|p| {
-                engine
-                    .index
-                    .snap_with_rtree(&engine.graph, p.0, p.1)
-                    .is_ok()
-            })
-            .count();
-        tree_rates.push(pts.len() as f64 / t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        ok = pts.iter().filter(|p| engine.snap(p.0, p.1).is_ok()).count();
-        rates.push(pts.len() as f64 / t.elapsed().as_secs_f64());
-        assert_eq!(n, ok);
-        let t = Instant::now();
-        let n = engine
-            .index
-            .snap_many(&engine.graph, &pts)
-            .iter()
-            .filter(|r| r.is_ok())
-            .count();
-        par_rates.push(pts.len() as f64 / t.elapsed().as_secs_f64());
-        assert_eq!(n, ok);
+        let (r, n_tree) = rate(&|| {
+            pts.iter()
+                .filter(|p| {
+                    engine
+                        .index
+                        .snap_with_rtree(&engine.graph, p.0, p.1)
+                        .is_ok()
+                })
+                .count()
+        });
+        tree_rates.push(r);
+        let (r, n) = rate(&|| pts.iter().filter(|p| engine.snap(p.0, p.1).is_ok()).count());
+        rates.push(r);
+        let (r, n_par) = rate(&|| {
+            engine
+                .index
+                .snap_many(&engine.graph, &pts)
+                .iter()
+                .filter(|r| r.is_ok())
+                .count()
+        });
+        par_rates.push(r);
+        assert!(
+            n_tree == n && n_par == n,
+            "all three paths snap the same points"
+        );
+        ok = n;
     }
     println!(
         "| {label} | {} | {:.2} M/s | {:.2} M/s | {:.2} M/s | {} of {} snapped | {:.0} MB |",

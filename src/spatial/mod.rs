@@ -142,7 +142,7 @@ impl rstar::RTreeParams for SnapTreeParams {
 /// A snap candidate: (metres, edge, segment, position on the segment, nearest point).
 type Candidate = (f64, u32, u32, f64, (f64, f64));
 
-/// The segment R-tree of one graph.
+/// The snapping index of one graph: its snappable segments in a grid and an R-tree.
 pub struct SnapIndex {
     tree: RTree<Segment, SnapTreeParams>,
     grid: SegmentGrid,
@@ -258,7 +258,7 @@ impl SnapIndex {
         ];
         let max_m = self.options.max_distance_m;
         let kx = M_PER_DEG * lat.to_radians().cos();
-        let rho = (kx / self.x_scale) as f32;
+        let rho = kx / self.x_scale;
         let exact = |edge: u32, k: u32| -> Candidate {
             let (a, b) = segment_lonlat(g, edge, k);
             let (d, t, p) = point_segment_scaled(lon, lat, kx, a, b);
@@ -289,7 +289,7 @@ impl SnapIndex {
                 Candidates::Grid => {
                     // Two passes over the same contiguous cells: the best approximate
                     // distance, then the exact distance of the few candidates near it.
-                    let mut cutoff = f32::INFINITY;
+                    let mut cutoff = f64::INFINITY;
                     self.grid.visit(lo, hi, |s| {
                         cutoff = cutoff.min(s.approx_distance_m(q, rho));
                     });
@@ -368,28 +368,38 @@ struct GridSeg {
 }
 
 impl GridSeg {
+    fn of(s: &Segment) -> Self {
+        let (edge, k) = s.data;
+        GridSeg {
+            a: s.geom().from,
+            b: s.geom().to,
+            edge,
+            k,
+        }
+    }
+
+    /// The segment's bounding box `(lower-left, upper-right)`.
+    #[inline]
+    fn envelope(&self) -> ([f32; 2], [f32; 2]) {
+        (
+            [self.a[0].min(self.b[0]), self.a[1].min(self.b[1])],
+            [self.a[0].max(self.b[0]), self.a[1].max(self.b[1])],
+        )
+    }
+
     #[inline]
     fn intersects(&self, lo: [f32; 2], hi: [f32; 2]) -> bool {
-        self.a[0].min(self.b[0]) <= hi[0]
-            && self.a[0].max(self.b[0]) >= lo[0]
-            && self.a[1].min(self.b[1]) <= hi[1]
-            && self.a[1].max(self.b[1]) >= lo[1]
+        let (elo, ehi) = self.envelope();
+        elo[0] <= hi[0] && ehi[0] >= lo[0] && elo[1] <= hi[1] && ehi[1] >= lo[1]
     }
 
     /// Distance from `q` in the projected plane with east–west offsets scaled by `rho`:
     /// with `rho = cos(lat) / cos(lat0)` this is the tangent-plane distance the snap decides
     /// by, up to the `f32` rounding of the stored coordinates (centimetres).
     #[inline]
-    fn approx_distance_m(&self, q: [f32; 2], rho: f32) -> f32 {
-        let (ax, ay) = ((self.a[0] - q[0]) * rho, self.a[1] - q[1]);
-        let (dx, dy) = ((self.b[0] - self.a[0]) * rho, self.b[1] - self.a[1]);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 {
-            (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (px, py) = (ax + t * dx, ay + t * dy);
+    fn approx_distance_m(&self, q: [f32; 2], rho: f64) -> f64 {
+        let rel = |p: [f32; 2]| ((p[0] - q[0]) as f64 * rho, (p[1] - q[1]) as f64);
+        let (_, (px, py)) = closest_to_origin(rel(self.a), rel(self.b));
         (px * px + py * py).sqrt()
     }
 }
@@ -397,9 +407,9 @@ impl GridSeg {
 /// Candidates whose approximate distance is within this of the best approximate distance
 /// are evaluated exactly; far more than twice the `f32` rounding error, so the exact nearest
 /// segment (and any exact tie with it) is never filtered out.
-const PREFILTER_MARGIN_M: f32 = 0.5;
+const PREFILTER_MARGIN_M: f64 = 0.5;
 
-/// Segment envelopes bucketed in a uniform grid (CSR: the entries of cell `c` are
+/// Segments bucketed in a uniform grid by their envelopes (CSR: the entries of cell `c` are
 /// `items[first[c]..first[c + 1]]`; a segment whose envelope spans several cells is stored in
 /// each). Written by hand because it is the hot path of snapping: a snap asks for a small box
 /// (40 m half-side first), which touches one to four cells whose entries lie next to each
@@ -421,23 +431,17 @@ impl SegmentGrid {
     /// Cells of at least 100 m, larger where needed to keep the cell count within four per
     /// segment (so a sparse graph over a wide area cannot blow up the memory).
     fn build(segments: &[Segment]) -> Self {
-        let envelope = |s: &Segment| {
-            let (a, b) = (s.geom().from, s.geom().to);
-            (
-                [a[0].min(b[0]), a[1].min(b[1])],
-                [a[0].max(b[0]), a[1].max(b[1])],
-            )
-        };
+        let segs: Vec<GridSeg> = segments.iter().map(GridSeg::of).collect();
         let mut min = [f32::INFINITY; 2];
         let mut max = [f32::NEG_INFINITY; 2];
-        for s in segments {
-            let (lo, hi) = envelope(s);
+        for s in &segs {
+            let (lo, hi) = s.envelope();
             for i in 0..2 {
                 min[i] = min[i].min(lo[i]);
                 max[i] = max[i].max(hi[i]);
             }
         }
-        if segments.is_empty() || !(min[0] <= max[0] && min[1] <= max[1]) {
+        if segs.is_empty() || !(min[0] <= max[0] && min[1] <= max[1]) {
             return SegmentGrid {
                 min: [0.0; 2],
                 max: [-1.0; 2],
@@ -449,7 +453,7 @@ impl SegmentGrid {
             };
         }
         let (w, h) = ((max[0] - min[0]) as f64, (max[1] - min[1]) as f64);
-        let cell_m = 100f64.max((w * h / (4.0 * segments.len() as f64)).sqrt()) as f32;
+        let cell_m = 100f64.max((w * h / (4.0 * segs.len() as f64)).sqrt()) as f32;
         let cols = (w / cell_m as f64) as usize + 1;
         let rows = (h / cell_m as f64) as usize + 1;
         let mut grid = SegmentGrid {
@@ -461,8 +465,8 @@ impl SegmentGrid {
             first: vec![0; cols * rows + 1],
             items: Vec::new(),
         };
-        for s in segments {
-            let (lo, hi) = envelope(s);
+        for s in &segs {
+            let (lo, hi) = s.envelope();
             let (x0, y0, x1, y1) = grid.cells_of(lo, hi);
             for y in y0..=y1 {
                 for x in x0..=x1 {
@@ -484,15 +488,13 @@ impl SegmentGrid {
             };
             total
         ];
-        for s in segments {
-            let (lo, hi) = envelope(s);
-            let (edge, k) = s.data;
+        for s in &segs {
+            let (lo, hi) = s.envelope();
             let (x0, y0, x1, y1) = grid.cells_of(lo, hi);
             for y in y0..=y1 {
                 for x in x0..=x1 {
                     let slot = &mut fill[y * cols + x];
-                    let (a, b) = (s.geom().from, s.geom().to);
-                    items[*slot as usize] = GridSeg { a, b, edge, k };
+                    items[*slot as usize] = *s;
                     *slot += 1;
                 }
             }
@@ -595,18 +597,26 @@ fn point_segment_scaled(
     b: (f64, f64),
 ) -> (f64, f64, (f64, f64)) {
     let ky = M_PER_DEG;
-    let (ax, ay) = ((a.0 - lon) * kx, (a.1 - lat) * ky);
-    let (bx, by) = ((b.0 - lon) * kx, (b.1 - lat) * ky);
-    let (dx, dy) = (bx - ax, by - ay);
+    let (t, (px, py)) = closest_to_origin(
+        ((a.0 - lon) * kx, (a.1 - lat) * ky),
+        ((b.0 - lon) * kx, (b.1 - lat) * ky),
+    );
+    let d = (px * px + py * py).sqrt();
+    (d, t, (lon + px / kx, lat + py / ky))
+}
+
+/// The point of segment `a`–`b` nearest to the origin (coordinates relative to the query
+/// point, in metres): its position on the segment (0..=1) and the point itself.
+#[inline]
+fn closest_to_origin(a: (f64, f64), b: (f64, f64)) -> (f64, (f64, f64)) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len2 = dx * dx + dy * dy;
     let t = if len2 > 0.0 {
-        (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
     } else {
         0.0
     };
-    let (px, py) = (ax + t * dx, ay + t * dy);
-    let d = (px * px + py * py).sqrt();
-    (d, t, (lon + px / kx, lat + py / ky))
+    (t, (a.0 + t * dx, a.1 + t * dy))
 }
 
 /// Share of the edge's length from its `from` node to position `t` on segment `k`.
