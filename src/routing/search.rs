@@ -1,15 +1,22 @@
 //! Bounded multi-source Dijkstra over the compact CSR arrays.
 //!
 //! This is the hot path of nabij, so it is written by hand rather than taken from petgraph
-//! (which is the test oracle):
-//! - a reusable [`Workspace`] holds per-node state interleaved in one 16-byte record per node
-//!   (generation stamp, time, source, parent), so relaxing an arc touches one cache line;
-//!   the arrays are never cleared: a stamp from an older generation means "unreached", which
-//!   makes a reset O(1) (after fast_paths' `valid_flags`);
+//! (which is the test oracle). A search from hundreds of sources settles nodes in global
+//! time order, so nearly every pop lands in a different, cold part of memory; what makes it
+//! fast is touching few bytes per node and never waiting for one cache miss at a time:
+//! - a reusable [`Workspace`] holds one 8-byte record per node (time biased by a per-search
+//!   base, and source), so one cache line serves eight Hilbert-ordered nodes; the records are
+//!   never cleared: each search moves the base past every time the last one wrote, so old
+//!   records read as unreached, which makes a reset O(1) (amortised; the idea of fast_paths'
+//!   `valid_flags`, without a separate flag word). Parents live in a separate array that only
+//!   route searches write;
 //! - the queue is a monotone radix heap ([`RadixHeap`]): Dijkstra pops keys in non-decreasing
 //!   order, so keys can be bucketed by their highest bit differing from the last popped key,
-//!   which makes push O(1) and pop amortised O(log C) with mostly sequential memory access —
-//!   markedly faster than a binary heap when many sources keep many fronts open;
+//!   which makes push O(1) and pop amortised O(log C) with mostly sequential memory access;
+//! - the heap knows which nodes will be popped soon (those in its lowest buckets), and the
+//!   search prefetches their records, row offsets and then arcs in two stages, so the cache
+//!   misses of the next few dozen nodes overlap (2x faster from 500 sources, see
+//!   docs/BENCHMARKS.md);
 //! - lazy deletion: a node may sit in the queue more than once; stale entries are skipped.
 //!
 //! A search stops at the budget, so its cost is one pass over the reached part of the graph.
@@ -64,6 +71,15 @@ impl Default for RadixHeap {
     }
 }
 
+/// Bucket `b` holds keys less than `2^b` ms above the last pop. On a Netherlands-sized road
+/// network between 0.4 (one source) and 1.7 (500 sources) nodes settle per millisecond, so a
+/// pair entering bucket 8 is popped some 100–400 pops later, one entering bucket 4 some 6–27
+/// pops later: far enough ahead for a prefetch to arrive, near enough for it to stay cached.
+/// Tuned on the benchmark graph (docs/BENCHMARKS.md); 6..=9 and 2..=5 performed alike.
+const SOON_BUCKET: usize = 8;
+/// See [`SOON_BUCKET`]: from here on the search prefetches a node's arcs.
+const NEAR_BUCKET: usize = 4;
+
 impl RadixHeap {
     #[inline]
     fn bucket(last: u32, key: u32) -> usize {
@@ -89,20 +105,43 @@ impl RadixHeap {
     /// Pushes a pair. `key` must not be below the last popped key.
     #[inline]
     pub fn push(&mut self, key: u32, value: u32) {
-        debug_assert!(key >= self.last, "radix heap keys must be monotone");
-        self.buckets[Self::bucket(self.last, key)].push((key, value));
-        self.len += 1;
+        self.push_with(key, value, &|_, _| {});
     }
 
     /// Pops a pair with the smallest key.
     #[inline]
     pub fn pop(&mut self) -> Option<(u32, u32)> {
+        self.pop_with(&|_, _| {})
+    }
+
+    /// As [`RadixHeap::push`]; calls `soon(value, bucket)` if the pair lands in one of the
+    /// lowest buckets (up to [`SOON_BUCKET`]), i.e. will be popped before long.
+    #[inline]
+    pub fn push_with(&mut self, key: u32, value: u32, soon: &impl Fn(u32, usize)) {
+        debug_assert!(key >= self.last, "radix heap keys must be monotone");
+        let b = Self::bucket(self.last, key);
+        if b <= SOON_BUCKET {
+            soon(value, b);
+        }
+        self.buckets[b].push((key, value));
+        self.len += 1;
+    }
+
+    /// As [`RadixHeap::pop`]; calls `soon(value, bucket)` for pairs that a redistribution
+    /// moves into the lowest buckets. A search uses it to prefetch the memory of nodes it will settle
+    /// shortly, so that their cache misses overlap instead of stalling one after another.
+    #[inline]
+    pub fn pop_with(&mut self, soon: &impl Fn(u32, usize)) -> Option<(u32, u32)> {
         if self.buckets[0].is_empty() {
             let i = (1..33).find(|&i| !self.buckets[i].is_empty())?;
             let items = std::mem::take(&mut self.buckets[i]);
             self.last = items.iter().map(|&(k, _)| k).min().unwrap_or(self.last);
             for &(k, v) in &items {
-                self.buckets[Self::bucket(self.last, k)].push((k, v));
+                let b = Self::bucket(self.last, k);
+                if b <= SOON_BUCKET {
+                    soon(v, b);
+                }
+                self.buckets[b].push((k, v));
             }
             // Give the emptied bucket its allocation back.
             let mut items = items;
@@ -116,23 +155,46 @@ impl RadixHeap {
     }
 }
 
-/// Per-node search state, interleaved so one relaxation touches one cache line.
+/// Per-node search state: 8 bytes, so a cache line holds eight nodes (Hilbert-ordered
+/// neighbours are often among them) and the whole state of a Netherlands-sized graph is
+/// 37 MB. `t` is the node's time **biased by the search's base**: `t - base` is its time in
+/// this search, and any `t < base` was written by an earlier search, i.e. means "unreached".
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 struct NodeState {
-    stamp: u32,
-    dist: u32,
+    t: u32,
     source: u32,
-    parent: u32,
 }
 
+/// The largest time a search represents (about 24.8 days): budgets above it are capped, so
+/// that a base and a time always fit together in a `u32`.
+pub const MAX_SEARCH_MS: u32 = 1 << 31;
+
 /// Per-thread search state, reused across queries without clearing.
-#[derive(Debug, Clone, Default)]
+///
+/// Reset is amortised O(1): a new search moves the base past every time the previous one
+/// wrote, so old records read as unreached without being touched; only when the base would
+/// overflow (after at least 2^31 ms of searched time in total, i.e. hundreds of 45-minute
+/// searches or dozens of unbounded ones) is the state swept once.
+#[derive(Debug, Clone)]
 pub struct Workspace {
     state: Vec<NodeState>,
-    generation: u32,
+    /// Arc by which each node was reached; written only by [`Workspace::run_with`].
+    parent: Vec<u32>,
+    base: u32,
+    /// Largest time (unbiased) written by the current search.
+    high_ms: u32,
+    budget_ms: u32,
     heap: RadixHeap,
     settled: Vec<u32>,
-    budget_ms: u32,
+    /// How many times the state was swept because the base would overflow.
+    sweeps: u64,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Workspace::new(0)
+    }
 }
 
 /// No parent: the node was a seed.
@@ -142,28 +204,40 @@ impl Workspace {
     pub fn new(node_count: usize) -> Self {
         Workspace {
             state: vec![NodeState::default(); node_count],
-            generation: 0,
+            parent: Vec::new(),
+            // Every record starts at t = 0 < base: unreached.
+            base: 1,
+            high_ms: 0,
+            budget_ms: 0,
             heap: RadixHeap::default(),
             settled: Vec::new(),
-            budget_ms: 0,
+            sweeps: 0,
         }
     }
 
-    fn reset(&mut self, n: usize) {
+    /// Starts a search over `n` nodes with an (already capped) budget.
+    fn reset(&mut self, n: usize, budget_ms: u32) {
         if self.state.len() != n {
             *self = Workspace::new(n);
+        } else {
+            let next = self.base as u64 + self.high_ms as u64 + 1;
+            if next + budget_ms as u64 > u32::MAX as u64 {
+                self.state.iter_mut().for_each(|s| s.t = 0);
+                self.base = 1;
+                self.sweeps += 1;
+            } else {
+                self.base = next as u32;
+            }
         }
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.state.iter_mut().for_each(|s| s.stamp = 0);
-            self.generation = 1;
-        }
+        self.high_ms = 0;
+        self.budget_ms = budget_ms;
         self.heap.clear();
         self.settled.clear();
     }
 
-    /// Runs a search from `seeds` up to `budget_ms` (inclusive) in direction `dir`.
-    /// Afterwards [`Workspace::time_ms`] answers for every node settled within the budget.
+    /// Runs a search from `seeds` up to `budget_ms` (inclusive; capped at [`MAX_SEARCH_MS`])
+    /// in direction `dir`. Afterwards [`Workspace::time_ms`] answers for every node settled
+    /// within the budget.
     pub fn run(&mut self, g: &RoadGraph, seeds: &[Seed], budget_ms: u32, dir: Direction) {
         self.search::<false, _>(dir.csr(g), g.node_count(), seeds, budget_ms, |_, _| true);
     }
@@ -190,10 +264,15 @@ impl Workspace {
         budget_ms: u32,
         mut on_settle: F,
     ) {
-        self.reset(n);
-        self.budget_ms = budget_ms;
-        let generation = self.generation;
+        let budget_ms = budget_ms.min(MAX_SEARCH_MS);
+        self.reset(n, budget_ms);
+        if TRACK && self.parent.len() != n {
+            self.parent = vec![NO_PARENT; n];
+        }
+        let base = self.base;
         let state = &mut self.state[..];
+        let parent = &mut self.parent[..];
+        let mut high_ms = 0u32;
         let mut sorted: Vec<&Seed> = seeds
             .iter()
             .filter(|s| (s.node as usize) < n && s.offset_ms <= budget_ms)
@@ -202,28 +281,46 @@ impl Workspace {
         sorted.sort_by_key(|s| (s.offset_ms, s.source, s.node));
         for s in sorted {
             let st = &mut state[s.node as usize];
-            let better = st.stamp != generation
-                || s.offset_ms < st.dist
-                || (s.offset_ms == st.dist && s.source < st.source);
-            if better {
+            // `t - base` wraps to a huge value for records of earlier searches (unreached).
+            let cur = st.t.wrapping_sub(base);
+            if s.offset_ms < cur || (s.offset_ms == cur && s.source < st.source) {
                 *st = NodeState {
-                    stamp: generation,
-                    dist: s.offset_ms,
+                    t: base + s.offset_ms,
                     source: s.source,
-                    parent: NO_PARENT,
                 };
+                if TRACK {
+                    parent[s.node as usize] = NO_PARENT;
+                }
+                high_ms = high_ms.max(s.offset_ms);
                 self.heap.push(s.offset_ms, s.node);
             }
         }
-        let first = &csr.first;
-        let arcs = &csr.arcs;
-        while let Some((d, v)) = self.heap.pop() {
+        let first = &csr.first[..];
+        let arcs = &csr.arcs[..];
+        // Raw addresses only: prefetching never reads through them.
+        let (state_at, first_at, arcs_at) = (state.as_ptr(), first.as_ptr(), arcs.as_ptr());
+        // Two stages, so no load waits on memory: a node entering bucket `b <= SOON_BUCKET`
+        // (a few hundred pops ahead) gets its record and row offset prefetched; entering
+        // `b <= NEAR_BUCKET` (a few dozen pops ahead), its row offset is read (by now cached)
+        // and its arcs prefetched.
+        let prefetch = |v: u32, b: usize| {
+            if b <= NEAR_BUCKET {
+                // Its row offset was prefetched a while ago: read it, fetch the arcs.
+                if let Some(&a) = first.get(v as usize) {
+                    prefetch_read(arcs_at.wrapping_add(a as usize));
+                }
+            } else {
+                prefetch_read(state_at.wrapping_add(v as usize));
+                prefetch_read(first_at.wrapping_add(v as usize));
+            }
+        };
+        while let Some((d, v)) = self.heap.pop_with(&prefetch) {
             let v = v as usize;
             if d > budget_ms {
                 break;
             }
             let st = state[v];
-            if d != st.dist {
+            if d != st.t.wrapping_sub(base) {
                 continue; // stale entry
             }
             self.settled.push(v as u32);
@@ -238,24 +335,28 @@ impl Workspace {
                     continue;
                 }
                 let h = &mut state[arc.head as usize];
-                if h.stamp != generation || nd < h.dist {
-                    h.stamp = generation;
-                    h.dist = nd;
-                    h.source = src;
+                if nd < h.t.wrapping_sub(base) {
+                    *h = NodeState {
+                        t: base + nd,
+                        source: src,
+                    };
                     if TRACK {
-                        h.parent = (a + i) as u32;
+                        parent[arc.head as usize] = (a + i) as u32;
                     }
-                    self.heap.push(nd, arc.head);
+                    high_ms = high_ms.max(nd);
+                    self.heap.push_with(nd, arc.head, &prefetch);
                 }
             }
         }
+        self.high_ms = high_ms;
     }
 
     /// Time of `v` from/to its nearest source, if settled within the budget.
     #[inline]
     pub fn time_ms(&self, v: u32) -> Option<u32> {
         let st = self.state.get(v as usize)?;
-        (st.stamp == self.generation && st.dist <= self.budget_ms).then_some(st.dist)
+        let d = st.t.wrapping_sub(self.base);
+        (d <= self.budget_ms).then_some(d)
     }
 
     /// The source whose time [`Workspace::time_ms`] reports.
@@ -265,21 +366,144 @@ impl Workspace {
     }
 
     /// The arc (index into the searched CSR) by which `v` was reached; `NO_PARENT` for a seed.
-    /// Only meaningful after [`Workspace::run_with`].
+    /// Only meaningful after [`Workspace::run_with`], for a node it reached.
     pub fn parent_arc(&self, v: u32) -> u32 {
-        self.state[v as usize].parent
+        self.parent.get(v as usize).copied().unwrap_or(NO_PARENT)
     }
 
     /// Nodes settled by the last search, in order of time.
     pub fn settled(&self) -> &[u32] {
         &self.settled
     }
+
+    /// How often the state was swept because the base would overflow (see [`Workspace`]).
+    pub fn sweeps(&self) -> u64 {
+        self.sweeps
+    }
+}
+
+/// Asks the CPU to start loading the cache line at `p` (no effect on other architectures).
+/// Never dereferences `p`, so any address is allowed.
+#[inline(always)]
+fn prefetch_read<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: PREFETCHT0 is a hint: it does not read memory into registers, cannot fault,
+    // and has no effect on program state whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 #[cfg(test)]
 mod tests {
-    use super::RadixHeap;
+    use super::{Direction, RadixHeap, Seed, Workspace};
+    use crate::graph::{NO_TIME, RoadGraph};
     use crate::util::SplitMix64;
+
+    /// A seeded random graph with oneways, and a plain Dijkstra on it as the reference.
+    fn graph_and_reference(seed: u64) -> (RoadGraph, impl Fn(&[Seed]) -> Vec<Option<u32>>) {
+        let mut rng = SplitMix64::new(seed);
+        let n = 50 + rng.below(100) as usize;
+        let coords: Vec<(f64, f64)> = (0..n)
+            .map(|_| (rng.range(4.0, 5.0), rng.range(52.0, 53.0)))
+            .collect();
+        let mut edges = Vec::new();
+        for _ in 0..3 * n {
+            let (u, v) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
+            if u != v {
+                let t = 1 + rng.below(100_000) as u32;
+                let bw = if rng.chance(0.3) { NO_TIME } else { t };
+                edges.push((u, v, t, bw, 10.0));
+            }
+        }
+        let g = RoadGraph::from_edges(&coords, &edges);
+        let fwd = g.fwd.clone();
+        let reference = move |seeds: &[Seed]| {
+            let mut dist = vec![None::<u32>; n];
+            let mut heap = std::collections::BinaryHeap::new();
+            for s in seeds {
+                heap.push(std::cmp::Reverse((s.offset_ms, s.node)));
+            }
+            while let Some(std::cmp::Reverse((d, v))) = heap.pop() {
+                if dist[v as usize].is_some() {
+                    continue;
+                }
+                dist[v as usize] = Some(d);
+                for arc in fwd.arcs_of(v) {
+                    heap.push(std::cmp::Reverse((d + arc.time_ms, arc.head)));
+                }
+            }
+            dist
+        };
+        (g, reference)
+    }
+
+    #[test]
+    fn records_of_earlier_searches_read_as_unreached() {
+        for seed in 0..20u64 {
+            let (g, reference) = graph_and_reference(seed);
+            let mut ws = Workspace::new(g.node_count());
+            let mut rng = SplitMix64::new(seed);
+            for round in 0..30 {
+                let seeds = [Seed {
+                    node: rng.below(g.node_count() as u64) as u32,
+                    offset_ms: 0,
+                    source: round,
+                }];
+                // Alternate wide and narrow budgets, so a narrow search follows a wide one.
+                let budget = if round % 2 == 0 { u32::MAX } else { 50_000 };
+                ws.run(&g, &seeds, budget, Direction::From);
+                let want = reference(&seeds);
+                for v in 0..g.node_count() as u32 {
+                    assert_eq!(
+                        ws.time_ms(v),
+                        want[v as usize].filter(|&d| d <= budget),
+                        "seed {seed}, round {round}, node {v}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_state_is_swept_when_the_base_would_overflow() {
+        let (g, reference) = graph_and_reference(7);
+        let mut ws = Workspace::new(g.node_count());
+        // Reach every node first (from all of them), so that stale records exist everywhere.
+        let all: Vec<Seed> = (0..g.node_count() as u32)
+            .map(|v| Seed {
+                node: v,
+                offset_ms: 0,
+                source: v,
+            })
+            .collect();
+        ws.run(&g, &all, u32::MAX, Direction::From);
+        let seeds = [Seed {
+            node: 0,
+            offset_ms: 0,
+            source: 0,
+        }];
+        let want = reference(&seeds);
+        for round in 0..6u32 {
+            // Put the base a few searches short of the top of the u32 range.
+            if round == 0 {
+                ws.base = u32::MAX - super::MAX_SEARCH_MS - 1;
+            }
+            ws.run(&g, &seeds, u32::MAX, Direction::From);
+            for v in 0..g.node_count() as u32 {
+                assert_eq!(ws.time_ms(v), want[v as usize], "round {round}, node {v}");
+                // The invariant that keeps later searches right: a record this search did
+                // not write lies below the base (else, once the base climbs back up to it,
+                // it would read as reached).
+                if want[v as usize].is_none() {
+                    assert!(ws.state[v as usize].t < ws.base, "round {round}, node {v}");
+                }
+            }
+        }
+        assert!(ws.sweeps() >= 1, "the base never wrapped");
+    }
 
     #[test]
     fn radix_heap_pops_in_key_order_under_monotone_use() {
