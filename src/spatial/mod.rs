@@ -268,76 +268,37 @@ impl SnapIndex {
         let better = |c: &Candidate, b: &Option<Candidate>| {
             b.is_none_or(|b| c.0 < b.0 - 1e-9 || (c.0 <= b.0 + 1e-9 && (c.1, c.2) < (b.1, b.2)))
         };
-        // Search a growing radius (in projected metres). Once the best true distance `d`
-        // satisfies `d·stretch <= radius`, every segment truly as near was among the hits.
         let limit = max_m * self.stretch + 1.0;
-        let mut radius = 40.0f64.min(limit);
-        let mut best: Option<Candidate>;
-        loop {
-            best = None;
-            // A square of half-side `radius` holds the circle of that radius, and box queries
-            // are cheaper in rstar than distance queries.
-            let r = radius as f32;
-            let (lo, hi) = ([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
-            let mut consider = |edge: u32, k: u32| {
-                let c = exact(edge, k);
-                if better(&c, &best) {
-                    best = Some(c);
-                }
-            };
-            match via {
-                Candidates::Grid => {
-                    // Two passes over the same contiguous cells: the best approximate
-                    // distance, then the exact distance of the few candidates near it.
-                    let mut cutoff = f64::INFINITY;
-                    self.grid.visit(lo, hi, |s| {
-                        cutoff = cutoff.min(s.approx_distance_m(q, rho));
-                    });
-                    cutoff += PREFILTER_MARGIN_M;
-                    self.grid.visit(lo, hi, |s| {
-                        if s.approx_distance_m(q, rho) <= cutoff {
-                            consider(s.edge, s.k)
+        let best = match via {
+            Candidates::Grid => {
+                let mut best = None;
+                self.grid
+                    .near_candidates(q, rho as f32, self.stretch as f32, limit as f32, |s| {
+                        let c = exact(s.edge, s.k);
+                        if better(&c, &best) {
+                            best = Some(c);
                         }
                     });
-                }
-                Candidates::RTree => {
-                    let bbox = rstar::AABB::from_corners(lo, hi);
-                    for seg in self.tree.locate_in_envelope_intersecting(bbox) {
-                        consider(seg.data.0, seg.data.1);
-                    }
-                }
+                best
             }
-            match best {
-                Some(b) if b.0 * self.stretch <= radius => break,
-                Some(b) => radius = (b.0 * self.stretch + 0.5).min(limit).max(radius * 1.01),
-                None if radius >= limit => break,
-                None => radius = (radius * 2.0).min(limit),
-            }
-            if radius >= limit && best.is_some_and(|b| b.0 * self.stretch > limit) {
-                break;
-            }
-        }
-        let Some(best) = best else {
-            // Rare: nothing within the limit. Find how far the nearest road is, for the message.
-            return Err(match self.tree.nearest_neighbor(q) {
-                Some(seg) => SnapError::TooFar {
-                    lon,
-                    lat,
-                    distance_m: exact(seg.data.0, seg.data.1).0,
-                    max_m,
-                },
-                None => SnapError::NoRoadNear { lon, lat, max_m },
-            });
+            Candidates::RTree => self.nearest_by_rtree(q, limit, &exact, &better),
         };
-        let (d, edge, k, t, p) = best;
-        if d > max_m {
-            return Err(SnapError::TooFar {
-                lon,
-                lat,
-                distance_m: d,
-                max_m,
-            });
-        }
+        let (d, edge, k, t, p) = match best {
+            Some(b) if b.0 <= max_m => b,
+            // Rare: no road within the limit. Find how far the nearest one is, for the message
+            // (the same way for both candidate paths, so their errors are identical too).
+            _ => {
+                return Err(match self.tree.nearest_neighbor(q) {
+                    Some(seg) => SnapError::TooFar {
+                        lon,
+                        lat,
+                        distance_m: exact(seg.data.0, seg.data.1).0,
+                        max_m,
+                    },
+                    None => SnapError::NoRoadNear { lon, lat, max_m },
+                });
+            }
+        };
         let fraction = fraction_along(g, edge, k, t);
         let access_ms = ((d / (self.options.access_speed_kmh / 3.6)) * 1000.0).round() as u32;
         Ok(Snap {
@@ -348,6 +309,40 @@ impl SnapIndex {
             distance_m: d,
             access_ms,
         })
+    }
+}
+
+impl SnapIndex {
+    /// The reference path: rstar box queries over a growing square (in projected metres).
+    /// Once the best true distance `d` satisfies `d·stretch <= radius`, every segment truly as
+    /// near was among the hits.
+    fn nearest_by_rtree(
+        &self,
+        q: [f32; 2],
+        limit: f64,
+        exact: &impl Fn(u32, u32) -> Candidate,
+        better: &impl Fn(&Candidate, &Option<Candidate>) -> bool,
+    ) -> Option<Candidate> {
+        let mut radius = 40.0f64.min(limit);
+        loop {
+            let mut best = None;
+            // A square of half-side `radius` holds the circle of that radius, and box queries
+            // are cheaper in rstar than distance queries.
+            let r = radius as f32;
+            let bbox = rstar::AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
+            for seg in self.tree.locate_in_envelope_intersecting(bbox) {
+                let c = exact(seg.data.0, seg.data.1);
+                if better(&c, &best) {
+                    best = Some(c);
+                }
+            }
+            match best {
+                Some(b) if b.0 * self.stretch <= radius => return best,
+                _ if radius >= limit => return best,
+                Some(b) => radius = (b.0 * self.stretch + 0.5).min(limit).max(radius * 1.01),
+                None => radius = (radius * 2.0).min(limit),
+            }
+        }
     }
 }
 
@@ -387,27 +382,37 @@ impl GridSeg {
         )
     }
 
+    /// Squared distance from `q` in the projected plane with east–west offsets scaled by
+    /// `rho`: with `rho = cos(lat) / cos(lat0)` this is the tangent-plane distance the snap
+    /// decides by, up to the `f32` rounding of the stored coordinates (centimetres) and of
+    /// this arithmetic (well under a millimetre within the snap range).
     #[inline]
-    fn intersects(&self, lo: [f32; 2], hi: [f32; 2]) -> bool {
-        let (elo, ehi) = self.envelope();
-        elo[0] <= hi[0] && ehi[0] >= lo[0] && elo[1] <= hi[1] && ehi[1] >= lo[1]
-    }
-
-    /// Distance from `q` in the projected plane with east–west offsets scaled by `rho`:
-    /// with `rho = cos(lat) / cos(lat0)` this is the tangent-plane distance the snap decides
-    /// by, up to the `f32` rounding of the stored coordinates (centimetres).
-    #[inline]
-    fn approx_distance_m(&self, q: [f32; 2], rho: f64) -> f64 {
-        let rel = |p: [f32; 2]| ((p[0] - q[0]) as f64 * rho, (p[1] - q[1]) as f64);
-        let (_, (px, py)) = closest_to_origin(rel(self.a), rel(self.b));
-        (px * px + py * py).sqrt()
+    fn approx_distance2_m2(&self, q: [f32; 2], rho: f32) -> f32 {
+        let (ax, ay) = ((self.a[0] - q[0]) * rho, self.a[1] - q[1]);
+        let (dx, dy) = ((self.b[0] - self.a[0]) * rho, self.b[1] - self.a[1]);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 {
+            (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let (px, py) = (ax + t * dx, ay + t * dy);
+        px * px + py * py
     }
 }
 
 /// Candidates whose approximate distance is within this of the best approximate distance
 /// are evaluated exactly; far more than twice the `f32` rounding error, so the exact nearest
 /// segment (and any exact tie with it) is never filtered out.
-const PREFILTER_MARGIN_M: f64 = 0.5;
+const PREFILTER_MARGIN_M: f32 = 0.5;
+
+/// How many near candidates a grid query keeps on the stack; more (many segments within
+/// `PREFILTER_MARGIN_M` of each other, e.g. at a junction of dozens of roads) makes it
+/// rescan the cells it visited.
+const NEAR_BUFFER: usize = 32;
+
+/// An inclusive rectangle of grid cells `(x0, y0, x1, y1)`.
+type CellRect = (usize, usize, usize, usize);
 
 /// Segments bucketed in a uniform grid by their envelopes (CSR: the entries of cell `c` are
 /// `items[first[c]..first[c + 1]]`; a segment whose envelope spans several cells is stored in
@@ -419,7 +424,6 @@ const PREFILTER_MARGIN_M: f64 = 0.5;
 /// tie rule ignores), so the two give identical snaps, and the tests hold it to that.
 struct SegmentGrid {
     min: [f32; 2],
-    max: [f32; 2],
     cell_m: f32,
     cols: usize,
     rows: usize,
@@ -444,7 +448,6 @@ impl SegmentGrid {
         if segs.is_empty() || !(min[0] <= max[0] && min[1] <= max[1]) {
             return SegmentGrid {
                 min: [0.0; 2],
-                max: [-1.0; 2],
                 cell_m: 1.0,
                 cols: 0,
                 rows: 0,
@@ -458,7 +461,6 @@ impl SegmentGrid {
         let rows = (h / cell_m as f64) as usize + 1;
         let mut grid = SegmentGrid {
             min,
-            max,
             cell_m,
             cols,
             rows,
@@ -517,35 +519,165 @@ impl SegmentGrid {
         )
     }
 
-    /// Calls `f` for every segment whose envelope intersects the box `lo`–`hi` (a segment
-    /// spanning several cells may come more than once).
+    /// The cells covering the square of half-side `r` around `q`, clamped to the grid.
     #[inline]
-    fn visit(&self, lo: [f32; 2], hi: [f32; 2], mut f: impl FnMut(&GridSeg)) {
-        if self.cols == 0
-            || hi[0] < self.min[0]
-            || hi[1] < self.min[1]
-            || lo[0] > self.max[0]
-            || lo[1] > self.max[1]
-        {
-            return;
-        }
-        let (x0, y0, x1, y1) = self.cells_of(lo, hi);
-        for y in y0..=y1 {
+    fn rect_around(&self, q: [f32; 2], r: f32) -> CellRect {
+        self.cells_of([q[0] - r, q[1] - r], [q[0] + r, q[1] + r])
+    }
+
+    /// Calls `f(items range)` for each run of cells in `need` that is not in `done`: the
+    /// entries of a row's consecutive cells lie next to each other.
+    #[inline]
+    fn for_runs(&self, need: CellRect, done: Option<CellRect>, mut f: impl FnMut(usize, usize)) {
+        let (nx0, ny0, nx1, ny1) = need;
+        for y in ny0..=ny1 {
             let row = y * self.cols;
-            let (a, b) = (
-                self.first[row + x0] as usize,
-                self.first[row + x1 + 1] as usize,
-            );
-            for s in &self.items[a..b] {
-                if s.intersects(lo, hi) {
-                    f(s);
+            let mut run = |x0: usize, x1: usize| {
+                if x0 <= x1 {
+                    f(
+                        self.first[row + x0] as usize,
+                        self.first[row + x1 + 1] as usize,
+                    );
                 }
+            };
+            match done {
+                Some((dx0, dy0, dx1, dy1)) if (dy0..=dy1).contains(&y) => {
+                    if dx0 > nx0 {
+                        run(nx0, nx1.min(dx0 - 1));
+                    }
+                    run(nx0.max(dx1 + 1), nx1);
+                }
+                _ => run(nx0, nx1),
             }
         }
     }
 
+    /// Calls `f` for the segments that may be nearest to `q`: every segment whose
+    /// approximate distance is within `PREFILTER_MARGIN_M` of the smallest approximate
+    /// distance of any segment whose envelope meets the square of half-side `limit`
+    /// (projected metres). `stretch` bounds projected / true distance.
+    ///
+    /// It scans the cell of `q` first, then rings of cells around it (a square doubling from
+    /// one cell), never a cell twice, until the cells scanned cover the square of half-side
+    /// `(best + margin) · stretch`: any segment nearer than the best found so far has its
+    /// envelope in that square, so it was seen. Near candidates are gathered in one pass on
+    /// the stack; should more than [`NEAR_BUFFER`] be within the margin, the visited cells
+    /// are scanned again with the final cut-off.
+    fn near_candidates(
+        &self,
+        q: [f32; 2],
+        rho: f32,
+        stretch: f32,
+        limit: f32,
+        mut f: impl FnMut(&GridSeg),
+    ) {
+        if self.cols == 0 {
+            return;
+        }
+        let mut near = NearSet::default();
+        let own = self.rect_around(q, 0.0);
+        let scan = |near: &mut NearSet, need: CellRect, done: Option<CellRect>| {
+            self.for_runs(need, done, |a, b| {
+                for (i, s) in self.items[a..b].iter().enumerate() {
+                    near.offer(s.approx_distance2_m2(q, rho), (a + i) as u32);
+                }
+            });
+        };
+        scan(&mut near, own, None);
+        let (mut done, mut r) = (own, 0.0f32);
+        let mut reach = 0.0f32;
+        loop {
+            if near.best2.is_finite() {
+                let need_r = ((near.best2.sqrt() + PREFILTER_MARGIN_M) * stretch).min(limit);
+                if need_r > r {
+                    scan(&mut near, self.rect_around(q, need_r), Some(done));
+                    reach = need_r;
+                }
+                break;
+            }
+            if r >= limit {
+                break;
+            }
+            r = if r == 0.0 { self.cell_m } else { r * 2.0 }.min(limit);
+            let need = self.rect_around(q, r);
+            scan(&mut near, need, Some(done));
+            done = need;
+        }
+        if !near.overflow {
+            for &(d2, i) in &near.buf[..near.len] {
+                if d2 <= near.cut2 {
+                    f(&self.items[i as usize]);
+                }
+            }
+            return;
+        }
+        // Rare: too many near ties for the buffer. Scan everything visited again.
+        self.for_runs(self.rect_around(q, r.max(reach)), None, |a, b| {
+            for s in &self.items[a..b] {
+                if s.approx_distance2_m2(q, rho) <= near.cut2 {
+                    f(s);
+                }
+            }
+        });
+    }
+
     fn memory_bytes(&self) -> usize {
         self.first.len() * 4 + self.items.len() * std::mem::size_of::<GridSeg>()
+    }
+}
+
+/// The near candidates of one grid query: the best squared approximate distance so far, and
+/// the items within the margin of it (possibly some that a later, better item pushed out of
+/// it; they are filtered at the end).
+struct NearSet {
+    best2: f32,
+    /// `(sqrt(best2) + PREFILTER_MARGIN_M)^2`: items above it are never near.
+    cut2: f32,
+    buf: [(f32, u32); NEAR_BUFFER],
+    len: usize,
+    overflow: bool,
+}
+
+impl Default for NearSet {
+    fn default() -> Self {
+        NearSet {
+            best2: f32::INFINITY,
+            cut2: f32::INFINITY,
+            buf: [(0.0, 0); NEAR_BUFFER],
+            len: 0,
+            overflow: false,
+        }
+    }
+}
+
+impl NearSet {
+    #[inline]
+    fn offer(&mut self, d2: f32, item: u32) {
+        if d2 > self.cut2 {
+            return;
+        }
+        if d2 < self.best2 {
+            self.best2 = d2;
+            let cut = d2.sqrt() + PREFILTER_MARGIN_M;
+            self.cut2 = cut * cut;
+        }
+        if self.len == NEAR_BUFFER {
+            let cut2 = self.cut2;
+            let mut kept = 0;
+            for j in 0..self.len {
+                if self.buf[j].0 <= cut2 {
+                    self.buf[kept] = self.buf[j];
+                    kept += 1;
+                }
+            }
+            self.len = kept;
+            if kept == NEAR_BUFFER {
+                self.overflow = true;
+                return;
+            }
+        }
+        self.buf[self.len] = (d2, item);
+        self.len += 1;
     }
 }
 
@@ -700,5 +832,53 @@ impl Snap {
     /// Metres along the shared edge to `other` (see [`Snap::same_edge_ms`]).
     pub fn same_edge_m(&self, other: &Snap, g: &RoadGraph) -> f64 {
         (other.fraction - self.fraction).abs() * g.edge_length_m[self.edge as usize] as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NEAR_BUFFER, SnapIndex, SnapOptions};
+    use crate::graph::RoadGraph;
+
+    /// A star of `spokes` roads meeting at one node: a point at the centre is at distance 0
+    /// from every one of them, so all are near ties.
+    fn star(spokes: usize) -> RoadGraph {
+        let mut coords = vec![(5.0, 52.0)];
+        let mut edges = Vec::new();
+        for i in 0..spokes {
+            let a = i as f64 / spokes as f64 * std::f64::consts::TAU;
+            coords.push((5.0 + 0.003 * a.cos(), 52.0 + 0.002 * a.sin()));
+            edges.push((0, i as u32 + 1, 10_000, 10_000, 200.0));
+        }
+        RoadGraph::from_edges(&coords, &edges)
+    }
+
+    #[test]
+    fn more_near_ties_than_the_buffer_holds_still_give_the_reference_snap() {
+        for spokes in [
+            3,
+            NEAR_BUFFER - 1,
+            NEAR_BUFFER,
+            NEAR_BUFFER + 1,
+            3 * NEAR_BUFFER / 2,
+        ] {
+            let g = star(spokes);
+            let index = SnapIndex::build(&g, SnapOptions::for_graph(&g));
+            // At the hub; 2 cm along the last spoke, which is then the nearest while all the
+            // others stay near ties (it is found last, so a lost overflow would drop it);
+            // and on the first spoke.
+            let a = (spokes - 1) as f64 / spokes as f64 * std::f64::consts::TAU;
+            let last = (5.0 + 1e-4 * 0.003 * a.cos(), 52.0 + 1e-4 * 0.002 * a.sin());
+            for (lon, lat) in [(5.0, 52.0), last, (5.0015, 52.0)] {
+                let grid = index.snap(&g, lon, lat);
+                assert_eq!(
+                    grid,
+                    index.snap_with_rtree(&g, lon, lat),
+                    "{spokes} spokes, point {lon},{lat}"
+                );
+                let snap = grid.unwrap_or_else(|e| panic!("{spokes} spokes: {e}"));
+                assert!(snap.distance_m < 0.01, "{spokes} spokes: {snap:?}");
+            }
+        }
     }
 }
