@@ -96,12 +96,7 @@ fn snap_bench(engine: &Engine, label: &str) {
         // machine load: the gain of the grid is the ratio of the two.
         let (r, n_tree) = rate(&|| {
             pts.iter()
-                .filter(|p| {
-                    engine
-                        .index
-                        .snap_with_rtree(&engine.graph, p.0, p.1)
-                        .is_ok()
-                })
+                .filter(|p| engine.index.snap_with_rtree(p.0, p.1).is_ok())
                 .count()
         });
         tree_rates.push(r);
@@ -110,7 +105,7 @@ fn snap_bench(engine: &Engine, label: &str) {
         let (r, n_par) = rate(&|| {
             engine
                 .index
-                .snap_many(&engine.graph, &pts)
+                .snap_many(&pts)
                 .iter()
                 .filter(|r| r.is_ok())
                 .count()

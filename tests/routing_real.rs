@@ -410,8 +410,8 @@ fn grid_snapping_equals_rtree_snapping_on_real_extracts() {
                     lat + rng.range(-0.003, 0.003),
                 )
             };
-            let grid = engine.index.snap(g, p.0, p.1);
-            let tree = engine.index.snap_with_rtree(g, p.0, p.1);
+            let grid = engine.index.snap(p.0, p.1);
+            let tree = engine.index.snap_with_rtree(p.0, p.1);
             assert_eq!(grid, tree, "{name}, seed 42, point {i} at {p:?}");
             snapped += grid.is_ok() as usize;
         }
@@ -422,13 +422,59 @@ fn grid_snapping_equals_rtree_snapping_on_real_extracts() {
     }
     // Far outside every graph: the same error from both.
     let engine = Engine::new(build("liechtenstein_valhalla_test.osm.pbf"));
-    let g = &engine.graph;
     assert_eq!(
-        engine.index.snap(g, 4.9, 52.37),
-        engine.index.snap_with_rtree(g, 4.9, 52.37)
+        engine.index.snap(4.9, 52.37),
+        engine.index.snap_with_rtree(4.9, 52.37)
     );
     assert!(matches!(
-        engine.index.snap(g, 4.9, 52.37),
+        engine.index.snap(4.9, 52.37),
         Err(SnapError::TooFar { .. })
     ));
+}
+
+/// The position along the edge a snap reports (taken from shares precomputed when the index
+/// is built) against walking the edge's polyline with haversine lengths up to the snapped
+/// point, on Porto's curved streets. Seeded; the seed and point are in every message.
+#[test]
+fn snap_fractions_match_a_walk_along_the_polyline() {
+    let engine = Engine::new(build("porto_portugal_r5_test.osm.pbf"));
+    let g = &engine.graph;
+    let mut rng = nabij::util::SplitMix64::new(5);
+    let mut curved = 0;
+    for i in 0..5_000 {
+        let v = rng.below(g.node_count() as u64) as u32;
+        let (lon, lat) = g.node_lonlat(v);
+        let p = (
+            lon + rng.range(-0.002, 0.002),
+            lat + rng.range(-0.0015, 0.0015),
+        );
+        let Ok(snap) = engine.snap(p.0, p.1) else {
+            continue;
+        };
+        let pts = g.edge_polyline(snap.edge);
+        curved += (pts.len() > 2) as usize;
+        // The segment the snapped point lies on: the one nearest to it.
+        let k = (0..pts.len() - 1)
+            .min_by(|&a, &b| {
+                let d = |k: usize| {
+                    nabij::spatial::local_point_segment(snap.lon, snap.lat, pts[k], pts[k + 1]).0
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .expect("an edge has a segment");
+        let len = |a: (f64, f64), b: (f64, f64)| nabij::util::haversine_m(a.0, a.1, b.0, b.1);
+        let total: f64 = pts.windows(2).map(|w| len(w[0], w[1])).sum();
+        let before: f64 = pts[..=k].windows(2).map(|w| len(w[0], w[1])).sum::<f64>()
+            + len(pts[k], (snap.lon, snap.lat));
+        let want = if total > 0.0 { before / total } else { 0.0 };
+        // Within 1 cm along the edge: the shares are f32 (under 0.1 mm on a 1 km street) and
+        // the snapped point carries the index's f32 rounding (sub-millimetre in Porto).
+        assert!(
+            (snap.fraction - want).abs() * total < 0.01,
+            "seed 5, point {i} at {p:?}: fraction {} but the walk gives {want} (edge {}, {total:.1} m)",
+            snap.fraction,
+            snap.edge
+        );
+    }
+    assert!(curved > 1_000, "only {curved} snaps onto curved edges");
 }

@@ -96,7 +96,7 @@ impl Prepared {
         let g = &engine.graph;
         let index = MunicipalityIndex::new(&municipalities);
         let fac_pts: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
-        let facility_snaps = engine.index.snap_many(g, &fac_pts);
+        let facility_snaps = engine.index.snap_many(&fac_pts);
         let facility_municipality = facilities
             .iter()
             .map(|f| index.locate(&municipalities, f.lon, f.lat))
@@ -110,7 +110,7 @@ impl Prepared {
                     .unwrap_or((f64::NAN, f64::NAN))
             })
             .collect();
-        let representative_snaps = engine.index.snap_many(g, &representative);
+        let representative_snaps = engine.index.snap_many(&representative);
         let mut origins: Vec<Vec<Origin>> = vec![Vec::new(); municipalities.len()];
         let mut origins_dropped = 0;
         let origin_kind;
@@ -118,7 +118,7 @@ impl Prepared {
             Some(points) => {
                 origin_kind = "weighted_points";
                 let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
-                let snaps = engine.index.snap_many(g, &pts);
+                let snaps = engine.index.snap_many(&pts);
                 for (p, snap) in points.iter().zip(snaps) {
                     match (index.locate(&municipalities, p.lon, p.lat), snap) {
                         (Some(m), Ok(snap)) => origins[m].push(Origin::Point {

@@ -52,7 +52,7 @@ impl Engine {
     }
 
     pub fn snap(&self, lon: f64, lat: f64) -> Result<Snap, SnapError> {
-        self.index.snap(&self.graph, lon, lat)
+        self.index.snap(lon, lat)
     }
 
     /// The search seeds of a snapped point for a search in direction `dir`.
