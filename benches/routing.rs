@@ -4,7 +4,8 @@
 //! Reports medians over repeated runs of: full searches on the real extracts (settled
 //! nodes per second, ns per settled node), 45-minute searches from 20 and 500 sources on the
 //! Netherlands-scale SYNTHETIC graph, snapping throughput and the snap index's memory.
-//! Inputs are deterministic (SplitMix64 seeds); single-threaded throughout.
+//! Inputs are deterministic (SplitMix64 seeds); searches are single-threaded, snapping is
+//! measured point by point, as a batch on one thread and as a batch on all threads.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -81,6 +82,36 @@ fn search_bench(engine: &Engine, label: &str, sources: usize, budget_ms: u32, ru
     );
 }
 
+/// The floor of any search over this graph's memory: one pass over every node and arc in
+/// memory order (relaxing each arc once into a time array, no queue), as ns per node.
+fn sweep_floor(engine: &Engine, label: &str) {
+    let csr = Direction::To.csr(&engine.graph);
+    let n = engine.graph.node_count();
+    let mut time = vec![u32::MAX; n];
+    let mut runs = Vec::new();
+    for _ in 0..11 {
+        time.iter_mut().for_each(|t| *t = u32::MAX);
+        time[0] = 0;
+        let t = Instant::now();
+        for v in 0..n {
+            let d = time[v];
+            for arc in csr.arcs_of(v as u32) {
+                let h = &mut time[arc.head as usize];
+                *h = (*h).min(d.saturating_add(arc.time_ms));
+            }
+        }
+        runs.push(t.elapsed().as_secs_f64());
+        std::hint::black_box(&time);
+    }
+    let m = median(runs);
+    println!(
+        "| {label} | sweep in memory order (floor) | | {n} | {:.1} | {:.1} | {:.0} |",
+        m * 1000.0,
+        n as f64 / m / 1e6,
+        m * 1e9 / n as f64
+    );
+}
+
 fn snap_bench(engine: &Engine, label: &str) {
     let pts = points(engine, 200_000, 7);
     // Points per second of one pass, and how many snapped.
@@ -89,40 +120,50 @@ fn snap_bench(engine: &Engine, label: &str) {
         let ok = pass();
         (pts.len() as f64 / t.elapsed().as_secs_f64(), ok)
     };
-    let (mut tree_rates, mut rates, mut par_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    let batch = || {
+        engine
+            .index
+            .snap_many(&pts)
+            .iter()
+            .filter(|r| r.is_ok())
+            .count()
+    };
+    // Four paths, interleaved so all see the same machine load: the R-tree's own
+    // candidates (the reference), the grid point by point, and the batch on one and on all
+    // threads.
+    let mut rates: [Vec<f64>; 4] = Default::default();
     let mut ok = 0;
     for _ in 0..5 {
-        // The R-tree's own candidates, interleaved with the grid's so both see the same
-        // machine load: the gain of the grid is the ratio of the two.
-        let (r, n_tree) = rate(&|| {
-            pts.iter()
-                .filter(|p| engine.index.snap_with_rtree(p.0, p.1).is_ok())
-                .count()
-        });
-        tree_rates.push(r);
-        let (r, n) = rate(&|| pts.iter().filter(|p| engine.snap(p.0, p.1).is_ok()).count());
-        rates.push(r);
-        let (r, n_par) = rate(&|| {
-            engine
-                .index
-                .snap_many(&pts)
-                .iter()
-                .filter(|r| r.is_ok())
-                .count()
-        });
-        par_rates.push(r);
+        let passes: [&dyn Fn() -> usize; 4] = [
+            &|| {
+                pts.iter()
+                    .filter(|p| engine.index.snap_with_rtree(p.0, p.1).is_ok())
+                    .count()
+            },
+            &|| pts.iter().filter(|p| engine.snap(p.0, p.1).is_ok()).count(),
+            &|| one_thread.install(batch),
+            &batch,
+        ];
+        let mut counts = Vec::new();
+        for (pass, r) in passes.iter().zip(rates.iter_mut()) {
+            let (rate, n) = rate(*pass);
+            r.push(rate);
+            counts.push(n);
+        }
         assert!(
-            n_tree == n && n_par == n,
-            "all three paths snap the same points"
+            counts.iter().all(|&n| n == counts[0]),
+            "all paths snap the same points"
         );
-        ok = n;
+        ok = counts[0];
     }
+    let [tree, grid, many1, many] = rates.map(|r| median(r) / 1e6);
     println!(
-        "| {label} | {} | {:.2} M/s | {:.2} M/s | {:.2} M/s | {} of {} snapped | {:.0} MB |",
+        "| {label} | {} | {tree:.2} M/s | {grid:.2} M/s | {many1:.2} M/s | {many:.2} M/s | {} of {} | {:.0} MB |",
         engine.index.len(),
-        median(tree_rates) / 1e6,
-        median(rates) / 1e6,
-        median(par_rates) / 1e6,
         ok,
         pts.len(),
         engine.index.memory_bytes() as f64 / 1e6,
@@ -193,6 +234,7 @@ fn main() {
         search_bench(e, &label, 20, 45 * 60_000, 11);
         search_bench(e, &label, 500, 45 * 60_000, 11);
         search_bench(e, &label, 1, u32::MAX, 5);
+        sweep_floor(e, &label);
     } else {
         eprintln!(
             "no Netherlands-scale graph at {} (run scripts/bench_routing.sh)",
@@ -201,9 +243,10 @@ fn main() {
     }
     println!();
     println!(
-        "| graph | segments | 1 thread, R-tree candidates | 1 thread (grid) | 2 threads (snap_many) | snapped | index memory |"
+        "| graph | segments | R-tree, point by point | grid, point by point | batch, 1 thread | batch, {} threads | snapped | index memory |",
+        rayon::current_num_threads()
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for (name, e) in &real {
         snap_bench(e, &format!("{name} (real)"));
     }

@@ -398,6 +398,7 @@ fn grid_snapping_equals_rtree_snapping_on_real_extracts() {
         let [w, s, e, n] = g.meta.bbox;
         let mut rng = nabij::util::SplitMix64::new(42);
         let mut snapped = 0;
+        let mut points = Vec::new();
         for i in 0..20_000 {
             let p = if i % 4 == 0 {
                 // Anywhere in (and somewhat beyond) the graph's box: many are unsnappable.
@@ -414,6 +415,25 @@ fn grid_snapping_equals_rtree_snapping_on_real_extracts() {
             let tree = engine.index.snap_with_rtree(p.0, p.1);
             assert_eq!(grid, tree, "{name}, seed 42, point {i} at {p:?}");
             snapped += grid.is_ok() as usize;
+            points.push(p);
+        }
+        // The batch (reordered by cell, prefetching ahead, in parallel) answers the same, in
+        // input order, bad coordinates included.
+        points.extend([
+            (f64::NAN, 36.0),
+            (14.4, f64::INFINITY),
+            (200.0, 36.0),
+            (w, s),
+        ]);
+        let many = engine.index.snap_many(&points);
+        assert_eq!(many.len(), points.len(), "{name}");
+        for (i, (p, got)) in points.iter().zip(&many).enumerate() {
+            // Compared as text: an error about a NaN coordinate is not equal to itself.
+            assert_eq!(
+                format!("{got:?}"),
+                format!("{:?}", engine.index.snap(p.0, p.1)),
+                "{name}, seed 42, point {i} at {p:?}"
+            );
         }
         assert!(
             (5_000..20_000).contains(&snapped),

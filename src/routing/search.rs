@@ -22,6 +22,7 @@
 //! A search stops at the budget, so its cost is one pass over the reached part of the graph.
 
 use crate::graph::{Csr, RoadGraph};
+use crate::util::prefetch_read;
 
 /// Which way travel times are measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -380,20 +381,6 @@ impl Workspace {
     pub fn sweeps(&self) -> u64 {
         self.sweeps
     }
-}
-
-/// Asks the CPU to start loading the cache line at `p` (no effect on other architectures).
-/// Never dereferences `p`, so any address is allowed.
-#[inline(always)]
-fn prefetch_read<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: PREFETCHT0 is a hint: it does not read memory into registers, cannot fault,
-    // and has no effect on program state whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 #[cfg(test)]

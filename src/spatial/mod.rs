@@ -205,6 +205,15 @@ impl SnapIndex {
         }
     }
 
+    /// WGS84 `(lon, lat)` to the index's projected metres.
+    #[inline]
+    fn project(&self, lon: f64, lat: f64) -> [f32; 2] {
+        [
+            ((lon - self.origin.0) * self.x_scale) as f32,
+            ((lat - self.origin.1) * M_PER_DEG) as f32,
+        ]
+    }
+
     /// Projected metres back to WGS84 `(lon, lat)`.
     #[inline]
     fn unproject(&self, p: [f32; 2]) -> (f64, f64) {
@@ -235,12 +244,44 @@ impl SnapIndex {
     }
 
     /// Snaps many points in parallel (rayon); results in input order.
+    ///
+    /// Faster per point than calling [`SnapIndex::snap`] in a loop: the points are taken in
+    /// order of their grid cell, so consecutive queries read neighbouring memory, and each
+    /// query prefetches the cell offsets, then the cell entries, of the points a few places
+    /// ahead, so their cache misses overlap with its own work. The answers are those of
+    /// [`SnapIndex::snap`].
     pub fn snap_many(&self, points: &[(f64, f64)]) -> Vec<Result<Snap, SnapError>> {
         use rayon::prelude::*;
-        points
-            .par_iter()
-            .map(|&(lon, lat)| self.snap(lon, lat))
-            .collect()
+        let mut order: Vec<(u32, u32)> = points
+            .iter()
+            .enumerate()
+            .map(|(i, &(lon, lat))| (self.grid.cell_key(self.project(lon, lat)), i as u32))
+            .collect();
+        order.par_sort_unstable();
+        // Prefetch distances in points: offsets `FAR` ahead, entries `NEAR` ahead.
+        const FAR: usize = 12;
+        const NEAR: usize = 6;
+        let answers: Vec<(u32, Result<Snap, SnapError>)> = order
+            .par_chunks(2048)
+            .flat_map_iter(|chunk| {
+                (0..chunk.len()).map(move |j| {
+                    if let Some(&(cell, _)) = chunk.get(j + FAR) {
+                        self.grid.prefetch_offsets(cell);
+                    }
+                    if let Some(&(cell, _)) = chunk.get(j + NEAR) {
+                        self.grid.prefetch_entries(cell);
+                    }
+                    let (_, i) = chunk[j];
+                    let (lon, lat) = points[i as usize];
+                    (i, self.snap(lon, lat))
+                })
+            })
+            .collect();
+        let mut out: Vec<Option<Result<Snap, SnapError>>> = vec![None; points.len()];
+        for (i, answer) in answers {
+            out[i as usize] = Some(answer);
+        }
+        out.into_iter().flatten().collect()
     }
 
     /// Snaps a point to the nearest snappable road segment within the maximum distance.
@@ -262,10 +303,7 @@ impl SnapIndex {
         {
             return Err(SnapError::InvalidCoordinate { lon, lat });
         }
-        let q = [
-            ((lon - self.origin.0) * self.x_scale) as f32,
-            ((lat - self.origin.1) * M_PER_DEG) as f32,
-        ];
+        let q = self.project(lon, lat);
         let max_m = self.options.max_distance_m;
         let kx = M_PER_DEG * lat.to_radians().cos();
         let rho = kx / self.x_scale;
@@ -542,6 +580,34 @@ impl SegmentGrid {
             cell(hi[0], 0, self.cols),
             cell(hi[1], 1, self.rows),
         )
+    }
+
+    /// The row-major number of the cell holding `q` (clamped to the grid; 0 for a point that
+    /// is not a number): the order in which a batch is snapped.
+    #[inline]
+    fn cell_key(&self, q: [f32; 2]) -> u32 {
+        if self.cols == 0 {
+            return 0;
+        }
+        let (x, y, _, _) = self.cells_of(q, q);
+        (y * self.cols + x) as u32
+    }
+
+    /// Starts loading the offsets of cell `cell` (see [`SegmentGrid::cell_key`]).
+    #[inline]
+    fn prefetch_offsets(&self, cell: u32) {
+        crate::util::prefetch_read(self.first.as_ptr().wrapping_add(cell as usize));
+    }
+
+    /// Starts loading the first entries of cell `cell`: reads its offset, which
+    /// [`SegmentGrid::prefetch_offsets`] should have brought into cache by now.
+    #[inline]
+    fn prefetch_entries(&self, cell: u32) {
+        if let Some(&a) = self.first.get(cell as usize) {
+            let p = self.items.as_ptr().wrapping_add(a as usize);
+            crate::util::prefetch_read(p);
+            crate::util::prefetch_read(p.wrapping_add(3));
+        }
     }
 
     /// The cells covering the square of half-side `r` around `q`, clamped to the grid.
