@@ -190,6 +190,8 @@ pub struct Workspace {
     settled: Vec<u32>,
     /// How many times the state was swept because the base would overflow.
     sweeps: u64,
+    /// The seeds of the current search, sorted (kept to reuse the allocation).
+    seed_buf: Vec<Seed>,
 }
 
 impl Default for Workspace {
@@ -213,6 +215,7 @@ impl Workspace {
             heap: RadixHeap::default(),
             settled: Vec::new(),
             sweeps: 0,
+            seed_buf: Vec::new(),
         }
     }
 
@@ -274,13 +277,17 @@ impl Workspace {
         let state = &mut self.state[..];
         let parent = &mut self.parent[..];
         let mut high_ms = 0u32;
-        let mut sorted: Vec<&Seed> = seeds
-            .iter()
-            .filter(|s| (s.node as usize) < n && s.offset_ms <= budget_ms)
-            .collect();
-        // The radix heap needs keys at or above the last pop: push seeds in order.
-        sorted.sort_by_key(|s| (s.offset_ms, s.source, s.node));
-        for s in sorted {
+        // The radix heap needs keys at or above the last pop: push seeds in order (sorted in
+        // a buffer the workspace keeps, so a search allocates nothing once warm).
+        let mut sorted = std::mem::take(&mut self.seed_buf);
+        sorted.clear();
+        sorted.extend(
+            seeds
+                .iter()
+                .filter(|s| (s.node as usize) < n && s.offset_ms <= budget_ms),
+        );
+        sorted.sort_unstable_by_key(|s| (s.offset_ms, s.source, s.node));
+        for s in &sorted {
             let st = &mut state[s.node as usize];
             // `t - base` wraps to a huge value for records of earlier searches (unreached).
             let cur = st.t.wrapping_sub(base);
@@ -296,6 +303,7 @@ impl Workspace {
                 self.heap.push(s.offset_ms, s.node);
             }
         }
+        self.seed_buf = sorted;
         let first = &csr.first[..];
         let arcs = &csr.arcs[..];
         // Raw addresses only: prefetching never reads through them.

@@ -1,0 +1,85 @@
+//! "No allocation per query": once a workspace has run a search, running it again (same
+//! graph, other seeds of the same count) allocates nothing. Counted with a global allocator
+//! that tallies this thread's allocations (this file is its own test binary).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use nabij::graph::{NO_TIME, RoadGraph};
+use nabij::routing::{Direction, Seed, Workspace};
+use nabij::util::SplitMix64;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(|c| c.get())
+}
+
+#[test]
+fn a_warm_workspace_searches_without_allocating() {
+    let mut rng = SplitMix64::new(3);
+    let n = 2_000;
+    let coords: Vec<(f64, f64)> = (0..n)
+        .map(|_| (rng.range(4.0, 5.0), rng.range(52.0, 53.0)))
+        .collect();
+    let edges: Vec<(u32, u32, u32, u32, f32)> = (0..3 * n)
+        .map(|_| {
+            let (u, v) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
+            let t = 1 + rng.below(60_000) as u32;
+            (u, v, t, if rng.chance(0.3) { NO_TIME } else { t }, 10.0)
+        })
+        .filter(|e| e.0 != e.1)
+        .collect();
+    let g = RoadGraph::from_edges(&coords, &edges);
+    let seeds = |rng: &mut SplitMix64| -> Vec<Seed> {
+        (0..50)
+            .map(|i| Seed {
+                node: rng.below(n as u64) as u32,
+                offset_ms: rng.below(10_000) as u32,
+                source: i,
+            })
+            .collect()
+    };
+    let mut ws = Workspace::default();
+    for dir in [Direction::To, Direction::From] {
+        // Warm up: the first searches size the heap, the settled list and the seed buffer.
+        for _ in 0..3 {
+            let s = seeds(&mut rng);
+            ws.run(&g, &s, u32::MAX, dir);
+        }
+        let s = seeds(&mut rng);
+        let before = allocations();
+        ws.run(&g, &s, u32::MAX, dir);
+        let during = allocations() - before;
+        assert_eq!(during, 0, "{dir:?}: a warm search allocated {during} times");
+        assert!(
+            ws.settled().len() > n / 2,
+            "{dir:?}: the search reached little"
+        );
+    }
+}
