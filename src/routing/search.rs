@@ -116,7 +116,7 @@ impl RadixHeap {
     }
 
     /// As [`RadixHeap::push`]; calls `soon(value, bucket)` if the pair lands in one of the
-    /// lowest buckets (up to [`SOON_BUCKET`]), i.e. will be popped before long.
+    /// lowest buckets (up to `SOON_BUCKET`), i.e. will be popped before long.
     #[inline]
     pub fn push_with(&mut self, key: u32, value: u32, soon: &impl Fn(u32, usize)) {
         debug_assert!(key >= self.last, "radix heap keys must be monotone");

@@ -1,21 +1,22 @@
 //! Snapping points onto the road graph.
 //!
 //! Every segment of every snappable edge polyline is held in metric coordinates: an
-//! equirectangular projection around the graph's centre, stored as `f32` metres (a few cm of
-//! rounding at 300 km), twice: in an R-tree (rstar, bulk-loaded) and in a uniform grid of
-//! cells (a hand-written `SegmentGrid`, the fast path). Candidates are found in that
-//! projected space; the distance that decides and is reported is then computed exactly enough
-//! in a local tangent plane at the query point (error well under 0.1 % within the 1 km snap
-//! range). Because the global projection stretches east–west distances by at most a known
-//! factor `K` over the graph's latitude range, a query asks for the segments whose envelope
-//! meets a square of small half-side `r`, which grows until the best true distance `d`
-//! satisfies `K·d <= r`: then every segment truly as near was examined, so the nearest segment
-//! is never missed. The grid answers that square query and first ranks the candidates by an
-//! `f32` distance in the same tangent plane, so only those within `PREFILTER_MARGIN_M` of
-//! the best are evaluated exactly; the R-tree answers the same query in
+//! equirectangular projection around the graph's centre, stored as `f32` metres (under 1 cm
+//! of rounding within 150 km of the centre), twice: in an R-tree (rstar, bulk-loaded) and in
+//! a uniform grid of cells (a hand-written `SegmentGrid`, the fast path). Candidates are found
+//! in that projected space; the distance that decides and is reported is then computed in
+//! `f64` in a local tangent plane at the query point (error well under 0.1 % within the 1 km
+//! snap range), from the segment's ends as the index stores them. Because the global
+//! projection stretches east–west distances by at most a known factor `K` over the graph's
+//! latitude range, every segment within true distance `d` has its envelope in the square of
+//! half-side `K·d` around the point. The grid scans the point's own cell, then rings of cells,
+//! until the scanned cells cover that square for the best distance found (plus a margin),
+//! ranking entries by an `f32` distance so that only those within `PREFILTER_MARGIN_M` of the
+//! best are evaluated exactly. The R-tree answers with box queries over a growing square in
 //! [`SnapIndex::snap_with_rtree`], and tests require identical snaps from both. rstar's
 //! `nearest_neighbor` reports how far the nearest road is for the rare point with no road
-//! within the limit.
+//! within the limit. The position along the edge comes from length shares precomputed per
+//! polyline point, so a snap reads nothing from the graph.
 //!
 //! # Units
 //! Coordinates in degrees (WGS84 lon/lat); distances in metres; times in milliseconds.
@@ -479,12 +480,12 @@ type CellRect = (usize, usize, usize, usize);
 
 /// Segments bucketed in a uniform grid by their envelopes (CSR: the entries of cell `c` are
 /// `items[first[c]..first[c + 1]]`; a segment whose envelope spans several cells is stored in
-/// each). Written by hand because it is the hot path of snapping: a snap asks for a small box
-/// (40 m half-side first), which touches one to four cells whose entries lie next to each
-/// other in memory, where rstar's traversal of a deep tree cost 1.0–1.8 µs per query (see
-/// docs/BENCHMARKS.md). It answers exactly the envelope-intersection query of
-/// `RTree::locate_in_envelope_intersecting` (plus duplicates, which the snap's order-free
-/// tie rule ignores), so the two give identical snaps, and the tests hold it to that.
+/// each). Written by hand because it is the hot path of snapping: a snap usually needs its own
+/// cell and perhaps one ring around it, whose entries lie row by row next to each other in
+/// memory, where rstar's traversal of a deep tree cost 1.0–1.8 µs per query (see
+/// docs/BENCHMARKS.md). Scanning whole cells covers every segment whose envelope meets the
+/// square a query must cover (plus others and duplicates, which the snap's order-free tie
+/// rule ignores), so grid and R-tree give identical snaps, and the tests hold them to that.
 struct SegmentGrid {
     min: [f32; 2],
     cell_m: f32,
