@@ -178,27 +178,59 @@ impl SnapIndex {
                 ((lat - origin.1) * M_PER_DEG) as f32,
             ]
         };
-        let mut segments: Vec<Segment> = Vec::with_capacity(g.shape_lat_e7.len() + g.edge_count());
-        for edge in 0..g.edge_count() as u32 {
-            if options
-                .excluded_classes
-                .contains(&g.edge_class[edge as usize])
-            {
-                continue;
-            }
-            let pts = g.edge_polyline(edge);
-            let first_point = g.edge_shape_first[edge as usize] + 2 * edge;
-            for (k, w) in pts.windows(2).enumerate() {
-                segments.push(GeomWithData::new(
-                    Line::new(project(w[0].0, w[0].1), project(w[1].0, w[1].1)),
-                    (edge, first_point + k as u32),
-                ));
-            }
-        }
+        use rayon::prelude::*;
+        let started = std::time::Instant::now();
+        let segments: Vec<Segment> = (0..g.edge_count() as u32)
+            .into_par_iter()
+            .filter(|&edge| {
+                !options
+                    .excluded_classes
+                    .contains(&g.edge_class[edge as usize])
+            })
+            .flat_map_iter(|edge| {
+                let pts = g.edge_polyline(edge);
+                let first_point = g.edge_shape_first[edge as usize] + 2 * edge;
+                (0..pts.len() - 1).map(move |k| {
+                    GeomWithData::new(
+                        Line::new(
+                            project(pts[k].0, pts[k].1),
+                            project(pts[k + 1].0, pts[k + 1].1),
+                        ),
+                        (edge, first_point + k as u32),
+                    )
+                })
+            })
+            .collect();
+        let grid_segs: Vec<GridSeg> = segments.par_iter().map(GridSeg::of).collect();
+        tracing::debug!(
+            "snap index: {} segments projected in {:.2} s",
+            segments.len(),
+            started.elapsed().as_secs_f64()
+        );
+        // rstar's bulk load is single-threaded and the longest step: the grid and the length
+        // shares are built beside it.
+        let (tree, (grid, point_share)) = rayon::join(
+            || {
+                let t = std::time::Instant::now();
+                let tree = RTree::bulk_load_with_params(segments);
+                tracing::debug!("snap index: R-tree in {:.2} s", t.elapsed().as_secs_f64());
+                tree
+            },
+            || {
+                let t = std::time::Instant::now();
+                let grid = SegmentGrid::build(grid_segs);
+                tracing::debug!("snap index: grid in {:.2} s", t.elapsed().as_secs_f64());
+                (grid, point_shares(g))
+            },
+        );
+        tracing::debug!(
+            "snap index: built in {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
         SnapIndex {
-            point_share: point_shares(g),
-            grid: SegmentGrid::build(&segments),
-            tree: RTree::bulk_load_with_params(segments),
+            point_share,
+            grid,
+            tree,
             origin,
             x_scale,
             stretch,
@@ -498,8 +530,7 @@ struct SegmentGrid {
 impl SegmentGrid {
     /// Cells of at least 100 m, larger where needed to keep the cell count within four per
     /// segment (so a sparse graph over a wide area cannot blow up the memory).
-    fn build(segments: &[Segment]) -> Self {
-        let segs: Vec<GridSeg> = segments.iter().map(GridSeg::of).collect();
+    fn build(segs: Vec<GridSeg>) -> Self {
         let mut min = [f32::INFINITY; 2];
         let mut max = [f32::NEG_INFINITY; 2];
         for s in &segs {
