@@ -356,13 +356,24 @@ impl SnapIndex {
         let best = match via {
             Candidates::Grid => {
                 let mut best = None;
-                self.grid
-                    .near_candidates(q, rho as f32, self.stretch as f32, limit as f32, |s| {
+                // Whatever wins needs its length shares: start loading them for the best
+                // entry so far, while the scan goes on.
+                let shares = self.point_share.as_ptr();
+                let on_best =
+                    |s: &GridSeg| crate::util::prefetch_read(shares.wrapping_add(s.point as usize));
+                self.grid.near_candidates(
+                    q,
+                    rho as f32,
+                    self.stretch as f32,
+                    limit as f32,
+                    on_best,
+                    |s| {
                         let c = exact(s.edge, s.point, s.a, s.b);
                         if better(&c, &best) {
                             best = Some(c);
                         }
-                    });
+                    },
+                );
                 best
             }
             Candidates::RTree => self.nearest_by_rtree(q, limit, &exact, &better),
@@ -685,13 +696,15 @@ impl SegmentGrid {
     /// `(best + margin) · stretch`: any segment nearer than the best found so far has its
     /// envelope in that square, so it was seen. Near candidates are gathered in one pass on
     /// the stack; should more than [`NEAR_BUFFER`] be within the margin, the visited cells
-    /// are scanned again with the final cut-off.
+    /// are scanned again with the final cut-off. `on_best` sees each entry that becomes the
+    /// nearest so far (the snap prefetches its length shares with it).
     fn near_candidates(
         &self,
         q: [f32; 2],
         rho: f32,
         stretch: f32,
         limit: f32,
+        on_best: impl Fn(&GridSeg),
         mut f: impl FnMut(&GridSeg),
     ) {
         if self.cols == 0 {
@@ -704,7 +717,11 @@ impl SegmentGrid {
                 for (i, s) in self.items[a..b].iter().enumerate() {
                     // Most entries are rejected by the cheap bound once a near one is known.
                     if s.lower_bound2_m2(q, rho) <= near.cut2 {
-                        near.offer(s.approx_distance2_m2(q, rho), (a + i) as u32);
+                        let d2 = s.approx_distance2_m2(q, rho);
+                        if d2 < near.best2 {
+                            on_best(s);
+                        }
+                        near.offer(d2, (a + i) as u32);
                     }
                 }
             });
