@@ -1,49 +1,19 @@
 //! The hand-written bounded multi-source search against petgraph's Dijkstra on seeded random
 //! graphs with oneways, in both directions. Every assertion names its seed.
 
-use nabij::graph::{NO_TIME, RoadGraph};
+mod common;
+
+use common::random_graph;
 use nabij::routing::{Direction, Seed, Workspace};
 use nabij::util::SplitMix64;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeRef, Reversed};
-
-fn random_graph(seed: u64) -> (RoadGraph, DiGraph<(), u32>) {
-    let mut rng = SplitMix64::new(seed);
-    let n = 2 + rng.below(120) as usize;
-    let m = rng.below(4 * n as u64) as usize;
-    let coords: Vec<(f64, f64)> = (0..n)
-        .map(|_| (rng.range(4.0, 5.0), rng.range(52.0, 53.0)))
-        .collect();
-    let mut edges = Vec::new();
-    let mut oracle = DiGraph::<(), u32>::new();
-    let ids: Vec<NodeIndex> = (0..n).map(|_| oracle.add_node(())).collect();
-    for _ in 0..m {
-        let (u, v) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
-        if u == v {
-            continue;
-        }
-        let t = 1 + rng.below(600_000) as u32;
-        let (fw, bw) = match rng.below(4) {
-            0 => (t, NO_TIME),
-            1 => (NO_TIME, t),
-            _ => (t, t),
-        };
-        edges.push((u, v, fw, bw, 100.0));
-        if fw != NO_TIME {
-            oracle.add_edge(ids[u as usize], ids[v as usize], fw);
-        }
-        if bw != NO_TIME {
-            oracle.add_edge(ids[v as usize], ids[u as usize], bw);
-        }
-    }
-    (RoadGraph::from_edges(&coords, &edges), oracle)
-}
 
 #[test]
 fn bounded_multi_source_equals_min_over_oracle_dijkstras() {
     let mut ws = Workspace::default();
     for seed in 0..300u64 {
-        let (g, oracle) = random_graph(seed);
+        let (g, oracle) = random_graph(seed, 120);
         let n = g.node_count();
         g.check_invariants()
             .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
@@ -123,7 +93,7 @@ fn bounded_multi_source_equals_min_over_oracle_dijkstras() {
 fn the_reported_source_is_a_nearest_one() {
     let mut ws = Workspace::default();
     for seed in 0..100u64 {
-        let (g, oracle) = random_graph(seed);
+        let (g, oracle) = random_graph(seed, 120);
         let n = g.node_count();
         let seeds: Vec<Seed> = (0..3)
             .map(|i| Seed {
@@ -158,8 +128,8 @@ fn the_reported_source_is_a_nearest_one() {
 
 #[test]
 fn the_workspace_resets_between_queries_and_graphs() {
-    let (g1, _) = random_graph(1);
-    let (g2, _) = random_graph(2);
+    let (g1, _) = random_graph(1, 120);
+    let (g2, _) = random_graph(2, 120);
     let mut ws = Workspace::default();
     ws.run(
         &g1,
@@ -207,4 +177,42 @@ fn the_workspace_resets_between_queries_and_graphs() {
         Direction::From,
     );
     assert_eq!(ws.settled().len(), reached1);
+}
+
+/// A workspace reused across searches never reports a record of an earlier search: wide and
+/// narrow budgets alternate, so a narrow search follows a wide one over the same nodes.
+#[test]
+fn records_of_earlier_searches_read_as_unreached() {
+    for seed in 0..20u64 {
+        let (g, oracle) = random_graph(seed, 120);
+        let mut ws = Workspace::new(g.node_count());
+        let mut rng = SplitMix64::new(seed);
+        for round in 0..30 {
+            let seeds = [Seed {
+                node: rng.below(g.node_count() as u64) as u32,
+                offset_ms: 0,
+                source: round,
+            }];
+            let budget = if round % 2 == 0 { u32::MAX } else { 1_000_000 };
+            ws.run(&g, &seeds, budget, Direction::From);
+            let want = petgraph::algo::dijkstra(
+                &oracle,
+                NodeIndex::new(seeds[0].node as usize),
+                None,
+                |e| *e.weight() as u64,
+            );
+            for v in 0..g.node_count() as u32 {
+                let expected = want
+                    .get(&NodeIndex::new(v as usize))
+                    .copied()
+                    .filter(|&d| d <= budget as u64)
+                    .map(|d| d as u32);
+                assert_eq!(
+                    ws.time_ms(v),
+                    expected,
+                    "seed {seed}, round {round}, node {v}"
+                );
+            }
+        }
+    }
 }

@@ -55,3 +55,43 @@ pub fn cli_build(dir: &std::path::Path, osm: &std::path::Path, name: &str) -> St
     assert!(ok, "building {}: {err}", osm.display());
     out.to_string_lossy().into_owned()
 }
+
+/// A seeded random road graph of 2 to `max_nodes + 1` nodes with oneways (a quarter of the
+/// edges each way) and times of up to 10 minutes, with the same graph in petgraph as the
+/// oracle's input.
+pub fn random_graph(
+    seed: u64,
+    max_nodes: u64,
+) -> (nabij::graph::RoadGraph, petgraph::graph::DiGraph<(), u32>) {
+    use nabij::graph::{NO_TIME, RoadGraph};
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let mut rng = nabij::util::SplitMix64::new(seed);
+    let n = 2 + rng.below(max_nodes) as usize;
+    let m = rng.below(4 * n as u64) as usize;
+    let coords: Vec<(f64, f64)> = (0..n)
+        .map(|_| (rng.range(4.0, 5.0), rng.range(52.0, 53.0)))
+        .collect();
+    let mut edges = Vec::new();
+    let mut oracle = DiGraph::<(), u32>::new();
+    let ids: Vec<NodeIndex> = (0..n).map(|_| oracle.add_node(())).collect();
+    for _ in 0..m {
+        let (u, v) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
+        if u == v {
+            continue;
+        }
+        let t = 1 + rng.below(600_000) as u32;
+        let (fw, bw) = match rng.below(4) {
+            0 => (t, NO_TIME),
+            1 => (NO_TIME, t),
+            _ => (t, t),
+        };
+        edges.push((u, v, fw, bw, 100.0));
+        if fw != NO_TIME {
+            oracle.add_edge(ids[u as usize], ids[v as usize], fw);
+        }
+        if bw != NO_TIME {
+            oracle.add_edge(ids[v as usize], ids[u as usize], bw);
+        }
+    }
+    (RoadGraph::from_edges(&coords, &edges), oracle)
+}
