@@ -161,6 +161,16 @@ pub struct SnapIndex {
 
 const M_PER_DEG: f64 = 111_319.49;
 
+/// WGS84 `(lon, lat)` to `f32` metres of the equirectangular projection around `origin`
+/// with `x_scale` metres per degree of longitude.
+#[inline]
+fn project(origin: (f64, f64), x_scale: f64, lon: f64, lat: f64) -> [f32; 2] {
+    [
+        ((lon - origin.0) * x_scale) as f32,
+        ((lat - origin.1) * M_PER_DEG) as f32,
+    ]
+}
+
 impl SnapIndex {
     /// Builds the index over every edge whose class is not excluded.
     pub fn build(g: &RoadGraph, options: SnapOptions) -> Self {
@@ -172,12 +182,7 @@ impl SnapIndex {
         let c0 = lat0.to_radians().cos();
         let cmin = s.abs().max(n.abs()).min(89.0).to_radians().cos();
         let stretch = (c0 / cmin).max(1.0) * 1.001;
-        let project = |lon: f64, lat: f64| -> [f32; 2] {
-            [
-                ((lon - origin.0) * x_scale) as f32,
-                ((lat - origin.1) * M_PER_DEG) as f32,
-            ]
-        };
+        let project = |lon: f64, lat: f64| project(origin, x_scale, lon, lat);
         use rayon::prelude::*;
         let started = std::time::Instant::now();
         let segments: Vec<Segment> = (0..g.edge_count() as u32)
@@ -241,10 +246,7 @@ impl SnapIndex {
     /// WGS84 `(lon, lat)` to the index's projected metres.
     #[inline]
     fn project(&self, lon: f64, lat: f64) -> [f32; 2] {
-        [
-            ((lon - self.origin.0) * self.x_scale) as f32,
-            ((lat - self.origin.1) * M_PER_DEG) as f32,
-        ]
+        project(self.origin, self.x_scale, lon, lat)
     }
 
     /// Projected metres back to WGS84 `(lon, lat)`.
@@ -254,6 +256,15 @@ impl SnapIndex {
             p[0] as f64 / self.x_scale + self.origin.0,
             p[1] as f64 / M_PER_DEG + self.origin.1,
         )
+    }
+
+    /// Share of the edge's length from its `from` node to position `t` on the segment that
+    /// starts at polyline point `point` (an index into `point_share`).
+    #[inline]
+    fn fraction_along(&self, point: u32, t: f64) -> f64 {
+        let i = point as usize;
+        let (s0, s1) = (self.point_share[i] as f64, self.point_share[i + 1] as f64);
+        (s0 + t * (s1 - s0)).clamp(0.0, 1.0)
     }
 
     pub fn options(&self) -> &SnapOptions {
@@ -343,10 +354,10 @@ impl SnapIndex {
         // The segment's ends come from the index's own projected copy (no reads from the
         // graph): f32 rounding of under 1 cm within 150 km of the centre, about the
         // resolution of the 1e-7 degree coordinates they came from.
-        let exact = |edge: u32, point: u32, a: [f32; 2], b: [f32; 2]| -> Candidate {
-            let (d, t, p) =
-                point_segment_scaled(lon, lat, kx, self.unproject(a), self.unproject(b));
-            (d, edge, point, t, p)
+        let exact = |s: &GridSeg| -> Candidate {
+            let (a, b) = (self.unproject(s.a), self.unproject(s.b));
+            let (d, t, p) = point_segment_scaled(lon, lat, kx, a, b);
+            (d, s.edge, s.point, t, p)
         };
         // Ties: the lower (edge, segment) wins, so results do not depend on tree order.
         let better = |c: &Candidate, b: &Option<Candidate>| {
@@ -368,7 +379,7 @@ impl SnapIndex {
                     limit as f32,
                     on_best,
                     |s| {
-                        let c = exact(s.edge, s.point, s.a, s.b);
+                        let c = exact(s);
                         if better(&c, &best) {
                             best = Some(c);
                         }
@@ -387,7 +398,7 @@ impl SnapIndex {
                     Some(seg) => SnapError::TooFar {
                         lon,
                         lat,
-                        distance_m: exact(seg.data.0, seg.data.1, seg.geom().from, seg.geom().to).0,
+                        distance_m: exact(&GridSeg::of(seg)).0,
                         max_m,
                     },
                     None => SnapError::NoRoadNear { lon, lat, max_m },
@@ -405,9 +416,7 @@ impl SnapIndex {
             access_ms,
         })
     }
-}
 
-impl SnapIndex {
     /// The reference path: rstar box queries over a growing square (in projected metres).
     /// Once the best true distance `d` satisfies `d·stretch <= radius`, every segment truly as
     /// near was among the hits.
@@ -415,7 +424,7 @@ impl SnapIndex {
         &self,
         q: [f32; 2],
         limit: f64,
-        exact: &impl Fn(u32, u32, [f32; 2], [f32; 2]) -> Candidate,
+        exact: &impl Fn(&GridSeg) -> Candidate,
         better: &impl Fn(&Candidate, &Option<Candidate>) -> bool,
     ) -> Option<Candidate> {
         let mut radius = 40.0f64.min(limit);
@@ -426,7 +435,7 @@ impl SnapIndex {
             let r = radius as f32;
             let bbox = rstar::AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
             for seg in self.tree.locate_in_envelope_intersecting(bbox) {
-                let c = exact(seg.data.0, seg.data.1, seg.geom().from, seg.geom().to);
+                let c = exact(&GridSeg::of(seg));
                 if better(&c, &best) {
                     best = Some(c);
                 }
@@ -482,8 +491,7 @@ impl GridSeg {
     /// distance from `q` to the segment's (scaled) bounding box.
     #[inline]
     fn lower_bound2_m2(&self, q: [f32; 2], rho: f32) -> f32 {
-        let (ax, ay) = ((self.a[0] - q[0]) * rho, self.a[1] - q[1]);
-        let (bx, by) = ((self.b[0] - q[0]) * rho, self.b[1] - q[1]);
+        let ((ax, ay), (bx, by)) = self.relative_to(q, rho);
         let dx = ax.min(bx).max(-ax.max(bx)).max(0.0);
         let dy = ay.min(by).max(-ay.max(by)).max(0.0);
         dx * dx + dy * dy
@@ -495,16 +503,16 @@ impl GridSeg {
     /// this arithmetic (well under a millimetre within the snap range).
     #[inline]
     fn approx_distance2_m2(&self, q: [f32; 2], rho: f32) -> f32 {
-        let (ax, ay) = ((self.a[0] - q[0]) * rho, self.a[1] - q[1]);
-        let (dx, dy) = ((self.b[0] - self.a[0]) * rho, self.b[1] - self.a[1]);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 {
-            (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (px, py) = (ax + t * dx, ay + t * dy);
+        let (a, b) = self.relative_to(q, rho);
+        let (_, (px, py)) = closest_to_origin(a, b);
         px * px + py * py
+    }
+
+    /// The end points relative to `q`, east–west offsets scaled by `rho`.
+    #[inline]
+    fn relative_to(&self, q: [f32; 2], rho: f32) -> ((f32, f32), (f32, f32)) {
+        let rel = |p: [f32; 2]| ((p[0] - q[0]) * rho, p[1] - q[1]);
+        (rel(self.a), rel(self.b))
     }
 }
 
@@ -642,7 +650,8 @@ impl SegmentGrid {
         crate::util::prefetch_read(self.first.as_ptr().wrapping_add(cell as usize));
     }
 
-    /// Starts loading the first entries of cell `cell`: reads its offset, which
+    /// Starts loading the first entries of cell `cell` (two cache lines: entries are 24
+    /// bytes, so the fourth is on the next line): reads its offset, which
     /// [`SegmentGrid::prefetch_offsets`] should have brought into cache by now.
     #[inline]
     fn prefetch_entries(&self, cell: u32) {
@@ -824,24 +833,6 @@ impl NearSet {
     }
 }
 
-/// Point `i` of edge `e`'s polyline (0 = `from` node, last = `to` node), without allocating.
-#[inline]
-fn polyline_point(g: &RoadGraph, e: usize, i: usize) -> (f64, f64) {
-    let first = g.edge_shape_first[e] as usize;
-    let count = g.edge_shape_first[e + 1] as usize - first;
-    if i == 0 {
-        g.node_lonlat(g.edge_from[e])
-    } else if i > count {
-        g.node_lonlat(g.edge_to[e])
-    } else {
-        let j = first + i - 1;
-        (
-            g.shape_lon_e7[j] as f64 * 1e-7,
-            g.shape_lat_e7[j] as f64 * 1e-7,
-        )
-    }
-}
-
 /// Distance from `(lon, lat)` to segment `a`–`b` in a tangent plane at the query point.
 /// Returns `(metres, position on the segment 0..=1, nearest point lon/lat)`.
 pub fn local_point_segment(
@@ -872,15 +863,16 @@ fn point_segment_scaled(
 }
 
 /// The point of segment `a`–`b` nearest to the origin (coordinates relative to the query
-/// point, in metres): its position on the segment (0..=1) and the point itself.
+/// point, in metres): its position on the segment (0..=1) and the point itself. Generic, so
+/// that the exact step (`f64`) and the grid's prefilter (`f32`) share it.
 #[inline]
-fn closest_to_origin(a: (f64, f64), b: (f64, f64)) -> (f64, (f64, f64)) {
+fn closest_to_origin<T: num_traits::Float>(a: (T, T), b: (T, T)) -> (T, (T, T)) {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
+    let t = if len2 > T::zero() {
+        (-(a.0 * dx + a.1 * dy) / len2).max(T::zero()).min(T::one())
     } else {
-        0.0
+        T::zero()
     };
     (t, (a.0 + t * dx, a.1 + t * dy))
 }
@@ -893,33 +885,22 @@ fn point_shares(g: &RoadGraph) -> Vec<f32> {
     (0..g.edge_count())
         .into_par_iter()
         .flat_map_iter(|e| {
-            let n_seg = (g.edge_shape_first[e + 1] - g.edge_shape_first[e]) as usize + 1;
-            let seg_len = move |i: usize| {
-                let (a, b) = (polyline_point(g, e, i), polyline_point(g, e, i + 1));
-                crate::util::haversine_m(a.0, a.1, b.0, b.1)
-            };
-            let total: f64 = (0..n_seg).map(seg_len).sum();
+            // Metres from the `from` node to each point, then shares of the last.
+            let pts = g.edge_polyline(e as u32);
             let mut before = 0.0;
-            (0..=n_seg).map(move |i| {
-                let share = if total > 0.0 { before / total } else { 0.0 };
-                if i < n_seg {
-                    before += seg_len(i);
-                }
+            let mut cum = Vec::with_capacity(pts.len());
+            cum.push(0.0);
+            for w in pts.windows(2) {
+                before += crate::util::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
+                cum.push(before);
+            }
+            let total = before;
+            cum.into_iter().map(move |c| {
+                let share = if total > 0.0 { c / total } else { 0.0 };
                 share.clamp(0.0, 1.0) as f32
             })
         })
         .collect()
-}
-
-impl SnapIndex {
-    /// Share of the edge's length from its `from` node to position `t` on the segment that
-    /// starts at polyline point `point` (an index into `point_share`).
-    #[inline]
-    fn fraction_along(&self, point: u32, t: f64) -> f64 {
-        let i = point as usize;
-        let (s0, s1) = (self.point_share[i] as f64, self.point_share[i + 1] as f64);
-        (s0 + t * (s1 - s0)).clamp(0.0, 1.0)
-    }
 }
 
 /// Where a search may start or end at a snapped point: the nodes at the ends of its edge,
