@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use nabij::graph::file::read_graph;
 use nabij::routing::{Direction, Engine, Seed, Workspace};
-use nabij::util::SplitMix64;
+use nabij::rng::SplitMix64;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));

@@ -27,7 +27,7 @@ fn main() {
         }
     }
     let tree: RTree<Segment> = RTree::bulk_load(segs);
-    let mut rng = nabij::util::SplitMix64::new(7);
+    let mut rng = nabij::rng::SplitMix64::new(7);
     let qs: Vec<[f32; 2]> = (0..200_000)
         .map(|_| {
             let v = rng.below(g.node_count() as u64) as u32;

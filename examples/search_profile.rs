@@ -5,7 +5,7 @@ fn main() {
     let g = nabij::graph::file::read_graph(std::path::Path::new(&args[1])).expect("graph");
     let k: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(500);
     let minutes: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(45);
-    let mut rng = nabij::util::SplitMix64::new(1);
+    let mut rng = nabij::rng::SplitMix64::new(1);
     let seeds: Vec<nabij::routing::Seed> = (0..k)
         .map(|i| nabij::routing::Seed {
             node: rng.below(g.node_count() as u64) as u32,

@@ -5,13 +5,17 @@
 //! the road graph, [`synth`] writes synthetic road networks for benchmarks and the demo.
 
 pub mod analysis;
+pub mod app;
 pub mod api;
 pub mod cli;
+pub mod geodesy;
 pub mod graph;
 pub mod ingest;
 pub mod pipeline;
+pub mod prefetch;
 pub mod progress;
+pub mod rng;
 pub mod routing;
 pub mod spatial;
 pub mod synth;
-pub mod util;
+pub mod units;

@@ -101,7 +101,7 @@ pub fn build_in_memory(
         source_xxh3: format!("{digest:016x}"),
         synthetic_roads: writing_program
             .as_deref()
-            .is_some_and(|p| p.starts_with(crate::synth::WRITING_PROGRAM)),
+            .is_some_and(|p| p.starts_with(crate::ingest::SYNTHETIC_WRITING_PROGRAM)),
         source_writing_program: writing_program,
         ..Default::default()
     };

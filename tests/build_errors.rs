@@ -206,7 +206,7 @@ fn corrupted_bytes_never_crash_the_build() {
     let input = dir.path().join("corrupt.osm.pbf");
     let profile = nabij::ingest::CarProfile::default();
     for seed in 0..40u64 {
-        let mut rng = nabij::util::SplitMix64::new(seed);
+        let mut rng = nabij::rng::SplitMix64::new(seed);
         let mut b = bytes.clone();
         for _ in 0..1 + rng.below(8) {
             let i = rng.below(b.len() as u64) as usize;

@@ -23,17 +23,24 @@ fn check(name: &str, got: &str) {
     let want = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (NABIJ_BLESS=1 writes it)", path.display()));
     if want != got {
-        let line = want
-            .lines()
-            .zip(got.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(want.lines().count().min(got.lines().count()));
+        // The first differing character, with a little context (lines can be long).
+        let at = want
+            .char_indices()
+            .zip(got.chars())
+            .find(|((_, a), b)| a != b)
+            .map(|((i, _), _)| i)
+            .unwrap_or(want.len().min(got.len()));
+        let window = |s: &str| {
+            let start = s.floor_char_boundary(at.saturating_sub(80));
+            let end = s.ceil_char_boundary((at + 80).min(s.len()));
+            s[start..end].to_string()
+        };
+        let line = want[..at].matches('\n').count() + 1;
         panic!(
-            "{name} differs from the golden file at line {}:\n  golden: {:?}\n  now:    {:?}\n\
+            "{name} differs from the golden file at line {line}:\n  golden: …{}…\n  now:    …{}…\n\
              If the change is on purpose: NABIJ_BLESS=1 cargo test --release --test golden",
-            line + 1,
-            want.lines().nth(line),
-            got.lines().nth(line)
+            window(&want),
+            window(got)
         );
     }
 }

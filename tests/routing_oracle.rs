@@ -5,7 +5,7 @@ mod common;
 
 use common::random_graph;
 use nabij::routing::{Direction, Seed, Workspace};
-use nabij::util::SplitMix64;
+use nabij::rng::SplitMix64;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeRef, Reversed};
 

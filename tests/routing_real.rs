@@ -231,7 +231,7 @@ fn malta_travel_times_fall_in_justified_ranges() {
     assert_eq!(r.path.first(), Some(&VALLETTA));
     assert_eq!(r.path.last(), Some(&MDINA));
     for w in r.path.windows(2) {
-        let d = nabij::util::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
+        let d = nabij::geodesy::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
         assert!(d < 3000.0, "a jump of {d} m in the path");
     }
 }
@@ -258,7 +258,7 @@ fn malta_to_gozo_takes_the_car_ferry() {
     let near = |p: (f64, f64)| {
         r.path
             .iter()
-            .any(|q| nabij::util::haversine_m(p.0, p.1, q.0, q.1) < 1.0)
+            .any(|q| nabij::geodesy::haversine_m(p.0, p.1, q.0, q.1) < 1.0)
     };
     let ends: Vec<(f64, f64)> = ferry
         .iter()
@@ -396,7 +396,7 @@ fn grid_snapping_equals_rtree_snapping_on_real_extracts() {
         let engine = Engine::new(build(name));
         let g = &engine.graph;
         let [w, s, e, n] = g.meta.bbox;
-        let mut rng = nabij::util::SplitMix64::new(42);
+        let mut rng = nabij::rng::SplitMix64::new(42);
         let mut snapped = 0;
         let mut points = Vec::new();
         for i in 0..20_000 {
@@ -459,7 +459,7 @@ fn grid_snapping_equals_rtree_snapping_on_real_extracts() {
 fn snap_fractions_match_a_walk_along_the_polyline() {
     let engine = Engine::new(build("porto_portugal_r5_test.osm.pbf"));
     let g = &engine.graph;
-    let mut rng = nabij::util::SplitMix64::new(5);
+    let mut rng = nabij::rng::SplitMix64::new(5);
     let mut curved = 0;
     for i in 0..5_000 {
         let v = rng.below(g.node_count() as u64) as u32;
@@ -482,7 +482,7 @@ fn snap_fractions_match_a_walk_along_the_polyline() {
                 d(a).total_cmp(&d(b))
             })
             .expect("an edge has a segment");
-        let len = |a: (f64, f64), b: (f64, f64)| nabij::util::haversine_m(a.0, a.1, b.0, b.1);
+        let len = |a: (f64, f64), b: (f64, f64)| nabij::geodesy::haversine_m(a.0, a.1, b.0, b.1);
         let total: f64 = pts.windows(2).map(|w| len(w[0], w[1])).sum();
         let before: f64 = pts[..=k].windows(2).map(|w| len(w[0], w[1])).sum::<f64>()
             + len(pts[k], (snap.lon, snap.lat));

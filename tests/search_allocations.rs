@@ -8,7 +8,7 @@ use std::cell::Cell;
 mod common;
 
 use nabij::routing::{Direction, Seed, Workspace};
-use nabij::util::SplitMix64;
+use nabij::rng::SplitMix64;
 
 struct Counting;
 

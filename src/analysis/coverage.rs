@@ -12,6 +12,82 @@ use super::inputs::{Facility, Municipality};
 use super::need::NeedProfile;
 use crate::routing::{Direction, Engine, Seed, Workspace};
 use crate::spatial::{Snap, SnapError};
+use crate::units::{ms_to_minutes, round_dp};
+
+/// The proximity status of a municipality (serialised in snake_case, as in every output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageStatus {
+    /// A suitable facility placed on the road network lies in the municipality itself.
+    OwnMunicipality,
+    /// At least half of its young people reach one within the limit.
+    WithinLimit,
+    /// Reached, but fewer than half within the limit.
+    BeyondLimit,
+    /// No origin of the municipality reaches any suitable facility.
+    Unreachable,
+}
+
+impl CoverageStatus {
+    pub const ALL: [CoverageStatus; 4] = [
+        CoverageStatus::OwnMunicipality,
+        CoverageStatus::WithinLimit,
+        CoverageStatus::BeyondLimit,
+        CoverageStatus::Unreachable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageStatus::OwnMunicipality => "own_municipality",
+            CoverageStatus::WithinLimit => "within_limit",
+            CoverageStatus::BeyondLimit => "beyond_limit",
+            CoverageStatus::Unreachable => "unreachable",
+        }
+    }
+
+    /// A gap: the rule is not met (beyond the limit or unreachable).
+    pub fn is_gap(self) -> bool {
+        matches!(self, CoverageStatus::BeyondLimit | CoverageStatus::Unreachable)
+    }
+}
+
+impl std::fmt::Display for CoverageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Where the young people of the municipalities are taken to live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginKind {
+    /// Graph nodes on inhabited roads, weighted by road length.
+    RoadNetwork,
+    /// User-supplied weighted points.
+    WeightedPoints,
+}
+
+/// Serialisers that round where output is written (values are kept unrounded).
+mod out {
+    use crate::units::round_dp;
+    use serde::Serializer;
+
+    pub fn r3<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(round_dp(*x, 3))
+    }
+    pub fn r1_opt<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match x {
+            Some(x) => s.serialize_f64(round_dp(*x, 1)),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn r3_opt<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match x {
+            Some(x) => s.serialize_f64(round_dp(*x, 3)),
+            None => s.serialize_none(),
+        }
+    }
+}
 
 /// Road classes along which young people are taken to live (origins of the default kind).
 pub const INHABITED_CLASSES: [&str; 3] = ["residential", "living_street", "unclassified"];
@@ -44,8 +120,7 @@ pub struct Prepared {
     pub origins: Vec<Vec<Origin>>,
     pub representative: Vec<(f64, f64)>,
     pub representative_snaps: Vec<Result<Snap, SnapError>>,
-    /// `road_network` or `weighted_points`.
-    pub origin_kind: &'static str,
+    pub origin_kind: OriginKind,
     /// User points that fell outside every municipality or could not be snapped.
     pub origins_dropped: usize,
 }
@@ -116,7 +191,7 @@ impl Prepared {
         let origin_kind;
         match points {
             Some(points) => {
-                origin_kind = "weighted_points";
+                origin_kind = OriginKind::WeightedPoints;
                 let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
                 let snaps = engine.index.snap_many(&pts);
                 for (p, snap) in points.iter().zip(snaps) {
@@ -130,7 +205,7 @@ impl Prepared {
                 }
             }
             None => {
-                origin_kind = "road_network";
+                origin_kind = OriginKind::RoadNetwork;
                 let inhabited: Vec<u8> = g
                     .meta
                     .class_names
@@ -193,18 +268,32 @@ impl Prepared {
 pub struct MunicipalityResult {
     pub code: String,
     pub name: String,
-    /// `own_municipality`, `within_limit`, `beyond_limit` or `unreachable`.
-    pub status: &'static str,
+    pub status: CoverageStatus,
+    /// Share of the young people within the limit (0..=1, unrounded; rounded on output).
+    #[serde(serialize_with = "out::r3")]
     pub share_within_limit: f64,
+    #[serde(serialize_with = "out::r1_opt")]
     pub minutes_median: Option<f64>,
+    #[serde(serialize_with = "out::r1_opt")]
     pub minutes_p90: Option<f64>,
+    #[serde(serialize_with = "out::r1_opt")]
     pub minutes_worst: Option<f64>,
     pub nearest_facility_id: Option<String>,
     pub nearest_facility_name: Option<String>,
+    #[serde(serialize_with = "out::r1_opt")]
     pub nearest_minutes: Option<f64>,
     pub facilities_within_limit: usize,
+    /// Suitable facilities in the municipality that are placed on the road network.
     pub facilities_in_municipality: usize,
-    pub young_people: f64,
+    /// Suitable facilities in the municipality that cannot be placed on the road network,
+    /// as `ID: reason` (they count for no status).
+    pub unplaced_facilities: Vec<String>,
+    /// The number of young people; `None` when the input has no population (every
+    /// municipality then weighs the same).
+    pub young_people: Option<f64>,
+    /// The weight used in shares (the population, or 1 when it is unknown).
+    #[serde(skip)]
+    pub weight: f64,
     pub origins: usize,
     /// grouping → region code
     pub regions: BTreeMap<String, String>,
@@ -228,12 +317,17 @@ pub struct RegionResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figures {
     pub municipalities: usize,
-    pub young_people: f64,
+    /// `None` when the population is unknown.
+    pub young_people: Option<f64>,
     pub facilities: usize,
     pub places: f64,
-    pub places_per_10k: f64,
+    /// `None` when the population is unknown.
+    #[serde(serialize_with = "out::r3_opt")]
+    pub places_per_10k: Option<f64>,
+    #[serde(serialize_with = "out::r3")]
     pub share_within_limit: f64,
     /// Population-weighted Gini coefficient of the municipalities' median travel times.
+    #[serde(serialize_with = "out::r3")]
     pub gini_minutes: f64,
 }
 
@@ -250,7 +344,7 @@ pub struct CoverageResult {
     pub municipalities: Vec<MunicipalityResult>,
     pub regions: Vec<RegionResult>,
     pub national: NationalResult,
-    pub origin_kind: &'static str,
+    pub origin_kind: OriginKind,
     pub synthetic_roads: bool,
 }
 
@@ -294,9 +388,6 @@ pub fn weighted_gini(v: &[(f64, f64)]) -> f64 {
     s / (2.0 * total * total * mean)
 }
 
-fn minutes(ms: u32) -> f64 {
-    (ms as f64 / 60_000.0 * 10.0).round() / 10.0
-}
 
 impl Prepared {
     /// Time at an origin after a search.
@@ -399,28 +490,29 @@ impl Prepared {
                 let in_muni = snapped
                     .iter()
                     .filter(|&&f| self.facility_municipality[f] == Some(m))
-                    .count()
-                    + unsnapped_in(
-                        &suitable,
-                        &self.facility_snaps,
-                        &self.facility_municipality,
-                        m,
-                    );
+                    .count();
+                let unplaced = unplaced_in(
+                    &suitable,
+                    &self.facilities,
+                    &self.facility_snaps,
+                    &self.facility_municipality,
+                    m,
+                );
                 let status = if in_muni > 0 {
-                    "own_municipality"
+                    CoverageStatus::OwnMunicipality
                 } else if reached.is_empty() {
-                    "unreachable"
+                    CoverageStatus::Unreachable
                 } else if share >= 0.5 {
-                    "within_limit"
+                    CoverageStatus::WithinLimit
                 } else {
-                    "beyond_limit"
+                    CoverageStatus::BeyondLimit
                 };
-                let q = |p: f64| weighted_quantile(&reached, p).map(|t| minutes(t as u32));
+                let q = |p: f64| weighted_quantile(&reached, p).map(|t| ms_to_minutes(t as u32));
                 let (nf_id, nf_name, nf_min) = match nearest[m] {
                     Some((t, f)) => (
                         Some(self.facilities[f].id.clone()),
                         Some(self.facilities[f].name.clone()),
-                        Some(minutes(t)),
+                        Some(ms_to_minutes(t)),
                     ),
                     None => (None, None, None),
                 };
@@ -428,16 +520,18 @@ impl Prepared {
                     code: muni.code.clone(),
                     name: muni.name.clone(),
                     status,
-                    share_within_limit: (share * 1000.0).round() / 1000.0,
+                    share_within_limit: share,
                     minutes_median: q(0.5),
                     minutes_p90: q(0.9),
-                    minutes_worst: reached.last().map(|r| minutes(r.0 as u32)),
+                    minutes_worst: reached.last().map(|r| ms_to_minutes(r.0 as u32)),
                     nearest_facility_id: nf_id,
                     nearest_facility_name: nf_name,
                     nearest_minutes: nf_min,
                     facilities_within_limit: within_counts[m],
                     facilities_in_municipality: in_muni,
-                    young_people: muni.population,
+                    unplaced_facilities: unplaced,
+                    young_people: muni.population_known.then_some(muni.population),
+                    weight: muni.population,
                     origins: self.origins[m].len(),
                     regions: muni
                         .regions
@@ -504,9 +598,9 @@ impl Prepared {
         need: &NeedProfile,
     ) -> (Vec<RegionResult>, NationalResult) {
         let _ = need;
-        let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
         let stats = |members: &[usize]| -> Figures {
-            let young: f64 = members.iter().map(|&m| results[m].young_people).sum();
+            let known = members.iter().all(|&m| results[m].young_people.is_some());
+            let young: f64 = members.iter().map(|&m| results[m].weight).sum();
             let in_region: Vec<usize> = suitable
                 .iter()
                 .copied()
@@ -520,7 +614,7 @@ impl Prepared {
             let share = if young > 0.0 {
                 members
                     .iter()
-                    .map(|&m| results[m].share_within_limit * results[m].young_people)
+                    .map(|&m| results[m].share_within_limit * results[m].weight)
                     .sum::<f64>()
                     / young
             } else {
@@ -531,21 +625,23 @@ impl Prepared {
                 .filter_map(|&m| {
                     results[m]
                         .minutes_median
-                        .map(|t| (t, results[m].young_people.max(1e-9)))
+                        .map(|t| (t, results[m].weight.max(1e-9)))
                 })
                 .collect();
             Figures {
                 municipalities: members.len(),
-                young_people: young,
+                young_people: known.then_some(young),
                 facilities,
                 places,
-                places_per_10k: round3(if young > 0.0 {
-                    places / young * 10_000.0
-                } else {
-                    0.0
+                places_per_10k: known.then(|| {
+                    if young > 0.0 {
+                        places / young * 10_000.0
+                    } else {
+                        0.0
+                    }
                 }),
-                share_within_limit: round3(share),
-                gini_minutes: round3(weighted_gini(&gini_input)),
+                share_within_limit: share,
+                gini_minutes: weighted_gini(&gini_input),
             }
         };
         let all: Vec<usize> = (0..results.len()).collect();
@@ -574,17 +670,19 @@ impl Prepared {
                 if figures.share_within_limit < national.share_within_limit - UNFAIR_SHARE_GAP {
                     reasons.push(format!(
                         "{:.0}% of young people within the limit, against {:.0}% nationally",
-                        figures.share_within_limit * 100.0,
-                        national.share_within_limit * 100.0
+                        round_dp(figures.share_within_limit, 3) * 100.0,
+                        round_dp(national.share_within_limit, 3) * 100.0
                     ));
                 }
-                if figures.facilities > 0
+                if let (Some(here), Some(nat)) = (figures.places_per_10k, national.places_per_10k)
+                    && figures.facilities > 0
                     && figures.places > 0.0
-                    && figures.places_per_10k < UNFAIR_PLACES_FACTOR * national.places_per_10k
+                    && here < UNFAIR_PLACES_FACTOR * nat
                 {
                     reasons.push(format!(
                         "{:.2} places per 10,000 young people, under half the national {:.2}",
-                        figures.places_per_10k, national.places_per_10k
+                        round_dp(here, 3),
+                        round_dp(nat, 3)
                     ));
                 }
                 regions.push(RegionResult {
@@ -594,7 +692,7 @@ impl Prepared {
                     figures,
                     gap_municipalities: members
                         .iter()
-                        .filter(|&&m| matches!(results[m].status, "beyond_limit" | "unreachable"))
+                        .filter(|&&m| results[m].status.is_gap())
                         .map(|&m| results[m].code.clone())
                         .collect(),
                     worst_minutes: members
@@ -626,17 +724,25 @@ fn along_shared_edge(
     Some(t + home.access_ms + facility.access_ms)
 }
 
-/// Suitable facilities in municipality `m` that could not be snapped still make it "own".
-fn unsnapped_in(
+/// Suitable facilities in municipality `m` that cannot be placed on the road network, as
+/// `ID: reason`.
+fn unplaced_in(
     suitable: &[usize],
+    facilities: &[Facility],
     snaps: &[Result<Snap, SnapError>],
     fm: &[Option<usize>],
     m: usize,
-) -> usize {
+) -> Vec<String> {
     suitable
         .iter()
-        .filter(|&&f| snaps[f].is_err() && fm[f] == Some(m))
-        .count()
+        .filter(|&&f| fm[f] == Some(m))
+        .filter_map(|&f| {
+            snaps[f]
+                .as_ref()
+                .err()
+                .map(|e| format!("{}: {e}", facilities[f].id))
+        })
+        .collect()
 }
 
 #[cfg(test)]

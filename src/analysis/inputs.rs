@@ -62,8 +62,11 @@ impl Default for MunicipalityFields {
 pub struct Municipality {
     pub code: String,
     pub name: String,
-    /// The number of young people (or whatever population property was chosen).
+    /// The number of young people (or whatever population property was chosen); 1 when the
+    /// input has none (see `population_known`).
     pub population: f64,
+    /// Whether `population` came from the input.
+    pub population_known: bool,
     /// grouping name → (region code, region name)
     pub regions: BTreeMap<String, (String, String)>,
     pub geometry: MultiPolygon<f64>,
@@ -124,11 +127,12 @@ pub fn read_municipalities(
                 format!("{what}: code {code:?} appears twice"),
             ));
         }
-        let population = fields
+        let found = fields
             .population
             .iter()
-            .find_map(|k| props.and_then(|p| p.get(k)).and_then(|v| v.as_f64()))
-            .unwrap_or(1.0);
+            .find_map(|k| props.and_then(|p| p.get(k)).and_then(|v| v.as_f64()));
+        let population_known = found.is_some();
+        let population = found.unwrap_or(1.0);
         if !(population.is_finite() && population >= 0.0) {
             return Err(invalid(
                 path,
@@ -205,6 +209,7 @@ pub fn read_municipalities(
             code,
             name,
             population,
+            population_known,
             regions,
             geometry: mp,
         });
@@ -270,6 +275,47 @@ pub fn read_grouping(path: &Path) -> Result<(String, BTreeMap<String, String>), 
         map.insert(code.trim().to_string(), group.trim().to_string());
     }
     Ok((name, map))
+}
+
+/// Reads weighted origin points: CSV `lon,lat,weight` (e.g. neighbourhood centroids with
+/// their youth counts).
+pub fn read_origins(path: &Path) -> Result<Vec<super::WeightedPoint>, InputError> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| invalid(path, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let col = |n: &str| {
+        headers.iter().position(|h| h == n).ok_or_else(|| {
+            invalid(
+                path,
+                format!("missing column {n:?} (expected lon,lat,weight)"),
+            )
+        })
+    };
+    let (cx, cy, cw) = (col("lon")?, col("lat")?, col("weight")?);
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+        let num = |c: usize, what: &str| -> Result<f64, InputError> {
+            rec.get(c)
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| invalid(path, format!("line {line}: {what} is not a number")))
+        };
+        let (lon, lat, weight) = (num(cx, "lon")?, num(cy, "lat")?, num(cw, "weight")?);
+        if weight < 0.0 {
+            return Err(invalid(path, format!("line {line}: a negative weight")));
+        }
+        out.push(super::WeightedPoint { lon, lat, weight });
+    }
+    Ok(out)
 }
 
 /// Facility status.

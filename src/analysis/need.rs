@@ -72,14 +72,8 @@ impl NeedProfile {
     /// Checks every field; the error names the field.
     pub fn validate(&self) -> Result<(), NeedError> {
         let bad = |field: &'static str, message: String| Err(NeedError::Invalid { field, message });
-        if !(self.limit_minutes.is_finite()
-            && self.limit_minutes > 0.0
-            && self.limit_minutes <= 600.0)
-        {
-            return bad(
-                "minutes",
-                format!("{} must be between 0 and 600", self.limit_minutes),
-            );
+        if let Err(m) = crate::units::check_minutes(self.limit_minutes) {
+            return bad("minutes", m);
         }
         if let Some(age) = self.age
             && !(age.is_finite() && (0.0..=30.0).contains(&age))
@@ -113,7 +107,7 @@ impl NeedProfile {
     }
 
     pub fn limit_ms(&self) -> u32 {
-        (self.limit_minutes * 60_000.0).round() as u32
+        crate::units::minutes_to_ms(self.limit_minutes)
     }
 
     /// Whether a facility is suitable. Attributes a facility does not state do not exclude it,

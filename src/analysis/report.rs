@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::coverage::{CoverageResult, MunicipalityResult};
 use super::inputs::Municipality;
+use crate::units::round_dp;
 
 fn properties(r: &MunicipalityResult, synthetic: bool) -> Map<String, Value> {
     let mut p = match serde_json::to_value(r) {
@@ -14,6 +15,11 @@ fn properties(r: &MunicipalityResult, synthetic: bool) -> Map<String, Value> {
     // Regions as flat properties (`jeugdregio`, `provincie`, custom groupings): GIS tools
     // cannot style on nested objects.
     p.remove("regions");
+    // One text cell, like every other property (GIS tools cannot style on lists).
+    p.insert(
+        "unplaced_facilities".into(),
+        Value::String(r.unplaced_facilities.join("; ")),
+    );
     for (grouping, code) in &r.regions {
         p.insert(grouping.clone(), Value::String(code.clone()));
     }
@@ -72,6 +78,7 @@ pub fn to_csv(result: &CoverageResult) -> String {
         "nearest_minutes",
         "facilities_within_limit",
         "facilities_in_municipality",
+        "unplaced_facilities",
         "young_people",
         "origins",
     ]
@@ -82,22 +89,23 @@ pub fn to_csv(result: &CoverageResult) -> String {
     header.push("synthetic_roads".into());
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(&header);
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let opt = |v: Option<f64>, d: i32| v.map(|x| round_dp(x, d).to_string()).unwrap_or_default();
     for r in &result.municipalities {
         let mut row = vec![
             r.code.clone(),
             r.name.clone(),
             r.status.to_string(),
-            r.share_within_limit.to_string(),
-            opt(r.minutes_median),
-            opt(r.minutes_p90),
-            opt(r.minutes_worst),
+            round_dp(r.share_within_limit, 3).to_string(),
+            opt(r.minutes_median, 1),
+            opt(r.minutes_p90, 1),
+            opt(r.minutes_worst, 1),
             r.nearest_facility_id.clone().unwrap_or_default(),
             r.nearest_facility_name.clone().unwrap_or_default(),
-            opt(r.nearest_minutes),
+            opt(r.nearest_minutes, 1),
             r.facilities_within_limit.to_string(),
             r.facilities_in_municipality.to_string(),
-            r.young_people.to_string(),
+            r.unplaced_facilities.join("; "),
+            opt(r.young_people, 3),
             r.origins.to_string(),
         ];
         row.extend(
@@ -137,20 +145,32 @@ pub fn to_text(result: &CoverageResult) -> String {
         },
         result.suitable_facilities.len()
     );
+    // Columns as wide as the longest code and name (names are never cut).
+    let code_w = width(result.municipalities.iter().map(|m| m.code.as_str()), "code").max(8);
+    let name_w = width(
+        result.municipalities.iter().map(|m| m.name.as_str()),
+        "municipality",
+    )
+    .max(22);
     let _ = writeln!(
         out,
-        "\n{:<8} {:<22} {:<17} {:>7} {:>8} {:>8}  nearest facility",
-        "code", "municipality", "status", "share", "median", "worst"
+        "\n{} {} {:<17} {:>7} {:>8} {:>8}  nearest facility",
+        pad("code", code_w),
+        pad("municipality", name_w),
+        "status",
+        "share",
+        "median",
+        "worst"
     );
     let fmt = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
     for m in &result.municipalities {
         let _ = writeln!(
             out,
-            "{:<8} {:<22} {:<17} {:>6.0}% {:>8} {:>8}  {}",
-            m.code,
-            m.name.chars().take(22).collect::<String>(),
+            "{} {} {:<17} {:>6.0}% {:>8} {:>8}  {}",
+            pad(&m.code, code_w),
+            pad(&m.name, name_w),
             m.status,
-            m.share_within_limit * 100.0,
+            round_dp(m.share_within_limit, 3) * 100.0,
             fmt(m.minutes_median),
             fmt(m.minutes_worst),
             match (&m.nearest_facility_name, m.nearest_minutes) {
@@ -158,30 +178,66 @@ pub fn to_text(result: &CoverageResult) -> String {
                 _ => "-".into(),
             }
         );
+        for u in &m.unplaced_facilities {
+            let _ = writeln!(out, "{}   not on the road network: {u}", pad("", code_w));
+        }
     }
-    let n = &result.national;
+    out.push_str(&regions_to_text(&result.regions, &result.national));
+    out
+}
+
+/// The widest of `items` and `header`, in characters.
+fn width<'a>(items: impl Iterator<Item = &'a str>, header: &str) -> usize {
+    items
+        .map(|s| s.chars().count())
+        .chain([header.chars().count()])
+        .max()
+        .unwrap_or(0)
+}
+
+/// `s` padded with spaces to `w` characters (by characters, not bytes: names have accents).
+fn pad(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    format!("{s}{}", " ".repeat(w.saturating_sub(n)))
+}
+
+/// The national line and the regional table, grouping after grouping.
+pub fn regions_to_text(
+    regions: &[super::coverage::RegionResult],
+    national: &super::coverage::Figures,
+) -> String {
+    use std::fmt::Write;
+    let n = national;
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nNational: {:.0}% of young people within the limit, {:.2} places per 10,000 young people",
-        n.share_within_limit * 100.0,
-        n.places_per_10k
+        "\nNational: {:.0}% of young people within the limit, {}",
+        round_dp(n.share_within_limit, 3) * 100.0,
+        match n.places_per_10k {
+            Some(p) => format!("{:.2} places per 10,000 young people", round_dp(p, 3)),
+            None => "population unknown (every municipality weighs the same)".to_string(),
+        }
     );
+    let label = |r: &super::coverage::RegionResult| {
+        format!("{} {}", r.code, if r.name != r.code { &r.name } else { "" })
+            .trim_end()
+            .to_string()
+    };
+    let labels: Vec<String> = regions.iter().map(label).collect();
+    let label_w = width(labels.iter().map(String::as_str), "").max(22);
     let mut grouping = "";
-    for r in &result.regions {
+    for (r, label) in regions.iter().zip(&labels) {
         if r.grouping != grouping {
             grouping = &r.grouping;
             let _ = writeln!(out, "\nRegions by {grouping}:");
         }
         let _ = writeln!(
             out,
-            "  {:<22} {:>3} municipalities, {:>2} facilities, {:>4.0}% within, gaps: {}{}",
-            format!("{} {}", r.code, if r.name != r.code { &r.name } else { "" })
-                .chars()
-                .take(22)
-                .collect::<String>(),
+            "  {} {:>3} municipalities, {:>2} facilities, {:>4.0}% within, gaps: {}{}",
+            pad(label, label_w),
             r.figures.municipalities,
             r.figures.facilities,
-            r.figures.share_within_limit * 100.0,
+            round_dp(r.figures.share_within_limit, 3) * 100.0,
             if r.gap_municipalities.is_empty() {
                 "none".to_string()
             } else {
@@ -195,4 +251,21 @@ pub fn to_text(result: &CoverageResult) -> String {
         );
     }
     out
+}
+
+/// A facility as a GeoJSON Feature: its record as properties (with the municipality it lies
+/// in and, if it cannot be placed on the road network, why).
+pub fn facility_feature(
+    f: &super::Facility,
+    municipality: Option<&str>,
+    unplaced: Option<&str>,
+) -> Value {
+    let mut props = serde_json::to_value(f).unwrap_or(json!({}));
+    if let Some(o) = props.as_object_mut() {
+        o.remove("lon");
+        o.remove("lat");
+        o.insert("municipality".into(), json!(municipality));
+        o.insert("unplaced".into(), json!(unplaced));
+    }
+    json!({"type": "Feature", "id": f.id, "properties": props, "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]}})
 }

@@ -122,3 +122,31 @@ impl ResponseError for ApiError {
         )
     }
 }
+
+impl From<crate::app::AppError> for ApiError {
+    fn from(e: crate::app::AppError) -> Self {
+        use crate::app::AppError as A;
+        match e {
+            A::BadParameter { parameter, message } => ApiError::bad(parameter, message),
+            A::NotFound { what, id, parameter } => ApiError::NotFound {
+                what,
+                id,
+                parameter: Some(parameter),
+            },
+            A::Need(crate::app::NeedError::Invalid { field, message }) => {
+                ApiError::bad(field, message)
+            }
+            A::Routing(crate::app::RoutingError::Snap { which, error }) => {
+                ApiError::Unroutable {
+                    parameter: which,
+                    detail: error.to_string(),
+                }
+            }
+            A::Routing(other) => ApiError::Unroutable {
+                parameter: "to".into(),
+                detail: other.to_string(),
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

@@ -58,12 +58,12 @@ const NEED: [Param; 6] = [
     q(
         "minutes",
         "number",
-        "Travel limit in minutes (1-240, default 45).",
+        "Travel limit in minutes (1 to 240, default 45).",
     ),
     q(
         "type",
         "string",
-        "Facility types that count, comma-separated (default: any).",
+        "Facility types that count, comma-separated (default: any type in the data; an unknown type is a 400).",
     ),
     q(
         "age",
@@ -175,7 +175,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/v1/facilities",
         summary: "The facilities as GeoJSON points.",
         params: &[
-            q("type", "string", "Only this type."),
+            q("type", "string", "Only this type (an unknown type is a 400)."),
             Param {
                 name: "status",
                 path: false,
@@ -231,12 +231,12 @@ pub const ROUTES: &[Route] = &[
         summary: "The area reachable within N minutes, as a GeoJSON polygon.",
         params: &[
             Param {
-                name: "facility",
+                name: "at",
                 path: false,
                 required: true,
                 kind: "string",
                 values: &[],
-                description: "A facility id or LON,LAT.",
+                description: "Where the isochrone is centred: a facility id or LON,LAT (WGS84).",
             },
             Param {
                 name: "minutes",
@@ -244,15 +244,15 @@ pub const ROUTES: &[Route] = &[
                 required: true,
                 kind: "number",
                 values: &[],
-                description: "1 to 120.",
+                description: "1 to 240.",
             },
             Param {
                 name: "direction",
                 path: false,
                 required: false,
                 kind: "string",
-                values: &["from", "to"],
-                description: "From the facility (default) or to it.",
+                values: &["to", "from"],
+                description: "to (default): the area from which the place is reached, as in coverage; from: the area reached from it.",
             },
         ],
         produces: &["application/geo+json"],
@@ -272,6 +272,24 @@ pub const ROUTES: &[Route] = &[
         produces: &["application/json"],
     },
 ];
+
+/// The route of a handler.
+pub fn route(id: RouteId) -> &'static Route {
+    ROUTES
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| unreachable!("every RouteId is in ROUTES"))
+}
+
+/// The query parameters a route accepts (its path parameters excluded).
+pub fn query_params(id: RouteId) -> Vec<&'static str> {
+    route(id)
+        .params
+        .iter()
+        .filter(|p| !p.path)
+        .map(|p| p.name)
+        .collect()
+}
 
 /// The OpenAPI 3.0 document.
 pub fn document() -> Value {
@@ -306,7 +324,10 @@ pub fn document() -> Value {
         let op_id = format!("{:?}", r.id);
         paths.insert(
             r.path.to_string(),
-            json!({"get": {"operationId": op_id, "summary": r.summary, "parameters": params, "responses": responses}}),
+            json!({
+                "get": {"operationId": op_id, "summary": r.summary, "parameters": params, "responses": responses},
+                "head": {"operationId": format!("{op_id}Head"), "summary": format!("{} (headers only)", r.summary), "parameters": params, "responses": {"200": {"description": "OK, no body"}, "304": {"description": "Not modified"}}},
+            }),
         );
     }
     json!({

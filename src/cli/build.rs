@@ -75,9 +75,10 @@ pub struct SynthArgs {
     /// Where to write the .osm.pbf.
     #[arg(long)]
     pub out: PathBuf,
-    /// Area as min_lon,min_lat,max_lon,max_lat (degrees). Default: the Netherlands.
-    #[arg(long, value_delimiter = ',', num_args = 4, default_values_t = [3.3, 50.75, 7.25, 53.55])]
-    pub bbox: Vec<f64>,
+    /// Area as min_lon,min_lat,max_lon,max_lat (degrees), e.g. 3.3,50.75,7.25,53.55 (the
+    /// Netherlands, the default).
+    #[arg(long, value_parser = parse_bbox, allow_hyphen_values = true, default_value = "3.3,50.75,7.25,53.55")]
+    pub bbox: [f64; 4],
     /// About how many way-node references to generate (the Netherlands has ~15 million car way nodes).
     #[arg(long, default_value_t = 1_000_000)]
     pub way_nodes: u64,
@@ -96,7 +97,7 @@ pub struct SynthArgs {
 }
 
 pub fn synth(args: SynthArgs, quiet: bool) -> Result<(), CliError> {
-    let bbox = [args.bbox[0], args.bbox[1], args.bbox[2], args.bbox[3]];
+    let bbox = args.bbox;
     let towns = match &args.towns_from {
         Some(path) => Some(towns_from_geojson(
             path,
@@ -258,4 +259,25 @@ pub fn demo(args: DemoArgs, quiet: bool) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// `min_lon,min_lat,max_lon,max_lat` in degrees.
+fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|_| format!("{p:?} is not a number")))
+        .collect::<Result<_, _>>()?;
+    let [a, b, c, d] = v.as_slice() else {
+        return Err(format!(
+            "{s:?}: give four numbers min_lon,min_lat,max_lon,max_lat"
+        ));
+    };
+    if !(a < c && b < d && (-180.0..=180.0).contains(a) && (-180.0..=180.0).contains(c))
+        || !((-90.0..=90.0).contains(b) && (-90.0..=90.0).contains(d))
+    {
+        return Err(format!(
+            "{s:?}: min must be below max, lon within -180..180 and lat within -90..90"
+        ));
+    }
+    Ok([*a, *b, *c, *d])
 }

@@ -1,8 +1,10 @@
 //! The command line: argument definitions and one function per subcommand.
 //! The binary (`src/main.rs`) only parses, sets up logging, calls [`run`] and prints errors.
 
+pub mod args;
 mod build;
 pub mod coverage;
+mod output;
 pub mod route;
 pub mod serve;
 
@@ -40,8 +42,10 @@ pub enum Command {
     Isochrone(route::IsochroneArgs),
     /// Coverage per municipality (own municipality / within the limit / beyond it) and fairness per region.
     Coverage(Box<coverage::CoverageArgs>),
+    /// The regional table of one grouping (jeugdregio, provincie or custom): figures, gaps, flags.
+    Regions(Box<coverage::RegionsArgs>),
     /// Serve coverage, regions, facilities, travel times and isochrones over HTTP (the demo without arguments).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Write the bundled demo region "Nabijland" (synthetic roads, municipalities, facilities).
     Demo(build::DemoArgs),
     /// Load a graph file, check it, and print what it holds and how long loading took.
@@ -60,13 +64,19 @@ pub enum CliError {
     #[error(transparent)]
     Synth(#[from] SynthError),
     #[error(transparent)]
-    Routing(#[from] crate::routing::RoutingError),
+    App(#[from] crate::app::AppError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot read {path}: {message}")]
     Input {
         path: std::path::PathBuf,
         message: String,
+    },
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
     },
 }
 
@@ -81,7 +91,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Time(args) => route::time(args),
         Command::Matrix(args) => route::matrix(args),
         Command::Isochrone(args) => route::isochrone(args),
-        Command::Coverage(args) => coverage::coverage(*args),
-        Command::Serve(args) => serve::serve(args, cli.quiet),
+        Command::Coverage(args) => coverage::coverage(*args, &progress),
+        Command::Regions(args) => coverage::regions(*args, &progress),
+        Command::Serve(args) => serve::serve(*args, cli.quiet, &progress),
     }
 }

@@ -1,68 +1,15 @@
-//! `nabij time`, `nabij matrix`, `nabij isochrone`: checking single answers by hand.
+//! `nabij time`, `nabij matrix`, `nabij isochrone`: single answers, checked by hand.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::CliError;
-use crate::graph::file::{AtomicFile, read_graph};
-use crate::routing::{Direction, Engine, Workspace};
-use crate::spatial::SnapOptions;
-
-pub use crate::spatial::parse_lonlat;
-
-/// Where the bundled demo lives, relative to the repository root.
-pub const DEMO_DIR: &str = "data/demo";
-
-#[derive(Debug, Args)]
-pub struct GraphArgs {
-    /// The road graph (.nbg) from `nabij build`.
-    #[arg(long, required_unless_present = "demo")]
-    pub graph: Option<PathBuf>,
-    /// Use the bundled demo region (data/demo): its road graph is built in memory, and its
-    /// municipalities and facilities are used where a command needs them.
-    #[arg(long, conflicts_with = "graph")]
-    pub demo: bool,
-    /// Points farther than this from a drivable road are unsnappable.
-    #[arg(long, default_value_t = 1000.0)]
-    pub max_snap_m: f64,
-}
-
-impl GraphArgs {
-    pub fn engine(&self) -> Result<Engine, CliError> {
-        if !(self.max_snap_m.is_finite() && self.max_snap_m > 0.0) {
-            return Err(CliError::Usage(format!(
-                "--max-snap-m {} must be a positive number",
-                self.max_snap_m
-            )));
-        }
-        let g = match (&self.graph, self.demo) {
-            (Some(path), _) => read_graph(path)?,
-            (None, true) => {
-                let pbf = PathBuf::from(DEMO_DIR).join("nabijland.osm.pbf");
-                if !pbf.exists() {
-                    return Err(CliError::Usage(format!(
-                        "{} not found: run nabij from the repository root, or `nabij demo --out {DEMO_DIR}`",
-                        pbf.display()
-                    )));
-                }
-                crate::pipeline::build_in_memory(
-                    &pbf,
-                    &crate::ingest::CarProfile::default(),
-                    &crate::progress::Progress::hidden(),
-                )?
-            }
-            (None, false) => {
-                return Err(CliError::Usage("give --graph FILE.nbg (or --demo)".into()));
-            }
-        };
-        let mut options = SnapOptions::for_graph(&g);
-        options.max_distance_m = self.max_snap_m;
-        Ok(Engine::with_options(g, options))
-    }
-}
+use super::args::{DataArgs, DirectionArg, GraphArgs};
+use super::output;
+use crate::app::{AppError, Dataset, Network, Place, Progress, parse_lonlat};
+use crate::units::{ms_to_seconds, round_dp};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TextOrJson {
@@ -82,81 +29,89 @@ pub struct TimeArgs {
     pub to: (f64, f64),
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
+    /// Also print the path (its LON,LAT points in text; a `path` array in JSON).
+    #[arg(long)]
+    pub path: bool,
     /// Also write the path as a GeoJSON LineString feature to this file.
     #[arg(long)]
     pub path_geojson: Option<PathBuf>,
 }
 
-fn write_out(path: Option<&Path>, text: &str) -> Result<(), CliError> {
-    match path {
-        Some(p) => AtomicFile::write_all(p, text.as_bytes()).map_err(|e| CliError::Input {
-            path: p.to_path_buf(),
-            message: format!("cannot write: {e}"),
-        }),
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth a panic.
-            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-            Ok(())
-        }
-    }
+fn synthetic_note(synthetic: bool) -> &'static str {
+    if synthetic { " [SYNTHETIC roads]" } else { "" }
 }
 
 pub fn time(args: TimeArgs) -> Result<(), CliError> {
-    let engine = args.graph.engine()?;
-    let mut ws = Workspace::default();
-    let route = engine.route(&mut ws, args.from, args.to);
-    let route = match (route, args.format) {
+    let config = args.graph.config()?;
+    let file = output::open(args.path_geojson.as_deref(), &config.input_files())?;
+    let net = Network::load(&config)?;
+    let synthetic = net.synthetic_roads();
+    let route = match (net.travel_time(args.from, args.to), args.format) {
         (Ok(r), _) => r,
         (Err(e), TextOrJson::Json) => {
             // Unroutable pairs are an answer in JSON, with the reason, and a non-zero exit.
-            write_out(
+            output::write(
                 None,
-                &format!("{}\n", json!({"routable": false, "reason": e.to_string()})),
+                &[],
+                &format!(
+                    "{}\n",
+                    json!({"routable": false, "reason": e.to_string(), "synthetic_roads": synthetic})
+                ),
             )?;
-            return Err(CliError::Routing(e));
+            return Err(e.into());
         }
-        (Err(e), TextOrJson::Text) => return Err(CliError::Routing(e)),
+        (Err(e), TextOrJson::Text) => return Err(e.into()),
     };
-    if let Some(p) = &args.path_geojson {
+    let path: Vec<[f64; 2]> = route.path.iter().map(|&(x, y)| [x, y]).collect();
+    if file.is_some() {
         let feature = json!({
             "type": "Feature",
-            "properties": {"seconds": route.time_ms as f64 / 1000.0, "meters": route.length_m},
-            "geometry": {"type": "LineString", "coordinates": route.path.iter().map(|&(x, y)| [x, y]).collect::<Vec<_>>()},
+            "properties": {
+                "seconds": round_dp(ms_to_seconds(route.time_ms), 1),
+                "meters": round_dp(route.length_m, 0),
+                "synthetic_roads": synthetic,
+            },
+            "geometry": {"type": "LineString", "coordinates": path},
         });
-        write_out(Some(p), &format!("{feature}\n"))?;
+        output::finish(file, args.path_geojson.as_deref(), &format!("{feature}\n"))?;
     }
-    let seconds = route.time_ms as f64 / 1000.0;
-    match args.format {
+    let seconds = ms_to_seconds(route.time_ms);
+    let text = match args.format {
         TextOrJson::Json => {
-            let j = json!({
+            let mut j = json!({
                 "routable": true,
-                "seconds": (seconds * 10.0).round() / 10.0,
-                "minutes": (seconds / 6.0).round() / 10.0,
-                "meters": route.length_m.round(),
-                "from_snap_m": (route.from.distance_m * 10.0).round() / 10.0,
-                "to_snap_m": (route.to.distance_m * 10.0).round() / 10.0,
-                "synthetic_roads": engine.graph.meta.synthetic_roads,
+                "seconds": round_dp(seconds, 1),
+                "minutes": round_dp(seconds / 60.0, 1),
+                "meters": round_dp(route.length_m, 0),
+                "from_snap_m": round_dp(route.from.distance_m, 1),
+                "to_snap_m": round_dp(route.to.distance_m, 1),
+                "synthetic_roads": synthetic,
             });
-            write_out(None, &format!("{j}\n"))
+            if args.path {
+                j["path"] = json!(path);
+            }
+            format!("{j}\n")
         }
-        TextOrJson::Text => write_out(
-            None,
-            &format!(
+        TextOrJson::Text => {
+            let mut s = format!(
                 "{:.1} min ({:.0} s), {:.2} km by car; start {:.0} m and end {:.0} m from the road{}\n",
                 seconds / 60.0,
                 seconds,
                 route.length_m / 1000.0,
                 route.from.distance_m,
                 route.to.distance_m,
-                if engine.graph.meta.synthetic_roads {
-                    " [SYNTHETIC roads]"
-                } else {
-                    ""
+                synthetic_note(synthetic)
+            );
+            if args.path {
+                s.push_str("path (LON,LAT):\n");
+                for p in &path {
+                    s.push_str(&format!("  {:.6},{:.6}\n", p[0], p[1]));
                 }
-            ),
-        ),
-    }
+            }
+            s
+        }
+    };
+    output::write(None, &[], &text)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -177,7 +132,7 @@ pub struct MatrixArgs {
     pub destinations: PathBuf,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: CsvOrJson,
-    /// Write here instead of standard output.
+    /// Write here (atomically, never over an input) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -222,62 +177,85 @@ pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
             destinations.len()
         )));
     }
-    let engine = args.graph.engine()?;
-    let mut ws = Workspace::default();
+    let config = args.graph.config()?;
+    let mut inputs = config.input_files();
+    inputs.extend([args.origins.clone(), args.destinations.clone()]);
+    let file = output::open(args.out.as_deref(), &inputs)?;
+    let net = Network::load(&config)?;
+    let synthetic = net.synthetic_roads();
     let mut rows = Vec::new();
     for o in &origins {
         for d in &destinations {
-            let r = engine.route(&mut ws, (o.1, o.2), (d.1, d.2));
+            let r = net.travel_time((o.1, o.2), (d.1, d.2));
             rows.push((o.0.clone(), d.0.clone(), r));
         }
     }
     let text = match args.format {
         CsvOrJson::Csv => {
-            let mut s = String::from("origin_id,destination_id,seconds,meters\n");
             let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record([
+                "origin_id",
+                "destination_id",
+                "seconds",
+                "meters",
+                "reason",
+                "synthetic_roads",
+            ]);
             for (o, d, r) in &rows {
-                let (sec, m) = match r {
+                let (sec, m, reason) = match r {
                     Ok(r) => (
-                        format!("{:.1}", r.time_ms as f64 / 1000.0),
+                        format!("{:.1}", ms_to_seconds(r.time_ms)),
                         format!("{:.0}", r.length_m),
+                        String::new(),
                     ),
-                    Err(_) => (String::new(), String::new()),
+                    Err(e) => (String::new(), String::new(), e.to_string()),
                 };
-                let _ = w.write_record([o.as_str(), d.as_str(), &sec, &m]);
+                let _ = w.write_record([
+                    o.as_str(),
+                    d.as_str(),
+                    &sec,
+                    &m,
+                    &reason,
+                    &synthetic.to_string(),
+                ]);
             }
-            s.push_str(&String::from_utf8_lossy(
-                &w.into_inner().unwrap_or_default(),
-            ));
-            s
+            String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
         }
         CsvOrJson::Json => {
             let v: Vec<_> = rows
                 .iter()
                 .map(|(o, d, r)| match r {
-                    Ok(r) => json!({"origin_id": o, "destination_id": d, "seconds": (r.time_ms as f64 / 100.0).round() / 10.0, "meters": r.length_m.round()}),
+                    Ok(r) => json!({"origin_id": o, "destination_id": d, "seconds": round_dp(ms_to_seconds(r.time_ms), 1), "meters": round_dp(r.length_m, 0)}),
                     Err(e) => json!({"origin_id": o, "destination_id": d, "seconds": null, "meters": null, "reason": e.to_string()}),
                 })
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json!({"synthetic_roads": synthetic, "pairs": v}))
+                    .unwrap_or_default()
+            )
         }
     };
-    write_out(args.out.as_deref(), &text)
+    output::finish(file, args.out.as_deref(), &text)
 }
 
 #[derive(Debug, Args)]
 pub struct IsochroneArgs {
     #[command(flatten)]
-    pub graph: GraphArgs,
-    /// A source point LON,LAT; repeat for several sources.
-    #[arg(long, required = true, value_parser = parse_lonlat, allow_hyphen_values = true)]
-    pub from: Vec<(f64, f64)>,
-    /// Travel time budget in minutes.
+    pub data: DataArgs,
+    /// Where the isochrone is centred: a facility id (of --facilities or the demo) or a point
+    /// LON,LAT; repeat for several.
+    #[arg(long, required = true, allow_hyphen_values = true, value_parser = Place::parse)]
+    pub at: Vec<Place>,
+    /// Travel time budget in minutes (1 to 240).
     #[arg(long, default_value_t = 45.0)]
     pub minutes: f64,
-    /// `from`: the area reachable from the sources; `to`: the area from which the sources are reached.
-    #[arg(long, value_enum, default_value = "from")]
+    /// `to`: the area from which the places are reached (a catchment, as in coverage);
+    /// `from`: the area reached from them.
+    #[arg(long, value_enum, default_value = "to")]
     pub direction: DirectionArg,
-    /// Raster cell size of the polygon in metres (see docs/ROUTING.md for the error this implies).
+    /// Raster cell size of the polygon in metres, 10 to 5000 (see docs/ROUTING.md for the
+    /// error this implies).
     #[arg(long, default_value_t = 200.0)]
     pub cell_m: f64,
     /// Write the polygon (a GeoJSON FeatureCollection) here instead of standard output.
@@ -288,59 +266,49 @@ pub struct IsochroneArgs {
     pub roads_out: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DirectionArg {
-    From,
-    To,
-}
-
-impl From<DirectionArg> for Direction {
-    fn from(d: DirectionArg) -> Self {
-        match d {
-            DirectionArg::From => Direction::From,
-            DirectionArg::To => Direction::To,
-        }
-    }
-}
-
 pub fn isochrone(args: IsochroneArgs) -> Result<(), CliError> {
-    if !(args.minutes.is_finite() && args.minutes > 0.0 && args.minutes <= 600.0) {
-        return Err(CliError::Usage(format!(
-            "--minutes {} must be between 0 and 600",
-            args.minutes
-        )));
-    }
-    if !(args.cell_m.is_finite() && (10.0..=5000.0).contains(&args.cell_m)) {
-        return Err(CliError::Usage(format!(
-            "--cell-m {} must be between 10 and 5000",
-            args.cell_m
-        )));
-    }
-    let engine = args.graph.engine()?;
+    crate::units::check_minutes(args.minutes).map_err(|m| AppError::bad("minutes", m))?;
+    let config = args.data.config()?;
+    let inputs = config.input_files();
+    let file = output::open(args.out.as_deref(), &inputs)?;
+    let roads_file = output::open(args.roads_out.as_deref(), &inputs)?;
+    let needs_facilities = args.at.iter().any(|p| matches!(p, Place::Facility(_)));
+    // Facility ids need the facilities; points need the graph alone.
+    let (net, data);
     let mut snaps = Vec::new();
-    for (i, &(lon, lat)) in args.from.iter().enumerate() {
-        snaps.push(engine.snap(lon, lat).map_err(|source| {
-            CliError::Routing(crate::routing::RoutingError::Snap {
-                which: format!("--from #{}", i + 1),
-                error: source,
-            })
-        })?);
+    if needs_facilities {
+        data = Dataset::load(&config, &Progress::hidden())?;
+        for (i, p) in args.at.iter().enumerate() {
+            snaps.push(data.snap_place(p, &format!("--at #{}", i + 1))?);
+        }
+        net = &data.network;
+    } else {
+        let n = Network::load(&config)?;
+        for (i, p) in args.at.iter().enumerate() {
+            if let Place::Point(lon, lat) = p {
+                snaps.push(n.snap(*lon, *lat, &format!("--at #{}", i + 1))?);
+            }
+        }
+        data = Dataset::new(n, Vec::new(), Vec::new(), None)?;
+        net = &data.network;
     }
-    let budget_ms = (args.minutes * 60_000.0).round() as u32;
-    let mut ws = Workspace::default();
-    let iso = engine.isochrone(
-        &mut ws,
-        &snaps,
-        budget_ms,
-        args.direction.into(),
-        args.cell_m,
-    );
+    let direction = args.direction.into();
+    let iso = net.isochrone(&snaps, args.minutes, direction, args.cell_m)?;
+    let synthetic = net.synthetic_roads();
+    let at: Vec<String> = args
+        .at
+        .iter()
+        .map(|p| match p {
+            Place::Facility(id) => id.clone(),
+            Place::Point(lon, lat) => format!("{lon},{lat}"),
+        })
+        .collect();
     let props = json!({
+        "at": at,
         "minutes": args.minutes,
         "direction": iso.direction,
         "cell_m": iso.cell_m,
-        "sources": args.from.iter().map(|p| [p.0, p.1]).collect::<Vec<_>>(),
-        "synthetic_roads": engine.graph.meta.synthetic_roads,
+        "synthetic_roads": synthetic,
         "method": "reached roads rasterised, dilated by one cell; boundary within 2*sqrt(2)*cell_m of reached roads",
     });
     let geometry = geojson::Geometry::from(&iso.polygon);
@@ -348,21 +316,22 @@ pub fn isochrone(args: IsochroneArgs) -> Result<(), CliError> {
         "type": "FeatureCollection",
         "features": [{"type": "Feature", "properties": props, "geometry": geometry}],
     });
-    write_out(args.out.as_deref(), &format!("{fc}\n"))?;
-    if let Some(path) = &args.roads_out {
+    output::finish(file, args.out.as_deref(), &format!("{fc}\n"))?;
+    if roads_file.is_some() {
+        let g = net.graph();
         let features: Vec<_> = iso
             .roads
             .iter()
             .map(|(e, pts)| {
                 json!({
                     "type": "Feature",
-                    "properties": {"edge": e, "osm_way_id": engine.graph.edge_osm_way(*e)},
+                    "properties": {"edge": e, "osm_way_id": g.edge_osm_way(*e), "synthetic_roads": synthetic},
                     "geometry": {"type": "LineString", "coordinates": pts.iter().map(|&(x, y)| [x, y]).collect::<Vec<_>>()},
                 })
             })
             .collect();
-        let fc = json!({"type": "FeatureCollection", "features": features});
-        write_out(Some(path), &format!("{fc}\n"))?;
+        let fc = json!({"type": "FeatureCollection", "name": if synthetic { "nabij_isochrone_roads (SYNTHETIC roads)" } else { "nabij_isochrone_roads" }, "features": features});
+        output::finish(roads_file, args.roads_out.as_deref(), &format!("{fc}\n"))?;
     }
     Ok(())
 }

@@ -17,7 +17,8 @@ use super::scc::strongly_connected_components;
 use super::{BuildStats, GraphMeta, NO_TIME, RoadGraph};
 use crate::ingest::profile::{CarProfile, Direction};
 use crate::ingest::{FERRY_CLASS, RawNetwork, RawWay};
-use crate::util::{haversine_m, hilbert_index};
+use super::hilbert::hilbert_index;
+use crate::geodesy::haversine_m;
 
 /// Errors from turning ways into a graph.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,11 @@
 
 pub mod build;
 pub mod file;
+pub mod hilbert;
 pub mod scc;
+
+/// The road class of ferry edges (ingest assigns it; spatial and routing treat ferries apart).
+pub use crate::ingest::FERRY_CLASS;
 
 use serde::{Deserialize, Serialize};
 

@@ -66,7 +66,7 @@ pub fn strongly_connected_components(fwd: &Csr, rev: &Csr) -> (Vec<u32>, Vec<u32
 mod tests {
     use super::*;
     use crate::graph::{Arc, Csr};
-    use crate::util::SplitMix64;
+    use crate::rng::SplitMix64;
 
     fn csr(n: usize, edges: &[(u32, u32)]) -> Csr {
         let mut first = vec![0u32; n + 1];

@@ -4,5 +4,5 @@ pub mod areas;
 pub mod osm;
 pub mod profile;
 
-pub use osm::{FERRY_CLASS, IngestError, IngestStats, RawNetwork, RawWay, read_network};
+pub use osm::{FERRY_CLASS, IngestError, SYNTHETIC_WRITING_PROGRAM, IngestStats, RawNetwork, RawWay, read_network};
 pub use profile::{CarProfile, ProfileError};

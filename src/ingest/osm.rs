@@ -37,6 +37,10 @@ pub enum IngestError {
 /// Road class index reserved for car ferries.
 pub const FERRY_CLASS: u8 = u8::MAX;
 
+/// The `writingprogram` of the PBF files nabij's generator writes: a graph built from such a
+/// file is marked as having SYNTHETIC roads.
+pub const SYNTHETIC_WRITING_PROGRAM: &str = "nabij-synth";
+
 /// A drivable way as read from the file.
 #[derive(Debug, Clone)]
 pub struct RawWay {

@@ -123,7 +123,7 @@ impl Engine {
         // Ferries are reached roads but not reached area: nobody gets off mid-crossing.
         let land: Vec<(u32, Vec<(f64, f64)>)> = roads
             .iter()
-            .filter(|(e, _)| g.edge_class[*e as usize] != crate::ingest::FERRY_CLASS)
+            .filter(|(e, _)| g.edge_class[*e as usize] != crate::graph::FERRY_CLASS)
             .cloned()
             .collect();
         let polygon = rasterize(&land, cell_m, g.meta.bbox);
@@ -152,7 +152,7 @@ fn rasterize(roads: &[(u32, Vec<(f64, f64)>)], cell_m: f64, bbox: [f64; 4]) -> M
     let mut cells: BTreeSet<(i32, i32)> = BTreeSet::new();
     for (_, pts) in roads {
         for w in pts.windows(2) {
-            let len = crate::util::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
+            let len = crate::geodesy::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
             let steps = (len / (cell_m / 2.0)).ceil().max(1.0) as usize;
             for k in 0..=steps {
                 let f = k as f64 / steps as f64;

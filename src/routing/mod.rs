@@ -10,6 +10,7 @@ pub mod search;
 
 use crate::graph::{ARC_BACKWARD, RoadGraph};
 use crate::spatial::{Snap, SnapError, SnapIndex, SnapOptions};
+pub use isochrone::Isochrone;
 pub use search::{Direction, Seed, Workspace};
 
 /// Errors from routing queries.
@@ -227,7 +228,7 @@ pub fn edge_part(g: &RoadGraph, e: u32, t0: f64, t1: f64) -> Vec<(f64, f64)> {
     let pts = g.edge_polyline(e);
     let cum: Vec<f64> = std::iter::once(0.0)
         .chain(pts.windows(2).scan(0.0, |acc, w| {
-            *acc += crate::util::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
+            *acc += crate::geodesy::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
             Some(*acc)
         }))
         .collect();

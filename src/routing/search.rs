@@ -22,7 +22,7 @@
 //! A search stops at the budget, so its cost is one pass over the reached part of the graph.
 
 use crate::graph::{Csr, RoadGraph};
-use crate::util::prefetch_read;
+use crate::prefetch::prefetch_read;
 
 /// Which way travel times are measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -36,6 +36,14 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// The other direction.
+    pub fn reverse(self) -> Self {
+        match self {
+            Direction::To => Direction::From,
+            Direction::From => Direction::To,
+        }
+    }
+
     pub fn csr(self, g: &RoadGraph) -> &Csr {
         match self {
             Direction::To => &g.rev,
@@ -386,7 +394,7 @@ impl Workspace {
 mod tests {
     use super::{Direction, RadixHeap, Seed, Workspace};
     use crate::graph::{NO_TIME, RoadGraph};
-    use crate::util::SplitMix64;
+    use crate::rng::SplitMix64;
 
     /// A chain 0 → 1 → … → 39 with oneways every third link, and two nodes no search from
     /// node 0 reaches.

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use super::{SynthConfig, SynthError, TownSpec, generate};
 use crate::graph::file::AtomicFile;
-use crate::util::SplitMix64;
+use crate::rng::SplitMix64;
 
 const COLS: usize = 5;
 const ROWS: usize = 4;

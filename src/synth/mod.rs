@@ -17,11 +17,11 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use crate::graph::file::AtomicFile;
-use crate::util::SplitMix64;
+use crate::rng::SplitMix64;
 use pbf::PbfWriter;
 
 /// The PBF `writingprogram` of generated files; graphs built from them are labelled synthetic.
-pub const WRITING_PROGRAM: &str = "nabij-synth";
+pub use crate::ingest::SYNTHETIC_WRITING_PROGRAM as WRITING_PROGRAM;
 
 /// Errors of the generator.
 #[derive(Debug, thiserror::Error)]

@@ -65,7 +65,7 @@ pub fn random_graph(
 ) -> (nabij::graph::RoadGraph, petgraph::graph::DiGraph<(), u32>) {
     use nabij::graph::{NO_TIME, RoadGraph};
     use petgraph::graph::{DiGraph, NodeIndex};
-    let mut rng = nabij::util::SplitMix64::new(seed);
+    let mut rng = nabij::rng::SplitMix64::new(seed);
     let n = 2 + rng.below(max_nodes) as usize;
     let m = rng.below(4 * n as u64) as usize;
     let coords: Vec<(f64, f64)> = (0..n)

@@ -1,0 +1,70 @@
+//! `/api/v1/coverage`, `/api/v1/coverage/{code}`, `/api/v1/regions`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::api::cache::{CSV, Cached, GEOJSON, JSON, respond};
+use crate::api::openapi::RouteId;
+use crate::api::query::{self, CoverageQuery, MunicipalityQuery, RegionsQuery, parse};
+use crate::api::state::blocking;
+use crate::api::{ApiError, AppState};
+use crate::app::report;
+
+pub async fn coverage(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q: CoverageQuery = parse(&req, RouteId::Coverage)?;
+    let need = q.need()?;
+    let format = query::format(&q.format)?;
+    state.data.check_need(&need)?;
+    let key = format!(
+        "coverage|{}|{format}",
+        serde_json::to_string(&need).unwrap_or_default()
+    );
+    if let Some(hit) = state.cached_body(&key) {
+        return respond(&req, &hit);
+    }
+    let cached = blocking(&state, move |s| {
+        let r = s.coverage(&need)?;
+        match format {
+            "csv" => Ok(Cached::new(CSV, web::Bytes::from(report::to_csv(&r)))),
+            "json" => Cached::json(&report::to_json(&r), JSON),
+            _ => Cached::json(
+                &report::to_geojson(&r, &s.data.prepared.municipalities),
+                GEOJSON,
+            ),
+        }
+    })
+    .await?;
+    state.store_body(key, cached.clone());
+    respond(&req, &cached)
+}
+
+pub async fn municipality(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: MunicipalityQuery = parse(&req, RouteId::CoverageOne)?;
+    let need = q.need()?;
+    state.data.check_need(&need)?;
+    let code = path.into_inner();
+    state.data.municipality_index(&code)?;
+    let body = blocking(&state, move |s| {
+        let r = s.coverage(&need)?;
+        Cached::json(&s.data.municipality(&r, &code)?, JSON)
+    })
+    .await?;
+    respond(&req, &body)
+}
+
+pub async fn regions(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q: RegionsQuery = parse(&req, RouteId::Regions)?;
+    let need = q.need()?;
+    state.data.check_need(&need)?;
+    let grouping = q.grouping.clone().unwrap_or_else(|| "jeugdregio".into());
+    state.data.check_grouping(&grouping)?;
+    let body = blocking(&state, move |s| {
+        let r = s.coverage(&need)?;
+        Cached::json(&s.data.regions(&r, &grouping)?, JSON)
+    })
+    .await?;
+    respond(&req, &body)
+}

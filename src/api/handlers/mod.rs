@@ -1,0 +1,7 @@
+//! The handlers, one file per resource. Each parses its typed query, asks the application
+//! core, and formats the answer; computations run on the blocking pool under a timeout.
+
+pub mod coverage;
+pub mod facilities;
+pub mod meta;
+pub mod routing;

@@ -1,0 +1,261 @@
+//! Typed query parameters, one struct per endpoint. Every key is first checked against the
+//! parameters the route table (`openapi::ROUTES`) documents for the route, then the query is
+//! decoded into the endpoint's struct, which refuses any other key: a parameter documented
+//! but not handled (or the reverse) fails the tests that call every route with every
+//! documented parameter.
+
+use actix_web::HttpRequest;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::ApiError;
+use super::openapi::{self, RouteId};
+use crate::app::{Direction, FacilityStatus, NeedProfile, Place, parse_lonlat};
+
+/// Longest query string accepted.
+pub const MAX_QUERY_BYTES: usize = 2048;
+
+/// Checks the keys against the route table, then decodes into `T`.
+pub fn parse<T: DeserializeOwned>(req: &HttpRequest, route: RouteId) -> Result<T, ApiError> {
+    let qs = req.query_string();
+    if qs.len() > MAX_QUERY_BYTES {
+        return Err(ApiError::QueryTooLong {
+            limit: MAX_QUERY_BYTES,
+        });
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(qs)
+        .map_err(|e| ApiError::bad("query", format!("cannot be decoded: {e}")))?;
+    let allowed = openapi::query_params(route);
+    let mut seen = std::collections::BTreeSet::new();
+    for (k, _) in &pairs {
+        if !allowed.contains(&k.as_str()) {
+            return Err(ApiError::bad(
+                k,
+                if allowed.is_empty() {
+                    "unknown parameter; this endpoint takes none".to_string()
+                } else {
+                    format!(
+                        "unknown parameter; this endpoint takes {}",
+                        allowed.join(", ")
+                    )
+                },
+            ));
+        }
+        if !seen.insert(k) {
+            return Err(ApiError::bad(k, "given more than once"));
+        }
+    }
+    serde_urlencoded::from_str(qs).map_err(|e| ApiError::bad("query", e.to_string()))
+}
+
+/// A number parameter.
+fn number(name: &str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
+    v.as_deref()
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| ApiError::bad(name, format!("{v:?} is not a number")))
+        })
+        .transpose()
+}
+
+/// `to` (the default everywhere) or `from`.
+fn direction(v: &Option<String>) -> Result<Direction, ApiError> {
+    match v.as_deref() {
+        None | Some("to") => Ok(Direction::To),
+        Some("from") => Ok(Direction::From),
+        Some(other) => Err(ApiError::bad(
+            "direction",
+            format!("{other:?}: use to or from"),
+        )),
+    }
+}
+
+/// Structs with the need-profile parameters and the endpoint's own ones.
+macro_rules! need_query {
+    ($(#[$doc:meta])* $name:ident { $($extra:ident),* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub minutes: Option<String>,
+            #[serde(rename = "type")]
+            pub types: Option<String>,
+            pub age: Option<String>,
+            pub min_free_places: Option<String>,
+            pub status: Option<String>,
+            pub direction: Option<String>,
+            $(pub $extra: Option<String>,)*
+        }
+
+        impl $name {
+            /// The need profile, every field checked (the error names the parameter).
+            pub fn need(&self) -> Result<NeedProfile, ApiError> {
+                need_profile(
+                    &self.minutes,
+                    &self.types,
+                    &self.age,
+                    &self.min_free_places,
+                    &self.status,
+                    &self.direction,
+                )
+            }
+        }
+    };
+}
+
+need_query!(
+    /// `GET /api/v1/coverage`
+    CoverageQuery { format }
+);
+need_query!(
+    /// `GET /api/v1/coverage/{code}`
+    MunicipalityQuery {}
+);
+need_query!(
+    /// `GET /api/v1/regions`
+    RegionsQuery { grouping }
+);
+
+fn need_profile(
+    minutes: &Option<String>,
+    types: &Option<String>,
+    age: &Option<String>,
+    min_free_places: &Option<String>,
+    status: &Option<String>,
+    dir: &Option<String>,
+) -> Result<NeedProfile, ApiError> {
+    let mut need = NeedProfile::default();
+    if let Some(m) = number("minutes", minutes)? {
+        need.limit_minutes = m;
+    }
+    if let Some(t) = types {
+        need.types = t
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if need.types.is_empty() {
+            return Err(ApiError::bad("type", "is empty"));
+        }
+    }
+    need.age = number("age", age)?;
+    if let Some(p) = number("min_free_places", min_free_places)? {
+        need.min_free_places = p;
+    }
+    match status.as_deref() {
+        None | Some("active") => {}
+        Some("active,planned") | Some("planned,active") | Some("planned") => {
+            need.include_planned = true
+        }
+        Some(other) => {
+            return Err(ApiError::bad(
+                "status",
+                format!("{other:?}: use active or active,planned"),
+            ));
+        }
+    }
+    need.direction = direction(dir)?;
+    need.validate().map_err(|e| match e {
+        crate::app::NeedError::Invalid { field, message } => ApiError::bad(field, message),
+        other => ApiError::bad("query", other.to_string()),
+    })?;
+    Ok(need)
+}
+
+/// `GET /api/v1/coverage?format=`
+pub fn format(v: &Option<String>) -> Result<&'static str, ApiError> {
+    match v.as_deref() {
+        None | Some("geojson") => Ok("geojson"),
+        Some("csv") => Ok("csv"),
+        Some("json") => Ok("json"),
+        Some(other) => Err(ApiError::bad(
+            "format",
+            format!("{other:?}: use geojson, csv or json"),
+        )),
+    }
+}
+
+/// `GET /api/v1/facilities`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilitiesQuery {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub status: Option<String>,
+}
+
+impl FacilitiesQuery {
+    pub fn status(&self) -> Result<Option<FacilityStatus>, ApiError> {
+        match self.status.as_deref() {
+            None => Ok(None),
+            Some("active") => Ok(Some(FacilityStatus::Active)),
+            Some("planned") => Ok(Some(FacilityStatus::Planned)),
+            Some("closed") => Ok(Some(FacilityStatus::Closed)),
+            Some(other) => Err(ApiError::bad(
+                "status",
+                format!("{other:?}: use active, planned or closed"),
+            )),
+        }
+    }
+
+    pub fn kind(&self) -> Option<String> {
+        self.kind.as_ref().map(|t| t.trim().to_ascii_lowercase())
+    }
+}
+
+/// Endpoints without parameters (`/health`, `/api/v1/meta`, `/metrics`, the OpenAPI document,
+/// one facility).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoQuery {}
+
+/// `GET /api/v1/travel-time`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TravelTimeQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// A required `LON,LAT` parameter.
+pub fn lonlat(name: &str, v: &Option<String>) -> Result<(f64, f64), ApiError> {
+    let v = v
+        .as_deref()
+        .ok_or_else(|| ApiError::bad(name, "is required (LON,LAT in WGS84)"))?;
+    parse_lonlat(v).map_err(|e| ApiError::bad(name, e))
+}
+
+/// `GET /api/v1/isochrone`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IsochroneQuery {
+    pub at: Option<String>,
+    pub minutes: Option<String>,
+    pub direction: Option<String>,
+}
+
+impl IsochroneQuery {
+    /// The place, the minutes (checked in the one place that checks them) and the direction.
+    pub fn parts(&self) -> Result<(Place, f64, Direction), ApiError> {
+        let at = self
+            .at
+            .as_deref()
+            .ok_or_else(|| ApiError::bad("at", "is required (a facility id or LON,LAT)"))?;
+        let place = Place::parse(at).map_err(|e| ApiError::bad("at", e))?;
+        let minutes = number("minutes", &self.minutes)?.ok_or_else(|| {
+            ApiError::bad(
+                "minutes",
+                format!(
+                    "is required ({} to {})",
+                    crate::units::MINUTES_MIN,
+                    crate::units::MINUTES_MAX
+                ),
+            )
+        })?;
+        crate::units::check_minutes(minutes).map_err(|m| ApiError::bad("minutes", m))?;
+        Ok((place, minutes, direction(&self.direction)?))
+    }
+}

@@ -1,0 +1,615 @@
+//! The loaded data and the questions it answers: [`Network`] (the road graph, for travel
+//! times and isochrones) and [`Dataset`] (the network with municipalities, facilities and
+//! groupings matched to it, for coverage and regions). The CLI, the HTTP handlers and the
+//! tests all go through these methods.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use super::config::{Config, FacilitySource, GraphSource, MunicipalitySource};
+use super::error::AppError;
+use crate::analysis::coverage::{MunicipalityResult, RegionResult};
+use crate::analysis::inputs::{
+    Facility, Status, apply_groupings, read_facilities, read_municipalities, read_origins,
+};
+use crate::analysis::{CoverageResult, Municipality, NeedProfile, Prepared};
+use crate::graph::RoadGraph;
+use crate::ingest::areas::read_areas_and_points;
+use crate::progress::Progress;
+use crate::routing::{Direction, Engine, Isochrone, Route, Workspace};
+use crate::spatial::{Snap, SnapOptions};
+use crate::units::{minutes_out, minutes_to_ms};
+
+/// What a served or computed answer says about its data: file names only, never paths.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    pub demo: bool,
+    pub graph: String,
+    pub municipalities: Option<String>,
+    pub facilities: Option<String>,
+    /// Modification time of the graph file (its build date), RFC 3339, if known.
+    pub graph_built: Option<String>,
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// The road graph with its snap index and a pool of search workspaces.
+pub struct Network {
+    pub engine: Engine,
+    pub sources: SourceInfo,
+    workspaces: Mutex<Vec<Workspace>>,
+}
+
+impl Network {
+    /// Loads (or, for the demo, builds in memory) the configured graph.
+    pub fn load(config: &Config) -> Result<Self, AppError> {
+        let (path, g) = match &config.graph {
+            GraphSource::File(p) => (p, crate::graph::file::read_graph(p)?),
+            GraphSource::Pbf(p) => {
+                if !p.exists() {
+                    return Err(AppError::Usage(format!(
+                        "{} not found: run nabij from the repository root, or write the demo with `nabij demo --out {}`",
+                        p.display(),
+                        super::config::DEMO_DIR
+                    )));
+                }
+                let g = crate::pipeline::build_in_memory(
+                    p,
+                    &crate::ingest::CarProfile::default(),
+                    &Progress::hidden(),
+                )?;
+                (p, g)
+            }
+        };
+        let built = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| super::clock::rfc3339_utc(d.as_secs()));
+        let mut options = SnapOptions::for_graph(&g);
+        options.max_distance_m = config.max_snap_m;
+        Ok(Network {
+            engine: Engine::with_options(g, options),
+            sources: SourceInfo {
+                demo: config.demo,
+                graph: file_name(path),
+                municipalities: None,
+                facilities: None,
+                graph_built: built,
+            },
+            workspaces: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// A network over a graph already in memory (tests, benchmarks).
+    pub fn from_graph(graph: RoadGraph, name: &str) -> Self {
+        Network {
+            engine: Engine::new(graph),
+            sources: SourceInfo {
+                demo: false,
+                graph: name.to_string(),
+                municipalities: None,
+                facilities: None,
+                graph_built: None,
+            },
+            workspaces: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn graph(&self) -> &RoadGraph {
+        &self.engine.graph
+    }
+
+    pub fn synthetic_roads(&self) -> bool {
+        self.engine.graph.meta.synthetic_roads
+    }
+
+    /// Runs `f` with a workspace from the pool (created on first use, returned afterwards).
+    pub fn with_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
+        let mut ws = self
+            .workspaces
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_else(|| Workspace::new(self.engine.graph.node_count()));
+        let out = f(&mut ws);
+        if let Ok(mut p) = self.workspaces.lock() {
+            p.push(ws);
+        }
+        out
+    }
+
+    /// The fastest route by car between two points.
+    pub fn travel_time(&self, from: (f64, f64), to: (f64, f64)) -> Result<Route, AppError> {
+        Ok(self.with_workspace(|ws| self.engine.route(ws, from, to))?)
+    }
+
+    /// Snaps a point; the error names the parameter it came from.
+    pub fn snap(&self, lon: f64, lat: f64, parameter: &str) -> Result<Snap, AppError> {
+        self.engine.snap(lon, lat).map_err(|error| {
+            AppError::Routing(crate::routing::RoutingError::Snap {
+                which: parameter.to_string(),
+                error,
+            })
+        })
+    }
+
+    /// The area within `minutes` of the snapped points (`direction` `to`: from which they are
+    /// reached; `from`: reached from them). The minutes are checked by the caller's need or
+    /// by [`crate::units::check_minutes`].
+    pub fn isochrone(
+        &self,
+        at: &[Snap],
+        minutes: f64,
+        direction: Direction,
+        cell_m: f64,
+    ) -> Result<Isochrone, AppError> {
+        crate::units::check_minutes(minutes).map_err(|m| AppError::bad("minutes", m))?;
+        if !(cell_m.is_finite() && (10.0..=5000.0).contains(&cell_m)) {
+            return Err(AppError::bad(
+                "cell_m",
+                format!("{cell_m} must be between 10 and 5000"),
+            ));
+        }
+        Ok(self.with_workspace(|ws| {
+            self.engine
+                .isochrone(ws, at, minutes_to_ms(minutes), direction, cell_m)
+        }))
+    }
+}
+
+/// One of a municipality's nearest suitable facilities.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearestFacility {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub minutes: f64,
+    pub within_limit: bool,
+}
+
+/// The answer for one municipality: its figures and its nearest suitable facilities.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MunicipalityAnswer {
+    pub municipality: MunicipalityResult,
+    pub nearest_facilities: Vec<NearestFacility>,
+    pub need: NeedProfile,
+    pub synthetic_roads: bool,
+}
+
+/// The regions of one grouping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionsAnswer {
+    pub grouping: String,
+    pub need: NeedProfile,
+    pub national: crate::analysis::coverage::Figures,
+    pub regions: Vec<RegionResult>,
+    pub synthetic_roads: bool,
+}
+
+/// A facility as listed: its record, and the municipality it lies in.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacilityView<'a> {
+    pub facility: &'a Facility,
+    pub municipality: Option<&'a str>,
+    /// Why it cannot be placed on the road network, if it cannot.
+    pub unplaced: Option<String>,
+}
+
+/// A place a question starts from: a facility (by id) or a point.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    Facility(String),
+    Point(f64, f64),
+}
+
+impl Place {
+    /// A facility id, or `LON,LAT`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.contains(',') {
+            let (lon, lat) = super::coords::parse_lonlat(s)?;
+            Ok(Place::Point(lon, lat))
+        } else if s.trim().is_empty() {
+            Err("is empty: give a facility id or LON,LAT".into())
+        } else {
+            Ok(Place::Facility(s.trim().to_string()))
+        }
+    }
+}
+
+/// The network with municipalities, facilities, groupings and origins matched to it.
+pub struct Dataset {
+    pub network: Network,
+    pub prepared: Prepared,
+}
+
+impl Dataset {
+    /// Loads everything the configuration names. Municipalities and facilities are required.
+    pub fn load(config: &Config, progress: &Progress) -> Result<Self, AppError> {
+        let spinner = progress.spinner("loading road graph");
+        let mut network = Network::load(config)?;
+        spinner.finish_and_clear();
+        let spinner = progress.spinner("reading municipalities and facilities");
+        let (municipalities, m_name) = load_municipalities(config)?;
+        let (facilities, f_name) = load_facilities(config)?;
+        let origins = config.origins.as_deref().map(read_origins).transpose()?;
+        spinner.finish_and_clear();
+        network.sources.municipalities = Some(m_name);
+        network.sources.facilities = Some(f_name);
+        let spinner = progress.spinner("matching inputs to the road graph");
+        let d = Self::new(network, municipalities, facilities, origins.as_deref());
+        spinner.finish_and_clear();
+        d
+    }
+
+    /// Matches inputs to the network. Inputs that do not lie on the graph at all are an
+    /// error that says so; a facility that cannot be placed is reported with its reason.
+    pub fn new(
+        network: Network,
+        municipalities: Vec<Municipality>,
+        facilities: Vec<Facility>,
+        origins: Option<&[crate::analysis::WeightedPoint]>,
+    ) -> Result<Self, AppError> {
+        let prepared = Prepared::new(&network.engine, municipalities, facilities, origins);
+        let bbox = network.engine.graph.meta.bbox;
+        let graph_box = format!(
+            "the graph covers lon {:.3}..{:.3}, lat {:.3}..{:.3}",
+            bbox[0], bbox[2], bbox[1], bbox[3]
+        );
+        let placed = prepared.facility_snaps.iter().filter(|s| s.is_ok()).count();
+        if !prepared.facilities.is_empty() && placed == 0 {
+            let why = prepared
+                .facility_snaps
+                .iter()
+                .find_map(|s| s.as_ref().err().map(|e| e.to_string()))
+                .unwrap_or_default();
+            return Err(AppError::Mismatch(format!(
+                "none of the {} facilities lies on the road graph ({graph_box}); e.g. {why}. Are the facilities and the graph of the same area, and are coordinates LON,LAT?",
+                prepared.facilities.len()
+            )));
+        }
+        let with_origins = prepared.origins.iter().filter(|o| !o.is_empty()).count();
+        if !prepared.municipalities.is_empty() && with_origins == 0 {
+            return Err(AppError::Mismatch(format!(
+                "none of the {} municipalities overlaps the road graph ({graph_box}); are the municipalities and the graph of the same area?",
+                prepared.municipalities.len()
+            )));
+        }
+        for (f, s) in prepared.facilities.iter().zip(&prepared.facility_snaps) {
+            if let Err(e) = s {
+                tracing::warn!(
+                    "facility {} cannot be placed on the road network: {e}",
+                    f.id
+                );
+            }
+        }
+        Ok(Dataset { network, prepared })
+    }
+
+    pub fn synthetic_roads(&self) -> bool {
+        self.network.synthetic_roads()
+    }
+
+    pub fn sources(&self) -> &SourceInfo {
+        &self.network.sources
+    }
+
+    /// The facility types in the data.
+    pub fn facility_types(&self) -> BTreeSet<&str> {
+        self.prepared
+            .facilities
+            .iter()
+            .map(|f| f.kind.as_str())
+            .collect()
+    }
+
+    /// The groupings the municipalities carry (`jeugdregio`, `provincie`, custom ones).
+    pub fn groupings(&self) -> BTreeSet<&str> {
+        self.prepared
+            .municipalities
+            .iter()
+            .flat_map(|m| m.regions.keys().map(String::as_str))
+            .collect()
+    }
+
+    /// Checks a need profile against the data: every type must be one the data has.
+    pub fn check_need(&self, need: &NeedProfile) -> Result<(), AppError> {
+        need.validate()?;
+        let known = self.facility_types();
+        for t in &need.types {
+            if !known.contains(t.as_str()) {
+                return Err(AppError::bad(
+                    "type",
+                    format!(
+                        "unknown facility type {t:?}; the data has {}",
+                        known.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Coverage for a need profile: every municipality and every region of every grouping.
+    pub fn coverage(&self, need: &NeedProfile) -> Result<CoverageResult, AppError> {
+        self.check_need(need)?;
+        Ok(self
+            .network
+            .with_workspace(|ws| self.prepared.coverage(&self.network.engine, ws, need)))
+    }
+
+    /// The index of a municipality by its code (case-insensitive).
+    pub fn municipality_index(&self, code: &str) -> Result<usize, AppError> {
+        self.prepared
+            .municipalities
+            .iter()
+            .position(|m| m.code.eq_ignore_ascii_case(code))
+            .ok_or_else(|| AppError::NotFound {
+                what: "municipality",
+                id: code.to_string(),
+                parameter: "code",
+            })
+    }
+
+    /// One municipality of a coverage answer, with its nearest suitable facilities (up to
+    /// ten, by travel time from its representative point, within four times the limit).
+    pub fn municipality(
+        &self,
+        result: &CoverageResult,
+        code: &str,
+    ) -> Result<MunicipalityAnswer, AppError> {
+        let m = self.municipality_index(code)?;
+        let need = &result.need;
+        let p = &self.prepared;
+        let engine = &self.network.engine;
+        let mut nearest = Vec::new();
+        if let Ok(rep) = &p.representative_snaps[m] {
+            // Home → facility (`to`) is a forward search from the home; `from` the reverse.
+            let search_dir = need.direction.reverse();
+            let budget = need.limit_ms().saturating_mul(4);
+            let mut times: Vec<(u32, usize)> = self.network.with_workspace(|ws| {
+                ws.run(
+                    &engine.graph,
+                    &engine.seeds(rep, 0, search_dir),
+                    budget,
+                    search_dir,
+                );
+                result
+                    .suitable_facilities
+                    .iter()
+                    .filter_map(|id| p.facilities.iter().position(|f| &f.id == id))
+                    .filter_map(|f| {
+                        let fs = p.facility_snaps[f].as_ref().ok()?;
+                        engine.time_at(ws, fs, search_dir).map(|t| (t.0, f))
+                    })
+                    .collect()
+            });
+            times.sort();
+            for (t, f) in times.into_iter().take(10) {
+                let fac = &p.facilities[f];
+                nearest.push(NearestFacility {
+                    id: fac.id.clone(),
+                    name: fac.name.clone(),
+                    kind: fac.kind.clone(),
+                    minutes: minutes_out(t),
+                    within_limit: t <= need.limit_ms(),
+                });
+            }
+        }
+        Ok(MunicipalityAnswer {
+            municipality: result.municipalities[m].clone(),
+            nearest_facilities: nearest,
+            need: need.clone(),
+            synthetic_roads: result.synthetic_roads,
+        })
+    }
+
+    /// The regions of one grouping of a coverage answer.
+    pub fn regions(
+        &self,
+        result: &CoverageResult,
+        grouping: &str,
+    ) -> Result<RegionsAnswer, AppError> {
+        self.check_grouping(grouping)?;
+        Ok(RegionsAnswer {
+            grouping: grouping.to_string(),
+            need: result.need.clone(),
+            national: result.national.clone(),
+            regions: result
+                .regions
+                .iter()
+                .filter(|r| r.grouping == grouping)
+                .cloned()
+                .collect(),
+            synthetic_roads: result.synthetic_roads,
+        })
+    }
+
+    /// A grouping the data carries, or an error listing those it does.
+    pub fn check_grouping(&self, grouping: &str) -> Result<(), AppError> {
+        let known = self.groupings();
+        if known.contains(grouping) {
+            Ok(())
+        } else {
+            Err(AppError::bad(
+                "grouping",
+                format!(
+                    "unknown grouping {grouping:?}; the data has {}",
+                    known.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ))
+        }
+    }
+
+    /// The facilities, optionally of one type and status; an unknown type is an error.
+    pub fn facilities(
+        &self,
+        kind: Option<&str>,
+        status: Option<Status>,
+    ) -> Result<Vec<FacilityView<'_>>, AppError> {
+        if let Some(k) = kind
+            && !self.facility_types().contains(k)
+        {
+            return Err(AppError::bad(
+                "type",
+                format!(
+                    "unknown facility type {k:?}; the data has {}",
+                    self.facility_types()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        Ok((0..self.prepared.facilities.len())
+            .filter(|&i| {
+                let f = &self.prepared.facilities[i];
+                status.is_none_or(|s| f.status == s) && kind.is_none_or(|k| f.kind == k)
+            })
+            .map(|i| self.facility_view(i))
+            .collect())
+    }
+
+    /// One facility by id.
+    pub fn facility(&self, id: &str) -> Result<FacilityView<'_>, AppError> {
+        let i = self
+            .prepared
+            .facilities
+            .iter()
+            .position(|f| f.id == id)
+            .ok_or_else(|| AppError::NotFound {
+                what: "facility",
+                id: id.to_string(),
+                parameter: "id",
+            })?;
+        Ok(self.facility_view(i))
+    }
+
+    fn facility_view(&self, i: usize) -> FacilityView<'_> {
+        let p = &self.prepared;
+        FacilityView {
+            facility: &p.facilities[i],
+            municipality: p.facility_municipality[i].map(|m| p.municipalities[m].code.as_str()),
+            unplaced: p.facility_snaps[i].as_ref().err().map(|e| e.to_string()),
+        }
+    }
+
+    /// Where a place lies on the road network: a facility's own snap, or a point snapped.
+    pub fn snap_place(&self, place: &Place, parameter: &str) -> Result<Snap, AppError> {
+        match place {
+            Place::Point(lon, lat) => self.network.snap(*lon, *lat, parameter),
+            Place::Facility(id) => {
+                let i = self
+                    .prepared
+                    .facilities
+                    .iter()
+                    .position(|f| &f.id == id)
+                    .ok_or_else(|| AppError::NotFound {
+                        what: "facility",
+                        id: id.clone(),
+                        parameter: "at",
+                    })?;
+                self.prepared.facility_snaps[i].clone().map_err(|error| {
+                    AppError::Routing(crate::routing::RoutingError::Snap {
+                        which: parameter.to_string(),
+                        error,
+                    })
+                })
+            }
+        }
+    }
+}
+
+/// Municipalities from the configured source, with the groupings applied; and the file name.
+fn load_municipalities(config: &Config) -> Result<(Vec<Municipality>, String), AppError> {
+    let Some(source) = &config.municipalities else {
+        return Err(AppError::Usage(
+            "give --municipalities FILE.geojson or --municipalities-osm FILE.osm.pbf".into(),
+        ));
+    };
+    let (mut ms, name) = match source {
+        MunicipalitySource::GeoJson(p) => (read_municipalities(p, &config.fields)?.0, file_name(p)),
+        MunicipalitySource::Osm { path, admin_level } => {
+            let (areas, _, report) = crate::pipeline::guard_decoder(path, || {
+                read_areas_and_points(path, Some(*admin_level), None)
+            })?;
+            if areas.is_empty() {
+                return Err(AppError::Mismatch(format!(
+                    "{}: no boundary relations with admin_level={admin_level} could be assembled ({} found)",
+                    path.display(),
+                    report.relations
+                )));
+            }
+            for (id, name) in &report.unclosed {
+                tracing::warn!("boundary relation {id} ({name}) does not close and is left out");
+            }
+            (municipalities_from_areas(areas), file_name(path))
+        }
+    };
+    apply_groupings(&mut ms, &config.groupings)?;
+    Ok((ms, name))
+}
+
+/// Facilities from the configured source; and the file name.
+fn load_facilities(config: &Config) -> Result<(Vec<Facility>, String), AppError> {
+    match &config.facilities {
+        None => Err(AppError::Usage(
+            "give --facilities FILE or --facilities-osm FILE --facility-tag KEY=VALUE".into(),
+        )),
+        Some(FacilitySource::File(p)) => Ok((read_facilities(p)?, file_name(p))),
+        Some(FacilitySource::Osm { path, key, value }) => {
+            let (_, points, _) = crate::pipeline::guard_decoder(path, || {
+                read_areas_and_points(path, None, Some((key, value)))
+            })?;
+            let fs = points
+                .into_iter()
+                .map(|pt| {
+                    let name = pt.name.clone().unwrap_or_else(|| pt.osm_id.clone());
+                    Facility::at(&pt.osm_id, &name, value, pt.lon, pt.lat)
+                })
+                .collect();
+            Ok((fs, file_name(path)))
+        }
+    }
+}
+
+/// OSM boundary areas as municipalities. Population is unknown (every municipality weighs
+/// the same, and outputs say so). Duplicate codes are made unique (`CODE-2`, …) with a warning.
+fn municipalities_from_areas(areas: Vec<crate::ingest::areas::AdminArea>) -> Vec<Municipality> {
+    let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+    areas
+        .into_iter()
+        .map(|a| {
+            let n = seen.entry(a.code.clone()).or_default();
+            *n += 1;
+            let code = if *n == 1 {
+                a.code
+            } else {
+                let unique = format!("{}-{n}", a.code);
+                tracing::warn!(
+                    "boundary relation {} ({}) repeats code {}; it is called {unique}",
+                    a.relation_id,
+                    a.name,
+                    a.code
+                );
+                unique
+            };
+            Municipality {
+                code,
+                name: a.name,
+                population: 1.0,
+                population_known: false,
+                regions: Default::default(),
+                geometry: a.geometry,
+            }
+        })
+        .collect()
+}

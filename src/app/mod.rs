@@ -1,0 +1,30 @@
+//! The application core: the loaded dataset and the questions it answers.
+//!
+//! [`Config`] gathers every setting in layers (defaults → TOML → environment → flags) and
+//! resolves the demo; [`Network`] holds the road graph (travel times, isochrones);
+//! [`Dataset`] adds municipalities, facilities and groupings matched to it (coverage, one
+//! municipality, regions, facilities). The CLI (`cli`) and the HTTP service (`api`) are thin
+//! layers over these methods and import nothing below this module except through it, so the
+//! types they need are re-exported here.
+
+pub mod clock;
+pub mod config;
+pub mod coords;
+pub mod dataset;
+pub mod error;
+
+pub use config::{Config, ConfigLayer, DEMO_DIR};
+pub use coords::parse_lonlat;
+pub use dataset::{
+    Dataset, FacilityView, MunicipalityAnswer, NearestFacility, Network, Place, RegionsAnswer,
+    SourceInfo,
+};
+pub use error::AppError;
+
+pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
+pub use crate::analysis::inputs::Status as FacilityStatus;
+pub use crate::analysis::{CoverageResult, NeedError, NeedProfile, report};
+pub use crate::routing::RoutingError;
+pub use crate::progress::Progress;
+pub use crate::routing::{Direction, Isochrone, Route};
+pub use crate::spatial::Snap;

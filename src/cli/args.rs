@@ -1,0 +1,205 @@
+//! Argument groups shared by several commands, each turned into a layer of the one
+//! configuration (`app::Config`): the data a command reads, and the need profile.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::CliError;
+use crate::app::{Config, ConfigLayer, Direction, NeedProfile};
+
+/// The road graph alone (travel times and isochrones).
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The road graph (.nbg) from `nabij build`.
+    #[arg(long)]
+    pub graph: Option<PathBuf>,
+    /// Use the bundled demo region (data/demo; its road graph is built in memory). Also the
+    /// default when no graph and no inputs are given.
+    #[arg(long)]
+    pub demo: bool,
+    /// Points farther than this from a drivable road cannot be placed (metres, default 1000).
+    #[arg(long)]
+    pub max_snap_m: Option<f64>,
+    /// A TOML configuration file (keys as the flags, with underscores; env NABIJ_CONFIG).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl GraphArgs {
+    fn layer(&self) -> ConfigLayer {
+        ConfigLayer {
+            demo: self.demo.then_some(true),
+            graph: self.graph.clone(),
+            max_snap_m: self.max_snap_m,
+            ..Default::default()
+        }
+    }
+
+    /// The configuration: defaults → TOML → environment → these flags.
+    pub fn config(&self) -> Result<Config, CliError> {
+        layered(self.config.as_deref(), self.layer())
+    }
+}
+
+/// The road graph with municipalities, facilities, groupings and origins.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Municipalities: GeoJSON FeatureCollection of (Multi)Polygons, WGS84 or RD New.
+    #[arg(long)]
+    pub municipalities: Option<PathBuf>,
+    /// Take municipalities from the boundary relations of this OSM extract instead.
+    #[arg(long)]
+    pub municipalities_osm: Option<PathBuf>,
+    /// admin_level of --municipalities-osm (default 8, gemeenten in the Netherlands).
+    #[arg(long)]
+    pub admin_level: Option<u8>,
+    /// Property with the municipality code (default gemeentecode).
+    #[arg(long)]
+    pub code_field: Option<String>,
+    /// Property with the municipality name (default gemeentenaam).
+    #[arg(long)]
+    pub name_field: Option<String>,
+    /// Property with the number of young people (default est_0_22, then inwoners_2024;
+    /// without one, every municipality weighs the same and outputs say "population unknown").
+    #[arg(long)]
+    pub population_field: Option<String>,
+    /// A CSV mapping municipality code to a group of your own (header `code,<grouping>`,
+    /// e.g. zorggebied); repeatable.
+    #[arg(long)]
+    pub grouping_csv: Vec<PathBuf>,
+    /// Facilities: CSV (id,name,type,lon,lat or x,y, optional attributes) or GeoJSON points.
+    #[arg(long)]
+    pub facilities: Option<PathBuf>,
+    /// Take facilities from this OSM extract by tag (see --facility-tag).
+    #[arg(long, requires = "facility_tag")]
+    pub facilities_osm: Option<PathBuf>,
+    /// KEY=VALUE tag of OSM facilities, e.g. amenity=hospital (nodes and closed ways).
+    #[arg(long)]
+    pub facility_tag: Option<String>,
+    /// Origins: CSV lon,lat,weight (e.g. neighbourhood centroids with youth counts) instead of
+    /// the inhabited road network.
+    #[arg(long)]
+    pub origins: Option<PathBuf>,
+}
+
+impl DataArgs {
+    fn layer(&self) -> ConfigLayer {
+        ConfigLayer {
+            municipalities: self.municipalities.clone(),
+            municipalities_osm: self.municipalities_osm.clone(),
+            admin_level: self.admin_level,
+            code_field: self.code_field.clone(),
+            name_field: self.name_field.clone(),
+            population_field: self.population_field.clone(),
+            grouping_csv: (!self.grouping_csv.is_empty()).then(|| self.grouping_csv.clone()),
+            facilities: self.facilities.clone(),
+            facilities_osm: self.facilities_osm.clone(),
+            facility_tag: self.facility_tag.clone(),
+            origins: self.origins.clone(),
+            ..self.graph.layer()
+        }
+    }
+
+    /// The configuration: defaults → TOML → environment → these flags (and `extra`).
+    pub fn config_with(&self, extra: ConfigLayer) -> Result<Config, CliError> {
+        layered(self.graph.config.as_deref(), self.layer().merge(extra))
+    }
+
+    pub fn config(&self) -> Result<Config, CliError> {
+        self.config_with(ConfigLayer::default())
+    }
+}
+
+fn layered(file: Option<&Path>, flags: ConfigLayer) -> Result<Config, CliError> {
+    Ok(Config::layered(file, &|k| std::env::var(k).ok(), flags)?)
+}
+
+/// Which way travel is measured.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DirectionArg {
+    /// Towards the facility or point, as young people travel (the default everywhere).
+    To,
+    /// Away from it.
+    From,
+}
+
+impl From<DirectionArg> for Direction {
+    fn from(d: DirectionArg) -> Self {
+        match d {
+            DirectionArg::From => Direction::From,
+            DirectionArg::To => Direction::To,
+        }
+    }
+}
+
+/// What a young person needs: which facilities count, and the travel limit.
+#[derive(Debug, Args)]
+pub struct NeedArgs {
+    /// A need profile as TOML (see docs/ANALYSIS.md); the flags below override it.
+    #[arg(long)]
+    pub need: Option<PathBuf>,
+    /// Facility type that counts; repeatable (default: any type in the data).
+    #[arg(long = "type")]
+    pub types: Vec<String>,
+    /// An age that must lie in the facility's age range (where it states one).
+    #[arg(long)]
+    pub age: Option<f64>,
+    /// At least this many free places (a facility that does not state its free places then
+    /// does not count).
+    #[arg(long)]
+    pub min_free_places: Option<f64>,
+    /// Largest group size that counts (default 6; facilities that do not state one count).
+    #[arg(long)]
+    pub max_group_size: Option<f64>,
+    /// Carers per young person at least (default 0.25 = one per four).
+    #[arg(long)]
+    pub min_staff_ratio: Option<f64>,
+    /// Count planned facilities too.
+    #[arg(long)]
+    pub include_planned: bool,
+    /// Travel limit in minutes (1 to 240, default 45).
+    #[arg(long)]
+    pub minutes: Option<f64>,
+    /// `to` the facility (default) or `from` it.
+    #[arg(long, value_enum)]
+    pub direction: Option<DirectionArg>,
+}
+
+impl NeedArgs {
+    /// The profile: defaults, then the TOML file, then the flags; checked by the dataset.
+    pub fn profile(&self) -> Result<NeedProfile, CliError> {
+        let mut need = match &self.need {
+            Some(p) => NeedProfile::from_toml_file(p).map_err(crate::app::AppError::from)?,
+            None => NeedProfile::default(),
+        };
+        if !self.types.is_empty() {
+            need.types = self.types.iter().map(|t| t.to_ascii_lowercase()).collect();
+        }
+        if self.age.is_some() {
+            need.age = self.age;
+        }
+        if let Some(v) = self.min_free_places {
+            need.min_free_places = v;
+        }
+        if let Some(v) = self.max_group_size {
+            need.max_group_size = v;
+        }
+        if let Some(v) = self.min_staff_ratio {
+            need.min_staff_ratio = v;
+        }
+        if self.include_planned {
+            need.include_planned = true;
+        }
+        if let Some(v) = self.minutes {
+            need.limit_minutes = v;
+        }
+        if let Some(d) = self.direction {
+            need.direction = d.into();
+        }
+        need.validate().map_err(crate::app::AppError::from)?;
+        Ok(need)
+    }
+}
