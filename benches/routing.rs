@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use nabij::graph::file::read_graph;
-use nabij::routing::{Direction, Engine, Seed, Workspace};
 use nabij::rng::SplitMix64;
+use nabij::routing::{Direction, Engine, Seed, Workspace};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));

@@ -5,8 +5,8 @@
 //! the road graph, [`synth`] writes synthetic road networks for benchmarks and the demo.
 
 pub mod analysis;
-pub mod app;
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod geodesy;
 pub mod graph;

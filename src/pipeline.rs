@@ -88,7 +88,14 @@ pub fn build_in_memory(
             }
             .into());
         }
-        Err(_) => (0, 0),
+        Err(_) => {
+            // A hash recorded as 0 would claim a provenance nobody can check: fail instead.
+            return Err(IngestError::Damaged {
+                path: osm.to_path_buf(),
+                detail: "hashing the file failed unexpectedly".into(),
+            }
+            .into());
+        }
     };
     let writing_program = raw.writing_program.clone();
     let meta = GraphMeta {

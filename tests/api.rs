@@ -8,12 +8,12 @@ use actix_web::http::StatusCode;
 use actix_web::test as atest;
 use actix_web::{App, web};
 use nabij::api::{AppState, configure};
-use nabij::cli::serve::{ServeArgs, ServeConfig, load_state};
+use nabij::app::{Config, Dataset, Progress};
 
 fn demo_state() -> web::Data<AppState> {
     // Tests run in the package root, where data/demo lives.
-    let config = ServeConfig::default();
-    web::Data::new(load_state(&config).expect("the demo loads"))
+    let data = Dataset::load(&Config::demo(), &Progress::hidden()).expect("the demo loads");
+    web::Data::new(AppState::new(data, std::time::Duration::from_secs(60)))
 }
 
 macro_rules! app {
@@ -74,11 +74,11 @@ async fn every_endpoint_answers() {
             "application/json",
         ),
         (
-            "/api/v1/isochrone?facility=NB-01&minutes=20",
+            "/api/v1/isochrone?at=NB-01&minutes=20",
             "application/geo+json",
         ),
         (
-            "/api/v1/isochrone?facility=2.67,52.85&minutes=10&direction=to",
+            "/api/v1/isochrone?at=2.67,52.85&minutes=10&direction=from",
             "application/geo+json",
         ),
         ("/api/v1/openapi.json", "application/json"),
@@ -149,22 +149,25 @@ async fn every_bad_parameter_is_a_problem_naming_it() {
             400,
             Some("to"),
         ),
-        ("/api/v1/isochrone?facility=NB-01", 400, Some("minutes")),
+        ("/api/v1/isochrone?at=NB-01", 400, Some("minutes")),
         (
-            "/api/v1/isochrone?facility=NB-01&minutes=500",
+            "/api/v1/isochrone?at=NB-01&minutes=500",
             400,
             Some("minutes"),
         ),
+        ("/api/v1/isochrone?at=castle&minutes=10", 404, Some("at")),
+        ("/api/v1/isochrone?at=10,10&minutes=10", 400, Some("at")),
         (
-            "/api/v1/isochrone?facility=castle&minutes=10",
+            "/api/v1/isochrone?facility=NB-01&minutes=10",
             400,
             Some("facility"),
         ),
-        (
-            "/api/v1/isochrone?facility=10,10&minutes=10",
-            400,
-            Some("facility"),
-        ),
+        ("/api/v1/facilities?type=castle", 400, Some("type")),
+        ("/api/v1/coverage?minutes=300", 400, Some("minutes")),
+        ("/health?verbose=1", 400, Some("verbose")),
+        ("/api/v1/meta?x=1", 400, Some("x")),
+        ("/api/v1/openapi.json?x=1", 400, Some("x")),
+        ("/metrics?x=1", 400, Some("x")),
         ("/api/v1/nothing-here", 404, None),
     ] {
         let (s, ct, body) = get(&app, uri).await;
@@ -256,53 +259,6 @@ async fn a_panicking_handler_gives_a_500_problem_without_detail() {
     assert!(!body.contains("secret"), "{body}");
 }
 
-#[test]
-fn configuration_layers_defaults_file_env_flags() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("nabij.toml");
-    std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nworkers = 3\n").expect("write");
-    let args = |listen: Option<&str>| ServeArgs {
-        graph: None,
-        municipalities: None,
-        facilities: None,
-        grouping_csv: vec![],
-        config: Some(file.clone()),
-        listen: listen.map(String::from),
-        workers: None,
-        code_field: None,
-        name_field: None,
-        population_field: Some("inwoners_2024".into()),
-    };
-    let no_env = |_: &str| None;
-    let c = ServeConfig::from_layers(&args(None), &no_env).expect("valid");
-    assert_eq!(
-        (c.listen.as_str(), c.workers),
-        ("127.0.0.1:9000", 3),
-        "file over defaults"
-    );
-    let env = |k: &str| (k == "NABIJ_LISTEN").then(|| "127.0.0.1:9100".to_string());
-    let c = ServeConfig::from_layers(&args(None), &env).expect("valid");
-    assert_eq!(c.listen, "127.0.0.1:9100", "environment over file");
-    let c = ServeConfig::from_layers(&args(Some("127.0.0.1:9200")), &env).expect("valid");
-    assert_eq!(c.listen, "127.0.0.1:9200", "flags over environment");
-    assert!(c.is_demo());
-    assert_eq!(
-        c.population_field.as_deref(),
-        Some("inwoners_2024"),
-        "flags reach the config"
-    );
-    let bad = |k: &str| (k == "NABIJ_GRAPH").then(|| "x.nbg".to_string());
-    assert!(
-        ServeConfig::from_layers(&args(None), &bad).is_err(),
-        "a graph without municipalities and facilities"
-    );
-    std::fs::write(&file, "listne = \"x\"\n").expect("write");
-    assert!(
-        ServeConfig::from_layers(&args(None), &no_env).is_err(),
-        "unknown key"
-    );
-}
-
 #[actix_rt::test]
 async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
     let state = demo_state();
@@ -340,7 +296,7 @@ async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
             .map(|n| match *n {
                 "from" => "from=2.36,52.85",
                 "to" => "to=2.67,52.85",
-                "facility" => "facility=NB-01",
+                "at" => "at=NB-01",
                 "minutes" => "minutes=10",
                 _ => "",
             })
@@ -425,6 +381,19 @@ fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
         info.status.success() && text.contains("Feature Count: 20"),
         "{text}"
     );
+    // GDAL reads the served coverage over HTTP as QGIS does (/vsicurl/ sends HEAD first).
+    let info = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(format!("/vsicurl/http://{addr}/api/v1/coverage"))
+        .env("GDAL_HTTP_TIMEOUT", "20")
+        .output()
+        .expect("ogrinfo runs");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.status.success() && text.contains("Feature Count: 20"),
+        "ogrinfo /vsicurl/: {text}{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
     // Graceful shutdown on SIGTERM.
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -442,4 +411,101 @@ fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
         panic!("the server did not stop on SIGTERM");
     };
     assert!(st.success(), "exit status {st}");
+}
+
+#[actix_rt::test]
+async fn head_answers_every_get_route_and_other_methods_get_405() {
+    let state = demo_state();
+    let app = app!(state);
+    for r in nabij::api::openapi::ROUTES {
+        let uri = r.path.replace("{code}", "GM9001").replace("{id}", "NB-01");
+        let uri = match r.id {
+            nabij::api::openapi::RouteId::TravelTime => {
+                format!("{uri}?from=2.36,52.85&to=2.67,52.85")
+            }
+            nabij::api::openapi::RouteId::Isochrone => format!("{uri}?at=NB-01&minutes=10"),
+            _ => uri,
+        };
+        let get = atest::call_service(&app, atest::TestRequest::get().uri(&uri).to_request()).await;
+        assert_eq!(get.status(), StatusCode::OK, "GET {uri}");
+        let get_type = get.headers().get("content-type").cloned();
+        let head = atest::call_service(
+            &app,
+            atest::TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri(&uri)
+                .to_request(),
+        )
+        .await;
+        assert_eq!(head.status(), StatusCode::OK, "HEAD {uri}");
+        assert_eq!(
+            head.headers().get("content-type").cloned(),
+            get_type,
+            "HEAD {uri}"
+        );
+        let post =
+            atest::call_service(&app, atest::TestRequest::post().uri(&uri).to_request()).await;
+        assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED, "POST {uri}");
+        assert_eq!(
+            post.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some("GET, HEAD"),
+            "POST {uri}"
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn every_data_response_has_an_etag_and_no_negative_zero() {
+    let state = demo_state();
+    let app = app!(state);
+    for uri in [
+        "/api/v1/meta",
+        "/api/v1/openapi.json",
+        "/api/v1/coverage",
+        "/api/v1/coverage?format=csv",
+        "/api/v1/coverage?format=json&direction=from",
+        "/api/v1/coverage/GM9005",
+        "/api/v1/regions",
+        "/api/v1/facilities",
+        "/api/v1/facilities/NB-01",
+        "/api/v1/travel-time?from=2.36,52.85&to=2.67,52.85",
+        "/api/v1/isochrone?at=NB-01&minutes=10",
+    ] {
+        let resp = atest::call_service(&app, atest::TestRequest::get().uri(uri).to_request()).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+        assert!(resp.headers().get("etag").is_some(), "{uri} has no ETag");
+        let body = String::from_utf8_lossy(&atest::read_body(resp).await).into_owned();
+        assert!(
+            !body.contains("-0.0,") && !body.contains("-0,") && !body.contains(":-0}"),
+            "{uri}: -0 in the output"
+        );
+    }
+    // gzip refused with q=0 is not sent.
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::get()
+            .uri("/api/v1/coverage")
+            .insert_header(("Accept-Encoding", "gzip;q=0, identity"))
+            .to_request(),
+    )
+    .await;
+    assert_ne!(
+        resp.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+}
+
+#[actix_rt::test]
+async fn the_fictional_demo_does_not_claim_osm_or_cbs_data() {
+    let state = demo_state();
+    let app = app!(state);
+    let (_, _, body) = get(&app, "/api/v1/meta").await;
+    let meta: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let attribution = meta["attribution"].as_str().expect("attribution");
+    assert!(!attribution.contains("OpenStreetMap"), "{attribution}");
+    assert!(attribution.contains("Fictional"), "{attribution}");
+    // File names only, never server paths.
+    assert_eq!(meta["sources"]["graph"], "nabijland.osm.pbf");
 }

@@ -126,12 +126,15 @@ fn matrix_writes_the_documented_csv_columns() {
     ]);
     assert!(ok, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "origin_id,destination_id,seconds,meters");
+    assert_eq!(
+        lines[0],
+        "origin_id,destination_id,seconds,meters,reason,synthetic_roads"
+    );
     assert_eq!(lines.len(), 5);
     assert!(lines[1].starts_with("valletta,victoria,"));
     assert!(
-        lines[2].ends_with("sea,,"),
-        "unroutable pairs are empty: {}",
+        lines[2].starts_with("valletta,sea,,,") && lines[2].contains("nearest drivable road"),
+        "unroutable pairs are empty, with the reason: {}",
         lines[2]
     );
     let (ok, out, _) = nabij(&[
@@ -172,7 +175,7 @@ fn isochrone_writes_rfc7946_polygon_and_roads() {
         "isochrone",
         "--graph",
         &g,
-        "--from",
+        "--at",
         "14.5146,35.8989",
         "--minutes",
         "10",
@@ -210,10 +213,64 @@ fn isochrone_writes_rfc7946_polygon_and_roads() {
         "isochrone",
         "--graph",
         &g,
-        "--from",
+        "--at",
         "14.5,35.9",
         "--minutes",
         "0",
     ]);
     assert!(!ok && err.contains("--minutes"), "{err}");
+}
+
+#[test]
+fn every_routing_output_on_synthetic_roads_is_labelled_and_gives_reasons() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("path.geojson");
+    let (ok, out, err) = nabij(&[
+        "time",
+        "--demo",
+        "--from",
+        "2.36,52.85",
+        "--to",
+        "2.67,52.85",
+        "--path",
+        "--path-geojson",
+        path.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("[SYNTHETIC roads]") && out.contains("path (LON,LAT):"),
+        "{out}"
+    );
+    let feature = std::fs::read_to_string(&path).expect("path written");
+    assert!(feature.contains("\"synthetic_roads\":true"), "{feature}");
+    // The isochrone of a demo facility by its id, with its roads labelled.
+    let roads = dir.path().join("roads.geojson");
+    let (ok, out, err) = nabij(&[
+        "isochrone",
+        "--demo",
+        "--at",
+        "NB-01",
+        "--minutes",
+        "10",
+        "--roads-out",
+        roads.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("\"synthetic_roads\":true"), "{out}");
+    let roads = std::fs::read_to_string(&roads).expect("roads written");
+    assert!(roads.contains("SYNTHETIC roads"), "roads are labelled");
+    // An unroutable matrix cell says why.
+    let pts = dir.path().join("pts.csv");
+    std::fs::write(&pts, "id,lon,lat\na,2.36,52.85\nsea,2.0,52.0\n").expect("write");
+    let p = pts.to_str().expect("utf8");
+    let (ok, out, err) = nabij(&["matrix", "--demo", "--origins", p, "--destinations", p]);
+    assert!(ok, "{err}");
+    let sea = out
+        .lines()
+        .find(|l| l.starts_with("a,sea,"))
+        .expect("a row");
+    assert!(
+        sea.contains("drivable road") && sea.ends_with(",true"),
+        "{sea}"
+    );
 }

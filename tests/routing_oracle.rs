@@ -4,8 +4,8 @@
 mod common;
 
 use common::random_graph;
-use nabij::routing::{Direction, Seed, Workspace};
 use nabij::rng::SplitMix64;
+use nabij::routing::{Direction, Seed, Workspace};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeRef, Reversed};
 

@@ -7,8 +7,8 @@ use std::cell::Cell;
 
 mod common;
 
-use nabij::routing::{Direction, Seed, Workspace};
 use nabij::rng::SplitMix64;
+use nabij::routing::{Direction, Seed, Workspace};
 
 struct Counting;
 

@@ -47,7 +47,17 @@ impl CoverageStatus {
 
     /// A gap: the rule is not met (beyond the limit or unreachable).
     pub fn is_gap(self) -> bool {
-        matches!(self, CoverageStatus::BeyondLimit | CoverageStatus::Unreachable)
+        matches!(
+            self,
+            CoverageStatus::BeyondLimit | CoverageStatus::Unreachable
+        )
+    }
+}
+
+/// Compares with the serialised name (`status == "own_municipality"`).
+impl PartialEq<&str> for CoverageStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
@@ -290,6 +300,7 @@ pub struct MunicipalityResult {
     pub unplaced_facilities: Vec<String>,
     /// The number of young people; `None` when the input has no population (every
     /// municipality then weighs the same).
+    #[serde(serialize_with = "out::r3_opt")]
     pub young_people: Option<f64>,
     /// The weight used in shares (the population, or 1 when it is unknown).
     #[serde(skip)]
@@ -318,8 +329,10 @@ pub struct RegionResult {
 pub struct Figures {
     pub municipalities: usize,
     /// `None` when the population is unknown.
+    #[serde(serialize_with = "out::r3_opt")]
     pub young_people: Option<f64>,
     pub facilities: usize,
+    #[serde(serialize_with = "out::r3")]
     pub places: f64,
     /// `None` when the population is unknown.
     #[serde(serialize_with = "out::r3_opt")]
@@ -387,7 +400,6 @@ pub fn weighted_gini(v: &[(f64, f64)]) -> f64 {
     }
     s / (2.0 * total * total * mean)
 }
-
 
 impl Prepared {
     /// Time at an origin after a search.

@@ -146,7 +146,11 @@ pub fn to_text(result: &CoverageResult) -> String {
         result.suitable_facilities.len()
     );
     // Columns as wide as the longest code and name (names are never cut).
-    let code_w = width(result.municipalities.iter().map(|m| m.code.as_str()), "code").max(8);
+    let code_w = width(
+        result.municipalities.iter().map(|m| m.code.as_str()),
+        "code",
+    )
+    .max(8);
     let name_w = width(
         result.municipalities.iter().map(|m| m.name.as_str()),
         "municipality",

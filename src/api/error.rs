@@ -128,7 +128,11 @@ impl From<crate::app::AppError> for ApiError {
         use crate::app::AppError as A;
         match e {
             A::BadParameter { parameter, message } => ApiError::bad(parameter, message),
-            A::NotFound { what, id, parameter } => ApiError::NotFound {
+            A::NotFound {
+                what,
+                id,
+                parameter,
+            } => ApiError::NotFound {
                 what,
                 id,
                 parameter: Some(parameter),
@@ -136,12 +140,10 @@ impl From<crate::app::AppError> for ApiError {
             A::Need(crate::app::NeedError::Invalid { field, message }) => {
                 ApiError::bad(field, message)
             }
-            A::Routing(crate::app::RoutingError::Snap { which, error }) => {
-                ApiError::Unroutable {
-                    parameter: which,
-                    detail: error.to_string(),
-                }
-            }
+            A::Routing(crate::app::RoutingError::Snap { which, error }) => ApiError::Unroutable {
+                parameter: which,
+                detail: error.to_string(),
+            },
             A::Routing(other) => ApiError::Unroutable {
                 parameter: "to".into(),
                 detail: other.to_string(),

@@ -58,7 +58,10 @@ impl Metrics {
                 "nabij_request_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
             );
             let _ = writeln!(s, "nabij_request_seconds_sum{{route=\"{route}\"}} {sum}");
-            let _ = writeln!(s, "nabij_request_seconds_count{{route=\"{route}\"}} {count}");
+            let _ = writeln!(
+                s,
+                "nabij_request_seconds_count{{route=\"{route}\"}} {count}"
+            );
         }
         s.push_str("# HELP nabij_cache_hits_total Answers served from the cache.\n# TYPE nabij_cache_hits_total counter\n");
         let _ = writeln!(s, "nabij_cache_hits_total {}", self.cache_hits);

@@ -40,10 +40,8 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
             &format!("{} is not allowed here; use GET or HEAD", req.method()),
             None,
         );
-        resp.headers_mut().insert(
-            header::ALLOW,
-            header::HeaderValue::from_static("GET, HEAD"),
-        );
+        resp.headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
         return Ok(resp);
     }
     Err(ApiError::NotFound {

@@ -175,7 +175,11 @@ pub const ROUTES: &[Route] = &[
         path: "/api/v1/facilities",
         summary: "The facilities as GeoJSON points.",
         params: &[
-            q("type", "string", "Only this type (an unknown type is a 400)."),
+            q(
+                "type",
+                "string",
+                "Only this type (an unknown type is a 400).",
+            ),
             Param {
                 name: "status",
                 path: false,

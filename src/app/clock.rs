@@ -23,7 +23,7 @@ pub fn rfc3339_utc(secs: u64) -> String {
 }
 
 #[cfg(test)]
-mod time_tests {
+mod tests {
     #[test]
     fn rfc3339() {
         assert_eq!(super::rfc3339_utc(0), "1970-01-01T00:00:00Z");
@@ -31,14 +31,3 @@ mod time_tests {
         assert_eq!(super::rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
     }
 }
-
-#[cfg(test)]
-mod time_tests {
-    #[test]
-    fn rfc3339() {
-        assert_eq!(super::rfc3339_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::rfc3339_utc(1_795_339_800), "2026-11-22T09:30:00Z");
-        assert_eq!(super::rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
-    }
-}
-

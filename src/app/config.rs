@@ -214,9 +214,10 @@ impl Config {
             (Some(p), _) => Some(FacilitySource::File(p.clone())),
             (None, Some(p)) => {
                 let tag = l.facility_tag.clone().unwrap_or_default();
-                let Some((k, v)) = tag.split_once('=').filter(|(k, v)| {
-                    !k.trim().is_empty() && !v.trim().is_empty()
-                }) else {
+                let Some((k, v)) = tag
+                    .split_once('=')
+                    .filter(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
+                else {
                     return usage(format!(
                         "--facility-tag {tag:?} must be KEY=VALUE, e.g. amenity=hospital"
                     ));
@@ -270,8 +271,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), AppError> {
         let usage = |m: String| Err(AppError::Usage(m));
-        if !(self.max_snap_m.is_finite() && self.max_snap_m > 0.0 && self.max_snap_m <= 100_000.0)
-        {
+        if !(self.max_snap_m.is_finite() && self.max_snap_m > 0.0 && self.max_snap_m <= 100_000.0) {
             return usage(format!(
                 "--max-snap-m {} must be a positive number of metres (at most 100000)",
                 self.max_snap_m

@@ -551,6 +551,11 @@ fn load_municipalities(config: &Config) -> Result<(Vec<Municipality>, String), A
             for (id, name) in &report.unclosed {
                 tracing::warn!("boundary relation {id} ({name}) does not close and is left out");
             }
+            for (id, name) in &report.unclosed_inner {
+                tracing::warn!(
+                    "boundary relation {id} ({name}): its inner rings do not close and are left out (the area includes its holes)"
+                );
+            }
             (municipalities_from_areas(areas), file_name(path))
         }
     };

@@ -24,7 +24,7 @@ pub use error::AppError;
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
 pub use crate::analysis::inputs::Status as FacilityStatus;
 pub use crate::analysis::{CoverageResult, NeedError, NeedProfile, report};
-pub use crate::routing::RoutingError;
 pub use crate::progress::Progress;
+pub use crate::routing::RoutingError;
 pub use crate::routing::{Direction, Isochrone, Route};
 pub use crate::spatial::Snap;

@@ -265,16 +265,20 @@ pub fn demo(args: DemoArgs, quiet: bool) -> Result<(), CliError> {
 fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
     let v: Vec<f64> = s
         .split(',')
-        .map(|p| p.trim().parse::<f64>().map_err(|_| format!("{p:?} is not a number")))
+        .map(|p| {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{p:?} is not a number"))
+        })
         .collect::<Result<_, _>>()?;
     let [a, b, c, d] = v.as_slice() else {
         return Err(format!(
             "{s:?}: give four numbers min_lon,min_lat,max_lon,max_lat"
         ));
     };
-    if !(a < c && b < d && (-180.0..=180.0).contains(a) && (-180.0..=180.0).contains(c))
-        || !((-90.0..=90.0).contains(b) && (-90.0..=90.0).contains(d))
-    {
+    let lon_ok = (-180.0..=180.0).contains(a) && (-180.0..=180.0).contains(c);
+    let lat_ok = (-90.0..=90.0).contains(b) && (-90.0..=90.0).contains(d);
+    if !(a < c && b < d && lon_ok && lat_ok) {
         return Err(format!(
             "{s:?}: min must be below max, lon within -180..180 and lat within -90..90"
         ));

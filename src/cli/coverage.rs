@@ -74,6 +74,7 @@ pub struct RegionsArgs {
     /// The grouping: jeugdregio (default), provincie, or a custom one from --grouping-csv.
     #[arg(long, default_value = "jeugdregio")]
     pub grouping: String,
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: RegionsFormat,
     /// Output file (written atomically, never over an input); standard output if omitted.

@@ -35,11 +35,11 @@ pub enum Command {
     /// Generate a synthetic road network as an .osm.pbf (for benchmarks and the demo).
     Synth(build::SynthArgs),
     /// Travel time, distance and path by car between two points.
-    Time(route::TimeArgs),
+    Time(Box<route::TimeArgs>),
     /// Travel times between sets of points (CSV id,lon,lat in, CSV or JSON out).
-    Matrix(route::MatrixArgs),
+    Matrix(Box<route::MatrixArgs>),
     /// The area reachable within N minutes as a GeoJSON polygon (and the reached roads as lines).
-    Isochrone(route::IsochroneArgs),
+    Isochrone(Box<route::IsochroneArgs>),
     /// Coverage per municipality (own municipality / within the limit / beyond it) and fairness per region.
     Coverage(Box<coverage::CoverageArgs>),
     /// The regional table of one grouping (jeugdregio, provincie or custom): figures, gaps, flags.
@@ -88,9 +88,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Synth(args) => build::synth(args, cli.quiet),
         Command::Info(args) => build::info(args),
         Command::Demo(args) => build::demo(args, cli.quiet),
-        Command::Time(args) => route::time(args),
-        Command::Matrix(args) => route::matrix(args),
-        Command::Isochrone(args) => route::isochrone(args),
+        Command::Time(args) => route::time(*args),
+        Command::Matrix(args) => route::matrix(*args),
+        Command::Isochrone(args) => route::isochrone(*args),
         Command::Coverage(args) => coverage::coverage(*args, &progress),
         Command::Regions(args) => coverage::regions(*args, &progress),
         Command::Serve(args) => serve::serve(*args, cli.quiet, &progress),

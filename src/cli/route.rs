@@ -8,7 +8,7 @@ use serde_json::json;
 use super::CliError;
 use super::args::{DataArgs, DirectionArg, GraphArgs};
 use super::output;
-use crate::app::{AppError, Dataset, Network, Place, Progress, parse_lonlat};
+use crate::app::{Dataset, Network, Place, Progress, parse_lonlat};
 use crate::units::{ms_to_seconds, round_dp};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -27,6 +27,7 @@ pub struct TimeArgs {
     /// End point, LON,LAT (WGS84).
     #[arg(long, value_parser = parse_lonlat, allow_hyphen_values = true)]
     pub to: (f64, f64),
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
     /// Also print the path (its LON,LAT points in text; a `path` array in JSON).
@@ -130,6 +131,7 @@ pub struct MatrixArgs {
     /// CSV with columns id,lon,lat.
     #[arg(long)]
     pub destinations: PathBuf,
+    /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: CsvOrJson,
     /// Write here (atomically, never over an input) instead of standard output.
@@ -267,7 +269,8 @@ pub struct IsochroneArgs {
 }
 
 pub fn isochrone(args: IsochroneArgs) -> Result<(), CliError> {
-    crate::units::check_minutes(args.minutes).map_err(|m| AppError::bad("minutes", m))?;
+    crate::units::check_minutes(args.minutes)
+        .map_err(|m| CliError::Usage(format!("--minutes {m}")))?;
     let config = args.data.config()?;
     let inputs = config.input_files();
     let file = output::open(args.out.as_deref(), &inputs)?;

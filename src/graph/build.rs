@@ -13,12 +13,12 @@
 
 use rayon::prelude::*;
 
+use super::hilbert::hilbert_index;
 use super::scc::strongly_connected_components;
 use super::{BuildStats, GraphMeta, NO_TIME, RoadGraph};
+use crate::geodesy::haversine_m;
 use crate::ingest::profile::{CarProfile, Direction};
 use crate::ingest::{FERRY_CLASS, RawNetwork, RawWay};
-use super::hilbert::hilbert_index;
-use crate::geodesy::haversine_m;
 
 /// Errors from turning ways into a graph.
 #[derive(Debug, thiserror::Error)]

@@ -40,6 +40,8 @@ pub struct AreasReport {
     pub assembled: usize,
     /// Relations dropped because their rings did not close (e.g. clipped by the extract).
     pub unclosed: Vec<(i64, String)>,
+    /// Relations whose inner rings (holes) could not be assembled and were left out.
+    pub unclosed_inner: Vec<(i64, String)>,
 }
 
 fn damaged(path: &Path, e: osmpbf::Error) -> IngestError {
@@ -214,7 +216,15 @@ pub fn read_areas_and_points(
             }
         }
         let outer_rings = if missing { None } else { assemble(outer) };
-        let inner_rings = assemble(inner).unwrap_or_default();
+        let inner_rings = match assemble(inner) {
+            Some(r) => r,
+            None => {
+                // Holes that do not close are left out, and said so: the area is then
+                // larger than the boundary meant.
+                report.unclosed_inner.push((rel.id, rel.name.clone()));
+                Vec::new()
+            }
+        };
         let Some(outer_rings) = outer_rings.filter(|r| !r.is_empty()) else {
             report.unclosed.push((rel.id, rel.name.clone()));
             continue;

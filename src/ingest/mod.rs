@@ -4,5 +4,8 @@ pub mod areas;
 pub mod osm;
 pub mod profile;
 
-pub use osm::{FERRY_CLASS, IngestError, SYNTHETIC_WRITING_PROGRAM, IngestStats, RawNetwork, RawWay, read_network};
+pub use osm::{
+    FERRY_CLASS, IngestError, IngestStats, RawNetwork, RawWay, SYNTHETIC_WRITING_PROGRAM,
+    read_network,
+};
 pub use profile::{CarProfile, ProfileError};

@@ -217,7 +217,12 @@ impl SegmentGrid {
     /// Calls `f(items range)` for each run of cells in `need` that is not in `done`: the
     /// entries of a row's consecutive cells lie next to each other.
     #[inline]
-    pub(super) fn for_runs(&self, need: CellRect, done: Option<CellRect>, mut f: impl FnMut(usize, usize)) {
+    pub(super) fn for_runs(
+        &self,
+        need: CellRect,
+        done: Option<CellRect>,
+        mut f: impl FnMut(usize, usize),
+    ) {
         let (nx0, ny0, nx1, ny1) = need;
         for y in ny0..=ny1 {
             let row = y * self.cols;

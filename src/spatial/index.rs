@@ -241,8 +241,9 @@ impl SnapIndex {
                 // Whatever wins needs its length shares: start loading them for the best
                 // entry so far, while the scan goes on.
                 let shares = self.point_share.as_ptr();
-                let on_best =
-                    |s: &GridSeg| crate::prefetch::prefetch_read(shares.wrapping_add(s.point as usize));
+                let on_best = |s: &GridSeg| {
+                    crate::prefetch::prefetch_read(shares.wrapping_add(s.point as usize))
+                };
                 self.grid.near_candidates(
                     q,
                     rho as f32,
@@ -330,8 +331,8 @@ enum Candidates {
 
 #[cfg(test)]
 mod tests {
-    use super::super::grid::NEAR_BUFFER;
     use super::super::SnapOptions;
+    use super::super::grid::NEAR_BUFFER;
     use super::SnapIndex;
     use crate::graph::RoadGraph;
 

@@ -95,7 +95,6 @@ pub struct Snap {
     pub access_ms: u32,
 }
 
-
 /// Where a search may start or end at a snapped point: the nodes at the ends of its edge,
 /// each with the time from the point to that node (`leave`) and from that node to the point
 /// (`arrive`), respecting the edge's directions. The access leg is not included.

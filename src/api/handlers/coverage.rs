@@ -9,7 +9,10 @@ use crate::api::state::blocking;
 use crate::api::{ApiError, AppState};
 use crate::app::report;
 
-pub async fn coverage(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn coverage(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let q: CoverageQuery = parse(&req, RouteId::Coverage)?;
     let need = q.need()?;
     let format = query::format(&q.format)?;
@@ -55,7 +58,10 @@ pub async fn municipality(
     respond(&req, &body)
 }
 
-pub async fn regions(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn regions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let q: RegionsQuery = parse(&req, RouteId::Regions)?;
     let need = q.need()?;
     state.data.check_need(&need)?;

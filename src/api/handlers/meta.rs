@@ -8,7 +8,10 @@ use crate::api::openapi::{self, RouteId};
 use crate::api::query::{NoQuery, parse};
 use crate::api::{ApiError, AppState};
 
-pub async fn health(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn health(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::Health)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -51,7 +54,10 @@ pub async fn meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     respond(&req, &Cached::json(&body, JSON)?)
 }
 
-pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::Metrics)?;
     let text = state.metrics.lock().map(|m| m.render()).unwrap_or_default();
     Ok(HttpResponse::Ok()

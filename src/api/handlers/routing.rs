@@ -35,7 +35,10 @@ pub async fn travel_time(
     respond(&req, &body)
 }
 
-pub async fn isochrone(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn isochrone(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let q: IsochroneQuery = parse(&req, RouteId::Isochrone)?;
     let (place, minutes, direction) = q.parts()?;
     let snap = state.data.snap_place(&place, "at")?;

@@ -1,0 +1,231 @@
+//! The interface as a GIS user and a planner meet it: inputs that miss the graph, unknown
+//! population, unplaced facilities, statuses that agree with their figures, long names,
+//! help texts, logging and the `synth --bbox` form.
+
+mod common;
+
+use common::nabij;
+
+fn repo(p: &str) -> String {
+    format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn facilities_that_miss_the_graph_are_an_error_not_an_empty_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let far = dir.path().join("far.csv");
+    // Real Dutch facilities against the North Sea demo roads.
+    std::fs::write(
+        &far,
+        "id,name,type,lon,lat\nA,Amsterdam,kleinschalig_verblijf,4.9,52.37\nB,Utrecht,kleinschalig_verblijf,5.12,52.09\n",
+    )
+    .expect("write");
+    let (ok, out, err) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--facilities",
+        far.to_str().expect("utf8"),
+        "--format",
+        "text",
+    ]);
+    assert!(!ok, "exit 0 with {out}");
+    assert!(
+        err.contains("none of the 2 facilities lies on the road graph"),
+        "{err}"
+    );
+    // Municipalities far from the roads: the same.
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--municipalities",
+        &format!(
+            "{}/../shared/data/boundaries/gemeenten_2024.geojson",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        "--format",
+        "text",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("overlaps the road graph"), "{err}");
+}
+
+#[test]
+fn an_unplaced_facility_is_listed_with_its_reason_and_counts_for_no_status() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fac = dir.path().join("f.csv");
+    let mut text = std::fs::read_to_string(repo("data/demo/facilities.csv")).expect("demo");
+    // A facility inside Leegwater (no roads), 5 km from any road.
+    text.push_str(
+        "NB-99,In het water,kleinschalig_verblijf,3.55,52.42,4,1,8,18,4,0.25,no,active,GM9015\n",
+    );
+    std::fs::write(&fac, text).expect("write");
+    for format in ["json", "csv", "geojson", "text"] {
+        let (ok, out, err) = nabij(&[
+            "--quiet",
+            "coverage",
+            "--demo",
+            "--facilities",
+            fac.to_str().expect("utf8"),
+            "--format",
+            format,
+        ]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("NB-99: point"),
+            "{format}: the reason is missing"
+        );
+    }
+    let (_, out, _) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--facilities",
+        fac.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let leeg = v["municipalities"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["code"] == "GM9015")
+        .expect("Leegwater");
+    assert_eq!(leeg["status"], "unreachable");
+    assert_eq!(leeg["facilities_in_municipality"], 0);
+    // No status contradicts its own figures.
+    for m in v["municipalities"].as_array().expect("list") {
+        let share = m["share_within_limit"].as_f64().expect("share");
+        let own = m["facilities_in_municipality"].as_u64().expect("count");
+        match m["status"].as_str().expect("status") {
+            "own_municipality" => assert!(own > 0, "{m}"),
+            "within_limit" => assert!(own == 0 && share >= 0.5, "{m}"),
+            "beyond_limit" => assert!(
+                own == 0 && share < 0.5 && !m["minutes_median"].is_null(),
+                "{m}"
+            ),
+            "unreachable" => assert!(own == 0 && m["minutes_median"].is_null(), "{m}"),
+            other => panic!("unknown status {other}"),
+        }
+    }
+}
+
+#[test]
+fn without_a_population_the_output_says_so_and_long_names_align() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut fc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("data/demo/municipalities.geojson")).expect("demo"),
+    )
+    .expect("json");
+    for (i, f) in fc["features"]
+        .as_array_mut()
+        .expect("features")
+        .iter_mut()
+        .enumerate()
+    {
+        let p = f["properties"].as_object_mut().expect("props");
+        p.remove("est_0_22");
+        p.remove("inwoners_2024");
+        if i == 0 {
+            p.insert(
+                "gemeentenaam".into(),
+                "Súdwest-Fryslân aan de Lange Waterweg".into(),
+            );
+        }
+    }
+    let m = dir.path().join("m.geojson");
+    std::fs::write(&m, fc.to_string()).expect("write");
+    let (ok, out, err) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--municipalities",
+        m.to_str().expect("utf8"),
+        "--format",
+        "text",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("population unknown"), "{out}");
+    assert!(!out.contains("places per 10,000"), "{out}");
+    // The status column starts at the same character on every row, long name or not.
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("GM90")).collect();
+    let at = |l: &str| {
+        [
+            "own_municipality",
+            "within_limit",
+            "beyond_limit",
+            "unreachable",
+        ]
+        .iter()
+        .find_map(|s| l.find(s).map(|b| l[..b].chars().count()))
+        .expect("a status")
+    };
+    let first = at(rows[0]);
+    assert!(rows.iter().all(|r| at(r) == first), "{out}");
+    assert!(rows[0].contains("Súdwest-Fryslân aan de Lange Waterweg"));
+    let (_, out, _) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--municipalities",
+        m.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(v["national"]["young_people"].is_null());
+    assert!(v["national"]["places_per_10k"].is_null());
+}
+
+#[test]
+fn every_flag_of_every_command_has_a_help_text() {
+    use clap::CommandFactory;
+    let cmd = nabij::cli::Cli::command();
+    let mut missing = Vec::new();
+    for sub in cmd.get_subcommands() {
+        for arg in sub.get_arguments() {
+            if arg.get_help().is_none() && arg.get_long_help().is_none() && arg.get_id() != "help" {
+                missing.push(format!("{} --{}", sub.get_name(), arg.get_id()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "flags without help: {missing:?}");
+}
+
+#[test]
+fn serve_demo_synth_bbox_and_debug_logging_work_as_documented() {
+    let (ok, out, _) = nabij(&["serve", "--help"]);
+    assert!(ok && out.contains("--demo"), "{out}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pbf = dir.path().join("s.osm.pbf");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "synth",
+        "--out",
+        pbf.to_str().expect("utf8"),
+        "--bbox",
+        "4.0,52.0,4.2,52.1",
+        "--way-nodes",
+        "2000",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = nabij(&["synth", "--out", "x.pbf", "--bbox", "4,52,4.2"]);
+    assert!(!ok && err.contains("four numbers"), "{err}");
+    // RUST_LOG=debug shows nabij's own logs and not the dependencies' debug output.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args(["coverage", "--demo", "--format", "csv"])
+        .env("RUST_LOG", "debug")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(err.contains("nabij"), "no nabij debug lines: {err}");
+    assert!(
+        err.lines()
+            .all(|l| !l.contains("DEBUG") || l.contains("nabij")),
+        "a dependency's debug line: {err}"
+    );
+    assert!(!err.contains('\u{1b}'), "colour codes in a redirected log");
+}
