@@ -150,7 +150,8 @@ fn matrix_writes_the_documented_csv_columns() {
     ]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(v.as_array().map(|a| a.len()), Some(4));
+    assert_eq!(v["pairs"].as_array().map(|a| a.len()), Some(4));
+    assert_eq!(v["synthetic_roads"], false);
     // A file without the id column.
     std::fs::write(&o, "name,lon,lat\nx,14.5,35.9\n").expect("write");
     let (ok, _, err) = nabij(&[

@@ -31,9 +31,10 @@ fn check(name: &str, got: &str) {
             .map(|((i, _), _)| i)
             .unwrap_or(want.len().min(got.len()));
         let window = |s: &str| {
-            let start = s.floor_char_boundary(at.saturating_sub(80));
-            let end = s.ceil_char_boundary((at + 80).min(s.len()));
-            s[start..end].to_string()
+            s.char_indices()
+                .filter(|(i, _)| *i + 80 >= at && *i < at + 80)
+                .map(|(_, c)| c)
+                .collect::<String>()
         };
         let line = want[..at].matches('\n').count() + 1;
         panic!(

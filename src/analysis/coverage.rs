@@ -6,7 +6,6 @@ use geo::{BoundingRect, Contains, InteriorPoint, Point};
 use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
-use serde::Serialize;
 
 use super::inputs::{Facility, Municipality};
 use super::need::NeedProfile;
@@ -14,90 +13,10 @@ use crate::routing::{Direction, Engine, Seed, Workspace};
 use crate::spatial::{Snap, SnapError};
 use crate::units::{ms_to_minutes, round_dp};
 
-/// The proximity status of a municipality (serialised in snake_case, as in every output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CoverageStatus {
-    /// A suitable facility placed on the road network lies in the municipality itself.
-    OwnMunicipality,
-    /// At least half of its young people reach one within the limit.
-    WithinLimit,
-    /// Reached, but fewer than half within the limit.
-    BeyondLimit,
-    /// No origin of the municipality reaches any suitable facility.
-    Unreachable,
-}
-
-impl CoverageStatus {
-    pub const ALL: [CoverageStatus; 4] = [
-        CoverageStatus::OwnMunicipality,
-        CoverageStatus::WithinLimit,
-        CoverageStatus::BeyondLimit,
-        CoverageStatus::Unreachable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CoverageStatus::OwnMunicipality => "own_municipality",
-            CoverageStatus::WithinLimit => "within_limit",
-            CoverageStatus::BeyondLimit => "beyond_limit",
-            CoverageStatus::Unreachable => "unreachable",
-        }
-    }
-
-    /// A gap: the rule is not met (beyond the limit or unreachable).
-    pub fn is_gap(self) -> bool {
-        matches!(
-            self,
-            CoverageStatus::BeyondLimit | CoverageStatus::Unreachable
-        )
-    }
-}
-
-/// Compares with the serialised name (`status == "own_municipality"`).
-impl PartialEq<&str> for CoverageStatus {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl std::fmt::Display for CoverageStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-/// Where the young people of the municipalities are taken to live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OriginKind {
-    /// Graph nodes on inhabited roads, weighted by road length.
-    RoadNetwork,
-    /// User-supplied weighted points.
-    WeightedPoints,
-}
-
-/// Serialisers that round where output is written (values are kept unrounded).
-mod out {
-    use crate::units::round_dp;
-    use serde::Serializer;
-
-    pub fn r3<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(round_dp(*x, 3))
-    }
-    pub fn r1_opt<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-        match x {
-            Some(x) => s.serialize_f64(round_dp(*x, 1)),
-            None => s.serialize_none(),
-        }
-    }
-    pub fn r3_opt<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-        match x {
-            Some(x) => s.serialize_f64(round_dp(*x, 3)),
-            None => s.serialize_none(),
-        }
-    }
-}
+pub use super::result::{
+    CoverageResult, CoverageStatus, Figures, MunicipalityResult, NationalResult, OriginKind,
+    RegionResult,
+};
 
 /// Road classes along which young people are taken to live (origins of the default kind).
 pub const INHABITED_CLASSES: [&str; 3] = ["residential", "living_street", "unclassified"];
@@ -271,94 +190,6 @@ impl Prepared {
             origins_dropped,
         }
     }
-}
-
-/// The answer for one municipality.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MunicipalityResult {
-    pub code: String,
-    pub name: String,
-    pub status: CoverageStatus,
-    /// Share of the young people within the limit (0..=1, unrounded; rounded on output).
-    #[serde(serialize_with = "out::r3")]
-    pub share_within_limit: f64,
-    #[serde(serialize_with = "out::r1_opt")]
-    pub minutes_median: Option<f64>,
-    #[serde(serialize_with = "out::r1_opt")]
-    pub minutes_p90: Option<f64>,
-    #[serde(serialize_with = "out::r1_opt")]
-    pub minutes_worst: Option<f64>,
-    pub nearest_facility_id: Option<String>,
-    pub nearest_facility_name: Option<String>,
-    #[serde(serialize_with = "out::r1_opt")]
-    pub nearest_minutes: Option<f64>,
-    pub facilities_within_limit: usize,
-    /// Suitable facilities in the municipality that are placed on the road network.
-    pub facilities_in_municipality: usize,
-    /// Suitable facilities in the municipality that cannot be placed on the road network,
-    /// as `ID: reason` (they count for no status).
-    pub unplaced_facilities: Vec<String>,
-    /// The number of young people; `None` when the input has no population (every
-    /// municipality then weighs the same).
-    #[serde(serialize_with = "out::r3_opt")]
-    pub young_people: Option<f64>,
-    /// The weight used in shares (the population, or 1 when it is unknown).
-    #[serde(skip)]
-    pub weight: f64,
-    pub origins: usize,
-    /// grouping → region code
-    pub regions: BTreeMap<String, String>,
-}
-
-/// Fairness figures for one region of a grouping.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RegionResult {
-    pub grouping: String,
-    pub code: String,
-    pub name: String,
-    #[serde(flatten)]
-    pub figures: Figures,
-    pub gap_municipalities: Vec<String>,
-    pub worst_minutes: Option<f64>,
-    pub unfair: bool,
-    pub unfair_reasons: Vec<String>,
-}
-
-/// The figures of a set of municipalities: a region, or the whole country.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Figures {
-    pub municipalities: usize,
-    /// `None` when the population is unknown.
-    #[serde(serialize_with = "out::r3_opt")]
-    pub young_people: Option<f64>,
-    pub facilities: usize,
-    #[serde(serialize_with = "out::r3")]
-    pub places: f64,
-    /// `None` when the population is unknown.
-    #[serde(serialize_with = "out::r3_opt")]
-    pub places_per_10k: Option<f64>,
-    #[serde(serialize_with = "out::r3")]
-    pub share_within_limit: f64,
-    /// Population-weighted Gini coefficient of the municipalities' median travel times.
-    #[serde(serialize_with = "out::r3")]
-    pub gini_minutes: f64,
-}
-
-/// National figures for comparison.
-pub type NationalResult = Figures;
-
-/// A whole coverage answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CoverageResult {
-    pub need: NeedProfile,
-    pub suitable_facilities: Vec<String>,
-    /// Suitable facilities that could not be snapped to the road network, with the reason.
-    pub unsnapped_facilities: Vec<(String, String)>,
-    pub municipalities: Vec<MunicipalityResult>,
-    pub regions: Vec<RegionResult>,
-    pub national: NationalResult,
-    pub origin_kind: OriginKind,
-    pub synthetic_roads: bool,
 }
 
 /// Thresholds for flagging a region as unfair (documented in docs/ANALYSIS.md).

@@ -10,6 +10,7 @@ pub mod crs;
 pub mod inputs;
 pub mod need;
 pub mod report;
+pub mod result;
 
 pub use coverage::{CoverageResult, Prepared, WeightedPoint};
 pub use inputs::{Facility, InputError, Municipality, MunicipalityFields};

@@ -9,15 +9,12 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::config::{Config, FacilitySource, GraphSource, MunicipalitySource};
+use super::config::{Config, GraphSource};
 use super::error::AppError;
 use crate::analysis::coverage::{MunicipalityResult, RegionResult};
-use crate::analysis::inputs::{
-    Facility, Status, apply_groupings, read_facilities, read_municipalities, read_origins,
-};
+use crate::analysis::inputs::{Facility, Status, read_origins};
 use crate::analysis::{CoverageResult, Municipality, NeedProfile, Prepared};
 use crate::graph::RoadGraph;
-use crate::ingest::areas::read_areas_and_points;
 use crate::progress::Progress;
 use crate::routing::{Direction, Engine, Isochrone, Route, Workspace};
 use crate::spatial::{Snap, SnapOptions};
@@ -34,7 +31,7 @@ pub struct SourceInfo {
     pub graph_built: Option<String>,
 }
 
-fn file_name(p: &Path) -> String {
+pub(super) fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
@@ -238,8 +235,8 @@ impl Dataset {
         let mut network = Network::load(config)?;
         spinner.finish_and_clear();
         let spinner = progress.spinner("reading municipalities and facilities");
-        let (municipalities, m_name) = load_municipalities(config)?;
-        let (facilities, f_name) = load_facilities(config)?;
+        let (municipalities, m_name) = super::load::municipalities(config)?;
+        let (facilities, f_name) = super::load::facilities(config)?;
         let origins = config.origins.as_deref().map(read_origins).transpose()?;
         spinner.finish_and_clear();
         network.sources.municipalities = Some(m_name);
@@ -526,95 +523,4 @@ impl Dataset {
             }
         }
     }
-}
-
-/// Municipalities from the configured source, with the groupings applied; and the file name.
-fn load_municipalities(config: &Config) -> Result<(Vec<Municipality>, String), AppError> {
-    let Some(source) = &config.municipalities else {
-        return Err(AppError::Usage(
-            "give --municipalities FILE.geojson or --municipalities-osm FILE.osm.pbf".into(),
-        ));
-    };
-    let (mut ms, name) = match source {
-        MunicipalitySource::GeoJson(p) => (read_municipalities(p, &config.fields)?.0, file_name(p)),
-        MunicipalitySource::Osm { path, admin_level } => {
-            let (areas, _, report) = crate::pipeline::guard_decoder(path, || {
-                read_areas_and_points(path, Some(*admin_level), None)
-            })?;
-            if areas.is_empty() {
-                return Err(AppError::Mismatch(format!(
-                    "{}: no boundary relations with admin_level={admin_level} could be assembled ({} found)",
-                    path.display(),
-                    report.relations
-                )));
-            }
-            for (id, name) in &report.unclosed {
-                tracing::warn!("boundary relation {id} ({name}) does not close and is left out");
-            }
-            for (id, name) in &report.unclosed_inner {
-                tracing::warn!(
-                    "boundary relation {id} ({name}): its inner rings do not close and are left out (the area includes its holes)"
-                );
-            }
-            (municipalities_from_areas(areas), file_name(path))
-        }
-    };
-    apply_groupings(&mut ms, &config.groupings)?;
-    Ok((ms, name))
-}
-
-/// Facilities from the configured source; and the file name.
-fn load_facilities(config: &Config) -> Result<(Vec<Facility>, String), AppError> {
-    match &config.facilities {
-        None => Err(AppError::Usage(
-            "give --facilities FILE or --facilities-osm FILE --facility-tag KEY=VALUE".into(),
-        )),
-        Some(FacilitySource::File(p)) => Ok((read_facilities(p)?, file_name(p))),
-        Some(FacilitySource::Osm { path, key, value }) => {
-            let (_, points, _) = crate::pipeline::guard_decoder(path, || {
-                read_areas_and_points(path, None, Some((key, value)))
-            })?;
-            let fs = points
-                .into_iter()
-                .map(|pt| {
-                    let name = pt.name.clone().unwrap_or_else(|| pt.osm_id.clone());
-                    Facility::at(&pt.osm_id, &name, value, pt.lon, pt.lat)
-                })
-                .collect();
-            Ok((fs, file_name(path)))
-        }
-    }
-}
-
-/// OSM boundary areas as municipalities. Population is unknown (every municipality weighs
-/// the same, and outputs say so). Duplicate codes are made unique (`CODE-2`, …) with a warning.
-fn municipalities_from_areas(areas: Vec<crate::ingest::areas::AdminArea>) -> Vec<Municipality> {
-    let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
-    areas
-        .into_iter()
-        .map(|a| {
-            let n = seen.entry(a.code.clone()).or_default();
-            *n += 1;
-            let code = if *n == 1 {
-                a.code
-            } else {
-                let unique = format!("{}-{n}", a.code);
-                tracing::warn!(
-                    "boundary relation {} ({}) repeats code {}; it is called {unique}",
-                    a.relation_id,
-                    a.name,
-                    a.code
-                );
-                unique
-            };
-            Municipality {
-                code,
-                name: a.name,
-                population: 1.0,
-                population_known: false,
-                regions: Default::default(),
-                geometry: a.geometry,
-            }
-        })
-        .collect()
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod coords;
 pub mod dataset;
 pub mod error;
+mod load;
 
 pub use config::{Config, ConfigLayer, DEMO_DIR};
 pub use coords::parse_lonlat;
