@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use geo::{BoundingRect, Contains, InteriorPoint, Point};
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::{BoundingRect, InteriorPoint, Point};
 use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -83,7 +84,10 @@ impl MunicipalityIndex {
         self.tree
             .locate_all_at_point([lon, lat])
             .map(|g| g.data)
-            .filter(|&i| ms[i].geometry.contains(&p))
+            // A ray-crossing test, defined for the self-touching rings real boundary files
+            // have (geo's `Contains` goes through `relate`, which warns that its result is
+            // undefined for them).
+            .filter(|&i| ms[i].geometry.coordinate_position(&p.0) == CoordPos::Inside)
             .min()
     }
 }

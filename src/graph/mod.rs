@@ -17,13 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::IngestStats;
 
-/// Index of a graph node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct NodeId(pub u32);
-
-/// Index of an edge (a road piece between two nodes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct EdgeId(pub u32);
 
 /// Marks a direction in which an edge cannot be driven.
 pub const NO_TIME: u32 = u32::MAX;
