@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::IngestStats;
 
-
 /// Marks a direction in which an edge cannot be driven.
 pub const NO_TIME: u32 = u32::MAX;
 
