@@ -1,0 +1,319 @@
+//! The car profile: which OSM ways a car may use, how fast, and in which direction.
+//!
+//! Every rule is table-driven: the tables live in [`CarProfile`], whose defaults fit the
+//! Netherlands and which a TOML file can override key by key (see `docs/PROFILE.md`).
+//! The functions here are pure and unit-tested one rule at a time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+mod rules;
+
+pub use rules::{Direction, MaxSpeed, Reject, WayVerdict, parse_duration_s, parse_oneway};
+
+/// Errors from reading or validating a profile file.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read profile {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("profile {path} is not valid TOML for a car profile: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("profile {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// A table-driven car profile. All speeds are in km/h.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarProfile {
+    /// A name shown in summaries and in the graph file.
+    pub name: String,
+    /// Drivable `highway=*` classes and their default speed (km/h) when no usable
+    /// `maxspeed` is tagged. A class missing here is not drivable.
+    pub highway_speeds_kmh: BTreeMap<String, f64>,
+    /// Symbolic `maxspeed` values (`NL:urban`, `walk`, ...) and the limit they stand for.
+    pub maxspeed_aliases_kmh: BTreeMap<String, f64>,
+    /// A tagged limit is multiplied by this to get a realistic driving speed
+    /// (junctions, traffic lights and traffic keep cars below the limit).
+    pub maxspeed_factor: f64,
+    /// Upper bound on any driving speed.
+    pub max_speed_kmh: f64,
+    /// Speed used to time a car ferry whose `duration` tag is missing or unreadable.
+    pub ferry_speed_kmh: f64,
+    /// Fixed time added to every ferry crossing (boarding, waiting), in seconds.
+    pub ferry_boarding_s: f64,
+    /// Access values (`access`, `vehicle`, `motor_vehicle`, `motorcar`) that forbid cars.
+    pub access_denied: Vec<String>,
+    /// Node `barrier=*` values that always stop a car unless the node explicitly allows cars.
+    pub barriers_blocking: Vec<String>,
+    /// Node `barrier=*` values that stop a car only when the node's access forbids cars.
+    pub barriers_gates: Vec<String>,
+}
+
+impl Default for CarProfile {
+    fn default() -> Self {
+        let speeds: &[(&str, f64)] = &[
+            ("motorway", 100.0),
+            ("motorway_link", 60.0),
+            ("trunk", 80.0),
+            ("trunk_link", 50.0),
+            ("primary", 65.0),
+            ("primary_link", 45.0),
+            ("secondary", 55.0),
+            ("secondary_link", 40.0),
+            ("tertiary", 45.0),
+            ("tertiary_link", 35.0),
+            ("unclassified", 40.0),
+            ("residential", 25.0),
+            ("living_street", 7.0),
+            ("service", 15.0),
+            ("road", 25.0),
+        ];
+        let aliases: &[(&str, f64)] = &[
+            ("NL:urban", 50.0),
+            ("NL:rural", 80.0),
+            ("NL:trunk", 100.0),
+            ("NL:motorway", 130.0),
+            ("NL:zone30", 30.0),
+            ("NL:zone60", 60.0),
+            ("NL:living_street", 7.0),
+            ("BE:urban", 50.0),
+            ("BE-VLG:rural", 70.0),
+            ("BE-WAL:rural", 90.0),
+            ("BE:motorway", 120.0),
+            ("DE:urban", 50.0),
+            ("DE:rural", 100.0),
+            ("DE:living_street", 7.0),
+            ("DE:zone30", 30.0),
+            ("PT:urban", 50.0),
+            ("PT:rural", 90.0),
+            ("PT:motorway", 120.0),
+            ("MT:urban", 50.0),
+            ("MT:rural", 80.0),
+            ("CH:urban", 50.0),
+            ("CH:rural", 80.0),
+            ("CH:motorway", 120.0),
+            ("AT:urban", 50.0),
+            ("AT:rural", 100.0),
+            ("AT:motorway", 130.0),
+            ("walk", 7.0),
+        ];
+        CarProfile {
+            name: "car-nl".to_string(),
+            highway_speeds_kmh: speeds.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            maxspeed_aliases_kmh: aliases.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            maxspeed_factor: 0.9,
+            max_speed_kmh: 130.0,
+            ferry_speed_kmh: 20.0,
+            ferry_boarding_s: 0.0,
+            access_denied: ["no", "private", "agricultural", "forestry", "delivery"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            barriers_blocking: [
+                "bollard",
+                "block",
+                "jersey_barrier",
+                "chain",
+                "bus_trap",
+                "sump_buster",
+                "cycle_barrier",
+                "stile",
+                "turnstile",
+                "kissing_gate",
+                "log",
+                "debris",
+                "full-height_turnstile",
+                "motorcycle_barrier",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            barriers_gates: ["gate", "lift_gate", "swing_gate", "sliding_gate", "yes"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+impl CarProfile {
+    /// Loads a TOML file and merges it key by key over the defaults: a scalar replaces the
+    /// default, a table (`highway_speeds_kmh`, `maxspeed_aliases_kmh`) adds or replaces
+    /// single entries, a list replaces the default list. Unknown keys are an error.
+    pub fn from_toml_file(path: &Path) -> Result<Self, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml_str(&text).map_err(|e| match e {
+            ProfileError::Parse { message, .. } => ProfileError::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            ProfileError::Invalid { message, .. } => ProfileError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// As [`CarProfile::from_toml_file`], from a string (errors name the path `<string>`).
+    pub fn from_toml_str(text: &str) -> Result<Self, ProfileError> {
+        let here = PathBuf::from("<string>");
+        let parse_err = |message: String| ProfileError::Parse {
+            path: here.clone(),
+            message,
+        };
+        let user: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| parse_err(one_line_toml_error(&e, text)))?;
+        let mut base = toml::Table::try_from(CarProfile::default())
+            .map_err(|e| parse_err(format!("internal: {e}")))?;
+        for (key, value) in user {
+            match (base.get_mut(&key), value) {
+                (Some(toml::Value::Table(dst)), toml::Value::Table(src)) => {
+                    for (k, v) in src {
+                        dst.insert(k, v);
+                    }
+                }
+                (_, value) => {
+                    base.insert(key, value);
+                }
+            }
+        }
+        // Re-read the merged table as text so a type error can name the offending line.
+        let merged = toml::to_string(&base).map_err(|e| parse_err(format!("internal: {e}")))?;
+        let profile: CarProfile = toml::from_str(&merged)
+            .map_err(|e: toml::de::Error| parse_err(one_line_toml_error(&e, &merged)))?;
+        profile
+            .validate()
+            .map_err(|message| ProfileError::Invalid {
+                path: here.clone(),
+                message,
+            })?;
+        Ok(profile)
+    }
+
+    /// Checks that every speed is a positive finite number and the tables are usable.
+    pub fn validate(&self) -> Result<(), String> {
+        let ok = |v: f64| v.is_finite() && v > 0.0 && v <= 300.0;
+        for (class, v) in &self.highway_speeds_kmh {
+            if !ok(*v) {
+                return Err(format!(
+                    "highway_speeds_kmh.{class} = {v}: a speed must be between 0 and 300 km/h"
+                ));
+            }
+        }
+        for (alias, v) in &self.maxspeed_aliases_kmh {
+            if !ok(*v) {
+                return Err(format!(
+                    "maxspeed_aliases_kmh.\"{alias}\" = {v}: a speed must be between 0 and 300 km/h"
+                ));
+            }
+        }
+        if self.highway_speeds_kmh.is_empty() {
+            return Err("highway_speeds_kmh is empty: no road would be drivable".into());
+        }
+        for (name, v) in [
+            ("max_speed_kmh", self.max_speed_kmh),
+            ("ferry_speed_kmh", self.ferry_speed_kmh),
+        ] {
+            if !ok(v) {
+                return Err(format!("{name} = {v}: must be between 0 and 300 km/h"));
+            }
+        }
+        if !(self.maxspeed_factor.is_finite()
+            && self.maxspeed_factor > 0.0
+            && self.maxspeed_factor <= 1.5)
+        {
+            return Err(format!(
+                "maxspeed_factor = {}: must be in (0, 1.5]",
+                self.maxspeed_factor
+            ));
+        }
+        if !(self.ferry_boarding_s.is_finite() && (0.0..=86_400.0).contains(&self.ferry_boarding_s))
+        {
+            return Err(format!(
+                "ferry_boarding_s = {}: must be between 0 and 86400 s",
+                self.ferry_boarding_s
+            ));
+        }
+        Ok(())
+    }
+
+    /// A stable hash of the profile, stored in the graph file so a graph can be traced to
+    /// the rules that built it.
+    pub fn hash(&self) -> u64 {
+        // serde_json of BTreeMaps and Vecs is deterministic.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        xxhash_rust::xxh3::xxh3_64(&json)
+    }
+
+    /// The road class index of a `highway` value, if drivable. Indices follow the
+    /// (sorted) table order, so they are stable for a given profile.
+    pub fn class_index(&self, highway: &str) -> Option<u8> {
+        self.highway_speeds_kmh
+            .keys()
+            .position(|k| k == highway)
+            .and_then(|i| u8::try_from(i).ok())
+    }
+
+    /// The class names, indexed as by [`CarProfile::class_index`].
+    pub fn class_names(&self) -> Vec<String> {
+        self.highway_speeds_kmh.keys().cloned().collect()
+    }
+}
+
+/// A TOML error as one line: the message and the line it points at.
+fn one_line_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let start = span.start.min(text.len());
+            let line_no = text[..start].matches('\n').count() + 1;
+            let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+            format!("{msg} (line {line_no}: `{line}`)")
+        }
+        None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_overrides_merge_key_by_key() {
+        let p = CarProfile::from_toml_str(
+            "name = \"slow\"\nmaxspeed_factor = 0.8\n[highway_speeds_kmh]\nresidential = 20\ntrack = 10\n",
+        )
+        .expect("valid profile");
+        assert_eq!(p.name, "slow");
+        assert_eq!(p.highway_speeds_kmh["residential"], 20.0);
+        assert_eq!(p.highway_speeds_kmh["track"], 10.0);
+        assert_eq!(p.highway_speeds_kmh["motorway"], 100.0, "defaults kept");
+        assert_ne!(p.hash(), CarProfile::default().hash());
+    }
+
+    #[test]
+    fn invalid_profiles_are_refused_with_a_reason() {
+        for (text, needle) in [
+            ("maxspeed_factor = ", "TOML"),
+            ("[highway_speeds_kmh]\nresidential = -3\n", "residential"),
+            ("unknown_key = 1\n", "unknown"),
+            ("ferry_speed_kmh = \"fast\"\n", "ferry_speed_kmh"),
+            ("maxspeed_factor = 0\n", "maxspeed_factor"),
+        ] {
+            let err = CarProfile::from_toml_str(text).expect_err(text).to_string();
+            assert!(err.contains(needle), "{text:?} gave {err}");
+        }
+    }
+}
