@@ -6,6 +6,13 @@ mod common;
 
 use common::nabij;
 
+/// `nabij --quiet coverage --demo FLAG VALUE --format FORMAT`: the demo with one input replaced.
+fn demo_coverage(flag: &str, value: &str, format: &str) -> (bool, String, String) {
+    nabij(&[
+        "--quiet", "coverage", "--demo", flag, value, "--format", format,
+    ])
+}
+
 fn repo(p: &str) -> String {
     format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -20,15 +27,7 @@ fn facilities_that_miss_the_graph_are_an_error_not_an_empty_answer() {
         "id,name,type,lon,lat\nA,Amsterdam,kleinschalig_verblijf,4.9,52.37\nB,Utrecht,kleinschalig_verblijf,5.12,52.09\n",
     )
     .expect("write");
-    let (ok, out, err) = nabij(&[
-        "--quiet",
-        "coverage",
-        "--demo",
-        "--facilities",
-        far.to_str().expect("utf8"),
-        "--format",
-        "text",
-    ]);
+    let (ok, out, err) = demo_coverage("--facilities", far.to_str().expect("utf8"), "text");
     assert!(!ok, "exit 0 with {out}");
     assert!(
         err.contains("none of the 2 facilities lies on the road graph"),
@@ -62,30 +61,14 @@ fn an_unplaced_facility_is_listed_with_its_reason_and_counts_for_no_status() {
     );
     std::fs::write(&fac, text).expect("write");
     for format in ["json", "csv", "geojson", "text"] {
-        let (ok, out, err) = nabij(&[
-            "--quiet",
-            "coverage",
-            "--demo",
-            "--facilities",
-            fac.to_str().expect("utf8"),
-            "--format",
-            format,
-        ]);
+        let (ok, out, err) = demo_coverage("--facilities", fac.to_str().expect("utf8"), format);
         assert!(ok, "{err}");
         assert!(
             out.contains("NB-99: point"),
             "{format}: the reason is missing"
         );
     }
-    let (_, out, _) = nabij(&[
-        "--quiet",
-        "coverage",
-        "--demo",
-        "--facilities",
-        fac.to_str().expect("utf8"),
-        "--format",
-        "json",
-    ]);
+    let (_, out, _) = demo_coverage("--facilities", fac.to_str().expect("utf8"), "json");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let leeg = v["municipalities"]
         .as_array()
@@ -137,15 +120,7 @@ fn without_a_population_the_output_says_so_and_long_names_align() {
     }
     let m = dir.path().join("m.geojson");
     std::fs::write(&m, fc.to_string()).expect("write");
-    let (ok, out, err) = nabij(&[
-        "--quiet",
-        "coverage",
-        "--demo",
-        "--municipalities",
-        m.to_str().expect("utf8"),
-        "--format",
-        "text",
-    ]);
+    let (ok, out, err) = demo_coverage("--municipalities", m.to_str().expect("utf8"), "text");
     assert!(ok, "{err}");
     assert!(out.contains("population unknown"), "{out}");
     assert!(!out.contains("places per 10,000"), "{out}");
@@ -165,15 +140,7 @@ fn without_a_population_the_output_says_so_and_long_names_align() {
     let first = at(rows[0]);
     assert!(rows.iter().all(|r| at(r) == first), "{out}");
     assert!(rows[0].contains("Súdwest-Fryslân aan de Lange Waterweg"));
-    let (_, out, _) = nabij(&[
-        "--quiet",
-        "coverage",
-        "--demo",
-        "--municipalities",
-        m.to_str().expect("utf8"),
-        "--format",
-        "json",
-    ]);
+    let (_, out, _) = demo_coverage("--municipalities", m.to_str().expect("utf8"), "json");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert!(v["national"]["young_people"].is_null());
     assert!(v["national"]["places_per_10k"].is_null());

@@ -7,6 +7,7 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
 
 use super::crs::{Crs, RdConverter};
+use crate::geodesy::parse_lonlat;
 
 /// Errors in an input file. Every message names the file and, where it can, the feature or line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -245,6 +246,36 @@ fn convert_multipolygon(
     Ok(MultiPolygon(polys))
 }
 
+/// Opens a CSV file and reads its header, trimmed and lower-cased.
+fn open_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), InputError> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| invalid(path, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    Ok((rdr, headers))
+}
+
+/// The index of column `name` in `headers`, or an error that says which columns are expected.
+fn column(
+    path: &Path,
+    headers: &[String],
+    name: &str,
+    expected: &str,
+) -> Result<usize, InputError> {
+    headers.iter().position(|h| h == name).ok_or_else(|| {
+        invalid(
+            path,
+            format!("missing column {name:?} (expected {expected})"),
+        )
+    })
+}
+
 /// Reads a CSV mapping municipality code → group (`code,<grouping name>`); the header names
 /// the grouping. Returns (grouping name, code → group).
 pub fn read_grouping(path: &Path) -> Result<(String, BTreeMap<String, String>), InputError> {
@@ -280,24 +311,8 @@ pub fn read_grouping(path: &Path) -> Result<(String, BTreeMap<String, String>), 
 /// Reads weighted origin points: CSV `lon,lat,weight` (e.g. neighbourhood centroids with
 /// their youth counts).
 pub fn read_origins(path: &Path) -> Result<Vec<super::WeightedPoint>, InputError> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| invalid(path, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let col = |n: &str| {
-        headers.iter().position(|h| h == n).ok_or_else(|| {
-            invalid(
-                path,
-                format!("missing column {n:?} (expected lon,lat,weight)"),
-            )
-        })
-    };
+    let (mut rdr, headers) = open_csv(path)?;
+    let col = |n: &str| column(path, &headers, n, "lon,lat,weight");
     let (cx, cy, cw) = (col("lon")?, col("lat")?, col("weight")?);
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
@@ -314,6 +329,27 @@ pub fn read_origins(path: &Path) -> Result<Vec<super::WeightedPoint>, InputError
             return Err(invalid(path, format!("line {line}: a negative weight")));
         }
         out.push(super::WeightedPoint { lon, lat, weight });
+    }
+    Ok(out)
+}
+
+/// Reads identified points: CSV `id,lon,lat` in WGS84 (the origins and destinations of a
+/// matrix). At least one row.
+pub fn read_points(path: &Path) -> Result<Vec<(String, f64, f64)>, InputError> {
+    let (mut rdr, headers) = open_csv(path)?;
+    let col = |n: &str| column(path, &headers, n, "id,lon,lat");
+    let (ci, cx, cy) = (col("id")?, col("lon")?, col("lat")?);
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+        let field = |c: usize| rec.get(c).unwrap_or("").trim().to_string();
+        let lonlat = parse_lonlat(&format!("{},{}", field(cx), field(cy)))
+            .map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+        out.push((field(ci), lonlat.0, lonlat.1));
+    }
+    if out.is_empty() {
+        return Err(invalid(path, "no rows"));
     }
     Ok(out)
 }
@@ -534,16 +570,7 @@ pub fn read_facilities(path: &Path) -> Result<Vec<Facility>, InputError> {
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut out = Vec::new();
     if is_csv {
-        let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let headers: Vec<String> = rdr
-            .headers()
-            .map_err(|e| invalid(path, e.to_string()))?
-            .iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
+        let (mut rdr, headers) = open_csv(path)?;
         for (i, rec) in rdr.records().enumerate() {
             let line = i + 2;
             let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;

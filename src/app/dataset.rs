@@ -212,7 +212,7 @@ impl Place {
     /// A facility id, or `LON,LAT`.
     pub fn parse(s: &str) -> Result<Self, String> {
         if s.contains(',') {
-            let (lon, lat) = super::coords::parse_lonlat(s)?;
+            let (lon, lat) = crate::geodesy::parse_lonlat(s)?;
             Ok(Place::Point(lon, lat))
         } else if s.trim().is_empty() {
             Err("is empty: give a facility id or LON,LAT".into())
@@ -320,19 +320,22 @@ impl Dataset {
     /// Checks a need profile against the data: every type must be one the data has.
     pub fn check_need(&self, need: &NeedProfile) -> Result<(), AppError> {
         need.validate()?;
+        need.types.iter().try_for_each(|t| self.check_type(t))
+    }
+
+    /// A facility type the data has, or an error listing those it does.
+    pub fn check_type(&self, kind: &str) -> Result<(), AppError> {
         let known = self.facility_types();
-        for t in &need.types {
-            if !known.contains(t.as_str()) {
-                return Err(AppError::bad(
-                    "type",
-                    format!(
-                        "unknown facility type {t:?}; the data has {}",
-                        known.iter().copied().collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            }
+        if known.contains(kind) {
+            return Ok(());
         }
-        Ok(())
+        Err(AppError::bad(
+            "type",
+            format!(
+                "unknown facility type {kind:?}; the data has {}",
+                known.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ))
     }
 
     /// Coverage for a need profile: every municipality and every region of every grouping.
@@ -452,19 +455,8 @@ impl Dataset {
         kind: Option<&str>,
         status: Option<Status>,
     ) -> Result<Vec<FacilityView<'_>>, AppError> {
-        if let Some(k) = kind
-            && !self.facility_types().contains(k)
-        {
-            return Err(AppError::bad(
-                "type",
-                format!(
-                    "unknown facility type {k:?}; the data has {}",
-                    self.facility_types()
-                        .into_iter()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
+        if let Some(k) = kind {
+            self.check_type(k)?;
         }
         Ok((0..self.prepared.facilities.len())
             .filter(|&i| {

@@ -9,13 +9,12 @@
 
 pub mod clock;
 pub mod config;
-pub mod coords;
 pub mod dataset;
 pub mod error;
 mod load;
 
+pub use crate::geodesy::parse_lonlat;
 pub use config::{Config, ConfigLayer, DEMO_DIR};
-pub use coords::parse_lonlat;
 pub use dataset::{
     Dataset, FacilityView, MunicipalityAnswer, NearestFacility, Network, Place, RegionsAnswer,
     SourceInfo,
@@ -23,7 +22,7 @@ pub use dataset::{
 pub use error::AppError;
 
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
-pub use crate::analysis::inputs::Status as FacilityStatus;
+pub use crate::analysis::inputs::{Status as FacilityStatus, read_points};
 pub use crate::analysis::{CoverageResult, NeedError, NeedProfile, report};
 pub use crate::progress::Progress;
 pub use crate::routing::RoutingError;

@@ -1,14 +1,15 @@
 //! `nabij coverage` and `nabij regions`: the planners' question for every municipality and
 //! region, and the regional table of one grouping.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use super::CliError;
 use super::args::{DataArgs, NeedArgs};
 use super::output;
-use crate::app::{Dataset, Progress, report};
+use crate::app::{CoverageResult, Dataset, Progress, report};
+use crate::graph::file::AtomicFile;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -36,12 +37,28 @@ pub struct CoverageArgs {
     pub out: Option<PathBuf>,
 }
 
-pub fn coverage(args: CoverageArgs, progress: &Progress) -> Result<(), CliError> {
-    let need = args.need.profile()?;
-    let config = args.data.config()?;
-    let file = output::open(args.out.as_deref(), &config.input_files())?;
+/// The steps both commands share: the need profile, the output opened before the work (never
+/// over an input), the data loaded, the grouping checked, the need answered.
+fn answer(
+    data: &DataArgs,
+    need: &NeedArgs,
+    grouping: Option<&str>,
+    out: Option<&Path>,
+    progress: &Progress,
+) -> Result<(Dataset, CoverageResult, Option<AtomicFile>), CliError> {
+    let need = need.profile()?;
+    let config = data.config()?;
+    let file = output::open(out, &config.input_files())?;
     let data = Dataset::load(&config, progress)?;
+    if let Some(g) = grouping {
+        data.check_grouping(g)?;
+    }
     let result = data.coverage(&need)?;
+    Ok((data, result, file))
+}
+
+pub fn coverage(args: CoverageArgs, progress: &Progress) -> Result<(), CliError> {
+    let (data, result, file) = answer(&args.data, &args.need, None, args.out.as_deref(), progress)?;
     let text = match args.format {
         Format::Text => report::to_text(&result),
         Format::Geojson => format!(
@@ -83,12 +100,13 @@ pub struct RegionsArgs {
 }
 
 pub fn regions(args: RegionsArgs, progress: &Progress) -> Result<(), CliError> {
-    let need = args.need.profile()?;
-    let config = args.data.config()?;
-    let file = output::open(args.out.as_deref(), &config.input_files())?;
-    let data = Dataset::load(&config, progress)?;
-    data.check_grouping(&args.grouping)?;
-    let result = data.coverage(&need)?;
+    let (data, result, file) = answer(
+        &args.data,
+        &args.need,
+        Some(&args.grouping),
+        args.out.as_deref(),
+        progress,
+    )?;
     let answer = data.regions(&result, &args.grouping)?;
     let text = match args.format {
         RegionsFormat::Json => format!("{}\n", pretty(&answer)),

@@ -1,6 +1,6 @@
 //! `nabij time`, `nabij matrix`, `nabij isochrone`: single answers, checked by hand.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -8,7 +8,7 @@ use serde_json::json;
 use super::CliError;
 use super::args::{DataArgs, DirectionArg, GraphArgs};
 use super::output;
-use crate::app::{Dataset, Network, Place, Progress, parse_lonlat};
+use crate::app::{AppError, Dataset, Network, Place, Progress, parse_lonlat, read_points};
 use crate::units::{ms_to_seconds, round_dp};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -139,39 +139,9 @@ pub struct MatrixArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Reads `id,lon,lat` rows.
-pub fn read_points(path: &Path) -> Result<Vec<(String, f64, f64)>, CliError> {
-    let err = |message: String| CliError::Input {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
-    let headers = rdr.headers().map_err(|e| err(e.to_string()))?.clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .ok_or_else(|| err(format!("missing column {name:?} (expected id,lon,lat)")))
-    };
-    let (ci, cx, cy) = (col("id")?, col("lon")?, col("lat")?);
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| err(format!("line {line}: {e}")))?;
-        let field = |c: usize| rec.get(c).unwrap_or("").trim().to_string();
-        let lonlat = parse_lonlat(&format!("{},{}", field(cx), field(cy)))
-            .map_err(|e| err(format!("line {line}: {e}")))?;
-        out.push((field(ci), lonlat.0, lonlat.1));
-    }
-    if out.is_empty() {
-        return Err(err("no rows".into()));
-    }
-    Ok(out)
-}
-
 pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
-    let origins = read_points(&args.origins)?;
-    let destinations = read_points(&args.destinations)?;
+    let origins = read_points(&args.origins).map_err(AppError::from)?;
+    let destinations = read_points(&args.destinations).map_err(AppError::from)?;
     if origins.len() * destinations.len() > 1_000_000 {
         return Err(CliError::Usage(format!(
             "{} × {} pairs is more than this command is for (1,000,000); use `nabij coverage` for area-wide questions",
@@ -275,26 +245,36 @@ pub fn isochrone(args: IsochroneArgs) -> Result<(), CliError> {
     let inputs = config.input_files();
     let file = output::open(args.out.as_deref(), &inputs)?;
     let roads_file = output::open(args.roads_out.as_deref(), &inputs)?;
-    let needs_facilities = args.at.iter().any(|p| matches!(p, Place::Facility(_)));
     // Facility ids need the facilities; points need the graph alone.
-    let (net, data);
-    let mut snaps = Vec::new();
-    if needs_facilities {
-        data = Dataset::load(&config, &Progress::hidden())?;
-        for (i, p) in args.at.iter().enumerate() {
-            snaps.push(data.snap_place(p, &format!("--at #{}", i + 1))?);
+    let data = args
+        .at
+        .iter()
+        .any(|p| matches!(p, Place::Facility(_)))
+        .then(|| Dataset::load(&config, &Progress::hidden()))
+        .transpose()?;
+    let network;
+    let net: &Network = match &data {
+        Some(d) => &d.network,
+        None => {
+            network = Network::load(&config)?;
+            &network
         }
-        net = &data.network;
-    } else {
-        let n = Network::load(&config)?;
-        for (i, p) in args.at.iter().enumerate() {
-            if let Place::Point(lon, lat) = p {
-                snaps.push(n.snap(*lon, *lat, &format!("--at #{}", i + 1))?);
+    };
+    let snaps = args
+        .at
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let which = format!("--at #{}", i + 1);
+            match (&data, p) {
+                (Some(d), _) => d.snap_place(p, &which),
+                (None, Place::Point(lon, lat)) => net.snap(*lon, *lat, &which),
+                (None, Place::Facility(id)) => Err(AppError::Usage(format!(
+                    "--at {id}: facility ids need --facilities (or --demo)"
+                ))),
             }
-        }
-        data = Dataset::new(n, Vec::new(), Vec::new(), None)?;
-        net = &data.network;
-    }
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
     let direction = args.direction.into();
     let iso = net.isochrone(&snaps, args.minutes, direction, args.cell_m)?;
     let synthetic = net.synthetic_roads();
