@@ -196,3 +196,42 @@ fn serve_demo_synth_bbox_and_debug_logging_work_as_documented() {
     );
     assert!(!err.contains('\u{1b}'), "colour codes in a redirected log");
 }
+
+#[test]
+fn the_real_cbs_boundaries_are_repaired_on_input_and_geo_stays_quiet() {
+    use geo::{InteriorPoint, Validation};
+    let path = common::shared_data().join("boundaries/gemeenten_2024.geojson");
+    let (ms, _) = nabij::analysis::inputs::read_municipalities(&path, &Default::default())
+        .expect("the CBS file reads");
+    assert_eq!(ms.len(), 342);
+    for m in &ms {
+        assert!(
+            m.geometry.is_valid(),
+            "{} {}: {:?}",
+            m.code,
+            m.name,
+            m.geometry.check_validation()
+        );
+        let p = m.geometry.interior_point().expect("a representative point");
+        use geo::coordinate_position::{CoordPos, CoordinatePosition};
+        assert_eq!(
+            m.geometry.coordinate_position(&p.0),
+            CoordPos::Inside,
+            "{}",
+            m.code
+        );
+    }
+    // On a plain run the repair is said once and geo prints nothing.
+    let (_, _, err) = nabij(&[
+        "coverage",
+        "--demo",
+        "--municipalities",
+        path.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        err.matches("repaired the boundaries of").count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("geo::"), "{err}");
+}

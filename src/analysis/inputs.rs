@@ -101,6 +101,7 @@ pub fn read_municipalities(
     let mut crs = declared;
     let converter = RdConverter::new();
     let mut out = Vec::with_capacity(features.len());
+    let mut repaired = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (i, f) in features.iter().enumerate() {
         let props = f.get("properties").and_then(|p| p.as_object());
@@ -206,6 +207,10 @@ pub fn read_municipalities(
                 ));
             }
         }
+        let (mp, changed) = super::repair::repair(&mp);
+        if changed {
+            repaired.push(code.clone());
+        }
         out.push(Municipality {
             code,
             name,
@@ -218,7 +223,19 @@ pub fn read_municipalities(
     if out.is_empty() {
         return Err(invalid(path, "no municipalities in the file"));
     }
+    report_repairs(&path.display().to_string(), &repaired);
     Ok((out, crs.unwrap_or(Crs::Wgs84)))
+}
+
+/// Says once how many boundaries were repaired (see `analysis::repair`).
+pub fn report_repairs(source: &str, codes: &[String]) {
+    if !codes.is_empty() {
+        tracing::warn!(
+            "{source}: repaired the boundaries of {} municipalities (rings that cross or touch themselves split into simple polygons, zero-area rings dropped): {}",
+            codes.len(),
+            codes.join(" ")
+        );
+    }
 }
 
 fn convert_multipolygon(

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod crs;
 pub mod inputs;
 pub mod need;
+pub mod repair;
 pub mod report;
 pub mod result;
 

@@ -36,7 +36,10 @@ pub(super) fn municipalities(config: &Config) -> Result<(Vec<Municipality>, Stri
                     "boundary relation {id} ({name}): its inner rings do not close and are left out (the area includes its holes)"
                 );
             }
-            (municipalities_from_areas(areas), file_name(path))
+            (
+                municipalities_from_areas(areas, &path.display().to_string()),
+                file_name(path),
+            )
         }
     };
     apply_groupings(&mut ms, &config.groupings)?;
@@ -68,9 +71,13 @@ pub(super) fn facilities(config: &Config) -> Result<(Vec<Facility>, String), App
 
 /// OSM boundary areas as municipalities. Population is unknown (every municipality weighs
 /// the same, and outputs say so). Duplicate codes are made unique (`CODE-2`, …) with a warning.
-fn municipalities_from_areas(areas: Vec<crate::ingest::areas::AdminArea>) -> Vec<Municipality> {
+fn municipalities_from_areas(
+    areas: Vec<crate::ingest::areas::AdminArea>,
+    source: &str,
+) -> Vec<Municipality> {
     let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
-    areas
+    let mut repaired = Vec::new();
+    let ms = areas
         .into_iter()
         .map(|a| {
             let n = seen.entry(a.code.clone()).or_default();
@@ -87,14 +94,61 @@ fn municipalities_from_areas(areas: Vec<crate::ingest::areas::AdminArea>) -> Vec
                 );
                 unique
             };
+            let (geometry, changed) = crate::analysis::repair::repair(&a.geometry);
+            if changed {
+                repaired.push(code.clone());
+            }
             Municipality {
                 code,
                 name: a.name,
                 population: 1.0,
                 population_known: false,
                 regions: Default::default(),
-                geometry: a.geometry,
+                geometry,
             }
         })
-        .collect()
+        .collect();
+    crate::analysis::inputs::report_repairs(source, &repaired);
+    ms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::areas::AdminArea;
+
+    fn area(id: i64, code: &str) -> AdminArea {
+        let square = geo::Polygon::new(
+            geo::LineString::from(vec![
+                (0.0, 0.0),
+                (1.0, 0.0),
+                (1.0, 1.0),
+                (0.0, 1.0),
+                (0.0, 0.0),
+            ]),
+            vec![],
+        );
+        AdminArea {
+            relation_id: id,
+            code: code.into(),
+            name: format!("area {id}"),
+            geometry: geo::MultiPolygon(vec![square]),
+        }
+    }
+
+    #[test]
+    fn duplicate_osm_codes_are_made_unique_and_population_is_unknown() {
+        let ms = municipalities_from_areas(
+            vec![
+                area(1, "GM1"),
+                area(2, "GM1"),
+                area(3, "GM2"),
+                area(4, "GM1"),
+            ],
+            "test.osm.pbf",
+        );
+        let codes: Vec<&str> = ms.iter().map(|m| m.code.as_str()).collect();
+        assert_eq!(codes, ["GM1", "GM1-2", "GM2", "GM1-3"]);
+        assert!(ms.iter().all(|m| !m.population_known));
+    }
 }
