@@ -92,7 +92,7 @@ async fn every_endpoint_answers() {
     assert_eq!(fc.features.len(), 20);
     let (_, _, body) = get(&app, "/api/v1/coverage/GM9020").await;
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(v["municipality"]["status"], "beyond_limit");
+    assert_eq!(v["municipality"]["status"], "outside_region");
     assert!(!v["nearest_facilities"].as_array().expect("list").is_empty());
     let (_, _, body) = get(&app, "/api/v1/regions?grouping=jeugdregio").await;
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");

@@ -113,7 +113,8 @@ fn a_hand_computable_case() {
         ..Default::default()
     };
     let r30 = prepared.coverage(&engine, &mut Workspace::default(), &need);
-    assert_eq!(r30.municipalities[1].status, "beyond_limit");
+    // F lies in A, of B's own planning region R: B is served in its region, beyond the limit.
+    assert_eq!(r30.municipalities[1].status, "within_region");
     assert!((r30.municipalities[1].share_within_limit - 2000.0 / 9500.0).abs() < 0.002);
     assert_eq!(r30.municipalities[1].facilities_within_limit, 0);
     // A closed facility counts for nothing: B cannot reach any.
@@ -163,7 +164,8 @@ fn the_demo_shows_every_status_and_the_unfair_region() {
     assert!(!r.suitable_facilities.contains(&"NB-11".to_string()));
     // Leegwater has no roads; Zeewaard is an island an hour and more away by ferry.
     assert_eq!(status("GM9015"), "unreachable");
-    assert_eq!(status("GM9020"), "beyond_limit");
+    // Oost (JZ93) has no facility of its own: Zeewaard is served only outside its region.
+    assert_eq!(status("GM9020"), "outside_region");
     let zeewaard = r
         .municipalities
         .iter()
@@ -238,6 +240,8 @@ fn malta_end_to_end_from_its_own_boundaries_and_hospitals() {
         m,
         "--facility-tag",
         "amenity=hospital",
+        "--type",
+        "hospital",
         "--format",
         "json",
         "--out",
@@ -292,7 +296,7 @@ fn malta_end_to_end_from_its_own_boundaries_and_hospitals() {
         })
         .collect();
     let prepared = Prepared::new(&engine, ms, vec![facility], None);
-    let r = prepared.coverage(&engine, &mut Workspace::default(), &NeedProfile::default());
+    let r = prepared.coverage(&engine, &mut Workspace::default(), &of_types(&["hospital"]));
     let gozo: Vec<_> = r
         .municipalities
         .iter()
@@ -321,7 +325,9 @@ fn malta_end_to_end_from_its_own_boundaries_and_hospitals() {
         );
     }
     assert!(
-        gozo.iter().any(|m| m.status == "beyond_limit"),
+        // OSM boundaries carry no planning regions: the region is national, so beyond the
+        // limit is "within the region".
+        gozo.iter().any(|m| m.status == "within_region"),
         "most of Gozo is beyond 45 min of Mater Dei"
     );
 }
@@ -399,7 +405,7 @@ fn dutch_municipalities_give_identical_results_in_wgs84_and_rd_new() {
     assert_eq!(crs_rd, nabij::analysis::crs::Crs::RdNew);
     let fs_rd = read_facilities(&fac_rd).expect("RD facilities");
 
-    let need = NeedProfile::default();
+    let need = of_types(&["kleinschalig_verblijf", "kvjj", "jeugdzorgplus", "jji"]);
     let a =
         Prepared::new(&engine, ms, fs, None).coverage(&engine, &mut Workspace::default(), &need);
     let b = Prepared::new(&engine, ms_rd, fs_rd, None).coverage(
@@ -761,9 +767,10 @@ fn the_readme_quick_start_runs_on_the_demo() {
         "SYNTHETIC",
         "own_municipality",
         "within_limit",
-        "beyond_limit",
+        "outside_region",
+        "within_region",
         "unreachable",
-        "UNFAIR: no suitable facility",
+        "FLAG min_facilities (absolute): no suitable facility in the region",
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
@@ -824,4 +831,13 @@ fn user_supplied_weighted_origins_replace_the_road_network() {
     // Municipalities without a supplied point fall back to their representative point.
     assert_eq!(muni("GM9003")["origins"], 1);
     assert_ne!(r_default.municipalities[2].origins, 1);
+}
+
+/// The default profile with other facility types (real files and OSM tags have other kinds).
+fn of_types(types: &[&str]) -> NeedProfile {
+    NeedProfile {
+        profile: "custom".into(),
+        types: types.iter().map(|t| t.to_string()).collect(),
+        ..Default::default()
+    }
 }

@@ -85,7 +85,7 @@ fn an_unplaced_facility_is_listed_with_its_reason_and_counts_for_no_status() {
         match m["status"].as_str().expect("status") {
             "own_municipality" => assert!(own > 0, "{m}"),
             "within_limit" => assert!(own == 0 && share >= 0.5, "{m}"),
-            "beyond_limit" => assert!(
+            "within_region" | "outside_region" => assert!(
                 own == 0 && share < 0.5 && !m["minutes_median"].is_null(),
                 "{m}"
             ),
@@ -130,7 +130,8 @@ fn without_a_population_the_output_says_so_and_long_names_align() {
         [
             "own_municipality",
             "within_limit",
-            "beyond_limit",
+            "within_region",
+            "outside_region",
             "unreachable",
         ]
         .iter()

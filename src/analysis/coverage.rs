@@ -8,15 +8,17 @@ use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
+use super::demand::{self, Need, Reach, Supply, demand_rate_per_10k};
+use super::fairness::{self, Judged, theil, theil_decomposed};
 use super::inputs::{Facility, Municipality};
-use super::need::NeedProfile;
+use super::need::{Exclusion, NeedProfile, above_preferred_size, places_of};
 use crate::routing::{Direction, Engine, Seed, Workspace};
 use crate::spatial::{Snap, SnapError};
-use crate::units::{ms_to_minutes, round_dp};
+use crate::units::ms_to_minutes;
 
 pub use super::result::{
-    CoverageResult, CoverageStatus, Figures, MunicipalityResult, NationalResult, OriginKind,
-    RegionResult,
+    CoverageResult, CoverageStatus, Figures, InequalitySplit, MunicipalityResult, NationalResult,
+    OriginKind, RegionResult,
 };
 
 /// Road classes along which young people are taken to live (origins of the default kind).
@@ -196,10 +198,6 @@ impl Prepared {
     }
 }
 
-/// Thresholds for flagging a region as unfair (documented in docs/ANALYSIS.md).
-pub const UNFAIR_SHARE_GAP: f64 = 0.10;
-pub const UNFAIR_PLACES_FACTOR: f64 = 0.5;
-
 /// Weighted quantile of `(value, weight)` pairs sorted by value.
 fn weighted_quantile(v: &[(f64, f64)], q: f64) -> Option<f64> {
     let total: f64 = v.iter().map(|x| x.1).sum();
@@ -261,9 +259,14 @@ impl Prepared {
         let g = &engine.graph;
         let dir = need.direction;
         let limit = need.limit_ms();
-        let suitable: Vec<usize> = (0..self.facilities.len())
-            .filter(|&i| need.suits(&self.facilities[i]))
-            .collect();
+        let mut excluded: BTreeMap<Exclusion, usize> = BTreeMap::new();
+        let mut suitable: Vec<usize> = Vec::new();
+        for (i, f) in self.facilities.iter().enumerate() {
+            match need.exclusion(f) {
+                None => suitable.push(i),
+                Some(e) => *excluded.entry(e).or_default() += 1,
+            }
+        }
         let mut unsnapped = Vec::new();
         let mut seeds: Vec<Seed> = Vec::new();
         let mut snapped: Vec<usize> = Vec::new();
@@ -279,11 +282,83 @@ impl Prepared {
         // One search answers all municipalities. It runs to the whole reachable graph so that
         // times beyond the limit (medians, worst cases) are exact too. The per-facility counts
         // run at the same time on the other core(s).
-        let (_, within_counts) = rayon::join(
+        let (_, reach) = rayon::join(
             || ws.run(g, &seeds, u32::MAX, dir),
             || self.facilities_within(engine, &snapped, limit, dir),
         );
         let ws: &Workspace = ws;
+        let n = self.municipalities.len();
+        let mut within_counts = vec![0usize; n];
+        for r in &reach {
+            within_counts[r.municipality] += 1;
+        }
+        // The planning regions (the third tier): of the need's grouping when the data has it,
+        // else one national region.
+        let (planning_grouping, plan_region): (String, Vec<Option<String>>) =
+            match &need.planning_grouping {
+                Some(grouping)
+                    if self
+                        .municipalities
+                        .iter()
+                        .any(|m| m.regions.contains_key(grouping)) =>
+                {
+                    let codes = self
+                        .municipalities
+                        .iter()
+                        .map(|m| m.regions.get(grouping).map(|r| r.0.clone()))
+                        .collect();
+                    (grouping.clone(), codes)
+                }
+                _ => (
+                    "national".to_string(),
+                    vec![Some("national".to_string()); n],
+                ),
+            };
+        let facility_region = |f: usize| -> Option<&String> {
+            self.facility_municipality[f].and_then(|m| plan_region[m].as_ref())
+        };
+        let regions_with_facility: std::collections::BTreeSet<&String> =
+            snapped.iter().filter_map(|&f| facility_region(f)).collect();
+        let mut within_in_region = vec![0usize; n];
+        for r in &reach {
+            if plan_region[r.municipality].is_some()
+                && facility_region(r.facility) == plan_region[r.municipality].as_ref()
+            {
+                within_in_region[r.municipality] += 1;
+            }
+        }
+        // Supply against demand.
+        let places: Vec<f64> = (0..self.facilities.len())
+            .map(|f| {
+                if snapped.contains(&f) {
+                    places_of(&self.facilities[f])
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let total_places: f64 = places.iter().sum();
+        let total_young: f64 = self.municipalities.iter().map(|m| m.population).sum();
+        let rate = demand_rate_per_10k(need.placements_per_10k, total_places, total_young);
+        let supply: Vec<Supply> = places
+            .iter()
+            .enumerate()
+            .map(|(f, &p)| Supply {
+                places: p,
+                region: facility_region(f).cloned(),
+            })
+            .collect();
+        let needs: Vec<Need> = self
+            .municipalities
+            .iter()
+            .zip(&plan_region)
+            .map(|(m, r)| Need {
+                young_people: m.population,
+                demand: m.population * rate / 10_000.0,
+                region: r.clone(),
+            })
+            .collect();
+        let access = demand::access(&supply, &needs, &reach, limit);
         // Facilities on the same edge as a representative point can be reached along it.
         let mut on_edge: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for &i in &snapped {
@@ -351,8 +426,13 @@ impl Prepared {
                     CoverageStatus::Unreachable
                 } else if share >= 0.5 {
                     CoverageStatus::WithinLimit
+                } else if plan_region[m]
+                    .as_ref()
+                    .is_some_and(|r| regions_with_facility.contains(r))
+                {
+                    CoverageStatus::WithinRegion
                 } else {
-                    CoverageStatus::BeyondLimit
+                    CoverageStatus::OutsideRegion
                 };
                 let q = |p: f64| weighted_quantile(&reached, p).map(|t| ms_to_minutes(t as u32));
                 let (nf_id, nf_name, nf_min) = match nearest[m] {
@@ -375,10 +455,18 @@ impl Prepared {
                     nearest_facility_name: nf_name,
                     nearest_minutes: nf_min,
                     facilities_within_limit: within_counts[m],
+                    facilities_within_limit_in_region: within_in_region[m],
+                    planning_region: plan_region[m].clone(),
                     facilities_in_municipality: in_muni,
                     unplaced_facilities: unplaced,
                     young_people: muni.population_known.then_some(muni.population),
                     weight: muni.population,
+                    demand: needs[m].demand,
+                    access_2sfca: access[m].places_per_10k_2sfca,
+                    access_e2sfca: access[m].places_per_10k_e2sfca,
+                    placed_within_limit: access[m].placed_within_limit,
+                    placed_in_region: access[m].placed_in_region,
+                    unplaced: access[m].unplaced,
                     origins: self.origins[m].len(),
                     regions: muni
                         .regions
@@ -388,9 +476,17 @@ impl Prepared {
                 }
             })
             .collect();
-        let (regions, national) = self.regions(&results, &suitable, need);
+        let (regions, national, inequality) = self.regions(&results, &snapped, &places, need);
         CoverageResult {
             need: need.clone(),
+            planning_grouping,
+            placements_per_10k: rate,
+            excluded,
+            above_preferred_size: suitable
+                .iter()
+                .filter(|&&f| above_preferred_size(&self.facilities[f]))
+                .map(|&f| self.facilities[f].id.clone())
+                .collect(),
             suitable_facilities: suitable
                 .iter()
                 .map(|&i| self.facilities[i].id.clone())
@@ -399,74 +495,86 @@ impl Prepared {
             municipalities: results,
             regions,
             national,
+            inequality,
             origin_kind: self.origin_kind,
             synthetic_roads: g.meta.synthetic_roads,
         }
     }
 
-    /// For each municipality, how many suitable facilities its representative point reaches
-    /// within the limit: one bounded search per facility, in parallel.
+    /// Which municipalities' representative points reach which suitable facilities within
+    /// the limit, and in how long: one bounded search per facility, in parallel.
     fn facilities_within(
         &self,
         engine: &Engine,
         snapped: &[usize],
         limit: u32,
         dir: Direction,
-    ) -> Vec<usize> {
-        let n = self.municipalities.len();
+    ) -> Vec<Reach> {
         snapped
             .par_iter()
             .map_init(Workspace::default, |ws, &f| {
-                let mut hit = vec![0usize; n];
+                let mut hits = Vec::new();
                 let Ok(fs) = &self.facility_snaps[f] else {
-                    return hit;
+                    return hits;
                 };
                 ws.run(&engine.graph, &engine.seeds(fs, 0, dir), limit, dir);
                 for (m, rep) in self.representative_snaps.iter().enumerate() {
                     let Ok(rep) = rep else { continue };
                     let direct = along_shared_edge(rep, fs, dir, &engine.graph);
                     let t = engine.time_at(ws, rep, dir).map(|x| x.0);
-                    if t.into_iter().chain(direct).any(|t| t <= limit) {
-                        hit[m] = 1;
+                    if let Some(t) = t.into_iter().chain(direct).filter(|&t| t <= limit).min() {
+                        hits.push(Reach {
+                            facility: f,
+                            municipality: m,
+                            time_ms: t,
+                        });
                     }
                 }
-                hit
+                hits
             })
-            .reduce(
-                || vec![0; n],
-                |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
-            )
+            .flatten()
+            .collect()
     }
 
+    /// The figures and flags of every region of every grouping, the national figures, and
+    /// the Theil split of each grouping.
     fn regions(
         &self,
         results: &[MunicipalityResult],
-        suitable: &[usize],
+        snapped: &[usize],
+        places: &[f64],
         need: &NeedProfile,
-    ) -> (Vec<RegionResult>, NationalResult) {
-        let _ = need;
+    ) -> (Vec<RegionResult>, NationalResult, Vec<InequalitySplit>) {
+        let weighted = |members: &[usize], f: &dyn Fn(&MunicipalityResult) -> f64| -> f64 {
+            members
+                .iter()
+                .map(|&m| f(&results[m]) * results[m].weight)
+                .sum()
+        };
         let stats = |members: &[usize]| -> Figures {
             let known = members.iter().all(|&m| results[m].young_people.is_some());
             let young: f64 = members.iter().map(|&m| results[m].weight).sum();
-            let in_region: Vec<usize> = suitable
+            let share_of = |x: f64| if young > 0.0 { x / young } else { 0.0 };
+            let in_region: Vec<usize> = snapped
                 .iter()
                 .copied()
                 .filter(|&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
                 .collect();
-            let facilities = in_region.len();
-            let places: f64 = in_region
+            let places_here: f64 = in_region.iter().map(|&f| places[f]).sum();
+            let share = share_of(weighted(members, &|r| r.share_within_limit));
+            let served = share_of(weighted(members, &|r| {
+                let served = match r.status {
+                    CoverageStatus::OwnMunicipality | CoverageStatus::WithinRegion => true,
+                    CoverageStatus::WithinLimit => r.facilities_within_limit_in_region > 0,
+                    _ => false,
+                };
+                f64::from(u8::from(served))
+            }));
+            let demand: f64 = members.iter().map(|&m| results[m].demand).sum();
+            let placed: f64 = members
                 .iter()
-                .map(|&f| self.facilities[f].places.unwrap_or(0.0))
+                .map(|&m| results[m].placed_within_limit)
                 .sum();
-            let share = if young > 0.0 {
-                members
-                    .iter()
-                    .map(|&m| results[m].share_within_limit * results[m].weight)
-                    .sum::<f64>()
-                    / young
-            } else {
-                0.0
-            };
             let gini_input: Vec<(f64, f64)> = members
                 .iter()
                 .filter_map(|&m| {
@@ -475,21 +583,32 @@ impl Prepared {
                         .map(|t| (t, results[m].weight.max(1e-9)))
                 })
                 .collect();
+            let access: Vec<(f64, f64)> = members
+                .iter()
+                .map(|&m| (results[m].access_e2sfca, results[m].weight))
+                .collect();
             Figures {
                 municipalities: members.len(),
                 young_people: known.then_some(young),
-                facilities,
-                places,
-                places_per_10k: known.then(|| {
-                    if young > 0.0 {
-                        places / young * 10_000.0
-                    } else {
-                        0.0
-                    }
-                }),
+                facilities: in_region.len(),
+                places: places_here,
+                places_per_10k: known.then(|| share_of(places_here) * 10_000.0),
                 share_within_limit: share,
                 gini_minutes: weighted_gini(&gini_input),
+                share_beyond_limit: 1.0 - share,
+                share_served_in_region: served,
+                demand,
+                balance: places_here - demand,
+                share_demand_within_limit: if demand > 0.0 { placed / demand } else { 1.0 },
+                unplaced: members.iter().map(|&m| results[m].unplaced).sum(),
+                theil_access: theil(&access),
             }
+        };
+        let judged = |f: &Figures| Judged {
+            facilities: f.facilities,
+            share_within_limit: f.share_within_limit,
+            balance: f.balance,
+            places_per_10k: f.places_per_10k,
         };
         let all: Vec<usize> = (0..results.len()).collect();
         let national = stats(&all);
@@ -507,31 +626,29 @@ impl Prepared {
             }
         }
         let mut regions = Vec::new();
+        let mut inequality = Vec::new();
         for (grouping, codes) in groups {
+            let parts: Vec<Vec<(f64, f64)>> = codes
+                .values()
+                .map(|(_, members)| {
+                    members
+                        .iter()
+                        .map(|&m| (results[m].access_e2sfca, results[m].weight))
+                        .collect()
+                })
+                .collect();
+            if let Some((total, within, between)) = theil_decomposed(&parts) {
+                inequality.push(InequalitySplit {
+                    grouping: grouping.clone(),
+                    theil_total: total,
+                    theil_within: within,
+                    theil_between: between,
+                });
+            }
             for (code, (name, members)) in codes {
                 let figures = stats(&members);
-                let mut reasons = Vec::new();
-                if figures.facilities == 0 {
-                    reasons.push("no suitable facility in the region".to_string());
-                }
-                if figures.share_within_limit < national.share_within_limit - UNFAIR_SHARE_GAP {
-                    reasons.push(format!(
-                        "{:.0}% of young people within the limit, against {:.0}% nationally",
-                        round_dp(figures.share_within_limit, 3) * 100.0,
-                        round_dp(national.share_within_limit, 3) * 100.0
-                    ));
-                }
-                if let (Some(here), Some(nat)) = (figures.places_per_10k, national.places_per_10k)
-                    && figures.facilities > 0
-                    && figures.places > 0.0
-                    && here < UNFAIR_PLACES_FACTOR * nat
-                {
-                    reasons.push(format!(
-                        "{:.2} places per 10,000 young people, under half the national {:.2}",
-                        round_dp(here, 3),
-                        round_dp(nat, 3)
-                    ));
-                }
+                let flags =
+                    fairness::flags(&need.expectations, &judged(&figures), &judged(&national));
                 regions.push(RegionResult {
                     grouping: grouping.clone(),
                     code,
@@ -546,12 +663,13 @@ impl Prepared {
                         .iter()
                         .filter_map(|&m| results[m].minutes_worst)
                         .fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b)))),
-                    unfair: !reasons.is_empty(),
-                    unfair_reasons: reasons,
+                    unfair: !flags.is_empty(),
+                    unfair_reasons: flags.iter().map(|f| f.message.clone()).collect(),
+                    flags,
                 });
             }
         }
-        (regions, national)
+        (regions, national, inequality)
     }
 }
 

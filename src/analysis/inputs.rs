@@ -320,7 +320,14 @@ pub fn read_grouping(path: &Path) -> Result<(String, BTreeMap<String, String>), 
                 format!("line {}: expected two columns", i + 2),
             ));
         };
-        map.insert(code.trim().to_string(), group.trim().to_string());
+        let code = code.trim().to_string();
+        if let Some(old) = map.insert(code.clone(), group.trim().to_string()) {
+            tracing::warn!(
+                "{}: line {}: municipality {code} appears again (was {old:?}); the later row counts",
+                path.display(),
+                i + 2
+            );
+        }
     }
     Ok((name, map))
 }
@@ -434,6 +441,50 @@ pub fn apply_groupings(
 ) -> Result<(), InputError> {
     for path in files {
         let (name, map) = read_grouping(path)?;
+        let matched = municipalities
+            .iter()
+            .filter(|m| map.contains_key(&m.code))
+            .count();
+        if matched == 0 {
+            return Err(invalid(
+                path,
+                format!(
+                    "none of its {} codes (e.g. {:?}) is a municipality code of the municipalities file (e.g. {:?}); the first column must hold municipality codes",
+                    map.len(),
+                    map.keys().next().map(String::as_str).unwrap_or(""),
+                    municipalities
+                        .first()
+                        .map(|m| m.code.as_str())
+                        .unwrap_or("")
+                ),
+            ));
+        }
+        let unassigned: Vec<&str> = municipalities
+            .iter()
+            .filter(|m| !map.contains_key(&m.code))
+            .map(|m| m.code.as_str())
+            .collect();
+        if !unassigned.is_empty() {
+            tracing::warn!(
+                "{}: {} municipalities are in no {name} group: {}{}",
+                path.display(),
+                unassigned.len(),
+                unassigned
+                    .iter()
+                    .take(10)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                if unassigned.len() > 10 { " …" } else { "" }
+            );
+        }
+        let unknown = map.len() - matched;
+        if unknown > 0 {
+            tracing::warn!(
+                "{}: {unknown} codes match no municipality and are ignored",
+                path.display()
+            );
+        }
         for m in municipalities.iter_mut() {
             if let Some(group) = map.get(&m.code) {
                 m.regions

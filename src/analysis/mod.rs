@@ -7,11 +7,15 @@
 
 pub mod coverage;
 pub mod crs;
+pub mod demand;
+pub mod fairness;
 pub mod inputs;
+pub mod kinds;
 pub mod need;
 pub mod repair;
 pub mod report;
 pub mod result;
+pub mod summary;
 
 pub use coverage::{CoverageResult, Prepared, WeightedPoint};
 pub use inputs::{Facility, InputError, Municipality, MunicipalityFields};

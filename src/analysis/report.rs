@@ -77,9 +77,17 @@ pub fn to_csv(result: &CoverageResult) -> String {
         "nearest_facility_name",
         "nearest_minutes",
         "facilities_within_limit",
+        "facilities_within_limit_in_region",
+        "planning_region",
         "facilities_in_municipality",
         "unplaced_facilities",
         "young_people",
+        "demand",
+        "access_2sfca",
+        "access_e2sfca",
+        "placed_within_limit",
+        "placed_in_region",
+        "unplaced",
         "origins",
     ]
     .into_iter()
@@ -103,9 +111,17 @@ pub fn to_csv(result: &CoverageResult) -> String {
             r.nearest_facility_name.clone().unwrap_or_default(),
             opt(r.nearest_minutes, 1),
             r.facilities_within_limit.to_string(),
+            r.facilities_within_limit_in_region.to_string(),
+            r.planning_region.clone().unwrap_or_default(),
             r.facilities_in_municipality.to_string(),
             r.unplaced_facilities.join("; "),
             opt(r.young_people, 3),
+            round_dp(r.demand, 3).to_string(),
+            round_dp(r.access_2sfca, 3).to_string(),
+            round_dp(r.access_e2sfca, 3).to_string(),
+            round_dp(r.placed_within_limit, 3).to_string(),
+            round_dp(r.placed_in_region, 3).to_string(),
+            round_dp(r.unplaced, 3).to_string(),
             r.origins.to_string(),
         ];
         row.extend(
@@ -131,13 +147,10 @@ pub fn to_text(result: &CoverageResult) -> String {
     let need = &result.need;
     let _ = writeln!(
         out,
-        "Coverage within {} min ({}){}; {} suitable facilities",
+        "Coverage within {} min ({}: {}){}; {} suitable facilities",
         need.limit_minutes,
-        if need.types.is_empty() {
-            "any facility type".to_string()
-        } else {
-            need.types.join(", ")
-        },
+        need.profile,
+        need.types.join(", "),
         if result.synthetic_roads {
             " on SYNTHETIC roads"
         } else {
@@ -186,7 +199,11 @@ pub fn to_text(result: &CoverageResult) -> String {
             let _ = writeln!(out, "{}   not on the road network: {u}", pad("", code_w));
         }
     }
-    out.push_str(&regions_to_text(&result.regions, &result.national));
+    out.push_str(&super::summary::summary(
+        result,
+        None,
+        super::summary::Style::Text,
+    ));
     out
 }
 
@@ -203,58 +220,6 @@ fn width<'a>(items: impl Iterator<Item = &'a str>, header: &str) -> usize {
 fn pad(s: &str, w: usize) -> String {
     let n = s.chars().count();
     format!("{s}{}", " ".repeat(w.saturating_sub(n)))
-}
-
-/// The national line and the regional table, grouping after grouping.
-pub fn regions_to_text(
-    regions: &[super::coverage::RegionResult],
-    national: &super::coverage::Figures,
-) -> String {
-    use std::fmt::Write;
-    let n = national;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\nNational: {:.0}% of young people within the limit, {}",
-        round_dp(n.share_within_limit, 3) * 100.0,
-        match n.places_per_10k {
-            Some(p) => format!("{:.2} places per 10,000 young people", round_dp(p, 3)),
-            None => "population unknown (every municipality weighs the same)".to_string(),
-        }
-    );
-    let label = |r: &super::coverage::RegionResult| {
-        format!("{} {}", r.code, if r.name != r.code { &r.name } else { "" })
-            .trim_end()
-            .to_string()
-    };
-    let labels: Vec<String> = regions.iter().map(label).collect();
-    let label_w = width(labels.iter().map(String::as_str), "").max(22);
-    let mut grouping = "";
-    for (r, label) in regions.iter().zip(&labels) {
-        if r.grouping != grouping {
-            grouping = &r.grouping;
-            let _ = writeln!(out, "\nRegions by {grouping}:");
-        }
-        let _ = writeln!(
-            out,
-            "  {} {:>3} municipalities, {:>2} facilities, {:>4.0}% within, gaps: {}{}",
-            pad(label, label_w),
-            r.figures.municipalities,
-            r.figures.facilities,
-            round_dp(r.figures.share_within_limit, 3) * 100.0,
-            if r.gap_municipalities.is_empty() {
-                "none".to_string()
-            } else {
-                r.gap_municipalities.join(" ")
-            },
-            if r.unfair {
-                format!("  UNFAIR: {}", r.unfair_reasons.join("; "))
-            } else {
-                String::new()
-            }
-        );
-    }
-    out
 }
 
 /// A facility as a GeoJSON Feature: its record as properties (with the municipality it lies

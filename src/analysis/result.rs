@@ -16,17 +16,22 @@ pub enum CoverageStatus {
     OwnMunicipality,
     /// At least half of its young people reach one within the limit.
     WithinLimit,
-    /// Reached, but fewer than half within the limit.
-    BeyondLimit,
+    /// Fewer than half within the limit, but a suitable facility lies in the own planning
+    /// region ("elders in de regio").
+    WithinRegion,
+    /// Fewer than half within the limit, and the own planning region has no suitable
+    /// facility: only one across its border is reached.
+    OutsideRegion,
     /// No origin of the municipality reaches any suitable facility.
     Unreachable,
 }
 
 impl CoverageStatus {
-    pub const ALL: [CoverageStatus; 4] = [
+    pub const ALL: [CoverageStatus; 5] = [
         CoverageStatus::OwnMunicipality,
         CoverageStatus::WithinLimit,
-        CoverageStatus::BeyondLimit,
+        CoverageStatus::WithinRegion,
+        CoverageStatus::OutsideRegion,
         CoverageStatus::Unreachable,
     ];
 
@@ -34,16 +39,20 @@ impl CoverageStatus {
         match self {
             CoverageStatus::OwnMunicipality => "own_municipality",
             CoverageStatus::WithinLimit => "within_limit",
-            CoverageStatus::BeyondLimit => "beyond_limit",
+            CoverageStatus::WithinRegion => "within_region",
+            CoverageStatus::OutsideRegion => "outside_region",
             CoverageStatus::Unreachable => "unreachable",
         }
     }
 
-    /// A gap: the rule is not met (beyond the limit or unreachable).
+    /// A gap: the 45-minute rule is not met (within the region only, outside it, or
+    /// unreachable).
     pub fn is_gap(self) -> bool {
         matches!(
             self,
-            CoverageStatus::BeyondLimit | CoverageStatus::Unreachable
+            CoverageStatus::WithinRegion
+                | CoverageStatus::OutsideRegion
+                | CoverageStatus::Unreachable
         )
     }
 }
@@ -113,6 +122,11 @@ pub struct MunicipalityResult {
     #[serde(serialize_with = "out::r1_opt")]
     pub nearest_minutes: Option<f64>,
     pub facilities_within_limit: usize,
+    /// Of those, the ones in the own planning region.
+    pub facilities_within_limit_in_region: usize,
+    /// The planning region (of the need's planning grouping; `None`: not in any region of
+    /// it, or national planning).
+    pub planning_region: Option<String>,
     /// Suitable facilities in the municipality that are placed on the road network.
     pub facilities_in_municipality: usize,
     /// Suitable facilities in the municipality that cannot be placed on the road network,
@@ -125,6 +139,25 @@ pub struct MunicipalityResult {
     /// The weight used in shares (the population, or 1 when it is unknown).
     #[serde(skip)]
     pub weight: f64,
+    /// Young people needing a place (young people × the placement rate).
+    #[serde(serialize_with = "out::r3")]
+    pub demand: f64,
+    /// Places within the limit per 10,000 young people, shared with the other
+    /// municipalities that reach them (2SFCA).
+    #[serde(serialize_with = "out::r3")]
+    pub access_2sfca: f64,
+    /// The same with distance decay (E2SFCA).
+    #[serde(serialize_with = "out::r3")]
+    pub access_e2sfca: f64,
+    /// Demand placed within the limit, nearest first, while places last.
+    #[serde(serialize_with = "out::r3")]
+    pub placed_within_limit: f64,
+    /// Demand placed beyond the limit in the own planning region.
+    #[serde(serialize_with = "out::r3")]
+    pub placed_in_region: f64,
+    /// Demand that finds no place within the limit or in the region.
+    #[serde(serialize_with = "out::r3")]
+    pub unplaced: f64,
     pub origins: usize,
     /// grouping → region code
     pub regions: BTreeMap<String, String>,
@@ -141,7 +174,10 @@ pub struct RegionResult {
     pub gap_municipalities: Vec<String>,
     pub worst_minutes: Option<f64>,
     pub unfair: bool,
+    /// The messages of `flags`.
     pub unfair_reasons: Vec<String>,
+    /// Every expectation the region does not meet, with its rule and numbers.
+    pub flags: Vec<super::fairness::Flag>,
 }
 
 /// The figures of a set of municipalities: a region, or the whole country.
@@ -162,6 +198,41 @@ pub struct Figures {
     /// Population-weighted Gini coefficient of the municipalities' median travel times.
     #[serde(serialize_with = "out::r3")]
     pub gini_minutes: f64,
+    /// Share of the young people beyond the limit (1 − share within).
+    #[serde(serialize_with = "out::r3")]
+    pub share_beyond_limit: f64,
+    /// Share of the young people whose municipality is served in its own planning region:
+    /// own municipality, a facility of the region within the limit, or in the region.
+    #[serde(serialize_with = "out::r3")]
+    pub share_served_in_region: f64,
+    /// Young people needing a place.
+    #[serde(serialize_with = "out::r3")]
+    pub demand: f64,
+    /// Places minus demand.
+    #[serde(serialize_with = "out::r3")]
+    pub balance: f64,
+    /// Share of the demand placed within the limit.
+    #[serde(serialize_with = "out::r3")]
+    pub share_demand_within_limit: f64,
+    /// Demand that finds no place within the limit or in the region.
+    #[serde(serialize_with = "out::r3")]
+    pub unplaced: f64,
+    /// Population-weighted Theil index of the E2SFCA access (`None`: nobody has access).
+    #[serde(serialize_with = "out::r3_opt")]
+    pub theil_access: Option<f64>,
+}
+
+/// Inequality of access across the regions of one grouping: Theil's T of the E2SFCA access
+/// split into the part within the regions and the part between them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InequalitySplit {
+    pub grouping: String,
+    #[serde(serialize_with = "out::r3")]
+    pub theil_total: f64,
+    #[serde(serialize_with = "out::r3")]
+    pub theil_within: f64,
+    #[serde(serialize_with = "out::r3")]
+    pub theil_between: f64,
 }
 
 /// National figures for comparison.
@@ -171,12 +242,23 @@ pub type NationalResult = Figures;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoverageResult {
     pub need: NeedProfile,
+    /// The planning grouping used for the "in the region" tier (`national` when the need
+    /// plans nationally or the data lacks its grouping).
+    pub planning_grouping: String,
+    /// Young people needing a place per 10,000 (given, or the national balance).
+    #[serde(serialize_with = "out::r3")]
+    pub placements_per_10k: f64,
     pub suitable_facilities: Vec<String>,
+    /// Facilities that do not count, by the first filter they fail.
+    pub excluded: BTreeMap<super::need::Exclusion, usize>,
+    /// Suitable facilities whose group is above the preferred size (the policy prefers 4).
+    pub above_preferred_size: Vec<String>,
     /// Suitable facilities that could not be snapped to the road network, with the reason.
     pub unsnapped_facilities: Vec<(String, String)>,
     pub municipalities: Vec<MunicipalityResult>,
     pub regions: Vec<RegionResult>,
     pub national: NationalResult,
+    pub inequality: Vec<InequalitySplit>,
     pub origin_kind: OriginKind,
     pub synthetic_roads: bool,
 }

@@ -148,6 +148,7 @@ impl From<crate::app::AppError> for ApiError {
                 parameter: "to".into(),
                 detail: other.to_string(),
             },
+            A::NothingSuitable(m) => ApiError::bad("need", m),
             other => ApiError::Internal(other.to_string()),
         }
     }

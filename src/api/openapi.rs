@@ -54,7 +54,17 @@ const fn q(name: &'static str, kind: &'static str, description: &'static str) ->
     }
 }
 
-const NEED: [Param; 6] = [
+const NEED: [Param; 8] = [
+    q(
+        "need",
+        "string",
+        "A named need profile: kleinschalig (default), kleinschalig_verblijf, kleinschalig_jeugdzorgplus, kvjj, and for comparison jeugdzorgplus, jji.",
+    ),
+    q(
+        "as_of",
+        "string",
+        "Count the facilities open on this date (YYYY-MM-DD) from their opening and closing dates.",
+    ),
     q(
         "minutes",
         "number",
@@ -63,7 +73,7 @@ const NEED: [Param; 6] = [
     q(
         "type",
         "string",
-        "Facility types that count, comma-separated (default: any type in the data; an unknown type is a 400).",
+        "Facility types that count, comma-separated (default: the profile's; an unknown type is a 400).",
     ),
     q(
         "age",
@@ -102,8 +112,10 @@ const FORMAT: Param = Param {
     description: "Output format (default geojson).",
 };
 
-const COVERAGE_PARAMS: [Param; 7] = [NEED[0], NEED[1], NEED[2], NEED[3], NEED[4], NEED[5], FORMAT];
-const ONE_PARAMS: [Param; 7] = [
+const COVERAGE_PARAMS: [Param; 9] = [
+    NEED[0], NEED[1], NEED[2], NEED[3], NEED[4], NEED[5], NEED[6], NEED[7], FORMAT,
+];
+const ONE_PARAMS: [Param; 9] = [
     Param {
         name: "code",
         path: true,
@@ -118,8 +130,10 @@ const ONE_PARAMS: [Param; 7] = [
     NEED[3],
     NEED[4],
     NEED[5],
+    NEED[6],
+    NEED[7],
 ];
-const REGION_PARAMS: [Param; 7] = [
+const REGION_PARAMS: [Param; 9] = [
     q(
         "grouping",
         "string",
@@ -131,6 +145,8 @@ const REGION_PARAMS: [Param; 7] = [
     NEED[3],
     NEED[4],
     NEED[5],
+    NEED[6],
+    NEED[7],
 ];
 
 /// Every route the service answers.

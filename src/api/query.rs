@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::ApiError;
 use super::openapi::{self, RouteId};
-use crate::app::{Direction, FacilityStatus, NeedProfile, Place, parse_lonlat};
+use crate::app::{Direction, FacilityStatus, NeedOverrides, NeedProfile, Place, parse_lonlat};
 
 /// Longest query string accepted.
 pub const MAX_QUERY_BYTES: usize = 2048;
@@ -80,6 +80,8 @@ macro_rules! need_query {
         #[derive(Debug, Default, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
+            pub need: Option<String>,
+            pub as_of: Option<String>,
             pub minutes: Option<String>,
             #[serde(rename = "type")]
             pub types: Option<String>,
@@ -94,6 +96,8 @@ macro_rules! need_query {
             /// The need profile, every field checked (the error names the parameter).
             pub fn need(&self) -> Result<NeedProfile, ApiError> {
                 need_profile(
+                    &self.need,
+                    &self.as_of,
                     &self.minutes,
                     &self.types,
                     &self.age,
@@ -119,7 +123,10 @@ need_query!(
     RegionsQuery { grouping }
 );
 
+#[allow(clippy::too_many_arguments)]
 fn need_profile(
+    profile: &Option<String>,
+    as_of: &Option<String>,
     minutes: &Option<String>,
     types: &Option<String>,
     age: &Option<String>,
@@ -127,42 +134,33 @@ fn need_profile(
     status: &Option<String>,
     dir: &Option<String>,
 ) -> Result<NeedProfile, ApiError> {
-    let mut need = NeedProfile::default();
-    if let Some(m) = number("minutes", minutes)? {
-        need.limit_minutes = m;
-    }
-    if let Some(t) = types {
-        need.types = t
-            .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if need.types.is_empty() {
-            return Err(ApiError::bad("type", "is empty"));
-        }
-    }
-    need.age = number("age", age)?;
-    if let Some(p) = number("min_free_places", min_free_places)? {
-        need.min_free_places = p;
-    }
-    match status.as_deref() {
-        None | Some("active") => {}
-        Some("active,planned") | Some("planned,active") | Some("planned") => {
-            need.include_planned = true
-        }
+    let include_planned = match status.as_deref() {
+        None | Some("active") => None,
+        Some("active,planned") | Some("planned,active") | Some("planned") => Some(true),
         Some(other) => {
             return Err(ApiError::bad(
                 "status",
                 format!("{other:?}: use active or active,planned"),
             ));
         }
-    }
-    need.direction = direction(dir)?;
-    need.validate().map_err(|e| match e {
+    };
+    let o = NeedOverrides {
+        profile: profile.clone(),
+        types: types
+            .as_ref()
+            .map(|t| t.split(',').map(str::to_string).collect()),
+        age: number("age", age)?,
+        min_free_places: number("min_free_places", min_free_places)?,
+        include_planned,
+        limit_minutes: number("minutes", minutes)?,
+        direction: Some(direction(dir)?),
+        as_of: as_of.clone(),
+        ..Default::default()
+    };
+    NeedProfile::from_overrides(o).map_err(|e| match e {
         crate::app::NeedError::Invalid { field, message } => ApiError::bad(field, message),
         other => ApiError::bad("query", other.to_string()),
-    })?;
-    Ok(need)
+    })
 }
 
 /// `GET /api/v1/coverage?format=`

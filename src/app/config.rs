@@ -231,9 +231,12 @@ impl Config {
             (None, None) if demo => Some(FacilitySource::File(demo_dir.join("facilities.csv"))),
             (None, None) => None,
         };
+        // The demo's grouping belongs to the demo's municipalities only.
         let groupings = match l.grouping_csv {
             Some(g) if !g.is_empty() => g,
-            _ if demo => vec![demo_dir.join("zorggebieden.csv")],
+            _ if demo && l.municipalities.is_none() && l.municipalities_osm.is_none() => {
+                vec![demo_dir.join("zorggebieden.csv")]
+            }
             _ => Vec::new(),
         };
         let mut fields = MunicipalityFields::default();

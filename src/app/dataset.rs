@@ -323,27 +323,64 @@ impl Dataset {
         need.types.iter().try_for_each(|t| self.check_type(t))
     }
 
-    /// A facility type the data has, or an error listing those it does.
+    /// A facility type the data has or the policy names, or an error listing those.
     pub fn check_type(&self, kind: &str) -> Result<(), AppError> {
-        let known = self.facility_types();
+        let mut known = self.facility_types();
+        known.extend(
+            crate::analysis::kinds::KINDS
+                .iter()
+                .flat_map(|k| k.types.iter().copied()),
+        );
         if known.contains(kind) {
             return Ok(());
         }
         Err(AppError::bad(
             "type",
             format!(
-                "unknown facility type {kind:?}; the data has {}",
+                "unknown facility type {kind:?}; known: {}",
                 known.into_iter().collect::<Vec<_>>().join(", ")
             ),
         ))
     }
 
     /// Coverage for a need profile: every municipality and every region of every grouping.
+    /// A profile that leaves no suitable facility is an error that says which filter removed
+    /// how many.
     pub fn coverage(&self, need: &NeedProfile) -> Result<CoverageResult, AppError> {
         self.check_need(need)?;
-        Ok(self
+        let r = self
             .network
-            .with_workspace(|ws| self.prepared.coverage(&self.network.engine, ws, need)))
+            .with_workspace(|ws| self.prepared.coverage(&self.network.engine, ws, need));
+        if r.suitable_facilities.is_empty() {
+            let why: Vec<String> = r
+                .excluded
+                .iter()
+                .map(|(e, n)| format!("{n} {}", e.describe()))
+                .collect();
+            return Err(AppError::NothingSuitable(format!(
+                "no suitable facility for need profile {:?} (types {}{}) among the {} facilities: {}",
+                need.profile,
+                need.types.join(", "),
+                need.as_of
+                    .as_deref()
+                    .map(|d| format!(", open on {d}"))
+                    .unwrap_or_default(),
+                self.prepared.facilities.len(),
+                why.join("; ")
+            )));
+        }
+        if need
+            .planning_grouping
+            .as_deref()
+            .is_some_and(|g| g != r.planning_grouping)
+        {
+            tracing::warn!(
+                "the data has no {} grouping: the \"in the region\" tier is national (give --grouping-csv with a {} column, or --planning-grouping)",
+                need.planning_grouping.as_deref().unwrap_or_default(),
+                need.planning_grouping.as_deref().unwrap_or_default()
+            );
+        }
+        Ok(r)
     }
 
     /// The index of a municipality by its code (case-insensitive).

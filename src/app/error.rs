@@ -43,6 +43,9 @@ pub enum AppError {
         id: String,
         parameter: &'static str,
     },
+    /// A need profile that leaves no suitable facility, with the reasons.
+    #[error("{0}")]
+    NothingSuitable(String),
     /// Inputs that do not lie on the road graph at all.
     #[error("{0}")]
     Mismatch(String),

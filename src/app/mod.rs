@@ -23,6 +23,8 @@ pub use error::AppError;
 
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
 pub use crate::analysis::inputs::{Status as FacilityStatus, read_points};
+pub use crate::analysis::need::NeedOverrides;
+pub use crate::analysis::summary::{Style, summary};
 pub use crate::analysis::{CoverageResult, NeedError, NeedProfile, report};
 pub use crate::progress::Progress;
 pub use crate::routing::RoutingError;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::CliError;
-use crate::app::{Config, ConfigLayer, Direction, NeedProfile};
+use crate::app::{AppError, Config, ConfigLayer, Direction, NeedOverrides, NeedProfile};
 
 /// The road graph alone (travel times and isochrones).
 #[derive(Debug, Args)]
@@ -138,20 +138,25 @@ impl From<DirectionArg> for Direction {
 /// What a young person needs: which facilities count, and the travel limit.
 #[derive(Debug, Args)]
 pub struct NeedArgs {
-    /// A need profile as TOML (see docs/ANALYSIS.md); the flags below override it.
+    /// A named need profile of the policy (kleinschalig [default]: small-scale verblijf and
+    /// JeugdzorgPlus; kleinschalig_verblijf; kleinschalig_jeugdzorgplus; kvjj; and, for
+    /// comparison, the large jeugdzorgplus and jji), or a need profile as a TOML file (see
+    /// docs/ANALYSIS.md); the flags below override it.
     #[arg(long)]
-    pub need: Option<PathBuf>,
-    /// Facility type that counts; repeatable (default: any type in the data).
+    pub need: Option<String>,
+    /// Facility type that counts; repeatable (default: the profile's types).
     #[arg(long = "type")]
     pub types: Vec<String>,
-    /// An age that must lie in the facility's age range (where it states one).
+    /// An age that must lie in the facility's age range (its own, else its kind's, 8-23 for
+    /// the small-scale kinds).
     #[arg(long)]
     pub age: Option<f64>,
     /// At least this many free places (a facility that does not state its free places then
     /// does not count).
     #[arg(long)]
     pub min_free_places: Option<f64>,
-    /// Largest group size that counts (default 6; facilities that do not state one count).
+    /// Largest group size that counts (default: the profile's, 6; 8 for kvjj; facilities
+    /// that do not state one count).
     #[arg(long)]
     pub max_group_size: Option<f64>,
     /// Carers per young person at least (default 0.25 = one per four).
@@ -166,40 +171,47 @@ pub struct NeedArgs {
     /// `to` the facility (default) or `from` it.
     #[arg(long, value_enum)]
     pub direction: Option<DirectionArg>,
+    /// Count the facilities open on this date (YYYY-MM-DD) from their opening and closing
+    /// dates, e.g. 2020-12-31 for the situation of the policy report.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The grouping whose regions plan this kind (the "in the region" tier): jeugdregio,
+    /// zorggebied, provincie, a custom grouping, or national (default: the profile's).
+    #[arg(long)]
+    pub planning_grouping: Option<String>,
+    /// Young people needing a place per 10,000 (default: the national supply spread over the
+    /// young people; see docs/ANALYSIS.md).
+    #[arg(long)]
+    pub placements_per_10k: Option<f64>,
 }
 
 impl NeedArgs {
-    /// The profile: defaults, then the TOML file, then the flags; checked by the dataset.
+    /// The profile: the named kind (or TOML file), then the flags; checked in one place.
     pub fn profile(&self) -> Result<NeedProfile, CliError> {
-        let mut need = match &self.need {
-            Some(p) => NeedProfile::from_toml_file(p).map_err(crate::app::AppError::from)?,
-            None => NeedProfile::default(),
+        let mut o = NeedOverrides::default();
+        if let Some(n) = &self.need {
+            let path = Path::new(n);
+            if path.is_file() || n.ends_with(".toml") {
+                o = NeedOverrides::from_toml_file(path).map_err(AppError::from)?;
+            } else {
+                o.profile = Some(n.clone());
+            }
+        }
+        let flags = NeedOverrides {
+            types: (!self.types.is_empty()).then(|| self.types.clone()),
+            age: self.age,
+            min_free_places: self.min_free_places,
+            max_group_size: self.max_group_size,
+            min_staff_ratio: self.min_staff_ratio,
+            include_planned: self.include_planned.then_some(true),
+            limit_minutes: self.minutes,
+            direction: self.direction.map(Direction::from),
+            as_of: self.as_of.clone(),
+            planning_grouping: self.planning_grouping.clone(),
+            placements_per_10k: self.placements_per_10k,
+            profile: None,
+            expectations: None,
         };
-        if !self.types.is_empty() {
-            need.types = self.types.iter().map(|t| t.to_ascii_lowercase()).collect();
-        }
-        if self.age.is_some() {
-            need.age = self.age;
-        }
-        if let Some(v) = self.min_free_places {
-            need.min_free_places = v;
-        }
-        if let Some(v) = self.max_group_size {
-            need.max_group_size = v;
-        }
-        if let Some(v) = self.min_staff_ratio {
-            need.min_staff_ratio = v;
-        }
-        if self.include_planned {
-            need.include_planned = true;
-        }
-        if let Some(v) = self.minutes {
-            need.limit_minutes = v;
-        }
-        if let Some(d) = self.direction {
-            need.direction = d.into();
-        }
-        need.validate().map_err(crate::app::AppError::from)?;
-        Ok(need)
+        Ok(NeedProfile::from_overrides(o.merge(flags)).map_err(AppError::from)?)
     }
 }

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::CliError;
 use super::args::{DataArgs, NeedArgs};
 use super::output;
-use crate::app::{CoverageResult, Dataset, Progress, report};
+use crate::app::{CoverageResult, Dataset, Progress, Style, report, summary};
 use crate::graph::file::AtomicFile;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -21,6 +21,8 @@ pub enum Format {
     Csv,
     /// The whole answer, with the regional table.
     Json,
+    /// The summary for a policy writer (regions, flags, findings) in Markdown.
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +69,7 @@ pub fn coverage(args: CoverageArgs, progress: &Progress) -> Result<(), CliError>
         ),
         Format::Csv => report::to_csv(&result),
         Format::Json => format!("{}\n", pretty(&report::to_json(&result))),
+        Format::Markdown => summary(&result, None, Style::Markdown),
     };
     output::finish(file, args.out.as_deref(), &text)
 }
@@ -77,8 +80,10 @@ fn pretty(v: &impl serde::Serialize) -> String {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RegionsFormat {
-    /// A readable table.
+    /// The summary of the grouping's regions, for people.
     Text,
+    /// The same in Markdown.
+    Markdown,
     Json,
 }
 
@@ -110,7 +115,8 @@ pub fn regions(args: RegionsArgs, progress: &Progress) -> Result<(), CliError> {
     let answer = data.regions(&result, &args.grouping)?;
     let text = match args.format {
         RegionsFormat::Json => format!("{}\n", pretty(&answer)),
-        RegionsFormat::Text => report::regions_to_text(&answer.regions, &answer.national),
+        RegionsFormat::Text => summary(&result, Some(&args.grouping), Style::Text),
+        RegionsFormat::Markdown => summary(&result, Some(&args.grouping), Style::Markdown),
     };
     output::finish(file, args.out.as_deref(), &text)
 }
