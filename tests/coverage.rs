@@ -64,6 +64,7 @@ fn a_hand_computable_case() {
         name: code.into(),
         population: 100.0,
         population_known: true,
+        demand: None,
         regions: [("region".to_string(), ("R".to_string(), "R".to_string()))].into(),
         geometry: square(x0, x1),
     };
@@ -291,6 +292,7 @@ fn malta_end_to_end_from_its_own_boundaries_and_hospitals() {
             name: a.name,
             population: 1.0,
             population_known: false,
+            demand: None,
             regions: Default::default(),
             geometry: a.geometry,
         })

@@ -314,3 +314,45 @@ fn the_2020_small_jeugdzorgplus_spread_is_reproduced_and_its_gaps_flagged() {
             .any(|f| f["rule"] == "min_facilities")
     );
 }
+
+#[test]
+fn a_demand_file_replaces_the_placement_rate_where_it_names_a_municipality() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demand = dir.path().join("wachtlijst.csv");
+    // Zeewaard: 10 young people waiting; Aldewolde: 2.
+    std::fs::write(&demand, "gemeentecode,demand\nGM9020,10\nGM9001,2\n").expect("write");
+    let v = json_of(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--demand",
+        demand.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["demand_source"], "demand_file");
+    let m = |code: &str| {
+        v["municipalities"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|m| m["code"] == code)
+            .expect(code)
+            .clone()
+    };
+    assert_eq!(m("GM9020")["demand"], 10.0);
+    assert_eq!(m("GM9001")["demand"], 2.0);
+    // Zeewaard's region (Oost) has no unit and nothing is within the limit: all unplaced.
+    assert_eq!(m("GM9020")["unplaced"], 10.0);
+    // Aldewolde has its own unit of 4 places: placed within the limit.
+    assert_eq!(m("GM9001")["placed_within_limit"], 2.0);
+    std::fs::write(&demand, "gemeentecode,demand\nGM9020,-1\n").expect("write");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--demand",
+        demand.to_str().expect("utf8"),
+    ]);
+    assert!(!ok && err.contains("not a number of at least 0"), "{err}");
+}

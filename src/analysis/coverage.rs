@@ -339,7 +339,7 @@ impl Prepared {
             .collect();
         let total_places: f64 = places.iter().sum();
         let total_young: f64 = self.municipalities.iter().map(|m| m.population).sum();
-        let rate = demand_rate_per_10k(need.placements_per_10k, total_places, total_young);
+        let mut rate = demand_rate_per_10k(need.placements_per_10k, total_places, total_young);
         let supply: Vec<Supply> = places
             .iter()
             .enumerate()
@@ -354,10 +354,14 @@ impl Prepared {
             .zip(&plan_region)
             .map(|(m, r)| Need {
                 young_people: m.population,
-                demand: m.population * rate / 10_000.0,
+                demand: m.demand.unwrap_or(m.population * rate / 10_000.0),
                 region: r.clone(),
             })
             .collect();
+        // With a demand file the rate reported is the one the demand implies.
+        if self.municipalities.iter().any(|m| m.demand.is_some()) && total_young > 0.0 {
+            rate = needs.iter().map(|n| n.demand).sum::<f64>() / total_young * 10_000.0;
+        }
         let access = demand::access(&supply, &needs, &reach, limit);
         // Facilities on the same edge as a representative point can be reached along it.
         let mut on_edge: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
@@ -481,6 +485,13 @@ impl Prepared {
             need: need.clone(),
             planning_grouping,
             placements_per_10k: rate,
+            demand_source: if self.municipalities.iter().any(|m| m.demand.is_some()) {
+                "demand_file"
+            } else if need.placements_per_10k.is_some() {
+                "placement_rate"
+            } else {
+                "national_balance"
+            },
             excluded,
             above_preferred_size: suitable
                 .iter()

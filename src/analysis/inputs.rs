@@ -68,6 +68,8 @@ pub struct Municipality {
     pub population: f64,
     /// Whether `population` came from the input.
     pub population_known: bool,
+    /// Young people needing a place, from a demand file (`None`: from the placement rate).
+    pub demand: Option<f64>,
     /// grouping name → (region code, region name)
     pub regions: BTreeMap<String, (String, String)>,
     pub geometry: MultiPolygon<f64>,
@@ -216,6 +218,7 @@ pub fn read_municipalities(
             name,
             population,
             population_known,
+            demand: None,
             regions,
             geometry: mp,
         });
@@ -441,55 +444,111 @@ pub fn apply_groupings(
 ) -> Result<(), InputError> {
     for path in files {
         let (name, map) = read_grouping(path)?;
-        let matched = municipalities
-            .iter()
-            .filter(|m| map.contains_key(&m.code))
-            .count();
-        if matched == 0 {
-            return Err(invalid(
-                path,
-                format!(
-                    "none of its {} codes (e.g. {:?}) is a municipality code of the municipalities file (e.g. {:?}); the first column must hold municipality codes",
-                    map.len(),
-                    map.keys().next().map(String::as_str).unwrap_or(""),
-                    municipalities
-                        .first()
-                        .map(|m| m.code.as_str())
-                        .unwrap_or("")
-                ),
-            ));
-        }
-        let unassigned: Vec<&str> = municipalities
-            .iter()
-            .filter(|m| !map.contains_key(&m.code))
-            .map(|m| m.code.as_str())
-            .collect();
-        if !unassigned.is_empty() {
-            tracing::warn!(
-                "{}: {} municipalities are in no {name} group: {}{}",
-                path.display(),
-                unassigned.len(),
-                unassigned
-                    .iter()
-                    .take(10)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                if unassigned.len() > 10 { " …" } else { "" }
-            );
-        }
-        let unknown = map.len() - matched;
-        if unknown > 0 {
-            tracing::warn!(
-                "{}: {unknown} codes match no municipality and are ignored",
-                path.display()
-            );
-        }
+        check_codes(path, &format!("{name} group"), municipalities, &map)?;
         for m in municipalities.iter_mut() {
             if let Some(group) = map.get(&m.code) {
                 m.regions
                     .insert(name.clone(), (group.clone(), group.clone()));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a file keyed by municipality code matches the municipalities: none matching is
+/// an error; municipalities it leaves out and codes that match none are reported with their
+/// count and the first codes.
+fn check_codes<V>(
+    path: &Path,
+    what: &str,
+    municipalities: &[Municipality],
+    map: &BTreeMap<String, V>,
+) -> Result<(), InputError> {
+    let matched = municipalities
+        .iter()
+        .filter(|m| map.contains_key(&m.code))
+        .count();
+    if matched == 0 {
+        return Err(invalid(
+            path,
+            format!(
+                "none of its {} codes (e.g. {:?}) is a municipality code of the municipalities file (e.g. {:?}); the first column must hold municipality codes",
+                map.len(),
+                map.keys().next().map(String::as_str).unwrap_or(""),
+                municipalities
+                    .first()
+                    .map(|m| m.code.as_str())
+                    .unwrap_or("")
+            ),
+        ));
+    }
+    let left_out: Vec<&str> = municipalities
+        .iter()
+        .filter(|m| !map.contains_key(&m.code))
+        .map(|m| m.code.as_str())
+        .collect();
+    if !left_out.is_empty() {
+        tracing::warn!(
+            "{}: {} municipalities are in no {what}: {}{}",
+            path.display(),
+            left_out.len(),
+            left_out
+                .iter()
+                .take(10)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" "),
+            if left_out.len() > 10 { " …" } else { "" }
+        );
+    }
+    let unknown = map.len() - matched;
+    if unknown > 0 {
+        tracing::warn!(
+            "{}: {unknown} codes match no municipality and are ignored",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Reads a demand file: CSV `<municipality code>,demand` (young people needing a place, e.g.
+/// current placements or a waiting list) and sets it on the municipalities it names; the
+/// others keep the demand of the placement rate.
+pub fn apply_demand(municipalities: &mut [Municipality], path: &Path) -> Result<(), InputError> {
+    let (mut rdr, headers) = open_csv(path)?;
+    let cd = column(
+        path,
+        &headers,
+        "demand",
+        "a municipality code column, then demand",
+    )?;
+    let mut map = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+        let code = rec.get(0).unwrap_or("").trim().to_string();
+        let raw = rec.get(cd).unwrap_or("").trim();
+        let v: f64 = raw
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| {
+                invalid(
+                    path,
+                    format!("line {line}: demand {raw:?} is not a number of at least 0"),
+                )
+            })?;
+        if map.insert(code.clone(), v).is_some() {
+            return Err(invalid(
+                path,
+                format!("line {line}: municipality {code} appears twice"),
+            ));
+        }
+    }
+    check_codes(path, "demand row", municipalities, &map)?;
+    for m in municipalities.iter_mut() {
+        if let Some(d) = map.get(&m.code) {
+            m.demand = Some(*d);
         }
     }
     Ok(())

@@ -248,6 +248,9 @@ pub struct CoverageResult {
     /// Young people needing a place per 10,000 (given, or the national balance).
     #[serde(serialize_with = "out::r3")]
     pub placements_per_10k: f64,
+    /// Where the demand came from: `demand_file`, `placement_rate` (given) or
+    /// `national_balance` (the national supply spread over the young people).
+    pub demand_source: &'static str,
     pub suitable_facilities: Vec<String>,
     /// Facilities that do not count, by the first filter they fail.
     pub excluded: BTreeMap<super::need::Exclusion, usize>,

@@ -174,10 +174,12 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
         need.types.join(", "),
         result.planning_grouping,
         num(result.placements_per_10k),
-        if need.placements_per_10k.is_none() {
-            " (the national supply spread over the young people, so that only the spread shows)"
-        } else {
-            ""
+        match result.demand_source {
+            "national_balance" => {
+                " (the national supply spread over the young people, so that only the spread shows)"
+            }
+            "demand_file" => " (from the demand file; the rate is the one it implies)",
+            _ => "",
         }
     ));
     if !result.excluded.is_empty() {

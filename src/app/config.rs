@@ -27,6 +27,8 @@ pub struct ConfigLayer {
     pub facility_tag: Option<String>,
     pub grouping_csv: Option<Vec<PathBuf>>,
     pub origins: Option<PathBuf>,
+    /// A demand file (`code,demand`).
+    pub demand: Option<PathBuf>,
     pub code_field: Option<String>,
     pub name_field: Option<String>,
     pub population_field: Option<String>,
@@ -54,6 +56,7 @@ impl ConfigLayer {
             facility_tag,
             grouping_csv,
             origins,
+            demand,
             code_field,
             name_field,
             population_field,
@@ -139,6 +142,7 @@ pub struct Config {
     pub facilities: Option<FacilitySource>,
     pub groupings: Vec<PathBuf>,
     pub origins: Option<PathBuf>,
+    pub demand: Option<PathBuf>,
     pub fields: MunicipalityFields,
     pub max_snap_m: f64,
     pub listen: String,
@@ -258,6 +262,7 @@ impl Config {
             facilities,
             groupings,
             origins: l.origins,
+            demand: l.demand,
             fields,
             max_snap_m: l.max_snap_m.unwrap_or(1000.0),
             listen: l.listen.unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -316,6 +321,7 @@ impl Config {
         }
         v.extend(self.groupings.iter().cloned());
         v.extend(self.origins.iter().cloned());
+        v.extend(self.demand.iter().cloned());
         v
     }
 }

@@ -43,6 +43,9 @@ pub(super) fn municipalities(config: &Config) -> Result<(Vec<Municipality>, Stri
         }
     };
     apply_groupings(&mut ms, &config.groupings)?;
+    if let Some(path) = &config.demand {
+        crate::analysis::inputs::apply_demand(&mut ms, path)?;
+    }
     Ok((ms, name))
 }
 
@@ -103,6 +106,7 @@ fn municipalities_from_areas(
                 name: a.name,
                 population: 1.0,
                 population_known: false,
+                demand: None,
                 regions: Default::default(),
                 geometry,
             }

@@ -83,6 +83,10 @@ pub struct DataArgs {
     /// the inhabited road network.
     #[arg(long)]
     pub origins: Option<PathBuf>,
+    /// Demand per municipality: CSV `<code>,demand` (young people needing a place, e.g.
+    /// current placements or a waiting list) instead of young people × the placement rate.
+    #[arg(long)]
+    pub demand: Option<PathBuf>,
 }
 
 impl DataArgs {
@@ -99,6 +103,7 @@ impl DataArgs {
             facilities_osm: self.facilities_osm.clone(),
             facility_tag: self.facility_tag.clone(),
             origins: self.origins.clone(),
+            demand: self.demand.clone(),
             ..self.graph.layer()
         }
     }
