@@ -279,3 +279,65 @@ fn the_build_summary_reports_what_was_dropped() {
     assert!(ok);
     assert!(stdout.is_empty(), "--quiet prints nothing: {stdout}");
 }
+
+/// Time lost at signals, crossings and junctions: a 1 km residential road (144 s at 25 km/h)
+/// with traffic signals halfway, and a side road at its east end (a junction of three pieces).
+#[test]
+fn signals_crossings_and_junctions_cost_the_profile_s_delays() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pbf = dir.path().join("delays.osm.pbf");
+    let dlon = 1.0 / (111_319.49 * 52f64.to_radians().cos());
+    {
+        let f = std::fs::File::create(&pbf).expect("create");
+        let mut w =
+            nabij::synth::pbf::PbfWriter::new(f, [4.9, 51.9, 5.4, 52.1], "test").expect("hdr");
+        let e7 = |x: f64| (x * 1e7).round() as i32;
+        w.node(1, 520_000_000, e7(5.0), &[]).expect("node");
+        w.node(
+            2,
+            520_000_000,
+            e7(5.0 + 500.0 * dlon),
+            &[("highway", "traffic_signals")],
+        )
+        .expect("node");
+        w.node(3, 520_000_000, e7(5.0 + 1000.0 * dlon), &[])
+            .expect("node");
+        w.node(4, 520_090_000, e7(5.0 + 1000.0 * dlon), &[])
+            .expect("node");
+        w.node(5, 520_000_000, e7(5.0 + 2000.0 * dlon), &[])
+            .expect("node");
+        w.way(1, &[1, 2, 3], &[("highway", "residential")])
+            .expect("way");
+        w.way(2, &[3, 4], &[("highway", "residential")])
+            .expect("way");
+        w.way(3, &[3, 5], &[("highway", "residential")])
+            .expect("way");
+        w.finish().expect("finish");
+    }
+    let time = |profile: &nabij::ingest::CarProfile| {
+        let g =
+            nabij::pipeline::build_in_memory(&pbf, profile, &nabij::progress::Progress::hidden())
+                .expect("builds");
+        // The edge of way 1: from node 1 to the junction at node 3.
+        (0..g.edge_count())
+            .find(|&e| {
+                g.edge_length_m[e] > 990.0
+                    && g.edge_length_m[e] < 1010.0
+                    && g.edge_osm_way(e as u32) == 1
+            })
+            .map(|e| g.edge_time_fw_ms[e])
+            .expect("the way-1 edge")
+    };
+    let none = nabij::ingest::CarProfile::from_toml_str(
+        "traffic_signals_delay_s = 0\njunction_delay_s = 0\n",
+    )
+    .expect("profile");
+    let default = nabij::ingest::CarProfile::default();
+    let base = time(&none);
+    // The signal inside the edge costs its full delay; the junction at its end half of its
+    // delay (the other half is on the piece a route leaves the junction by).
+    let expected = base
+        + (default.traffic_signals_delay_s * 1000.0) as u32
+        + (default.junction_delay_s * 1000.0 / 2.0) as u32;
+    assert_eq!(time(&default), expected, "base {base} ms");
+}

@@ -99,10 +99,13 @@ pub fn build_graph(
     }
     let mut graph_index = vec![u32::MAX; n_raw];
     let mut node_coords: Vec<(i32, i32)> = Vec::new();
+    // The delay of the tagged node a graph node stands for (signals at a junction).
+    let mut node_delay: Vec<u32> = Vec::new();
     for i in 0..n_raw {
         if raw.node_present(i as u32) && !raw.node_blocks[i] && (uses[i] >= 2 || forced[i]) {
             graph_index[i] = node_coords.len() as u32;
             node_coords.push((raw.node_lat_e7[i], raw.node_lon_e7[i]));
+            node_delay.push(raw.node_delay_ms.get(i).copied().unwrap_or(0));
         }
     }
     drop(uses);
@@ -145,6 +148,7 @@ pub fn build_graph(
     for (ci, chunk) in chunks.iter().enumerate() {
         let fresh_base = node_coords.len() as u32;
         node_coords.extend_from_slice(&chunk.fresh);
+        node_delay.resize(node_coords.len(), 0);
         let resolve = |e: End| match e {
             End::Node(i) => i,
             End::Fresh(i) => fresh_base + i,
@@ -175,6 +179,15 @@ pub fn build_graph(
             reason: "every way lacked node coordinates or formed a loop".into(),
         });
     }
+    add_node_delays(
+        profile,
+        &node_delay,
+        &edge_from,
+        &edge_to,
+        &edge_class,
+        &mut edge_fw,
+        &mut edge_bw,
+    );
 
     // 3. Largest strongly connected component.
     let mut g = RoadGraph {
@@ -359,10 +372,18 @@ fn cut_way(
 
     let mut start: Option<End> = None;
     let mut length_m = 0.0;
+    let mut delay_ms = 0u32;
     let mut shape_start = chunk.shape.len();
     let mut prev: Option<(f64, f64)> = None;
-    let emit = |chunk: &mut Chunk, from: End, to: End, length_m: f64, shape_start: usize| {
-        let t = piece_time(length_m);
+    let emit = |chunk: &mut Chunk,
+                from: End,
+                to: End,
+                length_m: f64,
+                delay_ms: u32,
+                shape_start: usize| {
+        // Ferries wait at their terminals, not at signals.
+        let delay_ms = if is_ferry { 0 } else { delay_ms };
+        let t = piece_time(length_m).saturating_add(delay_ms);
         let (fw, bw) = match way.direction {
             Direction::Both => (t, t),
             Direction::Forward => (t, NO_TIME),
@@ -414,18 +435,61 @@ fn cut_way(
             // A shape point.
             if start.is_some() {
                 chunk.shape.push(coord);
+                delay_ms = delay_ms
+                    .saturating_add(raw.node_delay_ms.get(r as usize).copied().unwrap_or(0));
             }
             continue;
         };
         if let (Some(s), Some(a)) = (start, arrive) {
-            emit(chunk, s, a, length_m, shape_start);
+            emit(chunk, s, a, length_m, delay_ms, shape_start);
         }
         start = depart;
         length_m = 0.0;
+        delay_ms = 0;
         shape_start = chunk.shape.len();
     }
     if start.is_some() {
         // A way never ends on a shape point (ends are graph nodes), but stay safe.
         chunk.shape.truncate(shape_start);
+    }
+}
+
+/// Adds the time lost at the graph nodes to the edges that meet there: at a junction (three or
+/// more pieces) the profile's junction delay, at a tagged node its own delay (signals at a
+/// crossroads), half to each piece on either side, so that a route through the node pays the
+/// whole delay once (a route that starts or ends there pays half). Ferries get none.
+fn add_node_delays(
+    profile: &CarProfile,
+    node_delay: &[u32],
+    from: &[u32],
+    to: &[u32],
+    class: &[u8],
+    fw: &mut [u32],
+    bw: &mut [u32],
+) {
+    let mut degree = vec![0u32; node_delay.len()];
+    for (&u, &v) in from.iter().zip(to) {
+        degree[u as usize] += 1;
+        degree[v as usize] += 1;
+    }
+    let junction_ms = (profile.junction_delay_s * 1000.0).round() as u32;
+    let half = |x: u32| -> u32 {
+        let j = if degree[x as usize] >= 3 {
+            junction_ms
+        } else {
+            0
+        };
+        (j + node_delay[x as usize]) / 2
+    };
+    for e in 0..from.len() {
+        if class[e] == FERRY_CLASS {
+            continue;
+        }
+        let extra = half(from[e]) + half(to[e]);
+        for t in [&mut fw[e], &mut bw[e]] {
+            if *t != NO_TIME {
+                *t = t.saturating_add(extra).min(NO_TIME - 1);
+            }
+        }
     }
 }

@@ -69,6 +69,9 @@ pub struct IngestStats {
     pub way_nodes: u64,
     pub nodes_missing: u64,
     pub barrier_nodes: u64,
+    /// Nodes with a delay (signals, stop signs, crossings).
+    #[serde(default)]
+    pub delay_nodes: u64,
 }
 
 /// Everything the graph builder needs from the file.
@@ -84,6 +87,8 @@ pub struct RawNetwork {
     pub node_lon_e7: Vec<i32>,
     /// Nodes whose barrier stops cars.
     pub node_blocks: Vec<bool>,
+    /// Time lost passing each node (signals, stop signs, crossings), in milliseconds.
+    pub node_delay_ms: Vec<u32>,
     /// The header's bounding box `[min_lon, min_lat, max_lon, max_lat]`, if the file has one.
     pub header_bbox: Option<[f64; 4]>,
     /// The header's `writingprogram`, if any.
@@ -332,28 +337,33 @@ pub fn read_network(
     let mut lat = vec![i32::MIN; n];
     let mut lon = vec![i32::MIN; n];
     let mut blocks = vec![false; n];
+    let mut delays = vec![0u32; n];
     for part in found {
         let part = part?;
         net.stats.nodes_read += part.nodes_read;
-        for (idx, la, lo, barrier) in part.hits {
+        for (idx, la, lo, barrier, delay) in part.hits {
             lat[idx as usize] = la;
             lon[idx as usize] = lo;
             blocks[idx as usize] = barrier;
+            delays[idx as usize] = delay;
         }
     }
+    net.stats.delay_nodes = delays.iter().filter(|&&d| d > 0).count() as u64;
     net.stats.nodes_missing = lat.iter().filter(|&&v| v == i32::MIN).count() as u64;
     net.stats.barrier_nodes = blocks.iter().filter(|&&b| b).count() as u64;
     net.node_ids = node_ids;
     net.node_lat_e7 = lat;
     net.node_lon_e7 = lon;
     net.node_blocks = blocks;
+    net.node_delay_ms = delays;
     Ok(net)
 }
 
 #[derive(Default)]
 struct NodePart {
     nodes_read: u64,
-    hits: Vec<(u32, i32, i32, bool)>,
+    /// (node index, lat, lon, blocks, delay in ms)
+    hits: Vec<(u32, i32, i32, bool, u32)>,
 }
 
 fn read_nodes_of_block(block: &PrimitiveBlock, needed: &[i64], profile: &CarProfile) -> NodePart {
@@ -363,9 +373,14 @@ fn read_nodes_of_block(block: &PrimitiveBlock, needed: &[i64], profile: &CarProf
         part.nodes_read += 1;
         if let Some(idx) = cursor.find(id) {
             let tags: Vec<(&str, &str)> = tags.collect();
-            let blocks = !tags.is_empty()
-                && profile.node_blocks(|k| tags.iter().find(|(key, _)| *key == k).map(|(_, v)| *v));
-            part.hits.push((idx, lat, lon, blocks));
+            let tag = |k: &str| tags.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+            let blocks = !tags.is_empty() && profile.node_blocks(tag);
+            let delay_ms = if tags.is_empty() {
+                0
+            } else {
+                (profile.node_delay_s(tag) * 1000.0).round() as u32
+            };
+            part.hits.push((idx, lat, lon, blocks, delay_ms));
         }
     };
     for group in block.groups() {

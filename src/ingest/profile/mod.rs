@@ -54,6 +54,19 @@ pub struct CarProfile {
     pub barriers_blocking: Vec<String>,
     /// Node `barrier=*` values that stop a car only when the node's access forbids cars.
     pub barriers_gates: Vec<String>,
+    /// Time lost at a node tagged `highway=traffic_signals`, in seconds (the mean wait of a
+    /// car arriving at random in a cycle, less the share that arrives on green).
+    pub traffic_signals_delay_s: f64,
+    /// Time lost at `highway=stop`, in seconds.
+    pub stop_delay_s: f64,
+    /// Time lost at a pedestrian crossing (`highway=crossing`), in seconds.
+    pub crossing_delay_s: f64,
+    /// Time lost at a railway level crossing (`railway=level_crossing`), in seconds.
+    pub level_crossing_delay_s: f64,
+    /// Time lost passing a junction (a node where three or more road pieces meet), in
+    /// seconds: turning, yielding and slowing down, calibrated on real extracts
+    /// (docs/PROFILE.md).
+    pub junction_delay_s: f64,
 }
 
 impl Default for CarProfile {
@@ -112,6 +125,11 @@ impl Default for CarProfile {
             max_speed_kmh: 130.0,
             ferry_speed_kmh: 20.0,
             ferry_boarding_s: 0.0,
+            traffic_signals_delay_s: 10.0,
+            stop_delay_s: 4.0,
+            crossing_delay_s: 1.0,
+            level_crossing_delay_s: 10.0,
+            junction_delay_s: 1.5,
             access_denied: ["no", "private", "agricultural", "forestry", "delivery"]
                 .iter()
                 .map(|s| s.to_string())
@@ -245,6 +263,17 @@ impl CarProfile {
                 "ferry_boarding_s = {}: must be between 0 and 86400 s",
                 self.ferry_boarding_s
             ));
+        }
+        for (name, v) in [
+            ("traffic_signals_delay_s", self.traffic_signals_delay_s),
+            ("stop_delay_s", self.stop_delay_s),
+            ("crossing_delay_s", self.crossing_delay_s),
+            ("level_crossing_delay_s", self.level_crossing_delay_s),
+            ("junction_delay_s", self.junction_delay_s),
+        ] {
+            if !(v.is_finite() && (0.0..=600.0).contains(&v)) {
+                return Err(format!("{name} = {v}: must be between 0 and 600 s"));
+            }
         }
         Ok(())
     }

@@ -135,6 +135,22 @@ impl CarProfile {
         }
     }
 
+    /// The time a car loses passing a node with these tags (signals, stop sign, crossings),
+    /// in seconds; 0 for an untagged node.
+    pub fn node_delay_s<'a>(&self, tag: impl Fn(&str) -> Option<&'a str>) -> f64 {
+        let mut d = 0.0;
+        match tag("highway") {
+            Some("traffic_signals") => d += self.traffic_signals_delay_s,
+            Some("stop") => d += self.stop_delay_s,
+            Some("crossing") => d += self.crossing_delay_s,
+            _ => {}
+        }
+        if tag("railway") == Some("level_crossing") {
+            d += self.level_crossing_delay_s;
+        }
+        d
+    }
+
     /// Whether a node with these tags stops cars.
     pub fn node_blocks<'a>(&self, tag: impl Fn(&str) -> Option<&'a str>) -> bool {
         let Some(barrier) = tag("barrier") else {
@@ -442,6 +458,26 @@ mod tests {
             ])),
             WayVerdict::NotDrivable(Reject::AccessDenied)
         );
+    }
+
+    #[test]
+    fn tagged_nodes_cost_their_delay() {
+        let p = CarProfile::default();
+        assert_eq!(
+            p.node_delay_s(tags(&[("highway", "traffic_signals")])),
+            p.traffic_signals_delay_s
+        );
+        assert_eq!(p.node_delay_s(tags(&[("highway", "stop")])), p.stop_delay_s);
+        assert_eq!(
+            p.node_delay_s(tags(&[("highway", "crossing")])),
+            p.crossing_delay_s
+        );
+        assert_eq!(
+            p.node_delay_s(tags(&[("railway", "level_crossing")])),
+            p.level_crossing_delay_s
+        );
+        assert_eq!(p.node_delay_s(tags(&[("highway", "street_lamp")])), 0.0);
+        assert_eq!(p.node_delay_s(tags(&[])), 0.0);
     }
 
     #[test]
