@@ -62,6 +62,14 @@ async fn every_endpoint_answers() {
             "application/json",
         ),
         ("/api/v1/coverage/GM9020", "application/json"),
+        (
+            "/api/v1/coverage?need=kvjj&as_of=2021-01-01&format=json",
+            "application/json",
+        ),
+        (
+            "/api/v1/regions?need=kleinschalig_verblijf&grouping=zorggebied",
+            "application/json",
+        ),
         ("/api/v1/regions?grouping=zorggebied", "application/json"),
         ("/api/v1/regions", "application/json"),
         (
@@ -163,6 +171,13 @@ async fn every_bad_parameter_is_a_problem_naming_it() {
             Some("facility"),
         ),
         ("/api/v1/facilities?type=castle", 400, Some("type")),
+        ("/api/v1/coverage?need=castle", 400, Some("need")),
+        (
+            "/api/v1/coverage?need=kleinschalig_jeugdzorgplus",
+            400,
+            Some("need"),
+        ),
+        ("/api/v1/coverage?as_of=2021-13-01", 400, Some("as_of")),
         ("/api/v1/coverage?minutes=300", 400, Some("minutes")),
         ("/health?verbose=1", 400, Some("verbose")),
         ("/api/v1/meta?x=1", 400, Some("x")),
