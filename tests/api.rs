@@ -297,7 +297,7 @@ async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
     // Every documented path is served (not the 404 fallback), and every served route is documented.
     let paths = doc["paths"].as_object().expect("paths");
     assert_eq!(paths.len(), nabij::api::openapi::ROUTES.len());
-    for (p, item) in paths {
+    for (p, item) in paths.iter().filter(|(_, item)| item.get("get").is_some()) {
         let uri = p.replace("{code}", "GM9001").replace("{id}", "NB-01");
         let required: Vec<&str> = item["get"]["parameters"]
             .as_array()
@@ -432,7 +432,7 @@ fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
 async fn head_answers_every_get_route_and_other_methods_get_405() {
     let state = demo_state();
     let app = app!(state);
-    for r in nabij::api::openapi::ROUTES {
+    for r in nabij::api::openapi::ROUTES.iter().filter(|r| !r.post) {
         let uri = r.path.replace("{code}", "GM9001").replace("{id}", "NB-01");
         let uri = match r.id {
             nabij::api::openapi::RouteId::TravelTime => {
@@ -523,4 +523,137 @@ async fn the_fictional_demo_does_not_claim_osm_or_cbs_data() {
     assert!(attribution.contains("Fictional"), "{attribution}");
     // File names only, never server paths.
     assert_eq!(meta["sources"]["graph"], "nabijland.osm.pbf");
+}
+
+#[actix_rt::test]
+async fn the_matrix_endpoint_answers_a_json_body_as_the_pairwise_routes_do() {
+    let state = demo_state();
+    let app = app!(state);
+    let post = |body: serde_json::Value| {
+        atest::TestRequest::post()
+            .uri("/api/v1/matrix")
+            .set_json(body)
+            .to_request()
+    };
+    let origins = [[2.36, 52.85], [2.67, 52.85]];
+    let destinations = [[3.2, 52.6], [2.5, 52.2], [0.0, 0.0]];
+    let resp = atest::call_service(
+        &app,
+        post(serde_json::json!({"origins": origins, "destinations": destinations})),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_slice(&atest::read_body(resp).await).expect("json");
+    for (i, o) in origins.iter().enumerate() {
+        for (j, d) in destinations.iter().enumerate() {
+            let pairwise = state.data.network.travel_time((o[0], o[1]), (d[0], d[1]));
+            let cell = &v["seconds"][i][j];
+            match pairwise {
+                Ok(r) => assert_eq!(
+                    cell.as_f64(),
+                    Some(nabij::units::round_dp(r.time_ms as f64 / 1000.0, 1)),
+                    "{o:?} -> {d:?}"
+                ),
+                Err(_) => {
+                    assert!(cell.is_null());
+                    assert!(
+                        v["reasons"][i][j]
+                            .as_str()
+                            .is_some_and(|r| r.contains("to:"))
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(v["synthetic_roads"], true);
+    // Bad bodies are problems naming what to fix; GET is a 405 that says POST.
+    for (body, status, parameter) in [
+        (
+            serde_json::json!({"origins": [], "destinations": destinations}),
+            400,
+            "origins",
+        ),
+        (
+            serde_json::json!({"origins": [[200.0, 1.0]], "destinations": destinations}),
+            400,
+            "origins[0]",
+        ),
+        (serde_json::json!({"origins": origins}), 400, "body"),
+        (
+            serde_json::json!({"origins": origins, "destinations": destinations, "colour": 1}),
+            400,
+            "body",
+        ),
+    ] {
+        let resp = atest::call_service(&app, post(body.clone())).await;
+        assert_eq!(resp.status().as_u16(), status, "{body}");
+        let v: serde_json::Value =
+            serde_json::from_slice(&atest::read_body(resp).await).expect("problem");
+        assert_eq!(v["parameter"], parameter, "{body}");
+    }
+    let big: Vec<[f64; 2]> = (0..600).map(|i| [2.3 + i as f64 * 1e-4, 52.8]).collect();
+    let resp = atest::call_service(
+        &app,
+        post(serde_json::json!({"origins": big, "destinations": big})),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "360,000 pairs");
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::get().uri("/api/v1/matrix").to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        resp.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+}
+
+#[actix_rt::test]
+async fn a_graph_alone_is_served_as_a_routing_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nbg = dir.path().join("demo.nbg");
+    nabij::pipeline::build_to_file(
+        std::path::Path::new("data/demo/nabijland.osm.pbf"),
+        &nbg,
+        &nabij::ingest::CarProfile::default(),
+        &Progress::hidden(),
+    )
+    .expect("builds");
+    let config = Config::resolve(nabij::app::ConfigLayer {
+        graph: Some(nbg),
+        ..Default::default()
+    })
+    .expect("config");
+    let data = Dataset::load(&config, &Progress::hidden()).expect("loads");
+    assert!(data.routing_only);
+    let state = web::Data::new(AppState::new(data, std::time::Duration::from_secs(60)));
+    let app = app!(state);
+    let (s, _, body) = get(&app, "/api/v1/travel-time?from=2.36,52.85&to=2.67,52.85").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, _, body) = get(&app, "/api/v1/isochrone?at=2.36,52.85&minutes=10").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::post()
+            .uri("/api/v1/matrix")
+            .set_json(
+                serde_json::json!({"origins": [[2.36, 52.85]], "destinations": [[2.67, 52.85]]}),
+            )
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    for uri in [
+        "/api/v1/coverage",
+        "/api/v1/regions",
+        "/api/v1/facilities",
+        "/api/v1/coverage/GM9001",
+    ] {
+        let (s, ct, body) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(ct, "application/problem+json");
+        assert!(body.contains("only a road graph"), "{uri}: {body}");
+    }
 }

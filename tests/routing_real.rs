@@ -498,3 +498,56 @@ fn snap_fractions_match_a_walk_along_the_polyline() {
     }
     assert!(curved > 1_000, "only {curved} snaps onto curved edges");
 }
+
+/// A matrix is one search per row (forwards from origins, or backwards from destinations when
+/// they are fewer); it answers exactly as one route search per pair does, on real extracts.
+#[test]
+fn matrices_from_one_search_per_row_equal_pairwise_routes() {
+    for (name, seed) in [(common::MALTA, 3u64), (common::PORTO, 4)] {
+        let g = common::build(name);
+        // Points near random graph nodes (up to ~300 m off the road), one far in the sea.
+        let mut rng = nabij::rng::SplitMix64::new(seed);
+        let mut point = || {
+            let (lon, lat) = g.node_lonlat(rng.below(g.node_count() as u64) as u32);
+            (
+                lon + rng.range(-0.003, 0.003),
+                lat + rng.range(-0.003, 0.003),
+            )
+        };
+        let mut few: Vec<(f64, f64)> = (0..6).map(|_| point()).collect();
+        let many: Vec<(f64, f64)> = (0..25).map(|_| point()).collect();
+        few.push((0.0, 0.0));
+        let net = nabij::app::Network::from_graph(g, name);
+        // Forwards (6 origins) and backwards (25 origins, 6 destinations).
+        for (origins, destinations) in [(&few, &many), (&many, &few)] {
+            let m = net.matrix(origins, destinations, None).expect("matrix");
+            let mut compared = 0;
+            for (i, o) in origins.iter().enumerate() {
+                for (j, d) in destinations.iter().enumerate() {
+                    match (net.travel_time(*o, *d), &m[i][j]) {
+                        (Ok(r), Ok(c)) => {
+                            assert_eq!(r.time_ms, c.time_ms, "{name} {o:?} -> {d:?}");
+                            assert!(
+                                (r.length_m - c.length_m).abs() < 1.0,
+                                "{name} {o:?} -> {d:?}: {} m against {} m",
+                                r.length_m,
+                                c.length_m
+                            );
+                            compared += 1;
+                        }
+                        (Err(_), Err(reason)) => assert!(!reason.is_empty()),
+                        (a, b) => panic!("{name} {o:?} -> {d:?}: pairwise {a:?}, matrix {b:?}"),
+                    }
+                }
+            }
+            assert!(compared >= 20, "{name}: only {compared} routable pairs");
+        }
+        // A budget leaves far pairs empty with the reason.
+        let m = net.matrix(&few, &many, Some(1.0)).expect("matrix");
+        assert!(
+            m.iter()
+                .flatten()
+                .any(|c| c.as_ref().is_err_and(|r| r.contains("within 1 minutes")))
+        );
+    }
+}

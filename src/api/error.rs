@@ -26,9 +26,15 @@ pub enum ApiError {
     /// The query string is larger than the service accepts.
     #[error("the query string is longer than {limit} bytes")]
     QueryTooLong { limit: usize },
+    /// A request body larger than the service accepts.
+    #[error("the request body is larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
     /// The computation took too long.
     #[error("the computation took longer than {seconds} s")]
     Timeout { seconds: u64 },
+    /// The server holds no data for this question.
+    #[error("{0}")]
+    NotLoaded(String),
     /// Anything else: logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -48,6 +54,8 @@ impl ApiError {
             ApiError::NotFound { .. } => "Not found",
             ApiError::Unroutable { .. } => "Point cannot be routed",
             ApiError::QueryTooLong { .. } => "Query too long",
+            ApiError::BodyTooLarge { .. } => "Body too large",
+            ApiError::NotLoaded(_) => "Not loaded",
             ApiError::Timeout { .. } => "Computation timed out",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -59,6 +67,8 @@ impl ApiError {
             ApiError::NotFound { .. } => "not-found",
             ApiError::Unroutable { .. } => "unroutable-point",
             ApiError::QueryTooLong { .. } => "query-too-long",
+            ApiError::BodyTooLarge { .. } => "body-too-large",
+            ApiError::NotLoaded(_) => "not-loaded",
             ApiError::Timeout { .. } => "timeout",
             ApiError::Internal(_) => "internal",
         }
@@ -91,8 +101,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadParameter { .. } | ApiError::Unroutable { .. } => StatusCode::BAD_REQUEST,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::NotFound { .. } | ApiError::NotLoaded(_) => StatusCode::NOT_FOUND,
             ApiError::QueryTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -149,6 +160,7 @@ impl From<crate::app::AppError> for ApiError {
                 detail: other.to_string(),
             },
             A::NothingSuitable(m) => ApiError::bad("need", m),
+            A::RoutingOnly => ApiError::NotLoaded(A::RoutingOnly.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -31,17 +31,28 @@ use openapi::RouteId;
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     // A known path with another method: 405 with the methods it has.
     let path = req.path().to_string();
-    let known = openapi::ROUTES.iter().any(|r| path_matches(r.path, &path));
-    if known && req.method() != Method::GET && req.method() != Method::HEAD {
+    let known = openapi::ROUTES.iter().find(|r| path_matches(r.path, &path));
+    let allowed = match known {
+        Some(r) if r.post => Some("POST"),
+        Some(_) => Some("GET, HEAD"),
+        None => None,
+    };
+    let method_ok = |m: &Method| match allowed {
+        Some("POST") => m == Method::POST,
+        _ => m == Method::GET || m == Method::HEAD,
+    };
+    if let Some(allow) = allowed
+        && !method_ok(req.method())
+    {
         let mut resp = error::problem(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             "method-not-allowed",
             "Method not allowed",
-            &format!("{} is not allowed here; use GET or HEAD", req.method()),
+            &format!("{} is not allowed here; use {allow}", req.method()),
             None,
         );
         resp.headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+            .insert(header::ALLOW, header::HeaderValue::from_static(allow));
         return Ok(resp);
     }
     Err(ApiError::NotFound {
@@ -115,6 +126,8 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
                 }
                 RouteId::Metrics => route.to(|q: HttpRequest, s: Data| guard(meta::metrics(q, s))),
                 RouteId::OpenApi => route.to(|q: HttpRequest| guard(meta::openapi_doc(q))),
+                RouteId::Matrix => web::post()
+                    .to(|b: web::Json<routing::MatrixBody>, s: Data| guard(routing::matrix(b, s))),
             };
             scope = scope.route(r.path, route);
         }
@@ -124,7 +137,7 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
             .wrap(
                 actix_cors::Cors::default()
                     .allow_any_origin()
-                    .allowed_methods(["GET", "HEAD", "OPTIONS"])
+                    .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
                     .expose_headers([header::ETAG])
                     .max_age(3600),
             )
@@ -148,7 +161,21 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
                     Ok::<_, actix_web::Error>(res)
                 }
             });
+        let json = web::JsonConfig::default()
+            .limit(routing::MATRIX_BODY_BYTES)
+            .content_type_required(false)
+            .error_handler(|e, _| {
+                let err = match e {
+                    actix_web::error::JsonPayloadError::Overflow { limit }
+                    | actix_web::error::JsonPayloadError::OverflowKnownLength { limit, .. } => {
+                        ApiError::BodyTooLarge { limit }
+                    }
+                    other => ApiError::bad("body", other.to_string()),
+                };
+                err.into()
+            });
         cfg.app_data(state.clone())
+            .app_data(json)
             .app_data(web::PayloadConfig::new(16 * 1024))
             .service(scope);
     }

@@ -17,6 +17,7 @@ pub enum RouteId {
     Isochrone,
     Metrics,
     OpenApi,
+    Matrix,
 }
 
 /// A documented parameter.
@@ -41,6 +42,8 @@ pub struct Route {
     pub params: &'static [Param],
     /// Media types of the 200 response.
     pub produces: &'static [&'static str],
+    /// A `POST` route with a JSON body (else `GET` and `HEAD`).
+    pub post: bool,
 }
 
 const fn q(name: &'static str, kind: &'static str, description: &'static str) -> Param {
@@ -157,6 +160,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Liveness and readiness (the graph is loaded).",
         params: &[],
         produces: &["application/json"],
+        post: false,
     },
     Route {
         id: RouteId::Meta,
@@ -164,6 +168,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Data sources, graph build, profile, counts and the synthetic-roads label.",
         params: &[],
         produces: &["application/json"],
+        post: false,
     },
     Route {
         id: RouteId::Coverage,
@@ -171,6 +176,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Coverage of every municipality for a need profile.",
         params: &COVERAGE_PARAMS,
         produces: &["application/geo+json", "text/csv", "application/json"],
+        post: false,
     },
     Route {
         id: RouteId::CoverageOne,
@@ -178,6 +184,7 @@ pub const ROUTES: &[Route] = &[
         summary: "One municipality with its nearest suitable facilities and times.",
         params: &ONE_PARAMS,
         produces: &["application/json"],
+        post: false,
     },
     Route {
         id: RouteId::Regions,
@@ -185,6 +192,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Fairness per region of a grouping, with the gap municipalities.",
         params: &REGION_PARAMS,
         produces: &["application/json"],
+        post: false,
     },
     Route {
         id: RouteId::Facilities,
@@ -206,6 +214,7 @@ pub const ROUTES: &[Route] = &[
             },
         ],
         produces: &["application/geo+json"],
+        post: false,
     },
     Route {
         id: RouteId::FacilityOne,
@@ -220,6 +229,7 @@ pub const ROUTES: &[Route] = &[
             description: "Facility id.",
         }],
         produces: &["application/geo+json"],
+        post: false,
     },
     Route {
         id: RouteId::TravelTime,
@@ -244,6 +254,7 @@ pub const ROUTES: &[Route] = &[
             },
         ],
         produces: &["application/json"],
+        post: false,
     },
     Route {
         id: RouteId::Isochrone,
@@ -276,6 +287,15 @@ pub const ROUTES: &[Route] = &[
             },
         ],
         produces: &["application/geo+json"],
+        post: false,
+    },
+    Route {
+        id: RouteId::Matrix,
+        path: "/api/v1/matrix",
+        summary: "Travel times and distances by car between every origin and every destination: JSON body {\"origins\": [[lon, lat], ...], \"destinations\": [[lon, lat], ...], \"max_minutes\": optional}; answers {\"seconds\": [[...]], \"meters\": [[...]], \"reasons\": [[...]]} with null where there is no route. At most 250,000 pairs.",
+        params: &[],
+        produces: &["application/json"],
+        post: true,
     },
     Route {
         id: RouteId::Metrics,
@@ -283,6 +303,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Prometheus metrics: requests, latencies, cache hits.",
         params: &[],
         produces: &["text/plain"],
+        post: false,
     },
     Route {
         id: RouteId::OpenApi,
@@ -290,6 +311,7 @@ pub const ROUTES: &[Route] = &[
         summary: "This document.",
         params: &[],
         produces: &["application/json"],
+        post: false,
     },
 ];
 
@@ -342,6 +364,32 @@ pub fn document() -> Value {
                 json!({"description": "Not modified (If-None-Match matched the ETag)"});
         }
         let op_id = format!("{:?}", r.id);
+        if r.post {
+            let point =
+                json!({"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2});
+            let points = json!({"type": "array", "items": point});
+            let body = json!({
+                "required": true,
+                "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["origins", "destinations"],
+                    "properties": {"origins": points, "destinations": points, "max_minutes": {"type": "number"}},
+                }}},
+            });
+            let mut responses = responses.clone();
+            if let Some(o) = responses.as_object_mut() {
+                o.remove("304");
+                o.insert(
+                    "413".into(),
+                    json!({"$ref": "#/components/responses/Problem"}),
+                );
+            }
+            paths.insert(
+                r.path.to_string(),
+                json!({"post": {"operationId": op_id, "summary": r.summary, "requestBody": body, "responses": responses}}),
+            );
+            continue;
+        }
         paths.insert(
             r.path.to_string(),
             json!({

@@ -16,7 +16,7 @@ use crate::analysis::inputs::{Facility, Status, read_origins};
 use crate::analysis::{CoverageResult, Municipality, NeedProfile, Prepared};
 use crate::graph::RoadGraph;
 use crate::progress::Progress;
-use crate::routing::{Direction, Engine, Isochrone, Route, Workspace};
+use crate::routing::{Direction, Engine, Isochrone, Reached, Route, Workspace};
 use crate::spatial::{Snap, SnapOptions};
 use crate::units::{minutes_out, minutes_to_ms};
 
@@ -128,6 +128,68 @@ impl Network {
         Ok(self.with_workspace(|ws| self.engine.route(ws, from, to))?)
     }
 
+    /// Travel times and distances between every origin and every destination: one search
+    /// per origin, or per destination when those are fewer (backwards), in parallel,
+    /// stopping when every target is settled or at `max_minutes`. Each cell is the time and
+    /// length, or the reason there is none.
+    pub fn matrix(
+        &self,
+        origins: &[(f64, f64)],
+        destinations: &[(f64, f64)],
+        max_minutes: Option<f64>,
+    ) -> Result<Vec<Vec<Result<Reached, String>>>, AppError> {
+        use rayon::prelude::*;
+        let budget = match max_minutes {
+            Some(m) => {
+                crate::units::check_minutes(m).map_err(|e| AppError::bad("max_minutes", e))?;
+                minutes_to_ms(m)
+            }
+            None => u32::MAX,
+        };
+        let e = &self.engine;
+        let o_snaps = e.index.snap_many(origins);
+        let d_snaps = e.index.snap_many(destinations);
+        let forward = origins.len() <= destinations.len();
+        let (rows, cols, dir) = if forward {
+            (&o_snaps, &d_snaps, Direction::From)
+        } else {
+            (&d_snaps, &o_snaps, Direction::To)
+        };
+        let targets: Vec<Option<Snap>> = cols.iter().map(|s| s.as_ref().ok().copied()).collect();
+        let n = e.graph.node_count();
+        let searched: Vec<Vec<Option<Reached>>> = rows
+            .par_iter()
+            .map_init(
+                || Workspace::new(n),
+                |ws, s| match s {
+                    Ok(s) => e.one_to_many(ws, s, &targets, budget, dir),
+                    Err(_) => vec![None; targets.len()],
+                },
+            )
+            .collect();
+        let no_route = match max_minutes {
+            Some(m) => format!("no route by car within {m} minutes"),
+            None => "no route by car (one of the points is cut off, e.g. by oneway streets)".into(),
+        };
+        let cell = |o: usize, d: usize| -> Result<Reached, String> {
+            if let Err(err) = &o_snaps[o] {
+                return Err(format!("from: {err}"));
+            }
+            if let Err(err) = &d_snaps[d] {
+                return Err(format!("to: {err}"));
+            }
+            let r = if forward {
+                searched[o][d]
+            } else {
+                searched[d][o]
+            };
+            r.ok_or_else(|| no_route.clone())
+        };
+        Ok((0..origins.len())
+            .map(|o| (0..destinations.len()).map(|d| cell(o, d)).collect())
+            .collect())
+    }
+
     /// Snaps a point; the error names the parameter it came from.
     pub fn snap(&self, lon: f64, lat: f64, parameter: &str) -> Result<Snap, AppError> {
         self.engine.snap(lon, lat).map_err(|error| {
@@ -226,6 +288,8 @@ impl Place {
 pub struct Dataset {
     pub network: Network,
     pub prepared: Prepared,
+    /// Only a road graph was given: travel times, matrices and isochrones only.
+    pub routing_only: bool,
 }
 
 impl Dataset {
@@ -234,6 +298,11 @@ impl Dataset {
         let spinner = progress.spinner("loading road graph");
         let mut network = Network::load(config)?;
         spinner.finish_and_clear();
+        if config.municipalities.is_none() && config.facilities.is_none() {
+            let mut d = Self::new(network, Vec::new(), Vec::new(), None)?;
+            d.routing_only = true;
+            return Ok(d);
+        }
         let spinner = progress.spinner("reading municipalities and facilities");
         let (municipalities, m_name) = super::load::municipalities(config)?;
         let (facilities, f_name) = super::load::facilities(config)?;
@@ -288,7 +357,11 @@ impl Dataset {
                 );
             }
         }
-        Ok(Dataset { network, prepared })
+        Ok(Dataset {
+            network,
+            prepared,
+            routing_only: false,
+        })
     }
 
     pub fn synthetic_roads(&self) -> bool {
@@ -319,8 +392,18 @@ impl Dataset {
 
     /// Checks a need profile against the data: every type must be one the data has.
     pub fn check_need(&self, need: &NeedProfile) -> Result<(), AppError> {
+        self.check_loaded()?;
         need.validate()?;
         need.types.iter().try_for_each(|t| self.check_type(t))
+    }
+
+    /// Municipalities and facilities are loaded (not a routing-only dataset).
+    pub fn check_loaded(&self) -> Result<(), AppError> {
+        if self.routing_only {
+            Err(AppError::RoutingOnly)
+        } else {
+            Ok(())
+        }
     }
 
     /// A facility type the data has or the policy names, or an error listing those.
@@ -385,6 +468,7 @@ impl Dataset {
 
     /// The index of a municipality by its code (case-insensitive).
     pub fn municipality_index(&self, code: &str) -> Result<usize, AppError> {
+        self.check_loaded()?;
         self.prepared
             .municipalities
             .iter()
@@ -472,6 +556,7 @@ impl Dataset {
 
     /// A grouping the data carries, or an error listing those it does.
     pub fn check_grouping(&self, grouping: &str) -> Result<(), AppError> {
+        self.check_loaded()?;
         let known = self.groupings();
         if known.contains(grouping) {
             Ok(())
@@ -492,6 +577,7 @@ impl Dataset {
         kind: Option<&str>,
         status: Option<Status>,
     ) -> Result<Vec<FacilityView<'_>>, AppError> {
+        self.check_loaded()?;
         if let Some(k) = kind {
             self.check_type(k)?;
         }
@@ -506,6 +592,7 @@ impl Dataset {
 
     /// One facility by id.
     pub fn facility(&self, id: &str) -> Result<FacilityView<'_>, AppError> {
+        self.check_loaded()?;
         let i = self
             .prepared
             .facilities

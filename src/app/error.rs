@@ -46,6 +46,11 @@ pub enum AppError {
     /// A need profile that leaves no suitable facility, with the reasons.
     #[error("{0}")]
     NothingSuitable(String),
+    /// A question about municipalities or facilities to a dataset that has only a road graph.
+    #[error(
+        "only a road graph is loaded: travel times, matrices and isochrones can be answered; for coverage give --municipalities and --facilities too"
+    )]
+    RoutingOnly,
     /// Inputs that do not lie on the road graph at all.
     #[error("{0}")]
     Mismatch(String),

@@ -28,5 +28,5 @@ pub use crate::analysis::summary::{Style, summary};
 pub use crate::analysis::{CoverageResult, NeedError, NeedProfile, report};
 pub use crate::progress::Progress;
 pub use crate::routing::RoutingError;
-pub use crate::routing::{Direction, Isochrone, Route};
+pub use crate::routing::{Direction, Isochrone, Reached, Route};
 pub use crate::spatial::Snap;

@@ -137,14 +137,18 @@ pub struct MatrixArgs {
     /// Write here (atomically, never over an input) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Search no further than this many minutes (1 to 240); pairs beyond it are empty, with
+    /// the reason.
+    #[arg(long)]
+    pub max_minutes: Option<f64>,
 }
 
 pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
     let origins = read_points(&args.origins).map_err(AppError::from)?;
     let destinations = read_points(&args.destinations).map_err(AppError::from)?;
-    if origins.len() * destinations.len() > 1_000_000 {
+    if origins.len() * destinations.len() > 10_000_000 {
         return Err(CliError::Usage(format!(
-            "{} × {} pairs is more than this command is for (1,000,000); use `nabij coverage` for area-wide questions",
+            "{} × {} pairs is more than this command is for (10,000,000); use `nabij coverage` for area-wide questions",
             origins.len(),
             destinations.len()
         )));
@@ -155,11 +159,12 @@ pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
     let file = output::open(args.out.as_deref(), &inputs)?;
     let net = Network::load(&config)?;
     let synthetic = net.synthetic_roads();
+    let pts = |v: &[(String, f64, f64)]| v.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>();
+    let cells = net.matrix(&pts(&origins), &pts(&destinations), args.max_minutes)?;
     let mut rows = Vec::new();
-    for o in &origins {
-        for d in &destinations {
-            let r = net.travel_time((o.1, o.2), (d.1, d.2));
-            rows.push((o.0.clone(), d.0.clone(), r));
+    for (o, row) in origins.iter().zip(cells) {
+        for (d, cell) in destinations.iter().zip(row) {
+            rows.push((o.0.clone(), d.0.clone(), cell));
         }
     }
     let text = match args.format {
@@ -180,7 +185,7 @@ pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
                         format!("{:.0}", r.length_m),
                         String::new(),
                     ),
-                    Err(e) => (String::new(), String::new(), e.to_string()),
+                    Err(e) => (String::new(), String::new(), e.clone()),
                 };
                 let _ = w.write_record([
                     o.as_str(),

@@ -6,11 +6,13 @@
 //! plus its straight-line access leg (see [`crate::spatial`]).
 
 pub mod isochrone;
+pub mod matrix;
 pub mod search;
 
 use crate::graph::{ARC_BACKWARD, RoadGraph};
 use crate::spatial::{Snap, SnapError, SnapIndex, SnapOptions};
 pub use isochrone::Isochrone;
+pub use matrix::Reached;
 pub use search::{Direction, Seed, Workspace};
 
 /// Errors from routing queries.

@@ -55,3 +55,80 @@ pub async fn isochrone(
     .await?;
     respond(&req, &body)
 }
+
+/// Longest matrix request body, and most pairs.
+pub const MATRIX_BODY_BYTES: usize = 1 << 20;
+pub const MATRIX_MAX_PAIRS: usize = 250_000;
+
+/// `POST /api/v1/matrix`
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixBody {
+    pub origins: Vec<[f64; 2]>,
+    pub destinations: Vec<[f64; 2]>,
+    #[serde(default)]
+    pub max_minutes: Option<f64>,
+}
+
+fn points(name: &str, v: &[[f64; 2]]) -> Result<Vec<(f64, f64)>, ApiError> {
+    if v.is_empty() {
+        return Err(ApiError::bad(name, "is empty; give [[lon, lat], ...]"));
+    }
+    v.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            crate::app::parse_lonlat(&format!("{},{}", p[0], p[1]))
+                .map_err(|e| ApiError::bad(&format!("{name}[{i}]"), e))
+        })
+        .collect()
+}
+
+pub async fn matrix(
+    body: web::Json<MatrixBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let origins = points("origins", &body.origins)?;
+    let destinations = points("destinations", &body.destinations)?;
+    if origins.len() * destinations.len() > MATRIX_MAX_PAIRS {
+        return Err(ApiError::bad(
+            "origins",
+            format!(
+                "{} × {} pairs is more than {MATRIX_MAX_PAIRS}; split the request",
+                origins.len(),
+                destinations.len()
+            ),
+        ));
+    }
+    let max_minutes = body.max_minutes;
+    let json = blocking(&state, move |s| {
+        let cells = s.data.network.matrix(&origins, &destinations, max_minutes)?;
+        let grid = |f: &dyn Fn(&Result<crate::app::Reached, String>) -> serde_json::Value| {
+            cells
+                .iter()
+                .map(|row| row.iter().map(f).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        let seconds = grid(&|c| match c {
+            Ok(r) => json!(round_dp(ms_to_seconds(r.time_ms), 1)),
+            Err(_) => serde_json::Value::Null,
+        });
+        let meters = grid(&|c| match c {
+            Ok(r) => json!(round_dp(r.length_m, 0)),
+            Err(_) => serde_json::Value::Null,
+        });
+        let reasons = grid(&|c| match c {
+            Ok(_) => serde_json::Value::Null,
+            Err(e) => json!(e),
+        });
+        Cached::json(
+            &json!({"seconds": seconds, "meters": meters, "reasons": reasons, "synthetic_roads": s.data.synthetic_roads()}),
+            JSON,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(JSON)
+        .insert_header(("Cache-Control", "no-store"))
+        .body(json.body))
+}
