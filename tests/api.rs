@@ -489,6 +489,13 @@ async fn every_data_response_has_an_etag_and_no_negative_zero() {
         let resp = atest::call_service(&app, atest::TestRequest::get().uri(uri).to_request()).await;
         assert_eq!(resp.status(), StatusCode::OK, "{uri}");
         assert!(resp.headers().get("etag").is_some(), "{uri} has no ETag");
+        assert_eq!(
+            resp.headers()
+                .get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff"),
+            "{uri}"
+        );
         let body = String::from_utf8_lossy(&atest::read_body(resp).await).into_owned();
         assert!(
             !body.contains("-0.0,") && !body.contains("-0,") && !body.contains(":-0}"),

@@ -236,3 +236,97 @@ fn the_real_cbs_boundaries_are_repaired_on_input_and_geo_stays_quiet() {
     );
     assert!(!err.contains("geo::"), "{err}");
 }
+
+#[test]
+fn outputs_never_overwrite_inputs_links_or_special_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // build --out naming its own input.
+    let pbf = dir.path().join("malta.osm.pbf");
+    std::fs::copy(common::osm(common::MALTA), &pbf).expect("copy");
+    let before = std::fs::read(&pbf).expect("read");
+    let p = pbf.to_str().expect("utf8");
+    let (ok, _, err) = nabij(&["--quiet", "build", "--osm", p, "--out", p]);
+    assert!(!ok && err.contains("is an input"), "{err}");
+    assert_eq!(
+        std::fs::read(&pbf).expect("read"),
+        before,
+        "the input is untouched"
+    );
+    // coverage --out naming its facilities file.
+    let fac = dir.path().join("f.csv");
+    std::fs::copy(repo("data/demo/facilities.csv"), &fac).expect("copy");
+    let f = fac.to_str().expect("utf8");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--facilities",
+        f,
+        "--out",
+        f,
+    ]);
+    assert!(!ok && err.contains("is an input"), "{err}");
+    // A symlink and a FIFO as --out are refused, not followed or replaced.
+    let target = dir.path().join("precious.txt");
+    std::fs::write(&target, "keep me").expect("write");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--format",
+        "csv",
+        "--out",
+        link.to_str().expect("utf8"),
+    ]);
+    assert!(!ok && err.contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep me");
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--out",
+        fifo.to_str().expect("utf8"),
+    ]);
+    assert!(!ok && err.contains("special file"), "{err}");
+    // No temporary file is left behind by any refusal.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_semicolon_csv_is_named_and_formulas_in_names_are_neutralised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let semi = dir.path().join("f.csv");
+    std::fs::write(
+        &semi,
+        "id;name;type;lon;lat\nA;A;kleinschalig_verblijf;2.36;52.85\n",
+    )
+    .expect("write");
+    let (ok, _, err) = demo_coverage("--facilities", semi.to_str().expect("utf8"), "csv");
+    assert!(!ok && err.contains("separated by semicolons"), "{err}");
+    let mut fc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("data/demo/municipalities.geojson")).expect("demo"),
+    )
+    .expect("json");
+    fc["features"][0]["properties"]["gemeentenaam"] = "=HYPERLINK(\"http://evil\")".into();
+    let m = dir.path().join("m.geojson");
+    std::fs::write(&m, fc.to_string()).expect("write");
+    let (ok, out, err) = demo_coverage("--municipalities", m.to_str().expect("utf8"), "csv");
+    assert!(ok, "{err}");
+    let row = out.lines().find(|l| l.starts_with("GM9001")).expect("row");
+    assert!(row.contains("\"'=HYPERLINK("), "{row}");
+}

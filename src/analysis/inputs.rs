@@ -272,13 +272,32 @@ fn open_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), In
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    let headers = rdr
+    let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| invalid(path, e.to_string()))?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
+    check_separator(path, &headers)?;
     Ok((rdr, headers))
+}
+
+/// A header read as one column that holds `;` or a tab was written with another separator:
+/// say so instead of complaining about missing columns.
+fn check_separator(path: &Path, headers: &[String]) -> Result<(), InputError> {
+    if let [only] = headers {
+        for (sep, name) in [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")] {
+            if only.contains(sep) {
+                return Err(invalid(
+                    path,
+                    format!(
+                        "the columns are separated by {name}, not commas; save it as CSV with commas (the header reads {only:?})"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The index of column `name` in `headers`, or an error that says which columns are expected.
@@ -307,6 +326,11 @@ pub fn read_grouping(path: &Path) -> Result<(String, BTreeMap<String, String>), 
         .headers()
         .map_err(|e| invalid(path, e.to_string()))?
         .clone();
+    let lower: Vec<String> = headers
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    check_separator(path, &lower)?;
     if headers.len() < 2 {
         return Err(invalid(
             path,

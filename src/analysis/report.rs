@@ -98,23 +98,24 @@ pub fn to_csv(result: &CoverageResult) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(&header);
     let opt = |v: Option<f64>, d: i32| v.map(|x| round_dp(x, d).to_string()).unwrap_or_default();
+    let text = |s: &str| csv_safe(s);
     for r in &result.municipalities {
         let mut row = vec![
-            r.code.clone(),
-            r.name.clone(),
+            text(&r.code),
+            text(&r.name),
             r.status.to_string(),
             round_dp(r.share_within_limit, 3).to_string(),
             opt(r.minutes_median, 1),
             opt(r.minutes_p90, 1),
             opt(r.minutes_worst, 1),
-            r.nearest_facility_id.clone().unwrap_or_default(),
-            r.nearest_facility_name.clone().unwrap_or_default(),
+            text(r.nearest_facility_id.as_deref().unwrap_or_default()),
+            text(r.nearest_facility_name.as_deref().unwrap_or_default()),
             opt(r.nearest_minutes, 1),
             r.facilities_within_limit.to_string(),
             r.facilities_within_limit_in_region.to_string(),
-            r.planning_region.clone().unwrap_or_default(),
+            text(r.planning_region.as_deref().unwrap_or_default()),
             r.facilities_in_municipality.to_string(),
-            r.unplaced_facilities.join("; "),
+            text(&r.unplaced_facilities.join("; ")),
             opt(r.young_people, 3),
             round_dp(r.demand, 3).to_string(),
             round_dp(r.access_2sfca, 3).to_string(),
@@ -127,7 +128,7 @@ pub fn to_csv(result: &CoverageResult) -> String {
         row.extend(
             groupings
                 .iter()
-                .map(|g| r.regions.get(g).cloned().unwrap_or_default()),
+                .map(|g| text(r.regions.get(g).map(String::as_str).unwrap_or_default())),
         );
         row.push(result.synthetic_roads.to_string());
         let _ = w.write_record(&row);
@@ -237,4 +238,31 @@ pub fn facility_feature(
         o.insert("unplaced".into(), json!(unplaced));
     }
     json!({"type": "Feature", "id": f.id, "properties": props, "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]}})
+}
+
+/// A text cell as a spreadsheet must not run it: a cell that begins with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is a formula to Excel and LibreOffice, so it gets a leading `'`
+/// (OWASP's advice for CSV injection). Numbers are written apart and never pass here.
+pub fn csv_safe(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_safe;
+
+    #[test]
+    fn formulas_are_neutralised_and_names_kept() {
+        assert_eq!(
+            csv_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("-2+3"), "'-2+3");
+        assert_eq!(csv_safe("'s-Gravenhage"), "'s-Gravenhage");
+        assert_eq!(csv_safe("Súdwest-Fryslân"), "Súdwest-Fryslân");
+    }
 }

@@ -124,13 +124,21 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        problem(
+        let mut resp = problem(
             self.status_code(),
             self.kind(),
             self.title(),
             &detail,
             parameter,
-        )
+        );
+        if let ApiError::Timeout { .. } = self {
+            // Busy: the client may try again shortly.
+            resp.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("5"),
+            );
+        }
+        resp
     }
 }
 
@@ -163,5 +171,22 @@ impl From<crate::app::AppError> for ApiError {
             A::RoutingOnly => ApiError::NotLoaded(A::RoutingOnly.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_says_when_to_try_again() {
+        let resp = ApiError::Timeout { seconds: 60 }.error_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            resp.headers()
+                .get(actix_web::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
     }
 }

@@ -134,6 +134,11 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
         let scope = scope
             .default_service(web::to(not_found))
             .wrap(actix_web::middleware::Compress::default())
+            // Browsers must take every answer for the type it says (no sniffing).
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+            )
             .wrap(
                 actix_cors::Cors::default()
                     .allow_any_origin()

@@ -349,13 +349,25 @@ impl Dataset {
                 prepared.municipalities.len()
             )));
         }
-        for (f, s) in prepared.facilities.iter().zip(&prepared.facility_snaps) {
-            if let Err(e) = s {
-                tracing::warn!(
-                    "facility {} cannot be placed on the road network: {e}",
-                    f.id
-                );
-            }
+        // The first few by name, the rest as a count (a huge file must not flood the log).
+        const SHOWN: usize = 5;
+        let unplaced: Vec<_> = prepared
+            .facilities
+            .iter()
+            .zip(&prepared.facility_snaps)
+            .filter_map(|(f, s)| s.as_ref().err().map(|e| (f, e)))
+            .collect();
+        for (f, e) in unplaced.iter().take(SHOWN) {
+            tracing::warn!(
+                "facility {} cannot be placed on the road network: {e}",
+                f.id
+            );
+        }
+        if unplaced.len() > SHOWN {
+            tracing::warn!(
+                "{} more facilities cannot be placed on the road network (every output lists them)",
+                unplaced.len() - SHOWN
+            );
         }
         Ok(Dataset {
             network,

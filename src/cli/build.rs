@@ -28,6 +28,9 @@ pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
         Some(p) => CarProfile::from_toml_file(p)?,
         None => CarProfile::default(),
     };
+    let mut inputs = vec![args.osm.clone()];
+    inputs.extend(args.profile.iter().cloned());
+    super::output::refuse_input(&args.out, &inputs)?;
     let report = build_to_file(&args.osm, &args.out, &profile, progress)?;
     if !quiet {
         let s = &report.meta.stats;

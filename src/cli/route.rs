@@ -8,6 +8,7 @@ use serde_json::json;
 use super::CliError;
 use super::args::{DataArgs, DirectionArg, GraphArgs};
 use super::output;
+use crate::app::report::csv_safe;
 use crate::app::{AppError, Dataset, Network, Place, Progress, parse_lonlat, read_points};
 use crate::units::{ms_to_seconds, round_dp};
 
@@ -188,11 +189,11 @@ pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
                     Err(e) => (String::new(), String::new(), e.clone()),
                 };
                 let _ = w.write_record([
-                    o.as_str(),
-                    d.as_str(),
+                    csv_safe(o).as_str(),
+                    csv_safe(d).as_str(),
                     &sec,
                     &m,
-                    &reason,
+                    &csv_safe(&reason),
                     &synthetic.to_string(),
                 ]);
             }

@@ -170,12 +170,29 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     /// Creates the temporary file now, so an unwritable destination fails before any work.
+    /// A symlink or a special file (FIFO, device) as the target is refused rather than
+    /// followed or replaced: nabij writes only regular files.
     pub fn create(target: &Path) -> std::io::Result<Self> {
         if target.is_dir() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::IsADirectory,
                 "the output path is a directory",
             ));
+        }
+        if let Ok(meta) = std::fs::symlink_metadata(target) {
+            let what = if meta.file_type().is_symlink() {
+                Some("a symbolic link")
+            } else if !meta.file_type().is_file() {
+                Some("a special file (FIFO, socket or device)")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("the output path is {what}; nabij writes only regular files"),
+                ));
+            }
         }
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
