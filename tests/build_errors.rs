@@ -228,3 +228,53 @@ fn a_decoder_panic_becomes_a_damaged_file_error() {
     let msg = r.expect_err("converted").to_string();
     assert!(msg.contains("x.osm.pbf is damaged or truncated"), "{msg}");
 }
+
+/// A forged graph file with a valid checksum: every value a search trusts is checked on every
+/// load, not only with `info --check`.
+#[test]
+fn forged_values_with_a_valid_checksum_are_refused_on_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = common::build(common::MALTA);
+    let forge = |name: &str, f: &dyn Fn(&mut nabij::graph::RoadGraph)| {
+        let mut g = base.clone();
+        f(&mut g);
+        let path = dir.path().join(name);
+        let out = nabij::graph::file::AtomicFile::create(&path).expect("create");
+        nabij::graph::file::write_graph(&g, out, &path).expect("write");
+        nabij::graph::file::read_graph(&path)
+    };
+    assert!(forge("ok.nbg", &|_| {}).is_ok());
+    for (name, f, needle) in [
+        (
+            "nan.nbg",
+            (&|g: &mut nabij::graph::RoadGraph| g.edge_length_m[7] = f32::NAN)
+                as &dyn Fn(&mut nabij::graph::RoadGraph),
+            "length",
+        ),
+        ("neg.nbg", &|g| g.edge_length_m[3] = -5.0, "length"),
+        (
+            "far.nbg",
+            &|g| g.node_lat_e7[11] = 890_000_000,
+            "bounding box",
+        ),
+        (
+            "slow.nbg",
+            &|g| {
+                for t in [&mut g.edge_time_fw_ms[5], &mut g.edge_time_bw_ms[5]] {
+                    if *t != nabij::graph::NO_TIME {
+                        *t = 900_000_000;
+                    }
+                }
+            },
+            "two days",
+        ),
+        ("class.nbg", &|g| g.edge_class[2] = 200, "road class"),
+    ] {
+        let e = forge(name, f).expect_err(name);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("corrupt") && msg.contains(needle),
+            "{name}: {msg}"
+        );
+    }
+}

@@ -456,6 +456,7 @@ fn decode_stream<R: Read>(
         shape_lon_e7,
         ..Default::default()
     };
+    g.check_values().map_err(corrupt)?;
     g.rebuild_adjacency();
     Ok(g)
 }

@@ -253,6 +253,71 @@ impl RoadGraph {
     }
 
     /// Checks the structural invariants every graph must satisfy. Returns the first violation.
+    /// Checks every value a search or a snap trusts, in parallel: coordinates in range and
+    /// inside the stored bounding box, lengths finite and plausible, times below two days,
+    /// road classes known. Run on every load (a forged file with a valid checksum must not
+    /// reach a search); cheaper than [`RoadGraph::check_invariants`], which also compares the
+    /// adjacency arrays.
+    pub fn check_values(&self) -> Result<(), String> {
+        use rayon::prelude::*;
+        const MAX_EDGE_M: f32 = 1_000_000.0;
+        const MAX_EDGE_MS: u32 = 48 * 3_600_000;
+        let b = self.meta.bbox;
+        // The box with a margin of ~1 km (and its rounding), in 1e-7 degrees.
+        let margin = 100_000i64;
+        let lo_lat = ((b[1] * 1e7) as i64 - margin).max(-900_000_000);
+        let hi_lat = ((b[3] * 1e7) as i64 + margin).min(900_000_000);
+        let lo_lon = ((b[0] * 1e7) as i64 - margin).max(-1_800_000_000);
+        let hi_lon = ((b[2] * 1e7) as i64 + margin).min(1_800_000_000);
+        let in_box = |lat: i32, lon: i32| {
+            (lo_lat..=hi_lat).contains(&(lat as i64)) && (lo_lon..=hi_lon).contains(&(lon as i64))
+        };
+        let bad_node = (0..self.node_count())
+            .into_par_iter()
+            .find_any(|&i| !in_box(self.node_lat_e7[i], self.node_lon_e7[i]));
+        if let Some(i) = bad_node {
+            return Err(format!(
+                "node {i} lies outside the graph's bounding box or the world"
+            ));
+        }
+        // Shape points may bulge beyond the nodes' box (a winding road at its edge): half a
+        // degree of margin, still far from the world's other side.
+        let wide = 5_000_000i64;
+        let in_wide_box = |lat: i32, lon: i32| {
+            ((lo_lat - wide)..=(hi_lat + wide)).contains(&(lat as i64))
+                && ((lo_lon - wide)..=(hi_lon + wide)).contains(&(lon as i64))
+        };
+        let bad_shape = (0..self.shape_lat_e7.len())
+            .into_par_iter()
+            .find_any(|&i| !in_wide_box(self.shape_lat_e7[i], self.shape_lon_e7[i]));
+        if let Some(i) = bad_shape {
+            return Err(format!(
+                "shape point {i} lies outside the graph's bounding box"
+            ));
+        }
+        let classes = self.meta.class_names.len();
+        let bad_edge = (0..self.edge_count()).into_par_iter().find_map_any(|e| {
+            let len = self.edge_length_m[e];
+            if !(len.is_finite() && (0.0..=MAX_EDGE_M).contains(&len)) {
+                return Some(format!("edge {e} has length {len} m"));
+            }
+            for t in [self.edge_time_fw_ms[e], self.edge_time_bw_ms[e]] {
+                if t != NO_TIME && t > MAX_EDGE_MS {
+                    return Some(format!("edge {e} takes {t} ms (over two days)"));
+                }
+            }
+            let c = self.edge_class[e];
+            if c != FERRY_CLASS && c as usize >= classes {
+                return Some(format!("edge {e} has an unknown road class {c}"));
+            }
+            None
+        });
+        match bad_edge {
+            Some(m) => Err(m),
+            None => Ok(()),
+        }
+    }
+
     pub fn check_invariants(&self) -> Result<(), String> {
         let n = self.node_count() as u32;
         let m = self.edge_count();
