@@ -664,3 +664,61 @@ async fn a_graph_alone_is_served_as_a_routing_server() {
         assert!(body.contains("only a road graph"), "{uri}: {body}");
     }
 }
+
+/// Under load: at most `running` computations at once and `waiting` queued; the rest get a
+/// 503 with Retry-After at once; /health answers meanwhile; identical requests in flight
+/// share one computation.
+#[actix_rt::test]
+async fn bounded_work_under_load_and_identical_requests_computed_once() {
+    let data = Dataset::load(&Config::demo(), &Progress::hidden()).expect("demo");
+    let state = web::Data::new(nabij::api::state::AppState::with_admission(
+        data,
+        std::time::Duration::from_secs(60),
+        nabij::api::state::Admission {
+            running: 1,
+            waiting: 0,
+        },
+    ));
+    let app = app!(state);
+    // Eight identical uncached requests: one computation.
+    let same = (0..8).map(|_| {
+        atest::call_service(
+            &app,
+            atest::TestRequest::get()
+                .uri("/api/v1/coverage?minutes=41&format=json")
+                .to_request(),
+        )
+    });
+    let answers = futures_util::future::join_all(same).await;
+    assert!(answers.iter().all(|r| r.status() == StatusCode::OK));
+    let computed = state.metrics.lock().map(|m| m.computations).unwrap_or(0);
+    assert_eq!(
+        computed, 1,
+        "identical requests in flight share one computation"
+    );
+    // Twelve distinct uncached profiles with room for one: the others are refused at once.
+    let distinct = (0..12).map(|i| {
+        atest::call_service(
+            &app,
+            atest::TestRequest::get()
+                .uri(&format!("/api/v1/coverage?minutes={}&format=csv", 50 + i))
+                .to_request(),
+        )
+    });
+    let health = atest::call_service(&app, atest::TestRequest::get().uri("/health").to_request());
+    let (answers, health) =
+        futures_util::future::join(futures_util::future::join_all(distinct), health).await;
+    assert_eq!(health.status(), StatusCode::OK);
+    let busy: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert!(!busy.is_empty(), "some requests must be refused");
+    assert!(answers.iter().any(|r| r.status() == StatusCode::OK));
+    for r in busy {
+        assert_eq!(
+            r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+    }
+}

@@ -205,6 +205,12 @@ impl NeedProfile {
                 (!g.trim().is_empty() && !g.eq_ignore_ascii_case("national")).then_some(g);
         }
         n.placements_per_10k = o.placements_per_10k.or(n.placements_per_10k);
+        // Normalised to what the search and the filters can tell apart (whole milliseconds,
+        // thousandths of a year), so that equal questions are equal keys in every cache.
+        if n.limit_minutes.is_finite() && n.limit_minutes > 0.0 {
+            n.limit_minutes = crate::units::minutes_to_ms(n.limit_minutes) as f64 / 60_000.0;
+        }
+        n.age = n.age.map(|a| crate::units::round_dp(a, 3));
         if let Some(e) = o.expectations {
             n.expectations = e;
         }

@@ -29,6 +29,9 @@ pub enum ApiError {
     /// A request body larger than the service accepts.
     #[error("the request body is larger than {limit} bytes")]
     BodyTooLarge { limit: usize },
+    /// Too many computations are running and waiting: try again shortly.
+    #[error("the service is busy; try again in a few seconds")]
+    Busy,
     /// The computation took too long.
     #[error("the computation took longer than {seconds} s")]
     Timeout { seconds: u64 },
@@ -57,6 +60,7 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "Body too large",
             ApiError::NotLoaded(_) => "Not loaded",
             ApiError::Timeout { .. } => "Computation timed out",
+            ApiError::Busy => "Busy",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -70,6 +74,7 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "body-too-large",
             ApiError::NotLoaded(_) => "not-loaded",
             ApiError::Timeout { .. } => "timeout",
+            ApiError::Busy => "busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -104,7 +109,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound { .. } | ApiError::NotLoaded(_) => StatusCode::NOT_FOUND,
             ApiError::QueryTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout { .. } | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -131,7 +136,7 @@ impl ResponseError for ApiError {
             &detail,
             parameter,
         );
-        if let ApiError::Timeout { .. } = self {
+        if let ApiError::Timeout { .. } | ApiError::Busy = self {
             // Busy: the client may try again shortly.
             resp.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,

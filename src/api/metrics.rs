@@ -8,6 +8,8 @@ pub struct Metrics {
     latency: BTreeMap<String, ([u64; LATENCY_BUCKETS.len()], u64, f64)>,
     pub cache_hits: u64,
     pub cache_misses: u64,
+    /// Computations run on the blocking pool (identical concurrent requests share one).
+    pub computations: u64,
 }
 
 const LATENCY_BUCKETS: [f64; 11] = [
@@ -67,6 +69,8 @@ impl Metrics {
         let _ = writeln!(s, "nabij_cache_hits_total {}", self.cache_hits);
         s.push_str("# HELP nabij_cache_misses_total Answers computed.\n# TYPE nabij_cache_misses_total counter\n");
         let _ = writeln!(s, "nabij_cache_misses_total {}", self.cache_misses);
+        s.push_str("# HELP nabij_computations_total Computations run (identical requests in flight share one).\n# TYPE nabij_computations_total counter\n");
+        let _ = writeln!(s, "nabij_computations_total {}", self.computations);
         s
     }
 }

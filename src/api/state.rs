@@ -1,6 +1,7 @@
 //! What the handlers share: the dataset (the application core), the answer caches, the
 //! metrics, and the timeout under which blocking work runs.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,25 +12,91 @@ use super::cache::{Cached, Lru};
 use super::metrics::Metrics;
 use crate::app::{CoverageResult, Dataset, NeedProfile};
 
+/// One computation that identical requests wait for together.
+type InFlight = tokio::sync::OnceCell<Result<Cached, ApiError>>;
+
 pub struct AppState {
     pub data: Dataset,
     pub results: Mutex<Lru<Arc<CoverageResult>>>,
     pub bodies: Mutex<Lru<Cached>>,
     pub metrics: Mutex<Metrics>,
     pub compute_timeout: Duration,
+    /// Computations running at once (the rest wait in a bounded queue, then get a 503).
+    permits: tokio::sync::Semaphore,
+    /// Computations waiting for a permit.
+    waiting: std::sync::atomic::AtomicUsize,
+    pub max_waiting: usize,
+    /// Identical requests in flight share one computation.
+    in_flight: Mutex<HashMap<String, Arc<InFlight>>>,
+}
+
+/// How much the service computes at once: by default one computation per core, and up to
+/// four per core waiting; more get `503` with `Retry-After` at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission {
+    pub running: usize,
+    pub waiting: usize,
+}
+
+impl Default for Admission {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Admission {
+            running: cores,
+            waiting: 4 * cores,
+        }
+    }
 }
 
 impl AppState {
     pub fn new(data: Dataset, compute_timeout: Duration) -> Self {
+        Self::with_admission(data, compute_timeout, Admission::default())
+    }
+
+    pub fn with_admission(data: Dataset, compute_timeout: Duration, a: Admission) -> Self {
         AppState {
             data,
             results: Mutex::new(Lru::new(64)),
             bodies: Mutex::new(Lru::new(256)),
             metrics: Mutex::new(Metrics::default()),
             compute_timeout,
+            permits: tokio::sync::Semaphore::new(a.running.max(1)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting: a.waiting,
+            in_flight: Mutex::new(HashMap::new()),
         }
     }
+}
 
+/// A cached body by key, computing it once however many identical requests arrive while it
+/// is being computed (they all wait for the one computation).
+pub async fn coalesced(
+    state: &web::Data<AppState>,
+    key: String,
+    f: impl FnOnce(&AppState) -> Result<Cached, ApiError> + Send + 'static,
+) -> Result<Cached, ApiError> {
+    {
+        let cell = state
+            .in_flight
+            .lock()
+            .map_err(|_| ApiError::Internal("in-flight table poisoned".into()))?
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let out = cell
+            .get_or_init(|| async { blocking(state, f).await })
+            .await
+            .clone();
+        if let Ok(mut m) = state.in_flight.lock() {
+            m.remove(&key);
+        }
+        out
+    }
+}
+
+impl AppState {
     /// The coverage answer for a need profile, from the cache or computed.
     pub fn coverage(&self, need: &NeedProfile) -> Result<Arc<CoverageResult>, ApiError> {
         let key = serde_json::to_string(need)
@@ -64,11 +131,33 @@ impl AppState {
     }
 }
 
-/// Runs blocking work off the async executor, under the state's timeout.
+/// Runs blocking work off the async executor, under the state's timeout, when admitted: at
+/// most `running` at once, `waiting` more queued, the rest refused with a 503 at once.
 pub async fn blocking<T: Send + 'static>(
     state: &web::Data<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    use std::sync::atomic::Ordering;
+    let permit = match state.permits.try_acquire() {
+        Ok(p) => p,
+        Err(_) => {
+            if state.waiting.fetch_add(1, Ordering::SeqCst) >= state.max_waiting {
+                state.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Err(ApiError::Busy);
+            }
+            let p =
+                actix_web::rt::time::timeout(state.compute_timeout, state.permits.acquire()).await;
+            state.waiting.fetch_sub(1, Ordering::SeqCst);
+            match p {
+                Ok(Ok(p)) => p,
+                _ => return Err(ApiError::Busy),
+            }
+        }
+    };
+    let _permit = permit;
+    if let Ok(mut m) = state.metrics.lock() {
+        m.computations += 1;
+    }
     let s = state.clone();
     let timeout = state.compute_timeout;
     let job = web::block(move || f(&s));

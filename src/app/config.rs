@@ -37,6 +37,10 @@ pub struct ConfigLayer {
     pub workers: Option<usize>,
     /// Longest a single computation may take before the client gets a 503.
     pub compute_timeout_s: Option<u64>,
+    /// Computations the service runs at once (default: the number of cores).
+    pub max_computations: Option<usize>,
+    /// Computations that may wait for one (default: four per core); more get a 503.
+    pub max_waiting: Option<usize>,
 }
 
 impl ConfigLayer {
@@ -63,7 +67,9 @@ impl ConfigLayer {
             max_snap_m,
             listen,
             workers,
-            compute_timeout_s
+            compute_timeout_s,
+            max_computations,
+            max_waiting
         );
         self
     }
@@ -103,6 +109,12 @@ impl ConfigLayer {
             ..Default::default()
         })
     }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 /// Where the road graph comes from.
@@ -148,6 +160,8 @@ pub struct Config {
     pub listen: String,
     pub workers: usize,
     pub compute_timeout_s: u64,
+    pub max_computations: usize,
+    pub max_waiting: usize,
 }
 
 impl Config {
@@ -272,6 +286,8 @@ impl Config {
                     .unwrap_or(2)
             }),
             compute_timeout_s: l.compute_timeout_s.unwrap_or(60),
+            max_computations: l.max_computations.unwrap_or(cores()),
+            max_waiting: l.max_waiting.unwrap_or(4 * cores()),
         };
         config.validate()?;
         Ok(config)
@@ -295,6 +311,13 @@ impl Config {
             return usage(format!(
                 "workers {} must be between 1 and 256",
                 self.workers
+            ));
+        }
+        if self.max_computations == 0 || self.max_computations > 1024 || self.max_waiting > 100_000
+        {
+            return usage(format!(
+                "max_computations {} must be between 1 and 1024, max_waiting {} at most 100000",
+                self.max_computations, self.max_waiting
             ));
         }
         if self.compute_timeout_s == 0 {

@@ -37,6 +37,9 @@ pub(super) fn file_name(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
+/// Workspaces kept for reuse; more are made under load and freed afterwards.
+pub const MAX_POOLED_WORKSPACES: usize = 4;
+
 /// The road graph with its snap index and a pool of search workspaces.
 pub struct Network {
     pub engine: Engine,
@@ -117,7 +120,10 @@ impl Network {
             .and_then(|mut p| p.pop())
             .unwrap_or_else(|| Workspace::new(self.engine.graph.node_count()));
         let out = f(&mut ws);
-        if let Ok(mut p) = self.workspaces.lock() {
+        // Keep at most a few: after a burst the rest is freed (each holds 8 bytes per node).
+        if let Ok(mut p) = self.workspaces.lock()
+            && p.len() < MAX_POOLED_WORKSPACES
+        {
             p.push(ws);
         }
         out

@@ -30,9 +30,13 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
     })?;
     let data = Dataset::load(&config, progress)?;
     let synthetic = data.synthetic_roads();
-    let state = web::Data::new(AppState::new(
+    let state = web::Data::new(AppState::with_admission(
         data,
         Duration::from_secs(config.compute_timeout_s),
+        crate::api::state::Admission {
+            running: config.max_computations,
+            waiting: config.max_waiting,
+        },
     ));
     let app = configure(state);
     let server = HttpServer::new(move || App::new().configure(app.clone()))

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::api::cache::{CSV, Cached, GEOJSON, JSON, respond};
 use crate::api::openapi::RouteId;
 use crate::api::query::{self, CoverageQuery, MunicipalityQuery, RegionsQuery, parse};
-use crate::api::state::blocking;
+use crate::api::state::{blocking, coalesced};
 use crate::api::{ApiError, AppState};
 use crate::app::report;
 
@@ -24,7 +24,7 @@ pub async fn coverage(
     if let Some(hit) = state.cached_body(&key) {
         return respond(&req, &hit);
     }
-    let cached = blocking(&state, move |s| {
+    let cached = coalesced(&state, key.clone(), move |s| {
         let r = s.coverage(&need)?;
         match format {
             "csv" => Ok(Cached::new(CSV, web::Bytes::from(report::to_csv(&r)))),
