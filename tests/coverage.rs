@@ -815,15 +815,7 @@ fn user_supplied_weighted_origins_replace_the_road_network() {
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["origin_kind"], "weighted_points");
-    let muni = |code: &str| {
-        v["municipalities"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .find(|m| m["code"] == code)
-            .expect(code)
-            .clone()
-    };
+    let muni = |code: &str| common::municipality(&v, code);
     assert_eq!(muni("GM9001")["origins"], 2);
     assert_eq!(muni("GM9001")["status"], "own_municipality");
     assert_eq!(muni("GM9018")["origins"], 1);

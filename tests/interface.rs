@@ -70,12 +70,7 @@ fn an_unplaced_facility_is_listed_with_its_reason_and_counts_for_no_status() {
     }
     let (_, out, _) = demo_coverage("--facilities", fac.to_str().expect("utf8"), "json");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let leeg = v["municipalities"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .find(|m| m["code"] == "GM9015")
-        .expect("Leegwater");
+    let leeg = common::municipality(&v, "GM9015");
     assert_eq!(leeg["status"], "unreachable");
     assert_eq!(leeg["facilities_in_municipality"], 0);
     // No status contradicts its own figures.

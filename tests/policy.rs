@@ -74,15 +74,7 @@ fn each_kind_counts_its_own_facilities_on_the_demo() {
 #[test]
 fn the_third_tier_tells_served_in_the_region_from_across_its_border() {
     let v = json_of(&["--quiet", "coverage", "--demo", "--format", "json"]);
-    let m = |code: &str| {
-        v["municipalities"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .find(|m| m["code"] == code)
-            .expect(code)
-            .clone()
-    };
+    let m = |code: &str| common::municipality(&v, code);
     // Querendonk (JZ92, Midden) is beyond 45 minutes, but Midden has a unit: in the region.
     assert_eq!(m("GM9018")["status"], "within_region");
     // Zeewaard (JZ93, Oost) is beyond 45 minutes and Oost has no unit: outside the region.
@@ -331,15 +323,7 @@ fn a_demand_file_replaces_the_placement_rate_where_it_names_a_municipality() {
         "json",
     ]);
     assert_eq!(v["demand_source"], "demand_file");
-    let m = |code: &str| {
-        v["municipalities"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .find(|m| m["code"] == code)
-            .expect(code)
-            .clone()
-    };
+    let m = |code: &str| common::municipality(&v, code);
     assert_eq!(m("GM9020")["demand"], 10.0);
     assert_eq!(m("GM9001")["demand"], 2.0);
     // Zeewaard's region (Oost) has no unit and nothing is within the limit: all unplaced.

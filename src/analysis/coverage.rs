@@ -328,15 +328,10 @@ impl Prepared {
             }
         }
         // Supply against demand.
-        let places: Vec<f64> = (0..self.facilities.len())
-            .map(|f| {
-                if snapped.contains(&f) {
-                    places_of(&self.facilities[f])
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let mut places = vec![0.0f64; self.facilities.len()];
+        for &f in &snapped {
+            places[f] = places_of(&self.facilities[f]);
+        }
         let total_places: f64 = places.iter().sum();
         let total_young: f64 = self.municipalities.iter().map(|m| m.population).sum();
         let mut rate = demand_rate_per_10k(need.placements_per_10k, total_places, total_young);

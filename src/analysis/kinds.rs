@@ -42,43 +42,36 @@ pub struct Kind {
 /// The small-scale types together: the default question.
 pub const SMALL_SCALE_TYPES: &[&str] = &["kleinschalig_verblijf", "kleinschalig_jeugdzorgplus"];
 
+/// The defaults the small-scale kinds share: groups of at most 6, preferably 4, ages 8-23,
+/// at least one carer per four, 4 places where a facility states none, planned per jeugdregio.
+const SMALL_SCALE: Kind = Kind {
+    name: "kleinschalig",
+    label: "kleinschalig verblijf en kleinschalig JeugdzorgPlus (small-scale, groups of at most 6)",
+    types: SMALL_SCALE_TYPES,
+    small_scale: true,
+    max_group_size: 6.0,
+    preferred_group_size: Some(4.0),
+    ages: Some((8.0, 23.0)),
+    min_staff_ratio: 0.25,
+    planning_grouping: Some("jeugdregio"),
+    default_places: 4.0,
+};
+
 /// Every named profile; the first is the default.
 pub const KINDS: &[Kind] = &[
-    Kind {
-        name: "kleinschalig",
-        label: "kleinschalig verblijf en kleinschalig JeugdzorgPlus (small-scale, groups of at most 6)",
-        types: SMALL_SCALE_TYPES,
-        small_scale: true,
-        max_group_size: 6.0,
-        preferred_group_size: Some(4.0),
-        ages: Some((8.0, 23.0)),
-        min_staff_ratio: 0.25,
-        planning_grouping: Some("jeugdregio"),
-        default_places: 4.0,
-    },
+    SMALL_SCALE,
     Kind {
         name: "kleinschalig_verblijf",
         label: "kleinschalig verblijf (groups of at most 6, preferably 4)",
         types: &["kleinschalig_verblijf"],
-        small_scale: true,
-        max_group_size: 6.0,
-        preferred_group_size: Some(4.0),
-        ages: Some((8.0, 23.0)),
-        min_staff_ratio: 0.25,
-        planning_grouping: Some("jeugdregio"),
-        default_places: 4.0,
+        ..SMALL_SCALE
     },
     Kind {
         name: "kleinschalig_jeugdzorgplus",
         label: "kleinschalig JeugdzorgPlus (secure; groups of at most 6, preferably 4; ages 8-23)",
         types: &["kleinschalig_jeugdzorgplus"],
-        small_scale: true,
-        max_group_size: 6.0,
-        preferred_group_size: Some(4.0),
-        ages: Some((8.0, 23.0)),
-        min_staff_ratio: 0.25,
         planning_grouping: Some("zorggebied"),
-        default_places: 4.0,
+        ..SMALL_SCALE
     },
     Kind {
         name: "kvjj",

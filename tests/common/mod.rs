@@ -95,3 +95,14 @@ pub fn random_graph(
     }
     (RoadGraph::from_edges(&coords, &edges), oracle)
 }
+
+/// One municipality of a coverage answer in JSON, by code.
+pub fn municipality(v: &serde_json::Value, code: &str) -> serde_json::Value {
+    v["municipalities"]
+        .as_array()
+        .expect("a list of municipalities")
+        .iter()
+        .find(|m| m["code"] == code)
+        .unwrap_or_else(|| panic!("{code} is not in the answer"))
+        .clone()
+}
