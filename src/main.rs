@@ -30,6 +30,15 @@ fn main() -> std::process::ExitCode {
         // No colour codes in logs that go to a file or a pipe.
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    // An interrupted command removes its temporary files (the service stops gracefully on
+    // its own signal handling instead).
+    if !matches!(cli.command, nabij::cli::Command::Serve(_)) {
+        let _ = ctrlc::set_handler(|| {
+            nabij::graph::file::remove_temporaries();
+            eprintln!("interrupted: nothing was written");
+            std::process::exit(130);
+        });
+    }
     match nabij::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

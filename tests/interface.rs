@@ -325,3 +325,59 @@ fn a_semicolon_csv_is_named_and_formulas_in_names_are_neutralised() {
     let row = out.lines().find(|l| l.starts_with("GM9001")).expect("row");
     assert!(row.contains("\"'=HYPERLINK("), "{row}");
 }
+
+#[test]
+fn an_empty_facilities_file_and_swapped_coordinates_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "id,name,type,lon,lat\n").expect("write");
+    let (ok, _, err) = demo_coverage("--facilities", empty.to_str().expect("utf8"), "csv");
+    assert!(!ok && err.contains("no facilities in the file"), "{err}");
+    let swapped = dir.path().join("swapped.csv");
+    std::fs::write(
+        &swapped,
+        "id,name,type,lon,lat\nA,A,kleinschalig_verblijf,52.85,2.36\nB,B,kleinschalig_verblijf,52.6,3.2\n",
+    )
+    .expect("write");
+    let (ok, _, err) = demo_coverage("--facilities", swapped.to_str().expect("utf8"), "csv");
+    assert!(!ok, "exit 0");
+    assert!(err.contains("longitude and latitude swapped"), "{err}");
+}
+
+#[test]
+fn an_interrupted_command_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("big.osm.pbf");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args([
+            "--quiet",
+            "synth",
+            "--out",
+            out.to_str().expect("utf8"),
+            "--way-nodes",
+            "20000000",
+        ])
+        .spawn()
+        .expect("starts");
+    // Wait until the temporary file exists, then interrupt as Ctrl-C does.
+    let tmp_exists = || {
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+    };
+    for _ in 0..200 {
+        if tmp_exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert!(tmp_exists(), "the command writes through a temporary file");
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().expect("exits");
+    assert!(!status.success());
+    assert!(!tmp_exists(), "the temporary file is removed");
+    assert!(!out.exists(), "nothing half-written");
+}

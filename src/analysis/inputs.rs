@@ -804,5 +804,11 @@ pub fn read_facilities(path: &Path) -> Result<Vec<Facility>, InputError> {
             ));
         }
     }
+    if out.is_empty() {
+        return Err(invalid(
+            path,
+            "no facilities in the file (only a header, or no features)",
+        ));
+    }
     Ok(out)
 }

@@ -343,8 +343,25 @@ impl Dataset {
                 .iter()
                 .find_map(|s| s.as_ref().err().map(|e| e.to_string()))
                 .unwrap_or_default();
+            // Would the points fit with longitude and latitude swapped?
+            let inside = |lon: f64, lat: f64| {
+                (bbox[0]..=bbox[2]).contains(&lon) && (bbox[1]..=bbox[3]).contains(&lat)
+            };
+            let swapped = prepared
+                .facilities
+                .iter()
+                .filter(|f| inside(f.lat, f.lon))
+                .count();
+            let hint = if swapped * 2 > prepared.facilities.len() {
+                format!(
+                    " {swapped} of them would lie inside the graph with longitude and latitude swapped: the file has them the wrong way round (lon is east-west, about 3 to 7 in the Netherlands)."
+                )
+            } else {
+                " Are the facilities and the graph of the same area, and are coordinates LON,LAT?"
+                    .into()
+            };
             return Err(AppError::Mismatch(format!(
-                "none of the {} facilities lies on the road graph ({graph_box}); e.g. {why}. Are the facilities and the graph of the same area, and are coordinates LON,LAT?",
+                "none of the {} facilities lies on the road graph ({graph_box}); e.g. {why}.{hint}",
                 prepared.facilities.len()
             )));
         }

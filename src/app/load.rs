@@ -60,6 +60,12 @@ pub(super) fn facilities(config: &Config) -> Result<(Vec<Facility>, String), App
             let (_, points, _) = crate::pipeline::guard_decoder(path, || {
                 read_areas_and_points(path, None, Some((key, value)))
             })?;
+            if points.is_empty() {
+                return Err(AppError::Mismatch(format!(
+                    "{}: no node or closed way tagged {key}={value}",
+                    path.display()
+                )));
+            }
             let fs = points
                 .into_iter()
                 .map(|pt| {

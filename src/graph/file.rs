@@ -159,6 +159,25 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
+/// The temporary files of the [`AtomicFile`]s alive now, for [`remove_temporaries`].
+static TEMPORARIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every temporary file still open: called when the process is interrupted
+/// (Ctrl-C, SIGTERM), where no destructor runs.
+pub fn remove_temporaries() {
+    if let Ok(mut t) = TEMPORARIES.lock() {
+        for p in t.drain(..) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn forget_temporary(p: &Path) {
+    if let Ok(mut t) = TEMPORARIES.lock() {
+        t.retain(|x| x != p);
+    }
+}
+
 /// A temporary file beside `target` that is removed unless [`AtomicFile::commit`] renames it
 /// into place. Every writer in nabij uses it, so that no output is ever half-written.
 pub struct AtomicFile {
@@ -204,6 +223,9 @@ impl AtomicFile {
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp)?;
+        if let Ok(mut t) = TEMPORARIES.lock() {
+            t.push(tmp.clone());
+        }
         Ok(AtomicFile {
             tmp,
             target: target.to_path_buf(),
@@ -221,6 +243,7 @@ impl AtomicFile {
         self.file.sync_all()?;
         std::fs::rename(&self.tmp, &self.target)?;
         self.committed = true;
+        forget_temporary(&self.tmp);
         Ok(())
     }
 
@@ -236,6 +259,7 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_file(&self.tmp);
+            forget_temporary(&self.tmp);
         }
     }
 }
