@@ -381,3 +381,39 @@ fn an_interrupted_command_leaves_no_temporary_file() {
     assert!(!tmp_exists(), "the temporary file is removed");
     assert!(!out.exists(), "nothing half-written");
 }
+
+#[test]
+fn a_contradicting_crs_is_refused_and_official_regions_are_never_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut fc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("data/demo/municipalities.geojson")).expect("demo"),
+    )
+    .expect("json");
+    fc["crs"] =
+        serde_json::json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}});
+    let m = dir.path().join("m.geojson");
+    std::fs::write(&m, fc.to_string()).expect("write");
+    let (ok, _, err) = demo_coverage("--municipalities", m.to_str().expect("utf8"), "csv");
+    assert!(!ok && err.contains("declares RdNew"), "{err}");
+    // A custom grouping called jeugdregio does not replace the official jeugdregio.
+    let g = dir.path().join("g.csv");
+    let mut csv = String::from("gemeentecode,jeugdregio\n");
+    for k in 1..=20 {
+        csv.push_str(&format!("GM90{k:02},Alles\n"));
+    }
+    std::fs::write(&g, csv).expect("write");
+    let (ok, out, err) = nabij(&[
+        "coverage",
+        "--demo",
+        "--grouping-csv",
+        g.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("jeugdregio_custom"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let m1 = common::municipality(&v, "GM9001");
+    assert_eq!(m1["regions"]["jeugdregio"], "JZ91");
+    assert_eq!(m1["regions"]["jeugdregio_custom"], "Alles");
+}

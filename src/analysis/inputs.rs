@@ -188,6 +188,19 @@ pub fn read_municipalities(
                 format!("{what} ({code}) has an empty geometry"),
             ));
         };
+        if let Some(d) = declared
+            && Crs::detect(first.x, first.y) != d
+        {
+            return Err(invalid(
+                path,
+                format!(
+                    "the file declares {d:?} but {what} ({code}) has coordinates {},{} that belong to {:?}; remove or correct the crs member",
+                    first.x,
+                    first.y,
+                    Crs::detect(first.x, first.y)
+                ),
+            ));
+        }
         let this_crs = *crs.get_or_insert_with(|| Crs::detect(first.x, first.y));
         let mp = match this_crs {
             Crs::Wgs84 => mp,
@@ -468,6 +481,18 @@ pub fn apply_groupings(
 ) -> Result<(), InputError> {
     for path in files {
         let (name, map) = read_grouping(path)?;
+        // A grouping the municipalities file already has (jeugdregio, provincie) is never
+        // replaced: the custom one gets a name of its own.
+        let name = if municipalities.iter().any(|m| m.regions.contains_key(&name)) {
+            let own = format!("{name}_custom");
+            tracing::warn!(
+                "{}: the municipalities already have a {name} grouping; this one is called {own}",
+                path.display()
+            );
+            own
+        } else {
+            name
+        };
         check_codes(path, &format!("{name} group"), municipalities, &map)?;
         for m in municipalities.iter_mut() {
             if let Some(group) = map.get(&m.code) {
