@@ -26,6 +26,7 @@ pub struct AppState {
     /// Computations waiting for a permit.
     waiting: std::sync::atomic::AtomicUsize,
     pub max_waiting: usize,
+    max_running: usize,
     /// Identical requests in flight share one computation.
     in_flight: Mutex<HashMap<String, Arc<InFlight>>>,
 }
@@ -65,6 +66,7 @@ impl AppState {
             permits: tokio::sync::Semaphore::new(a.running.max(1)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             max_waiting: a.waiting,
+            max_running: a.running.max(1),
             in_flight: Mutex::new(HashMap::new()),
         }
     }
@@ -160,12 +162,29 @@ pub async fn blocking<T: Send + 'static>(
     }
     let s = state.clone();
     let timeout = state.compute_timeout;
-    let job = web::block(move || f(&s));
+    let job = web::block(move || {
+        let out = f(&s);
+        // The last computation of a burst hands freed memory back to the system (glibc keeps
+        // it otherwise, and RSS would stay at the burst's peak).
+        if s.permits.available_permits() + 1 >= s.max_running {
+            release_memory();
+        }
+        out
+    });
     match actix_web::rt::time::timeout(timeout, job).await {
         Err(_) => Err(ApiError::Timeout {
             seconds: timeout.as_secs(),
         }),
         Ok(Err(e)) => Err(ApiError::Internal(format!("blocking task failed: {e}"))),
         Ok(Ok(r)) => r,
+    }
+}
+
+/// Returns freed heap memory to the system (glibc's `malloc_trim`; nothing elsewhere).
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it is safe to call at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }

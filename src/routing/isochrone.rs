@@ -121,10 +121,10 @@ impl Engine {
             }
         }
         // Ferries are reached roads but not reached area: nobody gets off mid-crossing.
-        let land: Vec<(u32, Vec<(f64, f64)>)> = roads
+        // (References, not a copy: at Netherlands scale the reached roads are hundreds of MB.)
+        let land: Vec<&(u32, Vec<(f64, f64)>)> = roads
             .iter()
             .filter(|(e, _)| g.edge_class[*e as usize] != crate::graph::FERRY_CLASS)
-            .cloned()
             .collect();
         let polygon = rasterize(&land, cell_m, g.meta.bbox);
         Isochrone {
@@ -137,7 +137,7 @@ impl Engine {
     }
 }
 
-fn rasterize(roads: &[(u32, Vec<(f64, f64)>)], cell_m: f64, bbox: [f64; 4]) -> MultiPolygon<f64> {
+fn rasterize(roads: &[&(u32, Vec<(f64, f64)>)], cell_m: f64, bbox: [f64; 4]) -> MultiPolygon<f64> {
     let cell_m = cell_m.max(10.0);
     let lat0 = (bbox[1] + bbox[3]) / 2.0;
     let lon0 = (bbox[0] + bbox[2]) / 2.0;

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Load test of `nabij serve` (issue #12): bursts of concurrent distinct uncached requests,
+recording the server's memory (RSS from /proc), the answers by status, and the latency of
+/health measured throughout each burst.
+
+    scripts/load_test.py [--graph G.nbg --municipalities M.geojson --facilities F.csv]
+
+Defaults: the Netherlands-scale SYNTHETIC graph of scripts/bench_coverage.sh with the real
+municipalities and facilities of ../shared/data. Bursts:
+  1. 128 concurrent 120-minute isochrones (distinct points);
+  2. 500 distinct coverage profiles, 32 at a time.
+Only 127.0.0.1 is used; the server is stopped at the end.
+"""
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import random
+import statistics
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def get(url, timeout=120):
+    t = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            r.read()
+            return r.status, time.perf_counter() - t, r.headers.get("Retry-After")
+    except urllib.error.HTTPError as e:
+        return e.code, time.perf_counter() - t, e.headers.get("Retry-After")
+    except Exception:
+        return 0, time.perf_counter() - t, None
+
+
+def burst(name, urls, concurrency, base, pid):
+    stop = threading.Event()
+    peak = [rss_mb(pid)]
+    health = []
+
+    def watch():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_mb(pid))
+            s, dt, _ = get(f"{base}/health", timeout=10)
+            health.append((s, dt))
+            time.sleep(0.02)
+
+    w = threading.Thread(target=watch)
+    w.start()
+    t0 = time.perf_counter()
+    with cf.ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(get, urls))
+    wall = time.perf_counter() - t0
+    stop.set()
+    w.join()
+    statuses = {}
+    for s, _, _ in results:
+        statuses[s] = statuses.get(s, 0) + 1
+    no_retry = sum(1 for s, _, ra in results if s == 503 and ra is None)
+    h = sorted(dt for s, dt in health if s == 200)
+    h_bad = sum(1 for s, _ in health if s != 200)
+    p99 = h[int(len(h) * 0.99) - 1] * 1000 if h else float("nan")
+    after = []
+    for _ in range(10):
+        time.sleep(1)
+        after.append(rss_mb(pid))
+    print(f"{name}: {len(urls)} requests, {concurrency} at a time, {wall:.1f} s; statuses {statuses}"
+          f" (503 without Retry-After: {no_retry}); peak RSS {peak[0]:.0f} MB, 10 s after {after[-1]:.0f} MB;"
+          f" /health p99 {p99:.1f} ms over {len(h)} probes ({h_bad} failed)")
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--graph", default=os.path.join(ROOT, "target/bench-data/nl_towns_15000000.nbg"))
+    ap.add_argument("--municipalities", default=os.path.join(ROOT, "../shared/data/boundaries/gemeenten_2024.geojson"))
+    ap.add_argument("--facilities", default=os.path.join(ROOT, "../shared/data/facilities_nl.csv"))
+    ap.add_argument("--port", type=int, default=18090)
+    args = ap.parse_args()
+    nabij = os.path.join(ROOT, "target/release/nabij")
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen([nabij, "--quiet", "serve", "--graph", args.graph, "--municipalities",
+                               args.municipalities, "--facilities", args.facilities,
+                               "--listen", f"127.0.0.1:{args.port}"])
+    try:
+        for _ in range(600):
+            if get(f"{base}/health", timeout=2)[0] == 200:
+                break
+            time.sleep(0.1)
+        meta = json.loads(urllib.request.urlopen(f"{base}/api/v1/meta").read())
+        b = meta["graph"]["bbox"]
+        time.sleep(2)
+        idle = rss_mb(server.pid)
+        print(f"machine: {os.cpu_count()} cores; graph {meta['graph']['nodes']} nodes"
+              f"{' (SYNTHETIC roads)' if meta['synthetic_roads'] else ''}; idle RSS {idle:.0f} MB")
+        rng = random.Random(1)
+        iso = [f"{base}/api/v1/isochrone?at={rng.uniform(b[0], b[2]):.5f},{rng.uniform(b[1], b[3]):.5f}&minutes=120"
+               for _ in range(128)]
+        burst("128 concurrent 120-minute isochrones", iso, 128, base, server.pid)
+        cov = [f"{base}/api/v1/coverage?minutes={30 + i * 0.01:.2f}&format=json" for i in range(500)]
+        burst("500 distinct coverage profiles", cov, 32, base, server.pid)
+        print(f"RSS at the end {rss_mb(server.pid):.0f} MB (idle was {idle:.0f} MB)")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
