@@ -722,3 +722,52 @@ async fn bounded_work_under_load_and_identical_requests_computed_once() {
         );
     }
 }
+
+#[actix_rt::test]
+async fn errors_of_the_http_layer_are_problems_too() {
+    let state = demo_state();
+    let app = app!(state);
+    // A CORS preflight for a method the service does not allow.
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/api/v1/coverage")
+            .insert_header(("Origin", "https://qgis.example"))
+            .insert_header(("Access-Control-Request-Method", "DELETE"))
+            .to_request(),
+    )
+    .await;
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&atest::read_body(resp).await).expect("problem");
+    assert!(
+        v["status"]
+            .as_u64()
+            .is_some_and(|s| (400..500).contains(&s)),
+        "{v}"
+    );
+    // A request body that is not JSON at all.
+    let resp = atest::call_service(
+        &app,
+        atest::TestRequest::post()
+            .uri("/api/v1/matrix")
+            .insert_header(("content-type", "application/json"))
+            .set_payload("{not json")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+}

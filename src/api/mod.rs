@@ -73,6 +73,40 @@ fn path_matches(pattern: &str, path: &str) -> bool {
 
 type Data = web::Data<AppState>;
 
+/// Any error response that is not a problem yet (made by a middleware or actix itself) is
+/// turned into one, with its status and headers kept.
+fn as_problem<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, old) = res.into_parts();
+    let mut problem = error::problem(
+        status,
+        "http",
+        status.canonical_reason().unwrap_or("Error"),
+        &format!("the request was refused: {status}"),
+        None,
+    );
+    for (k, v) in old.headers() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, problem)
+            .map_into_boxed_body()
+            .map_into_right_body(),
+    ))
+}
+
 /// The last-line guard: a panic in a handler becomes a 500 problem without detail, never a
 /// dropped connection. (Work on the blocking pool is guarded by `web::block` itself.)
 pub async fn guard<F>(f: F) -> Result<HttpResponse, ApiError>
@@ -146,6 +180,9 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
                     .expose_headers([header::ETAG])
                     .max_age(3600),
             )
+            // Errors made by the HTTP layer itself (CORS refusals, extractor failures) become
+            // problems too, keeping their headers.
+            .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(as_problem))
             // Metrics: outermost, so it sees every response. (The request must not be cloned
             // before the inner call: actix's router needs to own it to record the match.)
             .wrap_fn(|req, srv| {
