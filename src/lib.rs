@@ -17,5 +17,6 @@ pub mod progress;
 pub mod rng;
 pub mod routing;
 pub mod spatial;
+pub mod store;
 pub mod synth;
 pub mod units;

@@ -67,4 +67,16 @@ impl Progress {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     }
+
+    /// A bar counting `len` steps of a phase (e.g. searches).
+    pub fn bar(&self, len: u64, msg: &str) -> ProgressBar {
+        let bar = self.make(Some(len));
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec}, {eta})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(msg.to_string());
+        bar
+    }
 }

@@ -1,5 +1,5 @@
 //! The layer order of docs/ARCHITECTURE.md, enforced: ingest → graph → spatial → routing →
-//! analysis → app → api / cli, with base modules (units, geodesy, rng, prefetch, progress)
+//! analysis → (store, document) → app → api / cli, with base modules (units, geodesy, rng, prefetch, progress)
 //! usable everywhere. A module may use only modules of lower layers; spatial, routing and
 //! analysis do not reach back to ingest (they get what they need through graph); the HTTP
 //! layer uses only the application core.
@@ -16,9 +16,10 @@ fn rank(module: &str) -> Option<u32> {
         "spatial" => 4,
         "routing" => 5,
         "analysis" => 6,
-        "app" => 7,
-        "api" => 8,
-        "cli" => 9,
+        "store" | "document" => 7,
+        "app" => 8,
+        "api" => 9,
+        "cli" => 10,
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! Coverage per municipality and fairness per region. Formulas: `docs/ANALYSIS.md`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BoundingRect, InteriorPoint, Point};
@@ -43,18 +44,23 @@ pub struct WeightedPoint {
 
 /// Municipalities, facilities and origins matched to the graph once; coverage questions
 /// are then answered from it.
+///
+/// The municipality side (polygons, origins, representative points) is shared behind `Arc`s,
+/// so a what-if scenario ([`Prepared::with_facilities`]) costs only the matching of its
+/// facilities.
 pub struct Prepared {
-    pub municipalities: Vec<Municipality>,
+    pub municipalities: Arc<Vec<Municipality>>,
     pub facilities: Vec<Facility>,
     pub facility_snaps: Vec<Result<Snap, SnapError>>,
     /// The municipality each facility lies in.
     pub facility_municipality: Vec<Option<usize>>,
-    pub origins: Vec<Vec<Origin>>,
-    pub representative: Vec<(f64, f64)>,
-    pub representative_snaps: Vec<Result<Snap, SnapError>>,
+    pub origins: Arc<Vec<Vec<Origin>>>,
+    pub representative: Arc<Vec<(f64, f64)>>,
+    pub representative_snaps: Arc<Vec<Result<Snap, SnapError>>>,
     pub origin_kind: OriginKind,
     /// User points that fell outside every municipality or could not be snapped.
     pub origins_dropped: usize,
+    index: Arc<MunicipalityIndex>,
 }
 
 struct MunicipalityIndex {
@@ -185,15 +191,53 @@ impl Prepared {
             }
         }
         Prepared {
-            municipalities,
+            municipalities: Arc::new(municipalities),
             facilities,
             facility_snaps,
             facility_municipality,
-            origins,
-            representative,
-            representative_snaps,
+            origins: Arc::new(origins),
+            representative: Arc::new(representative),
+            representative_snaps: Arc::new(representative_snaps),
             origin_kind,
             origins_dropped,
+            index: Arc::new(index),
+        }
+    }
+
+    /// The same municipalities and origins with another set of facilities (a scenario):
+    /// only the facilities are matched to the graph and located again.
+    pub fn with_facilities(&self, engine: &Engine, facilities: Vec<Facility>) -> Prepared {
+        let fac_pts: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
+        let facility_snaps = engine.index.snap_many(&fac_pts);
+        let facility_municipality = facilities
+            .iter()
+            .map(|f| self.index.locate(&self.municipalities, f.lon, f.lat))
+            .collect();
+        Prepared {
+            facilities,
+            facility_snaps,
+            facility_municipality,
+            ..self.clone_shared()
+        }
+    }
+
+    /// The municipality that contains a point.
+    pub fn locate(&self, lon: f64, lat: f64) -> Option<usize> {
+        self.index.locate(&self.municipalities, lon, lat)
+    }
+
+    fn clone_shared(&self) -> Prepared {
+        Prepared {
+            municipalities: self.municipalities.clone(),
+            facilities: Vec::new(),
+            facility_snaps: Vec::new(),
+            facility_municipality: Vec::new(),
+            origins: self.origins.clone(),
+            representative: self.representative.clone(),
+            representative_snaps: self.representative_snaps.clone(),
+            origin_kind: self.origin_kind,
+            origins_dropped: self.origins_dropped,
+            index: self.index.clone(),
         }
     }
 }

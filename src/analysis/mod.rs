@@ -5,6 +5,7 @@
 //! all to the graph once ([`coverage::Prepared`]) and answers need profiles with one
 //! multi-source search; [`report`] writes GeoJSON, CSV and JSON.
 
+pub mod advice;
 pub mod coverage;
 pub mod crs;
 pub mod demand;
@@ -15,6 +16,7 @@ pub mod need;
 pub mod repair;
 pub mod report;
 pub mod result;
+pub mod scenario;
 pub mod summary;
 
 pub use coverage::{CoverageResult, Prepared, WeightedPoint};

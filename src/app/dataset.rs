@@ -465,10 +465,20 @@ impl Dataset {
     /// A profile that leaves no suitable facility is an error that says which filter removed
     /// how many.
     pub fn coverage(&self, need: &NeedProfile) -> Result<CoverageResult, AppError> {
+        self.coverage_of(&self.prepared, need)
+    }
+
+    /// Coverage with another set of facilities matched to the same municipalities (a
+    /// scenario's).
+    pub(super) fn coverage_of(
+        &self,
+        prepared: &Prepared,
+        need: &NeedProfile,
+    ) -> Result<CoverageResult, AppError> {
         self.check_need(need)?;
         let r = self
             .network
-            .with_workspace(|ws| self.prepared.coverage(&self.network.engine, ws, need));
+            .with_workspace(|ws| prepared.coverage(&self.network.engine, ws, need));
         if r.suitable_facilities.is_empty() {
             let why: Vec<String> = r
                 .excluded
@@ -483,7 +493,7 @@ impl Dataset {
                     .as_deref()
                     .map(|d| format!(", open on {d}"))
                     .unwrap_or_default(),
-                self.prepared.facilities.len(),
+                prepared.facilities.len(),
                 why.join("; ")
             )));
         }

@@ -51,6 +51,12 @@ pub enum AppError {
         "only a road graph is loaded: travel times, matrices and isochrones can be answered; for coverage give --municipalities and --facilities too"
     )]
     RoutingOnly,
+    /// A scenario that cannot be applied (the message names the change).
+    #[error(transparent)]
+    Scenario(#[from] crate::analysis::scenario::ScenarioError),
+    /// The scenario database cannot be used.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// Inputs that do not lie on the road graph at all.
     #[error("{0}")]
     Mismatch(String),

@@ -7,11 +7,13 @@
 //! layers over these methods and import nothing below this module except through it, so the
 //! types they need are re-exported here.
 
+pub mod advice;
 pub mod clock;
 pub mod config;
 pub mod dataset;
 pub mod error;
 mod load;
+pub mod scenario;
 
 pub use crate::geodesy::parse_lonlat;
 pub use config::{Config, ConfigLayer, DEMO_DIR};

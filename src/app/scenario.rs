@@ -1,0 +1,137 @@
+//! What-if scenarios on the loaded data: the changes applied to the baseline facilities,
+//! coverage with them, and the difference against the baseline.
+
+use serde::Serialize;
+
+use super::dataset::Dataset;
+use super::error::AppError;
+use crate::analysis::scenario::{Resolver, Scenario, ScenarioDiff, diff};
+use crate::analysis::{CoverageResult, Facility, NeedProfile};
+
+/// A scenario's answer: its coverage (every municipality, every region) and the difference
+/// against the baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioAnswer {
+    pub scenario: Scenario,
+    pub need: NeedProfile,
+    /// The baseline the scenario was computed against (see [`Dataset::fingerprint`]).
+    pub baseline: String,
+    pub diff: ScenarioDiff,
+    #[serde(skip)]
+    pub coverage: CoverageResult,
+    /// The scenario's facilities (the baseline with the changes applied).
+    #[serde(skip)]
+    pub facilities: Vec<Facility>,
+    pub synthetic_roads: bool,
+}
+
+struct DataResolver<'a>(&'a Dataset);
+
+impl Resolver for DataResolver<'_> {
+    fn municipality_point(&self, code: &str) -> Option<(f64, f64)> {
+        let m = self.0.municipality_index(code).ok()?;
+        let p = self.0.prepared.representative[m];
+        p.0.is_finite().then_some(p)
+    }
+
+    fn check_type(&self, kind: &str) -> Result<(), String> {
+        self.0.check_type(kind).map_err(|e| match e {
+            AppError::BadParameter { message, .. } => message,
+            other => other.to_string(),
+        })
+    }
+}
+
+impl Dataset {
+    /// A short, stable hash of what a coverage answer depends on besides the need: the
+    /// graph, the municipalities (codes, young people, regions) and the facilities. A saved
+    /// scenario records it; when it differs at read time, the baseline has changed.
+    pub fn fingerprint(&self) -> String {
+        use xxhash_rust::xxh3::Xxh3;
+        let mut h = Xxh3::new();
+        let g = &self.network.engine.graph;
+        h.update(&(g.node_count() as u64).to_le_bytes());
+        h.update(&(g.edge_count() as u64).to_le_bytes());
+        for x in g.meta.bbox {
+            h.update(&x.to_le_bytes());
+        }
+        h.update(
+            self.network
+                .sources
+                .graph_built
+                .as_deref()
+                .unwrap_or("")
+                .as_bytes(),
+        );
+        for m in self.prepared.municipalities.iter() {
+            h.update(m.code.as_bytes());
+            h.update(&m.population.to_le_bytes());
+            for (k, v) in &m.regions {
+                h.update(k.as_bytes());
+                h.update(v.0.as_bytes());
+            }
+        }
+        h.update(
+            serde_json::to_string(&self.prepared.facilities)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        format!("{:016x}", h.digest())
+    }
+
+    /// The baseline facilities with a scenario's changes applied; every error names the
+    /// change at fault.
+    pub fn scenario_facilities(&self, s: &Scenario) -> Result<Vec<Facility>, AppError> {
+        self.check_loaded()?;
+        Ok(s.apply(&self.prepared.facilities, &DataResolver(self))?)
+    }
+
+    /// A scenario's coverage and its difference against the baseline. `baseline` may be the
+    /// baseline answer for the same need, when the caller has it already.
+    pub fn scenario(
+        &self,
+        s: &Scenario,
+        need: &NeedProfile,
+        baseline: Option<&CoverageResult>,
+    ) -> Result<ScenarioAnswer, AppError> {
+        let facilities = self.scenario_facilities(s)?;
+        let prepared = self
+            .prepared
+            .with_facilities(&self.network.engine, facilities.clone());
+        // An added or moved unit that cannot be placed on the roads is an error of the
+        // scenario, not a silent "unplaced".
+        for (i, c) in s.changes.iter().enumerate() {
+            use crate::analysis::scenario::Change;
+            if let Change::Add { id, .. } | Change::Move { id, .. } = c
+                && let Some(k) = prepared.facilities.iter().position(|f| &f.id == id)
+                && let Err(e) = &prepared.facility_snaps[k]
+            {
+                return Err(crate::analysis::scenario::ScenarioError::Change {
+                    index: i,
+                    op: c.op(),
+                    id: id.clone(),
+                    message: format!("cannot be placed on the road network: {e}"),
+                }
+                .into());
+            }
+        }
+        let computed;
+        let base = match baseline {
+            Some(b) => b,
+            None => {
+                computed = self.coverage(need)?;
+                &computed
+            }
+        };
+        let coverage = self.coverage_of(&prepared, need)?;
+        Ok(ScenarioAnswer {
+            scenario: s.clone(),
+            need: need.clone(),
+            baseline: self.fingerprint(),
+            diff: diff(base, &coverage),
+            synthetic_roads: coverage.synthetic_roads,
+            coverage,
+            facilities,
+        })
+    }
+}
