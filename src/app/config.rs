@@ -41,6 +41,10 @@ pub struct ConfigLayer {
     pub max_computations: Option<usize>,
     /// Computations that may wait for one (default: four per core); more get a 503.
     pub max_waiting: Option<usize>,
+    /// The SQLite database of saved scenarios (created on first write).
+    pub database: Option<PathBuf>,
+    /// The bearer token that scenario writes over HTTP must carry (none: writes are off).
+    pub write_token: Option<String>,
 }
 
 impl ConfigLayer {
@@ -69,7 +73,9 @@ impl ConfigLayer {
             workers,
             compute_timeout_s,
             max_computations,
-            max_waiting
+            max_waiting,
+            database,
+            write_token
         );
         self
     }
@@ -87,7 +93,8 @@ impl ConfigLayer {
     }
 
     /// The environment layer: `NABIJ_GRAPH`, `NABIJ_MUNICIPALITIES`, `NABIJ_FACILITIES`,
-    /// `NABIJ_LISTEN`, `NABIJ_WORKERS`, `NABIJ_COMPUTE_TIMEOUT_S`.
+    /// `NABIJ_LISTEN`, `NABIJ_WORKERS`, `NABIJ_COMPUTE_TIMEOUT_S`, `NABIJ_DATABASE`,
+    /// `NABIJ_WRITE_TOKEN`.
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, AppError> {
         let number = |key: &str| -> Result<Option<u64>, AppError> {
             env(key)
@@ -106,6 +113,8 @@ impl ConfigLayer {
             listen: env("NABIJ_LISTEN"),
             workers: number("NABIJ_WORKERS")?.map(|n| n as usize),
             compute_timeout_s: number("NABIJ_COMPUTE_TIMEOUT_S")?,
+            database: env("NABIJ_DATABASE").map(PathBuf::from),
+            write_token: env("NABIJ_WRITE_TOKEN"),
             ..Default::default()
         })
     }
@@ -162,6 +171,23 @@ pub struct Config {
     pub compute_timeout_s: u64,
     pub max_computations: usize,
     pub max_waiting: usize,
+    /// The scenario database: `--database`, else `NABIJ_DATABASE`, else
+    /// `$XDG_DATA_HOME/nabij/scenarios.sqlite` (`~/.local/share/...`), else
+    /// `nabij-scenarios.sqlite` here.
+    pub database: PathBuf,
+    pub write_token: Option<String>,
+}
+
+/// Where scenarios are saved when no database is named.
+pub fn default_database(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    let base = env("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+    match base {
+        Some(b) => b.join("nabij").join("scenarios.sqlite"),
+        None => PathBuf::from("nabij-scenarios.sqlite"),
+    }
 }
 
 impl Config {
@@ -288,6 +314,10 @@ impl Config {
             compute_timeout_s: l.compute_timeout_s.unwrap_or(60),
             max_computations: l.max_computations.unwrap_or(cores()),
             max_waiting: l.max_waiting.unwrap_or(4 * cores()),
+            database: l
+                .database
+                .unwrap_or_else(|| default_database(&|k| std::env::var(k).ok())),
+            write_token: l.write_token.filter(|t| !t.is_empty()),
         };
         config.validate()?;
         Ok(config)
@@ -319,6 +349,13 @@ impl Config {
                 "max_computations {} must be between 1 and 1024, max_waiting {} at most 100000",
                 self.max_computations, self.max_waiting
             ));
+        }
+        if let Some(t) = &self.write_token
+            && (t.len() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return usage(
+                "the write token must be at least 16 characters without spaces (e.g. from `openssl rand -hex 16`)".into(),
+            );
         }
         if self.compute_timeout_s == 0 {
             return usage("compute_timeout_s must be at least 1".into());

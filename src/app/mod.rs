@@ -32,3 +32,8 @@ pub use crate::progress::Progress;
 pub use crate::routing::RoutingError;
 pub use crate::routing::{Direction, Isochrone, Reached, Route};
 pub use crate::spatial::Snap;
+pub use crate::analysis::advice::Objective;
+pub use crate::analysis::scenario::Scenario;
+pub use crate::store::Store;
+pub use advice::{AdviceAnswer, AdviceRequest, Site};
+pub use scenario::{SavedAnswer, ScenarioAnswer, parse_scenario};

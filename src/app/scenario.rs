@@ -135,3 +135,103 @@ impl Dataset {
         })
     }
 }
+
+/// A saved scenario answered against the data loaded now.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedAnswer {
+    pub id: String,
+    pub created_at: String,
+    /// The baseline it was saved against, and whether that differs from the loaded one (its
+    /// results are then recomputed against the loaded baseline, as this answer is).
+    pub baseline_saved: String,
+    pub baseline_changed: bool,
+    #[serde(flatten)]
+    pub answer: ScenarioAnswer,
+}
+
+/// The largest scenario file or body read (a scenario of the maximum number of changes is
+/// far smaller).
+pub const MAX_SCENARIO_BYTES: usize = 1 << 20;
+
+/// Reads a scenario from JSON text; errors say where.
+pub fn parse_scenario(text: &str) -> Result<Scenario, AppError> {
+    if text.len() > MAX_SCENARIO_BYTES {
+        return Err(AppError::bad(
+            "changes",
+            format!(
+                "the scenario is {} bytes; at most {MAX_SCENARIO_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    let s: Scenario = serde_json::from_str(text).map_err(|e| {
+        AppError::bad(
+            "changes",
+            format!("not a scenario (line {}, column {}): {e}", e.line(), e.column()),
+        )
+    })?;
+    s.validate()?;
+    Ok(s)
+}
+
+impl Dataset {
+    /// Computes a scenario (so that only scenarios that can be answered are saved), then
+    /// saves it whole.
+    pub fn save_scenario(
+        &self,
+        store: &crate::store::Store,
+        s: &Scenario,
+        need: &NeedProfile,
+        baseline: Option<&CoverageResult>,
+    ) -> Result<SavedAnswer, AppError> {
+        let answer = self.scenario(s, need, baseline)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let created_at = super::clock::rfc3339_utc(now);
+        let id = store.save(s, need, &answer.baseline, &created_at)?;
+        Ok(SavedAnswer {
+            id,
+            created_at,
+            baseline_saved: answer.baseline.clone(),
+            baseline_changed: false,
+            answer,
+        })
+    }
+
+    /// A saved scenario, answered against the loaded data.
+    pub fn saved_scenario(
+        &self,
+        store: &crate::store::Store,
+        id: &str,
+        baseline: Option<&CoverageResult>,
+    ) -> Result<SavedAnswer, AppError> {
+        let saved = self.saved_record(store, id)?;
+        let answer = self.scenario(&saved.scenario, &saved.need, baseline)?;
+        Ok(SavedAnswer {
+            id: saved.id,
+            created_at: saved.created_at,
+            baseline_changed: saved.baseline != answer.baseline,
+            baseline_saved: saved.baseline,
+            answer,
+        })
+    }
+
+    /// The stored record of a scenario, or a not-found error.
+    pub fn saved_record(
+        &self,
+        store: &crate::store::Store,
+        id: &str,
+    ) -> Result<crate::store::Saved, AppError> {
+        let missing = || AppError::NotFound {
+            what: "scenario",
+            id: id.to_string(),
+            parameter: "id",
+        };
+        if !crate::store::is_id(id) {
+            return Err(missing());
+        }
+        store.get(id)?.ok_or_else(missing)
+    }
+}

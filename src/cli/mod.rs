@@ -5,6 +5,7 @@ pub mod args;
 mod build;
 pub mod coverage;
 mod output;
+pub mod plan;
 pub mod route;
 pub mod serve;
 
@@ -44,6 +45,12 @@ pub enum Command {
     Coverage(Box<coverage::CoverageArgs>),
     /// The regional table of one grouping (jeugdregio, provincie or custom): figures, gaps, flags.
     Regions(Box<coverage::RegionsArgs>),
+    /// What if units open, close or change? Coverage of a scenario and its difference from today.
+    Scenario(Box<plan::ScenarioArgs>),
+    /// The saved scenarios: list, show, delete.
+    Scenarios(plan::ScenariosArgs),
+    /// Where would K new units serve most young people (or the worst-served region) best?
+    Advise(Box<plan::AdviseArgs>),
     /// Serve coverage, regions, facilities, travel times and isochrones over HTTP (the demo without arguments).
     Serve(Box<serve::ServeArgs>),
     /// Write the bundled demo region "Nabijland" (synthetic roads, municipalities, facilities).
@@ -93,6 +100,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Isochrone(args) => route::isochrone(*args),
         Command::Coverage(args) => coverage::coverage(*args, &progress),
         Command::Regions(args) => coverage::regions(*args, &progress),
+        Command::Scenario(args) => plan::scenario(*args, cli.quiet, &progress),
+        Command::Scenarios(args) => plan::scenarios(args),
+        Command::Advise(args) => plan::advise(*args, &progress),
         Command::Serve(args) => serve::serve(*args, cli.quiet, &progress),
     }
 }
