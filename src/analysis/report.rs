@@ -268,7 +268,9 @@ pub fn scenario_geojson(
     if let Some(features) = v["features"].as_array_mut() {
         for f in features {
             let code = f["id"].as_str().unwrap_or_default().to_string();
-            if let (Some(c), Some(p)) = (by_code.get(code.as_str()), f["properties"].as_object_mut()) {
+            if let (Some(c), Some(p)) =
+                (by_code.get(code.as_str()), f["properties"].as_object_mut())
+            {
                 p.insert("status_before".into(), json!(c.status_before));
                 p.insert("effect".into(), json!(c.effect));
                 p.insert(
@@ -280,7 +282,11 @@ pub fn scenario_geojson(
     }
     v["name"] = json!(format!(
         "nabij_scenario {name}{}",
-        if after.synthetic_roads { " (SYNTHETIC roads)" } else { "" }
+        if after.synthetic_roads {
+            " (SYNTHETIC roads)"
+        } else {
+            ""
+        }
     ));
     v
 }
@@ -329,14 +335,23 @@ pub fn scenario_text(
     use std::fmt::Write;
     let mut s = String::new();
     let n = |x: f64| format!("{:.0}", x);
-    let _ = writeln!(s, "Scenario {:?}: {} change(s)", scenario.name, scenario.changes.len());
+    let _ = writeln!(
+        s,
+        "Scenario {:?}: {} change(s)",
+        scenario.name,
+        scenario.changes.len()
+    );
     for c in &scenario.changes {
         let _ = writeln!(s, "  {} {}", c.op(), c.id());
     }
     if synthetic {
         let _ = writeln!(s, "(travel times on SYNTHETIC roads)");
     }
-    let _ = writeln!(s, "Municipalities changing tier: {}", diff.municipalities_changed);
+    let _ = writeln!(
+        s,
+        "Municipalities changing tier: {}",
+        diff.municipalities_changed
+    );
     for m in diff.changed() {
         let _ = writeln!(
             s,

@@ -38,6 +38,16 @@ pub enum ApiError {
     /// The server holds no data for this question.
     #[error("{0}")]
     NotLoaded(String),
+    /// A write without a bearer token.
+    #[error("this write needs Authorization: Bearer <the server's write token>")]
+    Unauthorized,
+    /// A write with a wrong token, or writes are off.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A well-formed body that cannot be applied (e.g. a scenario change naming an unknown
+    /// facility).
+    #[error("{detail}")]
+    Unprocessable { parameter: String, detail: String },
     /// Anything else: logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -61,6 +71,9 @@ impl ApiError {
             ApiError::NotLoaded(_) => "Not loaded",
             ApiError::Timeout { .. } => "Computation timed out",
             ApiError::Busy => "Busy",
+            ApiError::Unauthorized => "Unauthorized",
+            ApiError::Forbidden(_) => "Forbidden",
+            ApiError::Unprocessable { .. } => "Cannot be applied",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -75,6 +88,9 @@ impl ApiError {
             ApiError::NotLoaded(_) => "not-loaded",
             ApiError::Timeout { .. } => "timeout",
             ApiError::Busy => "busy",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Unprocessable { .. } => "unprocessable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -110,15 +126,18 @@ impl ResponseError for ApiError {
             ApiError::QueryTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Timeout { .. } | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let parameter = match self {
-            ApiError::BadParameter { parameter, .. } | ApiError::Unroutable { parameter, .. } => {
-                Some(parameter.as_str())
-            }
+            ApiError::BadParameter { parameter, .. }
+            | ApiError::Unroutable { parameter, .. }
+            | ApiError::Unprocessable { parameter, .. } => Some(parameter.as_str()),
             ApiError::NotFound { parameter, .. } => *parameter,
             _ => None,
         };
@@ -136,6 +155,12 @@ impl ResponseError for ApiError {
             &detail,
             parameter,
         );
+        if let ApiError::Unauthorized = self {
+            resp.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("Bearer realm=\"nabij\""),
+            );
+        }
         if let ApiError::Timeout { .. } | ApiError::Busy = self {
             // Busy: the client may try again shortly.
             resp.headers_mut().insert(
@@ -174,6 +199,18 @@ impl From<crate::app::AppError> for ApiError {
             },
             A::NothingSuitable(m) => ApiError::bad("need", m),
             A::RoutingOnly => ApiError::NotLoaded(A::RoutingOnly.to_string()),
+            A::Scenario(e) => {
+                let parameter = match &e {
+                    crate::analysis::scenario::ScenarioError::Change { index, .. } => {
+                        format!("changes[{index}]")
+                    }
+                    _ => "body".to_string(),
+                };
+                ApiError::Unprocessable {
+                    parameter,
+                    detail: e.to_string(),
+                }
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -17,7 +17,7 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use actix_web::dev::Service;
-use actix_web::http::{Method, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, guard, web};
 use futures_util::FutureExt;
 
@@ -25,25 +25,17 @@ pub use error::ApiError;
 pub use query::MAX_QUERY_BYTES;
 pub use state::AppState;
 
-use handlers::{coverage, facilities, meta, routing};
-use openapi::RouteId;
+use handlers::{coverage, facilities, meta, routing, scenarios};
+use openapi::{Methods, RouteId};
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     // A known path with another method: 405 with the methods it has.
     let path = req.path().to_string();
     let known = openapi::ROUTES.iter().find(|r| path_matches(r.path, &path));
-    let allowed = match known {
-        Some(r) if r.post => Some("POST"),
-        Some(_) => Some("GET, HEAD"),
-        None => None,
-    };
-    let method_ok = |m: &Method| match allowed {
-        Some("POST") => m == Method::POST,
-        _ => m == Method::GET || m == Method::HEAD,
-    };
-    if let Some(allow) = allowed
-        && !method_ok(req.method())
+    if let Some(r) = known
+        && !r.methods.allows(req.method().as_str())
     {
+        let allow = r.methods.allow();
         let mut resp = error::problem(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             "method-not-allowed",
@@ -124,46 +116,65 @@ fn get_or_head() -> actix_web::Route {
     web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
+/// The actix routes of a route-table entry, one per method.
+fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
+    let route = get_or_head();
+    let get = match r.id {
+        RouteId::Health => route.to(|q: HttpRequest, s: Data| guard(meta::health(q, s))),
+        RouteId::Meta => route.to(|q: HttpRequest, s: Data| guard(meta::meta(q, s))),
+        RouteId::Coverage => route.to(|q: HttpRequest, s: Data| guard(coverage::coverage(q, s))),
+        RouteId::CoverageOne => route.to(|q: HttpRequest, p: web::Path<String>, s: Data| {
+            guard(coverage::municipality(q, p, s))
+        }),
+        RouteId::Regions => route.to(|q: HttpRequest, s: Data| guard(coverage::regions(q, s))),
+        RouteId::Facilities => route.to(|q: HttpRequest, s: Data| guard(facilities::list(q, s))),
+        RouteId::FacilityOne => route
+            .to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(facilities::one(q, p, s))),
+        RouteId::TravelTime => {
+            route.to(|q: HttpRequest, s: Data| guard(routing::travel_time(q, s)))
+        }
+        RouteId::Isochrone => route.to(|q: HttpRequest, s: Data| guard(routing::isochrone(q, s))),
+        RouteId::Metrics => route.to(|q: HttpRequest, s: Data| guard(meta::metrics(q, s))),
+        RouteId::OpenApi => route.to(|q: HttpRequest| guard(meta::openapi_doc(q))),
+        RouteId::Matrix => web::post()
+            .to(|b: web::Json<routing::MatrixBody>, s: Data| guard(routing::matrix(b, s))),
+        RouteId::Scenarios => route.to(|q: HttpRequest, s: Data| guard(scenarios::list(q, s))),
+        RouteId::ScenarioOne => {
+            route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::one(q, p, s)))
+        }
+        RouteId::ScenarioCoverage => route.to(|q: HttpRequest, p: web::Path<String>, s: Data| {
+            guard(scenarios::coverage(q, p, s))
+        }),
+        RouteId::ScenarioRegions => route
+            .to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::regions(q, p, s))),
+        RouteId::ScenarioDiff => route
+            .to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::diff(q, p, s))),
+        RouteId::Advice => route.to(|q: HttpRequest, s: Data| guard(scenarios::advice(q, s))),
+    };
+    let mut out = vec![get];
+    match r.methods {
+        Methods::GetPost => out.push(
+            web::post()
+                .to(|q: HttpRequest, b: web::Payload, s: Data| guard(scenarios::create(q, b, s))),
+        ),
+        Methods::GetDelete => out.push(
+            web::delete().to(|q: HttpRequest, p: web::Path<String>, s: Data| {
+                guard(scenarios::delete(q, p, s))
+            }),
+        ),
+        Methods::Get | Methods::Post => {}
+    }
+    out
+}
+
 /// The whole service: state, middleware and routes. `HttpServer` and the tests both use it.
 pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig) + Clone {
     move |cfg: &mut web::ServiceConfig| {
         let mut scope = web::scope("");
         for r in openapi::ROUTES {
-            let route = get_or_head();
-            let route = match r.id {
-                RouteId::Health => route.to(|q: HttpRequest, s: Data| guard(meta::health(q, s))),
-                RouteId::Meta => route.to(|q: HttpRequest, s: Data| guard(meta::meta(q, s))),
-                RouteId::Coverage => {
-                    route.to(|q: HttpRequest, s: Data| guard(coverage::coverage(q, s)))
-                }
-                RouteId::CoverageOne => {
-                    route.to(|q: HttpRequest, p: web::Path<String>, s: Data| {
-                        guard(coverage::municipality(q, p, s))
-                    })
-                }
-                RouteId::Regions => {
-                    route.to(|q: HttpRequest, s: Data| guard(coverage::regions(q, s)))
-                }
-                RouteId::Facilities => {
-                    route.to(|q: HttpRequest, s: Data| guard(facilities::list(q, s)))
-                }
-                RouteId::FacilityOne => {
-                    route.to(|q: HttpRequest, p: web::Path<String>, s: Data| {
-                        guard(facilities::one(q, p, s))
-                    })
-                }
-                RouteId::TravelTime => {
-                    route.to(|q: HttpRequest, s: Data| guard(routing::travel_time(q, s)))
-                }
-                RouteId::Isochrone => {
-                    route.to(|q: HttpRequest, s: Data| guard(routing::isochrone(q, s)))
-                }
-                RouteId::Metrics => route.to(|q: HttpRequest, s: Data| guard(meta::metrics(q, s))),
-                RouteId::OpenApi => route.to(|q: HttpRequest| guard(meta::openapi_doc(q))),
-                RouteId::Matrix => web::post()
-                    .to(|b: web::Json<routing::MatrixBody>, s: Data| guard(routing::matrix(b, s))),
-            };
-            scope = scope.route(r.path, route);
+            for route in handlers_of(r) {
+                scope = scope.route(r.path, route);
+            }
         }
         let scope = scope
             .default_service(web::to(not_found))
@@ -176,8 +187,9 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
             .wrap(
                 actix_cors::Cors::default()
                     .allow_any_origin()
-                    .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
-                    .expose_headers([header::ETAG])
+                    .allowed_methods(["GET", "HEAD", "POST", "DELETE", "OPTIONS"])
+                    .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                    .expose_headers([header::ETAG, header::LOCATION])
                     .max_age(3600),
             )
             // Errors made by the HTTP layer itself (CORS refusals, extractor failures) become

@@ -18,6 +18,12 @@ pub enum RouteId {
     Metrics,
     OpenApi,
     Matrix,
+    Scenarios,
+    ScenarioOne,
+    ScenarioCoverage,
+    ScenarioRegions,
+    ScenarioDiff,
+    Advice,
 }
 
 /// A documented parameter.
@@ -42,8 +48,41 @@ pub struct Route {
     pub params: &'static [Param],
     /// Media types of the 200 response.
     pub produces: &'static [&'static str],
-    /// A `POST` route with a JSON body (else `GET` and `HEAD`).
-    pub post: bool,
+    /// The methods it answers (every `GET` route answers `HEAD` too).
+    pub methods: Methods,
+}
+
+/// The methods of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Methods {
+    /// `GET` and `HEAD`.
+    Get,
+    /// `POST` with a JSON body.
+    Post,
+    /// `GET`/`HEAD` to list, `POST` to create (the route's parameters are the `POST`'s).
+    GetPost,
+    /// `GET`/`HEAD` to read, `DELETE` to remove.
+    GetDelete,
+}
+
+impl Methods {
+    /// The `Allow` header.
+    pub fn allow(self) -> &'static str {
+        match self {
+            Methods::Get => "GET, HEAD",
+            Methods::Post => "POST",
+            Methods::GetPost => "GET, HEAD, POST",
+            Methods::GetDelete => "GET, HEAD, DELETE",
+        }
+    }
+
+    pub fn allows(self, m: &str) -> bool {
+        self.allow().split(", ").any(|a| a == m)
+    }
+
+    pub fn get(self) -> bool {
+        self.allows("GET")
+    }
 }
 
 const fn q(name: &'static str, kind: &'static str, description: &'static str) -> Param {
@@ -152,6 +191,50 @@ const REGION_PARAMS: [Param; 9] = [
     NEED[7],
 ];
 
+const SCENARIO_ID: Param = Param {
+    name: "id",
+    path: true,
+    required: true,
+    kind: "string",
+    values: &[],
+    description: "Scenario id (16 hex digits).",
+};
+
+const ADVICE_PARAMS: [Param; 13] = [
+    NEED[0],
+    NEED[1],
+    NEED[2],
+    NEED[3],
+    NEED[4],
+    NEED[5],
+    NEED[6],
+    NEED[7],
+    q("add", "integer", "How many new units (1 to 20, default 1)."),
+    q(
+        "region",
+        "string",
+        "Only sites in, and young people of, this region (a code of any grouping).",
+    ),
+    Param {
+        name: "objective",
+        path: false,
+        required: false,
+        kind: "string",
+        values: &["fairness", "coverage", "median"],
+        description: "fairness (default): the worst-served region first; coverage: most young people newly within the limit (maximal covering); median: least demand-weighted travel time (p-median).",
+    },
+    q(
+        "unit_type",
+        "string",
+        "Type of the new units (default: the need's first type).",
+    ),
+    q(
+        "places",
+        "number",
+        "Places per new unit (default: the type's usual size).",
+    ),
+];
+
 /// Every route the service answers.
 pub const ROUTES: &[Route] = &[
     Route {
@@ -160,7 +243,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Liveness and readiness (the graph is loaded).",
         params: &[],
         produces: &["application/json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::Meta,
@@ -168,7 +251,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Data sources, graph build, profile, counts and the synthetic-roads label.",
         params: &[],
         produces: &["application/json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::Coverage,
@@ -176,7 +259,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Coverage of every municipality for a need profile.",
         params: &COVERAGE_PARAMS,
         produces: &["application/geo+json", "text/csv", "application/json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::CoverageOne,
@@ -184,7 +267,7 @@ pub const ROUTES: &[Route] = &[
         summary: "One municipality with its nearest suitable facilities and times.",
         params: &ONE_PARAMS,
         produces: &["application/json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::Regions,
@@ -192,7 +275,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Fairness per region of a grouping, with the gap municipalities.",
         params: &REGION_PARAMS,
         produces: &["application/json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::Facilities,
@@ -214,7 +297,7 @@ pub const ROUTES: &[Route] = &[
             },
         ],
         produces: &["application/geo+json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::FacilityOne,
@@ -229,7 +312,7 @@ pub const ROUTES: &[Route] = &[
             description: "Facility id.",
         }],
         produces: &["application/geo+json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::TravelTime,
@@ -254,7 +337,7 @@ pub const ROUTES: &[Route] = &[
             },
         ],
         produces: &["application/json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::Isochrone,
@@ -287,7 +370,7 @@ pub const ROUTES: &[Route] = &[
             },
         ],
         produces: &["application/geo+json"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::Matrix,
@@ -295,7 +378,72 @@ pub const ROUTES: &[Route] = &[
         summary: "Travel times and distances by car between every origin and every destination: JSON body {\"origins\": [[lon, lat], ...], \"destinations\": [[lon, lat], ...], \"max_minutes\": optional}; answers {\"seconds\": [[...]], \"meters\": [[...]], \"reasons\": [[...]]} with null where there is no route. At most 250,000 pairs.",
         params: &[],
         produces: &["application/json"],
-        post: true,
+        methods: Methods::Post,
+    },
+    Route {
+        id: RouteId::Scenarios,
+        path: "/api/v1/scenarios",
+        summary: "GET: the saved scenarios, newest first. POST: compute and save a scenario (JSON body {\"name\": ..., \"changes\": [{\"op\": \"add\"|\"close\"|\"set_places\"|\"set_type\"|\"move\", ...}]}; the need profile from the query). Answers 201 with the id and a Location header. Needs Authorization: Bearer <write token>.",
+        params: &NEED,
+        produces: &["application/json"],
+        methods: Methods::GetPost,
+    },
+    Route {
+        id: RouteId::ScenarioOne,
+        path: "/api/v1/scenarios/{id}",
+        summary: "GET: one saved scenario with its diff against the baseline loaded now (baseline_changed says whether that differs from the one it was saved with). DELETE: remove it (bearer token).",
+        params: &[SCENARIO_ID],
+        produces: &["application/json"],
+        methods: Methods::GetDelete,
+    },
+    Route {
+        id: RouteId::ScenarioCoverage,
+        path: "/api/v1/scenarios/{id}/coverage",
+        summary: "A saved scenario's coverage per municipality, with each one's tier before (status_before) and its effect (better, same, worse).",
+        params: &[SCENARIO_ID, FORMAT],
+        produces: &["application/geo+json", "text/csv", "application/json"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::ScenarioRegions,
+        path: "/api/v1/scenarios/{id}/regions",
+        summary: "A saved scenario's regions of one grouping.",
+        params: &[
+            SCENARIO_ID,
+            q(
+                "grouping",
+                "string",
+                "jeugdregio (default), provincie, or a custom grouping.",
+            ),
+        ],
+        produces: &["application/json"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::ScenarioDiff,
+        path: "/api/v1/scenarios/{id}/diff",
+        summary: "A saved scenario's difference from the baseline: municipalities changing tier, young people gaining or losing access, region flags cleared or raised.",
+        params: &[
+            SCENARIO_ID,
+            Param {
+                name: "format",
+                path: false,
+                required: false,
+                kind: "string",
+                values: &["json", "csv"],
+                description: "Output format (default json).",
+            },
+        ],
+        produces: &["application/json", "text/csv"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::Advice,
+        path: "/api/v1/advice",
+        summary: "Siting advice: where K new units serve the objective best, each site with its gain, the bound on the best possible, and the advice checked as a scenario.",
+        params: &ADVICE_PARAMS,
+        produces: &["application/json"],
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::Metrics,
@@ -303,7 +451,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Prometheus metrics: requests, latencies, cache hits.",
         params: &[],
         produces: &["text/plain"],
-        post: false,
+        methods: Methods::Get,
     },
     Route {
         id: RouteId::OpenApi,
@@ -311,7 +459,7 @@ pub const ROUTES: &[Route] = &[
         summary: "This document.",
         params: &[],
         produces: &["application/json"],
-        post: false,
+        methods: Methods::Get,
     },
 ];
 
@@ -364,39 +512,80 @@ pub fn document() -> Value {
                 json!({"description": "Not modified (If-None-Match matched the ETag)"});
         }
         let op_id = format!("{:?}", r.id);
-        if r.post {
-            let point =
-                json!({"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2});
-            let points = json!({"type": "array", "items": point});
-            let body = json!({
-                "required": true,
-                "content": {"application/json": {"schema": {
-                    "type": "object",
-                    "required": ["origins", "destinations"],
-                    "properties": {"origins": points, "destinations": points, "max_minutes": {"type": "number"}},
-                }}},
-            });
-            let mut responses = responses.clone();
-            if let Some(o) = responses.as_object_mut() {
-                o.remove("304");
-                o.insert(
-                    "413".into(),
-                    json!({"$ref": "#/components/responses/Problem"}),
+        let problem = json!({"$ref": "#/components/responses/Problem"});
+        let mut item = serde_json::Map::new();
+        // The parameters in the path belong to every method; query parameters to the
+        // route's main method (POST where there is one).
+        let path_params: Vec<Value> = params
+            .iter()
+            .zip(r.params)
+            .filter(|(_, p)| p.path)
+            .map(|(v, _)| v.clone())
+            .collect();
+        if r.methods.get() {
+            let get_params = if r.methods == Methods::GetPost {
+                path_params.clone()
+            } else {
+                params.clone()
+            };
+            let (summary, get_id) = if r.methods == Methods::Get {
+                (r.summary.to_string(), op_id.clone())
+            } else {
+                (
+                    r.summary
+                        .split(" POST:")
+                        .next()
+                        .unwrap_or(r.summary)
+                        .to_string(),
+                    format!("{op_id}Get"),
+                )
+            };
+            item.insert(
+                "get".into(),
+                json!({"operationId": get_id, "summary": summary, "parameters": get_params, "responses": responses}),
+            );
+            item.insert(
+                "head".into(),
+                json!({"operationId": format!("{get_id}Head"), "summary": format!("{summary} (headers only)"), "parameters": get_params, "responses": {"200": {"description": "OK, no body"}, "304": {"description": "Not modified"}}}),
+            );
+        }
+        let mut write_responses = responses.clone();
+        if let Some(o) = write_responses.as_object_mut() {
+            o.remove("304");
+            o.insert("413".into(), problem.clone());
+        }
+        match r.methods {
+            Methods::Post => {
+                item.insert(
+                    "post".into(),
+                    json!({"operationId": op_id, "summary": r.summary, "requestBody": matrix_body(), "responses": write_responses}),
                 );
             }
-            paths.insert(
-                r.path.to_string(),
-                json!({"post": {"operationId": op_id, "summary": r.summary, "requestBody": body, "responses": responses}}),
-            );
-            continue;
+            Methods::GetPost => {
+                if let Some(o) = write_responses.as_object_mut() {
+                    let created = o.remove("200").unwrap_or(json!({}));
+                    o.insert(
+                        "201".into(),
+                        json!({"description": "Saved; Location names it", "content": created["content"]}),
+                    );
+                    o.insert("401".into(), problem.clone());
+                    o.insert("403".into(), problem.clone());
+                    o.insert("422".into(), problem.clone());
+                }
+                item.insert(
+                    "post".into(),
+                    json!({"operationId": format!("{op_id}Create"), "summary": r.summary, "parameters": params, "requestBody": scenario_body(), "responses": write_responses, "security": [{"bearer": []}]}),
+                );
+            }
+            Methods::GetDelete => {
+                item.insert(
+                    "delete".into(),
+                    json!({"operationId": format!("{op_id}Delete"), "summary": "Delete it (bearer token).", "parameters": path_params, "responses": {"204": {"description": "Deleted"}, "401": problem, "403": problem, "404": problem}, "security": [{"bearer": []}]}),
+                );
+            }
+            Methods::Get => {}
         }
-        paths.insert(
-            r.path.to_string(),
-            json!({
-                "get": {"operationId": op_id, "summary": r.summary, "parameters": params, "responses": responses},
-                "head": {"operationId": format!("{op_id}Head"), "summary": format!("{} (headers only)", r.summary), "parameters": params, "responses": {"200": {"description": "OK, no body"}, "304": {"description": "Not modified"}}},
-            }),
-        );
+        paths.insert(r.path.to_string(), Value::Object(item));
     }
     json!({
         "openapi": "3.0.3",
@@ -421,9 +610,61 @@ pub fn document() -> Value {
                     "required": ["type", "title", "status", "detail"]
                 }
             },
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "The server's write token (--write-token, NABIJ_WRITE_TOKEN)."}
+            },
             "responses": {
                 "Problem": {"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             }
         }
+    })
+}
+
+fn matrix_body() -> Value {
+    let point = json!({"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2});
+    let points = json!({"type": "array", "items": point});
+    json!({
+        "required": true,
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["origins", "destinations"],
+            "properties": {"origins": points, "destinations": points, "max_minutes": {"type": "number"}},
+        }}},
+    })
+}
+
+fn scenario_body() -> Value {
+    let change = json!({
+        "type": "object",
+        "required": ["op", "id"],
+        "properties": {
+            "op": {"type": "string", "enum": ["add", "close", "set_places", "set_type", "move"]},
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "type": {"type": "string"},
+            "lon": {"type": "number"},
+            "lat": {"type": "number"},
+            "municipality": {"type": "string"},
+            "places": {"type": "number"},
+            "min_age": {"type": "number"},
+            "max_age": {"type": "number"},
+            "group_size": {"type": "number"},
+            "opening_date": {"type": "string"},
+            "closing_date": {"type": "string"}
+        },
+        "additionalProperties": false
+    });
+    json!({
+        "required": true,
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["name", "changes"],
+            "properties": {
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "changes": {"type": "array", "items": change, "maxItems": 1000}
+            },
+            "additionalProperties": false
+        }}},
     })
 }

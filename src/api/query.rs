@@ -122,6 +122,72 @@ need_query!(
     /// `GET /api/v1/regions`
     RegionsQuery { grouping }
 );
+need_query!(
+    /// `POST /api/v1/scenarios`
+    ScenariosQuery {}
+);
+need_query!(
+    /// `GET /api/v1/advice`
+    AdviceQuery { add, region, objective, unit_type, places }
+);
+
+/// `GET /api/v1/scenarios/{id}/coverage` and `/diff`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatQuery {
+    pub format: Option<String>,
+}
+
+/// `GET /api/v1/scenarios/{id}/regions`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupingQuery {
+    pub grouping: Option<String>,
+}
+
+impl AdviceQuery {
+    pub fn add(&self) -> Result<usize, ApiError> {
+        match self.add.as_deref() {
+            None => Ok(1),
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|k| (1..=crate::app::advice::MAX_ADD).contains(k))
+                .ok_or_else(|| {
+                    ApiError::bad(
+                        "add",
+                        format!(
+                            "{v:?}: a whole number from 1 to {}",
+                            crate::app::advice::MAX_ADD
+                        ),
+                    )
+                }),
+        }
+    }
+
+    pub fn objective(&self) -> Result<crate::app::Objective, ApiError> {
+        match self.objective.as_deref() {
+            None => Ok(crate::app::Objective::Fairness),
+            Some(v) => crate::app::Objective::parse(v).ok_or_else(|| {
+                ApiError::bad(
+                    "objective",
+                    format!("{v:?}: use {}", crate::app::Objective::NAMES.join(", ")),
+                )
+            }),
+        }
+    }
+
+    pub fn places(&self) -> Result<Option<f64>, ApiError> {
+        let p = number("places", &self.places)?;
+        if let Some(p) = p
+            && !(p > 0.0 && p <= 1000.0)
+        {
+            return Err(ApiError::bad("places", "must be above 0 and at most 1000"));
+        }
+        Ok(p)
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 fn need_profile(

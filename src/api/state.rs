@@ -29,6 +29,10 @@ pub struct AppState {
     max_running: usize,
     /// Identical requests in flight share one computation.
     in_flight: Mutex<HashMap<String, Arc<InFlight>>>,
+    /// Saved scenarios (`None`: the endpoints say there is no database).
+    pub scenarios: Option<crate::app::Store>,
+    /// The bearer token writes must carry (`None`: writes are off).
+    pub write_token: Option<String>,
 }
 
 /// How much the service computes at once: by default one computation per core, and up to
@@ -68,7 +72,16 @@ impl AppState {
             max_waiting: a.waiting,
             max_running: a.running.max(1),
             in_flight: Mutex::new(HashMap::new()),
+            scenarios: None,
+            write_token: None,
         }
+    }
+
+    /// With a scenario database and, to allow writes, a token.
+    pub fn with_scenarios(mut self, store: crate::app::Store, token: Option<String>) -> Self {
+        self.scenarios = Some(store);
+        self.write_token = token;
+        self
     }
 }
 

@@ -167,7 +167,11 @@ pub fn parse_scenario(text: &str) -> Result<Scenario, AppError> {
     let s: Scenario = serde_json::from_str(text).map_err(|e| {
         AppError::bad(
             "changes",
-            format!("not a scenario (line {}, column {}): {e}", e.line(), e.column()),
+            format!(
+                "not a scenario (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ),
         )
     })?;
     s.validate()?;

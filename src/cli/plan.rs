@@ -154,10 +154,9 @@ pub fn scenarios(args: ScenariosArgs) -> Result<(), CliError> {
             Ok(())
         }
         ScenariosAction::Show { id } => {
-            let saved = store
-                .get(&id)
-                .map_err(app)?
-                .ok_or_else(|| CliError::Usage(format!("no scenario {id:?} in {}", path.display())))?;
+            let saved = store.get(&id).map_err(app)?.ok_or_else(|| {
+                CliError::Usage(format!("no scenario {id:?} in {}", path.display()))
+            })?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&saved).unwrap_or_default()

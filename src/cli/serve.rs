@@ -1,5 +1,6 @@
 //! `nabij serve`: the HTTP service over the configured dataset (the demo without arguments).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
@@ -20,24 +21,42 @@ pub struct ServeArgs {
     /// HTTP worker threads (env NABIJ_WORKERS; default: the number of cores).
     #[arg(long)]
     pub workers: Option<usize>,
+    /// The SQLite database of saved scenarios (env NABIJ_DATABASE; default
+    /// ~/.local/share/nabij/scenarios.sqlite; created on the first save).
+    #[arg(long)]
+    pub database: Option<PathBuf>,
+    /// The bearer token that scenario writes (POST, DELETE) must carry, at least 16
+    /// characters (env NABIJ_WRITE_TOKEN, which keeps it out of the process list). Without
+    /// one, writes are off and say so; reads are always public.
+    #[arg(long)]
+    pub write_token: Option<String>,
 }
 
 pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), CliError> {
     let config = args.data.config_with(ConfigLayer {
         listen: args.listen.clone(),
         workers: args.workers,
+        database: args.database.clone(),
+        write_token: args.write_token.clone(),
         ..Default::default()
     })?;
     let data = Dataset::load(&config, progress)?;
     let synthetic = data.synthetic_roads();
-    let state = web::Data::new(AppState::with_admission(
-        data,
-        Duration::from_secs(config.compute_timeout_s),
-        crate::api::state::Admission {
-            running: config.max_computations,
-            waiting: config.max_waiting,
-        },
-    ));
+    let writes = config.write_token.is_some();
+    let state = web::Data::new(
+        AppState::with_admission(
+            data,
+            Duration::from_secs(config.compute_timeout_s),
+            crate::api::state::Admission {
+                running: config.max_computations,
+                waiting: config.max_waiting,
+            },
+        )
+        .with_scenarios(
+            crate::app::Store::new(&config.database),
+            config.write_token.clone(),
+        ),
+    );
     let app = configure(state);
     let server = HttpServer::new(move || App::new().configure(app.clone()))
         .workers(config.workers)
@@ -58,6 +77,15 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
                 "SYNTHETIC roads"
             } else {
                 "OpenStreetMap roads"
+            }
+        );
+        println!(
+            "scenarios in {} ({})",
+            config.database.display(),
+            if writes {
+                "writes need the bearer token"
+            } else {
+                "read-only: give --write-token to allow saving"
             }
         );
     }

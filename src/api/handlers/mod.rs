@@ -5,3 +5,4 @@ pub mod coverage;
 pub mod facilities;
 pub mod meta;
 pub mod routing;
+pub mod scenarios;
