@@ -10,10 +10,50 @@ use actix_web::{App, web};
 use nabij::api::{AppState, configure};
 use nabij::app::{Config, Dataset, Progress};
 
+const TOKEN: &str = "test-token-0123456789";
+
 fn demo_state() -> web::Data<AppState> {
     // Tests run in the package root, where data/demo lives.
     let data = Dataset::load(&Config::demo(), &Progress::hidden()).expect("the demo loads");
-    web::Data::new(AppState::new(data, std::time::Duration::from_secs(60)))
+    // A database of its own per state (a small file left in the system temp folder).
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    web::Data::new(
+        AppState::new(data, std::time::Duration::from_secs(60)).with_scenarios(
+            nabij::app::Store::new(dir.join("scenarios.sqlite")),
+            Some(TOKEN.into()),
+        ),
+    )
+}
+
+/// Saves a small scenario and returns its id.
+async fn saved_scenario(
+    app: &impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+) -> String {
+    let resp = atest::call_service(
+        app,
+        atest::TestRequest::post()
+            .uri("/api/v1/scenarios")
+            .insert_header(("Authorization", format!("Bearer {TOKEN}")))
+            .set_payload(r#"{"name": "t", "changes": [{"op": "close", "id": "NB-07"}]}"#)
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let v: serde_json::Value = serde_json::from_slice(&atest::read_body(resp).await).expect("json");
+    v["id"].as_str().expect("id").to_string()
+}
+
+/// A concrete path for a route pattern.
+fn concrete(pattern: &str, scenario: &str) -> String {
+    if pattern.starts_with("/api/v1/scenarios/") {
+        pattern.replace("{id}", scenario)
+    } else {
+        pattern.replace("{code}", "GM9001").replace("{id}", "NB-01")
+    }
 }
 
 macro_rules! app {
@@ -297,8 +337,9 @@ async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
     // Every documented path is served (not the 404 fallback), and every served route is documented.
     let paths = doc["paths"].as_object().expect("paths");
     assert_eq!(paths.len(), nabij::api::openapi::ROUTES.len());
+    let id = saved_scenario(&app).await;
     for (p, item) in paths.iter().filter(|(_, item)| item.get("get").is_some()) {
-        let uri = p.replace("{code}", "GM9001").replace("{id}", "NB-01");
+        let uri = concrete(p, &id);
         let required: Vec<&str> = item["get"]["parameters"]
             .as_array()
             .into_iter()
@@ -432,8 +473,12 @@ fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
 async fn head_answers_every_get_route_and_other_methods_get_405() {
     let state = demo_state();
     let app = app!(state);
-    for r in nabij::api::openapi::ROUTES.iter().filter(|r| !r.post) {
-        let uri = r.path.replace("{code}", "GM9001").replace("{id}", "NB-01");
+    let id = saved_scenario(&app).await;
+    for r in nabij::api::openapi::ROUTES
+        .iter()
+        .filter(|r| r.methods == nabij::api::openapi::Methods::Get)
+    {
+        let uri = concrete(r.path, &id);
         let uri = match r.id {
             nabij::api::openapi::RouteId::TravelTime => {
                 format!("{uri}?from=2.36,52.85&to=2.67,52.85")
@@ -734,7 +779,7 @@ async fn errors_of_the_http_layer_are_problems_too() {
             .method(actix_web::http::Method::OPTIONS)
             .uri("/api/v1/coverage")
             .insert_header(("Origin", "https://qgis.example"))
-            .insert_header(("Access-Control-Request-Method", "DELETE"))
+            .insert_header(("Access-Control-Request-Method", "PUT"))
             .to_request(),
     )
     .await;
