@@ -190,7 +190,7 @@ fn zorggebied(provincie: &str) -> &'static str {
 }
 
 #[test]
-fn the_2020_small_jeugdzorgplus_spread_is_reproduced_and_its_gaps_flagged() {
+fn the_2020_small_jeugdzorgplus_spread_is_reproduced_its_gaps_flagged_and_advice_fills_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let gem = common::shared_data().join("boundaries/gemeenten_2024.geojson");
     // SYNTHETIC roads over the real municipalities (no Dutch road network is here).
@@ -293,6 +293,59 @@ fn the_2020_small_jeugdzorgplus_spread_is_reproduced_and_its_gaps_flagged() {
             f["rule"] == "min_facilities" && f["message"] == "no suitable facility in the region"
         });
         assert_eq!(no_unit, units == 0, "{name}: {}", r["flags"]);
+    }
+    // Siting advice for two new units in the 2020 situation: the zorggebieden without one.
+    let (ok, out, err) = nabij(&[
+        "--quiet",
+        "advise",
+        "--graph",
+        &graph,
+        "--municipalities",
+        gem.to_str().expect("utf8"),
+        "--facilities",
+        facilities.to_str().expect("utf8"),
+        "--grouping-csv",
+        groups.to_str().expect("utf8"),
+        "--max-snap-m",
+        "20000",
+        "--need",
+        "kleinschalig_jeugdzorgplus",
+        "--as-of",
+        "2020-12-31",
+        "--add",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let advice: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(advice["synthetic_roads"], true);
+    assert_eq!(advice["planning_grouping"], "zorggebied");
+    assert_eq!(advice["candidates"], 342);
+    let mut areas: Vec<&str> = advice["sites"]
+        .as_array()
+        .expect("sites")
+        .iter()
+        .map(|s| s["region"].as_str().expect("region"))
+        .collect();
+    areas.sort();
+    assert_eq!(areas, ["Noord", "Zuid-West"], "{}", advice["sites"]);
+    // Checked as a scenario, both areas lose their "no suitable facility" flag.
+    for name in ["Noord", "Zuid-West"] {
+        let change = advice["check"]["diff"]["regions"]
+            .as_array()
+            .expect("regions")
+            .iter()
+            .find(|r| r["grouping"] == "zorggebied" && r["code"] == name)
+            .expect(name);
+        assert!(
+            change["flags_cleared"]
+                .as_array()
+                .expect("cleared")
+                .iter()
+                .any(|f| f == "min_facilities"),
+            "{name}: {change}"
+        );
     }
     // In 2021 Noord got its unit: its flag about facilities clears.
     let later = run("2021-06-30");
