@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod document;
 pub mod geodesy;
 pub mod graph;
 pub mod ingest;

@@ -151,7 +151,11 @@ fn advice_for_one_unit_on_the_demo_picks_nabij_oost() {
     assert_eq!(a.sites[0].region.as_deref(), Some("JZ93"), "{:?}", a.sites);
     assert!(a.sites[0].first_in_region);
     // Checked as a scenario: Nabij-Oost's flag clears.
-    let oost = region_change(&a.check.diff, "jeugdregio", "JZ93");
+    let oost = region_change(
+        &a.check.as_ref().expect("checked").diff,
+        "jeugdregio",
+        "JZ93",
+    );
     assert!(oost.flags_cleared.contains(&"min_facilities"), "{oost:?}");
     assert!(a.synthetic_roads);
 }
@@ -172,9 +176,19 @@ fn coverage_advice_on_the_demo_is_the_exact_optimum_and_its_gains_are_real() {
             a.value
         );
         assert!(
-            a.check.diff.young_people_gaining_within_limit + 1e-6 >= a.value * 0.5,
+            a.check
+                .as_ref()
+                .expect("checked")
+                .diff
+                .young_people_gaining_within_limit
+                + 1e-6
+                >= a.value * 0.5,
             "k={k}: the check finds {} of {}",
-            a.check.diff.young_people_gaining_within_limit,
+            a.check
+                .as_ref()
+                .expect("checked")
+                .diff
+                .young_people_gaining_within_limit,
             a.value
         );
     }
@@ -201,9 +215,19 @@ fn coverage_advice_on_the_demo_is_the_exact_optimum_and_its_gains_are_real() {
         }
     }
     assert!(
-        best.check.diff.young_people_gaining_within_limit + 1e-6 >= brute,
+        best.check
+            .as_ref()
+            .expect("checked")
+            .diff
+            .young_people_gaining_within_limit
+            + 1e-6
+            >= brute,
         "advice gains {} but a pair gains {brute}",
-        best.check.diff.young_people_gaining_within_limit
+        best.check
+            .as_ref()
+            .expect("checked")
+            .diff
+            .young_people_gaining_within_limit
     );
 }
 

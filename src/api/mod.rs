@@ -25,7 +25,7 @@ pub use error::ApiError;
 pub use query::MAX_QUERY_BYTES;
 pub use state::AppState;
 
-use handlers::{coverage, facilities, meta, routing, scenarios};
+use handlers::{coverage, facilities, meta, report, routing, scenarios, web as page};
 use openapi::{Methods, RouteId};
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -150,6 +150,11 @@ fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
         RouteId::ScenarioDiff => route
             .to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::diff(q, p, s))),
         RouteId::Advice => route.to(|q: HttpRequest, s: Data| guard(scenarios::advice(q, s))),
+        RouteId::Report => route.to(|q: HttpRequest, s: Data| guard(report::report(q, s))),
+        RouteId::Page => route.to(|q: HttpRequest, s: Data| guard(page::page(q, s))),
+        RouteId::Asset => {
+            route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(page::asset(q, p, s)))
+        }
     };
     let mut out = vec![get];
     match r.methods {

@@ -24,6 +24,9 @@ pub enum RouteId {
     ScenarioRegions,
     ScenarioDiff,
     Advice,
+    Report,
+    Page,
+    Asset,
 }
 
 /// A documented parameter.
@@ -235,8 +238,71 @@ const ADVICE_PARAMS: [Param; 13] = [
     ),
 ];
 
+const REPORT_PARAMS: [Param; 12] = [
+    NEED[0],
+    NEED[1],
+    NEED[2],
+    NEED[3],
+    NEED[4],
+    NEED[5],
+    NEED[6],
+    NEED[7],
+    Param {
+        name: "region",
+        path: false,
+        required: true,
+        kind: "string",
+        values: &[],
+        description: "The region's code in the grouping (e.g. JZ93), or all.",
+    },
+    q(
+        "grouping",
+        "string",
+        "jeugdregio (default), provincie, or a custom grouping.",
+    ),
+    Param {
+        name: "format",
+        path: false,
+        required: false,
+        kind: "string",
+        values: &["html", "pdf"],
+        description: "html (default) or pdf.",
+    },
+    Param {
+        name: "lang",
+        path: false,
+        required: false,
+        kind: "string",
+        values: &["nl", "en"],
+        description: "nl (default) or en.",
+    },
+];
+
 /// Every route the service answers.
 pub const ROUTES: &[Route] = &[
+    Route {
+        id: RouteId::Page,
+        path: "/",
+        summary: "The map page for planners (Dutch, English on a switch): municipalities coloured by tier or figure, facilities, the regional table, downloads and the report. Works offline.",
+        params: &[],
+        produces: &["text/html"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::Asset,
+        path: "/assets/{file}",
+        summary: "The map page's script, style and Leaflet (embedded in the binary).",
+        params: &[Param {
+            name: "file",
+            path: true,
+            required: true,
+            kind: "string",
+            values: &[],
+            description: "app.js, style.css, leaflet.js, leaflet.css or leaflet-LICENSE.txt.",
+        }],
+        produces: &["text/javascript", "text/css", "text/plain"],
+        methods: Methods::Get,
+    },
     Route {
         id: RouteId::Health,
         path: "/health",
@@ -443,6 +509,14 @@ pub const ROUTES: &[Route] = &[
         summary: "Siting advice: where K new units serve the objective best, each site with its gain, the bound on the best possible, and the advice checked as a scenario.",
         params: &ADVICE_PARAMS,
         produces: &["application/json"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::Report,
+        path: "/api/v1/report",
+        summary: "The policy report of one region (or every region with region=all): summary in plain sentences, a map, the municipalities with their tier, minutes and supply against demand, the fairness figures and their meaning, the gaps, siting advice, method and sources. HTML or PDF, Dutch or English.",
+        params: &REPORT_PARAMS,
+        produces: &["text/html", "application/pdf"],
         methods: Methods::Get,
     },
     Route {

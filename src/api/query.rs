@@ -127,6 +127,10 @@ need_query!(
     ScenariosQuery {}
 );
 need_query!(
+    /// `GET /api/v1/report`
+    ReportQuery { region, grouping, format, lang }
+);
+need_query!(
     /// `GET /api/v1/advice`
     AdviceQuery { add, region, objective, unit_type, places }
 );

@@ -84,7 +84,8 @@ pub struct AdviceAnswer {
     pub guarantee: String,
     /// The answer checked in full: the baseline with the advised units added, as a scenario
     /// (its diff says which municipalities change tier and which region flags clear).
-    pub check: ScenarioAnswer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<ScenarioAnswer>,
     pub method: String,
     pub synthetic_roads: bool,
 }
@@ -94,6 +95,18 @@ impl Dataset {
     pub fn advise(
         &self,
         req: &AdviceRequest,
+        progress: &Progress,
+    ) -> Result<AdviceAnswer, AppError> {
+        self.advise_with(req, None, true, progress)
+    }
+
+    /// Advice against a baseline the caller has already (or `None`), checked as a scenario
+    /// or not (the report leaves the check out when it advises every region).
+    pub fn advise_with(
+        &self,
+        req: &AdviceRequest,
+        baseline: Option<&crate::analysis::CoverageResult>,
+        check: bool,
         progress: &Progress,
     ) -> Result<AdviceAnswer, AppError> {
         self.check_need(&req.need)?;
@@ -119,7 +132,14 @@ impl Dataset {
             }
             None => req.need.types.first().cloned().unwrap_or_default(),
         };
-        let baseline = self.coverage(&req.need)?;
+        let computed;
+        let baseline = match baseline {
+            Some(b) => b,
+            None => {
+                computed = self.coverage(&req.need)?;
+                &computed
+            }
+        };
         let p = &self.prepared;
         let munis = &p.municipalities;
         // The region filter: a code of any grouping.
@@ -298,11 +318,15 @@ impl Dataset {
                 first_in_region: pick.first_in_region,
             })
             .collect();
-        let check = self.scenario(
-            &advised_scenario(&sites, &kind, req.places),
-            &req.need,
-            Some(&baseline),
-        )?;
+        let check = if check {
+            Some(self.scenario(
+                &advised_scenario(&sites, &kind, req.places),
+                &req.need,
+                Some(baseline),
+            )?)
+        } else {
+            None
+        };
         let combos = binomial(usable.len() as u64, req.add as u64);
         Ok(AdviceAnswer {
             objective: req.objective,

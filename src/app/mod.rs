@@ -13,6 +13,7 @@ pub mod config;
 pub mod dataset;
 pub mod error;
 mod load;
+pub mod policy_report;
 pub mod scenario;
 
 pub use crate::geodesy::parse_lonlat;
@@ -37,3 +38,25 @@ pub use crate::spatial::Snap;
 pub use crate::store::Store;
 pub use advice::{AdviceAnswer, AdviceRequest, Site};
 pub use scenario::{SavedAnswer, ScenarioAnswer, parse_scenario};
+
+/// The named need profiles (name and label), the default first.
+pub fn need_profiles() -> Vec<serde_json::Value> {
+    crate::analysis::kinds::KINDS
+        .iter()
+        .map(
+            |k| serde_json::json!({"name": k.name, "label": k.label, "small_scale": k.small_scale}),
+        )
+        .collect()
+}
+pub use crate::document::Lang;
+pub use policy_report::ReportRequest;
+
+/// The report laid out as HTML.
+pub fn report_html(r: &crate::document::Report) -> String {
+    crate::document::html::to_html(r)
+}
+
+/// The report laid out as PDF.
+pub fn report_pdf(r: &crate::document::Report) -> Vec<u8> {
+    crate::document::pdf::to_pdf(r)
+}

@@ -6,6 +6,7 @@ mod build;
 pub mod coverage;
 mod output;
 pub mod plan;
+pub mod report;
 pub mod route;
 pub mod serve;
 
@@ -51,6 +52,8 @@ pub enum Command {
     Scenarios(plan::ScenariosArgs),
     /// Where would K new units serve most young people (or the worst-served region) best?
     Advise(Box<plan::AdviseArgs>),
+    /// The policy report of a region (or every region) as HTML or PDF: summary, map, table, figures, gaps, advice.
+    Report(Box<report::ReportArgs>),
     /// Serve coverage, regions, facilities, travel times and isochrones over HTTP (the demo without arguments).
     Serve(Box<serve::ServeArgs>),
     /// Write the bundled demo region "Nabijland" (synthetic roads, municipalities, facilities).
@@ -103,6 +106,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Scenario(args) => plan::scenario(*args, cli.quiet, &progress),
         Command::Scenarios(args) => plan::scenarios(args),
         Command::Advise(args) => plan::advise(*args, &progress),
+        Command::Report(args) => report::report(*args, &progress),
         Command::Serve(args) => serve::serve(*args, cli.quiet, &progress),
     }
 }

@@ -41,19 +41,28 @@ pub fn open(out: Option<&Path>, inputs: &[PathBuf]) -> Result<Option<AtomicFile>
 
 /// Writes `text` to the opened file and renames it into place, or to standard output.
 pub fn finish(file: Option<AtomicFile>, out: Option<&Path>, text: &str) -> Result<(), CliError> {
+    finish_bytes(file, out, text.as_bytes())
+}
+
+/// Writes bytes to the opened file and renames it into place, or to standard output.
+pub fn finish_bytes(
+    file: Option<AtomicFile>,
+    out: Option<&Path>,
+    bytes: &[u8],
+) -> Result<(), CliError> {
     match (file, out) {
         (Some(mut f), Some(p)) => {
             let err = |source| CliError::Output {
                 path: p.to_path_buf(),
                 source,
             };
-            f.file().write_all(text.as_bytes()).map_err(err)?;
+            f.file().write_all(bytes).map_err(err)?;
             f.commit().map_err(err)
         }
         _ => {
             let mut o = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not an error worth a panic.
-            let _ = o.write_all(text.as_bytes()).and_then(|_| o.flush());
+            let _ = o.write_all(bytes).and_then(|_| o.flush());
             Ok(())
         }
     }

@@ -350,11 +350,9 @@ fn advice_text(a: &AdviceAnswer) -> String {
     }
     let _ = writeln!(s, "Quality: {}", a.guarantee);
     let _ = writeln!(s, "Method: {}", a.method);
-    let _ = writeln!(s, "Checked as a scenario:");
-    s.push_str(&report::scenario_text(
-        &a.check.scenario,
-        &a.check.diff,
-        false,
-    ));
+    if let Some(check) = &a.check {
+        let _ = writeln!(s, "Checked as a scenario:");
+        s.push_str(&report::scenario_text(&check.scenario, &check.diff, false));
+    }
     s
 }

@@ -49,6 +49,11 @@ pub async fn meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         "municipalities": d.prepared.municipalities.len(),
         "facilities": d.prepared.facilities.len(),
         "origins": d.prepared.origin_kind,
+        "groupings": d.groupings(),
+        "facility_types": d.facility_types(),
+        "need_profiles": crate::app::need_profiles(),
+        "scenarios": state.scenarios.is_some(),
+        "scenario_writes": state.write_token.is_some(),
         "attribution": attribution,
     });
     respond(&req, &Cached::json(&body, JSON)?)

@@ -4,5 +4,7 @@
 pub mod coverage;
 pub mod facilities;
 pub mod meta;
+pub mod report;
 pub mod routing;
 pub mod scenarios;
+pub mod web;

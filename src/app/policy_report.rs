@@ -1,0 +1,739 @@
+//! The policy report of one region or all regions of a grouping, filled in from a coverage
+//! answer (and siting advice for regions with gaps), laid out by `document` as HTML or PDF.
+
+use geo::{BoundingRect, Simplify};
+
+use super::advice::AdviceRequest;
+use super::dataset::Dataset;
+use super::error::AppError;
+use crate::analysis::coverage::{CoverageStatus, MunicipalityResult, RegionResult};
+use crate::analysis::fairness::Flag;
+use crate::analysis::{CoverageResult, NeedProfile};
+use crate::document::{
+    Figure, Lang, MapData, MapPoint, RegionReport, Report, Shape, tier_colour, tier_name,
+};
+use crate::progress::Progress;
+
+/// What the report is asked for.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub need: NeedProfile,
+    pub grouping: String,
+    /// A region code of the grouping; `None`: every region.
+    pub region: Option<String>,
+    pub lang: Lang,
+    /// Siting advice (one unit) for regions with gaps.
+    pub advice: bool,
+}
+
+const KIND_COLOURS: [(&str, &str); 5] = [
+    ("kleinschalig_verblijf", "#1f78b4"),
+    ("kleinschalig_jeugdzorgplus", "#6a3d9a"),
+    ("kvjj", "#b15928"),
+    ("jeugdzorgplus", "#e31a1c"),
+    ("jji", "#333333"),
+];
+
+fn kind_colour(kind: &str) -> &'static str {
+    KIND_COLOURS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, c)| *c)
+        .unwrap_or("#444444")
+}
+
+/// A flag in the report's language (the analysis words its flags in English).
+fn flag_text(lang: Lang, f: &Flag, limit: f64, national_share: f64) -> String {
+    if lang == Lang::En {
+        return f.message.clone();
+    }
+    let pct = |x: f64| lang.pct(x);
+    let min = lang.num(limit, 0);
+    match f.rule {
+        "min_facilities" if f.actual == 0.0 => "geen passende voorziening in de regio".into(),
+        "min_facilities" => format!(
+            "{} passende voorziening(en) in de regio, verwacht minstens {}",
+            lang.num(f.actual, 0),
+            lang.num(f.expected, 0)
+        ),
+        "min_share_within_limit" => format!(
+            "{} van de jongeren binnen {min} minuten, minder dan de verwachte {}",
+            pct(f.actual),
+            pct(f.expected)
+        ),
+        "min_balance" => format!(
+            "{} plaatsen tekort tegenover de verwachte vraag",
+            lang.num(-f.actual, 1)
+        ),
+        "share_gap_to_national" => format!(
+            "{} van de jongeren binnen {min} minuten, tegen {} landelijk (verder achter dan toegestaan: minstens {})",
+            pct(f.actual),
+            pct(national_share),
+            pct(f.expected)
+        ),
+        "places_factor_of_national" => format!(
+            "{} plaatsen per 10.000 jongeren, minder dan de helft van het landelijke niveau (verwacht minstens {})",
+            lang.num(f.actual, 2),
+            lang.num(f.expected, 2)
+        ),
+        _ => f.message.clone(),
+    }
+}
+
+/// Where the demand rate comes from, in words.
+fn demand_words(l: Lang, source: &str) -> &'static str {
+    match source {
+        "national_balance" => l.pick(
+            " (het landelijke aanbod verdeeld over de jongeren, zodat alleen de spreiding telt)",
+            " (the national supply spread over the young people, so that only the spread shows)",
+        ),
+        "demand_file" => l.pick(" (uit het vraagbestand)", " (from the demand file)"),
+        _ => l.pick(" (opgegeven)", " (as given)"),
+    }
+}
+
+fn minutes(lang: Lang, m: Option<f64>) -> String {
+    m.map(|m| lang.num(m, 0)).unwrap_or_else(|| "–".into())
+}
+
+impl Dataset {
+    /// The report, laid out later as HTML or PDF.
+    pub fn report(&self, req: &ReportRequest, progress: &Progress) -> Result<Report, AppError> {
+        self.check_grouping(&req.grouping)?;
+        let result = self.coverage(&req.need)?;
+        let mut regions: Vec<&RegionResult> = result
+            .regions
+            .iter()
+            .filter(|r| r.grouping == req.grouping)
+            .collect();
+        regions.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
+        if let Some(code) = &req.region {
+            regions.retain(|r| r.code.eq_ignore_ascii_case(code));
+            if regions.is_empty() {
+                let known: Vec<&str> = result
+                    .regions
+                    .iter()
+                    .filter(|r| r.grouping == req.grouping)
+                    .map(|r| r.code.as_str())
+                    .collect();
+                return Err(AppError::bad(
+                    "region",
+                    format!(
+                        "no region {code:?} in grouping {}; it has {}",
+                        req.grouping,
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        let bar = progress.bar(regions.len() as u64, "writing the report per region");
+        let mut sections = Vec::new();
+        for r in regions {
+            sections.push(self.region_section(req, &result, r)?);
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        Ok(self.wrap_report(req, &result, sections))
+    }
+
+    fn region_section(
+        &self,
+        req: &ReportRequest,
+        result: &CoverageResult,
+        r: &RegionResult,
+    ) -> Result<RegionReport, AppError> {
+        let l = req.lang;
+        let limit = req.need.limit_minutes;
+        let lim = l.num(limit, 0);
+        let members: Vec<usize> = result
+            .municipalities
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.regions.get(&req.grouping) == Some(&r.code))
+            .map(|(i, _)| i)
+            .collect();
+        let ms: Vec<&MunicipalityResult> =
+            members.iter().map(|&i| &result.municipalities[i]).collect();
+        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
+        let n = ms.len();
+        // The summary.
+        let mut summary = Vec::new();
+        summary.push(match r.figures.young_people {
+            Some(y) => format!(
+                "{} {} {} {} {} {} {}.",
+                l.pick("In", "In"),
+                r.name,
+                l.pick("wonen naar schatting", "live an estimated"),
+                l.num(y, 0),
+                l.pick("jongeren in", "young people in"),
+                n,
+                l.pick("gemeenten", "municipalities")
+            ),
+            None => format!(
+                "{} {} {} {} {}.",
+                r.name,
+                l.pick("telt", "has"),
+                n,
+                l.pick("gemeenten", "municipalities"),
+                l.pick(
+                    "(aantal jongeren onbekend)",
+                    "(number of young people unknown)"
+                )
+            ),
+        });
+        summary.push(match l {
+            Lang::Nl => format!(
+                "Van de {n} gemeenten hebben er {} een passende voorziening in de eigen gemeente en bereiken er {} er een binnen {lim} minuten; {} alleen verder weg in de eigen regio, {} alleen buiten de regio en {} niet over de weg.",
+                count(CoverageStatus::OwnMunicipality),
+                count(CoverageStatus::WithinLimit),
+                count(CoverageStatus::WithinRegion),
+                count(CoverageStatus::OutsideRegion),
+                count(CoverageStatus::Unreachable)
+            ),
+            Lang::En => format!(
+                "Of the {n} municipalities, {} have a suitable facility in the municipality itself and {} reach one within {lim} minutes; {} only farther away in their own region, {} only outside the region and {} not by road.",
+                count(CoverageStatus::OwnMunicipality),
+                count(CoverageStatus::WithinLimit),
+                count(CoverageStatus::WithinRegion),
+                count(CoverageStatus::OutsideRegion),
+                count(CoverageStatus::Unreachable)
+            ),
+        });
+        summary.push(match l {
+            Lang::Nl => format!(
+                "{} van de jongeren woont binnen {lim} minuten van een passende voorziening (landelijk {}).",
+                l.pct(r.figures.share_within_limit),
+                l.pct(result.national.share_within_limit)
+            ),
+            Lang::En => format!(
+                "{} of young people live within {lim} minutes of a suitable facility ({} nationally).",
+                l.pct(r.figures.share_within_limit),
+                l.pct(result.national.share_within_limit)
+            ),
+        });
+        let balance = r.figures.balance;
+        summary.push(match l {
+            Lang::Nl => format!(
+                "De regio heeft {} passende voorziening(en) met {} plaatsen{}. Tegenover een verwachte vraag van {} plaatsen is dat een {} van {}.",
+                r.figures.facilities,
+                l.num(r.figures.places, 0),
+                r.figures
+                    .places_per_10k
+                    .map(|p| format!(
+                        ", {} per 10.000 jongeren (landelijk {})",
+                        l.num(p, 2),
+                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
+                    ))
+                    .unwrap_or_default(),
+                l.num(r.figures.demand, 1),
+                if balance < 0.0 { "tekort" } else { "overschot" },
+                l.num(balance.abs(), 1)
+            ),
+            Lang::En => format!(
+                "The region has {} suitable facilities with {} places{}. Against an expected demand of {} places that is a {} of {}.",
+                r.figures.facilities,
+                l.num(r.figures.places, 0),
+                r.figures
+                    .places_per_10k
+                    .map(|p| format!(
+                        ", {} per 10,000 young people ({} nationally)",
+                        l.num(p, 2),
+                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
+                    ))
+                    .unwrap_or_default(),
+                l.num(r.figures.demand, 1),
+                if balance < 0.0 { "shortage" } else { "surplus" },
+                l.num(balance.abs(), 1)
+            ),
+        });
+        let name_of = |code: &str| -> String {
+            ms.iter()
+                .find(|m| m.code == code)
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| code.to_string())
+        };
+        let gap_names: Vec<String> = r.gap_municipalities.iter().map(|c| name_of(c)).collect();
+        summary.push(if gap_names.is_empty() {
+            l.pick(
+                "Er zijn geen gaten: elke gemeente bereikt binnen de limiet een passende voorziening.",
+                "There are no gaps: every municipality reaches a suitable facility within the limit.",
+            )
+            .to_string()
+        } else {
+            format!(
+                "{}: {} {}.",
+                l.pick("Gaten", "Gaps"),
+                l.list(&gap_names),
+                l.pick(
+                    &format!("bereiken geen passende voorziening binnen {lim} minuten"),
+                    &format!("reach no suitable facility within {lim} minutes")
+                )
+            )
+        });
+        let flags: Vec<String> = r
+            .flags
+            .iter()
+            .map(|f| flag_text(l, f, limit, result.national.share_within_limit))
+            .collect();
+        summary.push(if flags.is_empty() {
+            l.pick(
+                "De spreiding voldoet aan elke verwachting.",
+                "The spread meets every expectation.",
+            )
+            .to_string()
+        } else {
+            format!(
+                "{}: {}.",
+                l.pick(
+                    "De spreiding is niet eerlijk volgens de verwachtingen",
+                    "The spread is not fair by the expectations"
+                ),
+                flags.join("; ")
+            )
+        });
+        // The table, best tier first.
+        let mut order: Vec<&MunicipalityResult> = ms.clone();
+        order.sort_by(|a, b| a.status.cmp(&b.status).then(a.name.cmp(&b.name)));
+        let table_head = vec![
+            l.pick("Gemeente", "Municipality").to_string(),
+            l.pick("Niveau", "Tier").to_string(),
+            l.pick("Mediaan (min)", "Median (min)").to_string(),
+            l.pick("Dichtstbijzijnde voorziening", "Nearest facility")
+                .to_string(),
+            l.pick("Jongeren", "Young people").to_string(),
+            l.pick("Vraag", "Demand").to_string(),
+            l.pick("Binnen limiet geplaatst", "Placed within limit")
+                .to_string(),
+        ];
+        let rows: Vec<Vec<String>> = order
+            .iter()
+            .map(|m| {
+                vec![
+                    format!("{} ({})", m.name, m.code),
+                    tier_name(l, m.status).to_string(),
+                    minutes(l, m.minutes_median),
+                    match (&m.nearest_facility_name, m.nearest_minutes) {
+                        (Some(name), Some(t)) => format!("{name}, {} min", l.num(t, 0)),
+                        _ => "–".into(),
+                    },
+                    m.young_people
+                        .map(|y| l.num(y, 0))
+                        .unwrap_or_else(|| l.pick("onbekend", "unknown").into()),
+                    l.num(m.demand, 1),
+                    l.num(m.placed_within_limit, 1),
+                ]
+            })
+            .collect();
+        let row_status = order.iter().map(|m| m.status).collect();
+        let gaps: Vec<String> = r
+            .gap_municipalities
+            .iter()
+            .filter_map(|c| ms.iter().find(|m| &m.code == c))
+            .map(|m| {
+                format!(
+                    "{} ({}): {}{}",
+                    m.name,
+                    m.code,
+                    tier_name(l, m.status),
+                    match (&m.nearest_facility_name, m.nearest_minutes) {
+                        (Some(name), Some(t)) => format!(
+                            "; {} {name}, {} min",
+                            l.pick("dichtstbijzijnde", "nearest"),
+                            l.num(t, 0)
+                        ),
+                        _ => String::new(),
+                    }
+                )
+            })
+            .collect();
+        let figures = self.figures(l, r, result, limit);
+        let advice = if req.advice && !r.gap_municipalities.is_empty() {
+            self.region_advice(req, result, r)
+        } else {
+            Vec::new()
+        };
+        Ok(RegionReport {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            summary,
+            map: self.region_map(l, result, &members),
+            table_head,
+            rows,
+            row_status,
+            figures,
+            flags,
+            gaps,
+            advice,
+        })
+    }
+
+    fn figures(
+        &self,
+        l: Lang,
+        r: &RegionResult,
+        result: &CoverageResult,
+        limit: f64,
+    ) -> Vec<Figure> {
+        let lim = l.num(limit, 0);
+        let nat = &result.national;
+        let mut v = vec![
+            Figure {
+                label: l.pick("Aandeel binnen de limiet", "Share within the limit").into(),
+                value: format!(
+                    "{} ({} {})",
+                    l.pct(r.figures.share_within_limit),
+                    l.pick("landelijk", "nationally"),
+                    l.pct(nat.share_within_limit)
+                ),
+                meaning: format!(
+                    "{} {lim} {}",
+                    l.pick(
+                        "Het deel van de jongeren dat over de weg binnen",
+                        "The share of young people who reach a suitable facility by road within"
+                    ),
+                    l.pick(
+                        "minuten een passende voorziening bereikt (zo thuis nabij mogelijk).",
+                        "minutes (as close to home as possible)."
+                    )
+                ),
+            },
+            Figure {
+                label: l.pick("Plaatsen per 10.000 jongeren", "Places per 10,000 young people").into(),
+                value: format!(
+                    "{} ({} {})",
+                    r.figures
+                        .places_per_10k
+                        .map(|p| l.num(p, 2))
+                        .unwrap_or_else(|| "–".into()),
+                    l.pick("landelijk", "nationally"),
+                    nat.places_per_10k.map(|p| l.num(p, 2)).unwrap_or_else(|| "–".into())
+                ),
+                meaning: l
+                    .pick(
+                        "Het aanbod naar verhouding: plaatsen in passende voorzieningen in de regio per 10.000 jongeren.",
+                        "Supply in proportion: places in suitable facilities in the region per 10,000 young people.",
+                    )
+                    .into(),
+            },
+            Figure {
+                label: l.pick("Plaatsen min vraag", "Places minus demand").into(),
+                value: l.num(r.figures.balance, 1),
+                meaning: l
+                    .pick(
+                        "Aanbod tegenover de verwachte vraag (jongeren × plaatsingen per 10.000); negatief is een tekort.",
+                        "Supply against the expected demand (young people × placements per 10,000); negative is a shortage.",
+                    )
+                    .into(),
+            },
+            Figure {
+                label: l.pick("Gediend in de eigen regio", "Served in the own region").into(),
+                value: l.pct(r.figures.share_served_in_region),
+                meaning: l
+                    .pick(
+                        "Het deel van de verwachte vraag dat een plaats vindt in een voorziening van de eigen regio.",
+                        "The share of the expected demand that finds a place in a facility of the own region.",
+                    )
+                    .into(),
+            },
+            Figure {
+                label: l.pick("Gini-coëfficiënt van de reistijd", "Gini coefficient of travel time").into(),
+                value: l.num(r.figures.gini_minutes, 3),
+                meaning: l
+                    .pick(
+                        "0 = alle jongeren reizen even lang; hoe hoger, hoe ongelijker de reistijden binnen de regio.",
+                        "0 = every young person travels as long; the higher, the more unequal the travel times within the region.",
+                    )
+                    .into(),
+            },
+        ];
+        if let Some(t) = r.figures.theil_access {
+            v.push(Figure {
+                label: l.pick("Theil-index van de toegang", "Theil index of access").into(),
+                value: l.num(t, 3),
+                meaning: l
+                    .pick(
+                        "Ongelijkheid van de toegang tot plaatsen (E2SFCA, rekening houdend met capaciteit) tussen de gemeenten; 0 = gelijk.",
+                        "Inequality of access to places (E2SFCA, capacity-aware) between the municipalities; 0 = equal.",
+                    )
+                    .into(),
+            });
+        }
+        v
+    }
+
+    fn region_advice(
+        &self,
+        req: &ReportRequest,
+        result: &CoverageResult,
+        r: &RegionResult,
+    ) -> Vec<String> {
+        let l = req.lang;
+        let ask = AdviceRequest {
+            need: req.need.clone(),
+            add: 1,
+            region: Some(r.code.clone()),
+            objective: crate::analysis::advice::Objective::Coverage,
+            candidates: None,
+            kind: None,
+            places: None,
+        };
+        match self.advise_with(&ask, Some(result), false, &Progress::hidden()) {
+            Ok(a) => a
+                .sites
+                .iter()
+                .map(|s| match l {
+                    Lang::Nl => format!(
+                        "Een extra voorziening in {} zou naar schatting {} jongeren van de regio binnen {} minuten brengen (maximale dekking, met de {} gemeenten van de regio als kandidaat-locaties; {}).",
+                        s.site.name,
+                        l.num(s.newly_within_limit, 0),
+                        l.num(req.need.limit_minutes, 0),
+                        a.candidates,
+                        if a.exact { "de beste locatie" } else { "gulzig gekozen" }
+                    ),
+                    Lang::En => format!(
+                        "One more facility in {} would bring an estimated {} young people of the region within {} minutes (maximal covering, with the region's {} municipalities as candidate sites; {}).",
+                        s.site.name,
+                        l.num(s.newly_within_limit, 0),
+                        l.num(req.need.limit_minutes, 0),
+                        a.candidates,
+                        if a.exact { "the best site" } else { "chosen greedily" }
+                    ),
+                })
+                .collect(),
+            Err(e) => vec![format!(
+                "{}: {e}",
+                l.pick("Geen advies mogelijk", "No advice possible")
+            )],
+        }
+    }
+
+    /// The region's municipalities by tier, neighbours faint, suitable facilities as dots.
+    fn region_map(&self, l: Lang, result: &CoverageResult, members: &[usize]) -> MapData {
+        let ms = &self.prepared.municipalities;
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for &i in members {
+            if let Some(r) = ms[i].geometry.bounding_rect() {
+                bbox = [
+                    bbox[0].min(r.min().x),
+                    bbox[1].min(r.min().y),
+                    bbox[2].max(r.max().x),
+                    bbox[3].max(r.max().y),
+                ];
+            }
+        }
+        if !bbox[0].is_finite() {
+            bbox = [0.0, 0.0, 1.0, 1.0];
+        }
+        let pad_x = (bbox[2] - bbox[0]) * 0.08;
+        let pad_y = (bbox[3] - bbox[1]) * 0.08;
+        let view = [
+            bbox[0] - pad_x,
+            bbox[1] - pad_y,
+            bbox[2] + pad_x,
+            bbox[3] + pad_y,
+        ];
+        let epsilon = ((view[2] - view[0]).max(view[3] - view[1]) / 800.0).max(1e-6);
+        let mut shapes = Vec::new();
+        for (i, m) in ms.iter().enumerate() {
+            let Some(r) = m.geometry.bounding_rect() else {
+                continue;
+            };
+            let focus = members.contains(&i);
+            let overlaps = r.min().x <= view[2]
+                && r.max().x >= view[0]
+                && r.min().y <= view[3]
+                && r.max().y >= view[1];
+            if !focus && !overlaps {
+                continue;
+            }
+            let simple = m.geometry.simplify(epsilon);
+            let polygons = simple
+                .0
+                .iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
+                        .collect()
+                })
+                .collect();
+            shapes.push(Shape {
+                polygons,
+                fill: tier_colour(result.municipalities[i].status),
+                focus,
+            });
+        }
+        let points = result
+            .suitable_facilities
+            .iter()
+            .filter_map(|id| self.prepared.facilities.iter().find(|f| &f.id == id))
+            .map(|f| MapPoint {
+                lon: f.lon,
+                lat: f.lat,
+                colour: kind_colour(&f.kind),
+            })
+            .collect();
+        let legend = CoverageStatus::ALL
+            .iter()
+            .map(|s| (tier_colour(*s), tier_name(l, *s).to_string()))
+            .collect();
+        MapData {
+            shapes,
+            points,
+            bbox: view,
+            legend,
+        }
+    }
+
+    fn wrap_report(
+        &self,
+        req: &ReportRequest,
+        result: &CoverageResult,
+        regions: Vec<RegionReport>,
+    ) -> Report {
+        let l = req.lang;
+        let need = &req.need;
+        let lim = l.num(need.limit_minutes, 0);
+        let title = match (&req.region, regions.first()) {
+            (Some(_), Some(r)) => format!(
+                "{}: {}",
+                l.pick(
+                    "Bereikbaarheid kleinschalige jeugdzorg",
+                    "Reach of small-scale youth care"
+                ),
+                r.name
+            ),
+            _ => format!(
+                "{} ({})",
+                l.pick(
+                    "Bereikbaarheid kleinschalige jeugdzorg per regio",
+                    "Reach of small-scale youth care per region"
+                ),
+                req.grouping
+            ),
+        };
+        let question = format!(
+            "{}: {} ({}); {} {lim} {}; {}{}{}.",
+            l.pick("Vraag", "Question"),
+            need.profile,
+            need.types.join(", "),
+            l.pick(
+                "reistijd met de auto hoogstens",
+                "travel time by car at most"
+            ),
+            l.pick("minuten", "minutes"),
+            l.pick("indeling ", "grouping "),
+            req.grouping,
+            need.as_of
+                .as_deref()
+                .map(|d| format!("; {} {d}", l.pick("peildatum", "as of")))
+                .unwrap_or_default(),
+        );
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let src = self.sources();
+        let synthetic_notice = result.synthetic_roads.then(|| {
+            l.pick(
+                "Let op: de reistijden in dit rapport zijn berekend op een SYNTHETISCH wegennet, niet op echte wegen. Gebruik ze niet voor beslissingen.",
+                "Note: the travel times in this report are computed on a SYNTHETIC road network, not on real roads. Do not use them for decisions.",
+            )
+            .to_string()
+        });
+        let method = vec![
+            match l {
+                Lang::Nl => format!(
+                    "Reistijden met de auto over het wegennet (snelheden per wegtype, met vertraging bij verkeerslichten, stopborden en kruisingen), van waar de jongeren van een gemeente wonen (de knopen van woonstraten in de gemeente, gewogen naar weglengte) naar de dichtstbijzijnde passende voorziening, met één zoektocht vanuit alle voorzieningen tegelijk (Dijkstra). Profiel {}.",
+                    self.network.graph().meta.profile_name
+                ),
+                Lang::En => format!(
+                    "Travel times by car over the road network (speeds per road type, with delays at traffic signals, stop signs and junctions), from where a municipality's young people live (the nodes of residential streets in the municipality, weighted by road length) to the nearest suitable facility, with one search from all facilities at once (Dijkstra). Profile {}.",
+                    self.network.graph().meta.profile_name
+                ),
+            },
+            match l {
+                Lang::Nl => format!(
+                    "Niveaus (zo thuis nabij mogelijk): eigen gemeente als er een passende voorziening in de gemeente ligt; binnen de limiet als de helft of meer van de jongeren er binnen {lim} minuten een bereikt; in de regio als de eigen planningsregio ({}) wel een passende voorziening heeft; anders buiten de regio, of niet bereikbaar over de weg.",
+                    result.planning_grouping
+                ),
+                Lang::En => format!(
+                    "Tiers (as close to home as possible): own municipality when a suitable facility lies in the municipality; within the limit when half or more of its young people reach one within {lim} minutes; in the region when the own planning region ({}) has a suitable facility; otherwise outside the region, or unreachable by road.",
+                    result.planning_grouping
+                ),
+            },
+            match l {
+                Lang::Nl => format!(
+                    "Vraag tegen aanbod: de verwachte vraag is het aantal jongeren maal {} plaatsingen per 10.000{}; de toegang tot plaatsen met capaciteit is berekend met de enhanced two-step floating catchment area-methode (E2SFCA). Signalen vergelijken elke regio met vaste verwachtingen en met het landelijke beeld.",
+                    l.num(result.placements_per_10k, 2),
+                    demand_words(l, result.demand_source)
+                ),
+                Lang::En => format!(
+                    "Supply against demand: the expected demand is the number of young people times {} placements per 10,000{}; access to places with capacity is computed with the enhanced two-step floating catchment area method (E2SFCA). Flags compare each region with fixed expectations and with the national picture.",
+                    l.num(result.placements_per_10k, 2),
+                    demand_words(l, result.demand_source)
+                ),
+            },
+        ];
+        let mut sources = Vec::new();
+        if src.demo {
+            sources.push(
+                l.pick(
+                    "Nabijland: een fictieve demoregio, gemaakt door nabij (synthetische wegen, verzonnen gemeenten en voorzieningen); geen echte gegevens.",
+                    "Nabijland: a fictional demo region made by nabij (synthetic roads, invented municipalities and facilities); no real data.",
+                )
+                .to_string(),
+            );
+        } else {
+            sources.push(format!(
+                "{} {}{} (© OpenStreetMap-{}, ODbL).",
+                l.pick("Wegen:", "Roads:"),
+                src.graph,
+                src.graph_built
+                    .as_deref()
+                    .map(|d| format!(", {} {d}", l.pick("gebouwd", "built")))
+                    .unwrap_or_default(),
+                l.pick("bijdragers", "contributors")
+            ));
+            if let Some(m) = &src.municipalities {
+                sources.push(format!(
+                    "{} {m} ({}).",
+                    l.pick("Gemeenten:", "Municipalities:"),
+                    l.pick("CBS en Kadaster, CC-BY 4.0", "CBS and Kadaster, CC-BY 4.0")
+                ));
+            }
+            if let Some(f) = &src.facilities {
+                sources.push(format!("{} {f}.", l.pick("Voorzieningen:", "Facilities:")));
+            }
+        }
+        if result.synthetic_roads && !src.demo {
+            sources.push(
+                l.pick(
+                    "De wegen zijn SYNTHETISCH (door nabij gegenereerd), geen OpenStreetMap-wegen.",
+                    "The roads are SYNTHETIC (generated by nabij), not OpenStreetMap roads.",
+                )
+                .to_string(),
+            );
+        }
+        sources.push(format!(
+            "{} nabij {}.",
+            l.pick("Gemaakt met", "Made with"),
+            env!("CARGO_PKG_VERSION")
+        ));
+        Report {
+            lang: l,
+            title,
+            question,
+            generated: super::clock::rfc3339_utc(now),
+            synthetic_notice,
+            regions,
+            method,
+            sources,
+        }
+    }
+}
