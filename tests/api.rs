@@ -52,7 +52,10 @@ fn concrete(pattern: &str, scenario: &str) -> String {
     if pattern.starts_with("/api/v1/scenarios/") {
         pattern.replace("{id}", scenario)
     } else {
-        pattern.replace("{code}", "GM9001").replace("{id}", "NB-01")
+        pattern
+            .replace("{code}", "GM9001")
+            .replace("{id}", "NB-01")
+            .replace("{file}", "app.js")
     }
 }
 
@@ -354,6 +357,7 @@ async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
                 "to" => "to=2.67,52.85",
                 "at" => "at=NB-01",
                 "minutes" => "minutes=10",
+                "region" => "region=JZ93",
                 _ => "",
             })
             .collect::<Vec<_>>()
@@ -484,6 +488,7 @@ async fn head_answers_every_get_route_and_other_methods_get_405() {
                 format!("{uri}?from=2.36,52.85&to=2.67,52.85")
             }
             nabij::api::openapi::RouteId::Isochrone => format!("{uri}?at=NB-01&minutes=10"),
+            nabij::api::openapi::RouteId::Report => format!("{uri}?region=JZ93"),
             _ => uri,
         };
         let get = atest::call_service(&app, atest::TestRequest::get().uri(&uri).to_request()).await;

@@ -28,7 +28,7 @@
       unknown: "onbekend", loading: "bezig…", shown: "gemeenten getekend in",
       places: "plaatsen", type: "soort", isochrone: "bereik binnen", facility: "Voorziening",
       regionfig: "Cijfers van de regio", noflags: "geen signalen", changed: "veranderd",
-      before: "was", error: "Fout",
+      before: "was", error: "Fout", municipality: "Gemeente",
     },
     en: {
       title: "nabij — can every municipality reach a small-scale facility?",
@@ -53,7 +53,7 @@
       unknown: "unknown", loading: "loading…", shown: "municipalities drawn in",
       places: "places", type: "kind", isochrone: "reach within", facility: "Facility",
       regionfig: "The region's figures", noflags: "no flags", changed: "changed",
-      before: "was", error: "Error",
+      before: "was", error: "Error", municipality: "Municipality",
     },
   };
   const STATUS = ["own_municipality", "within_limit", "within_region", "outside_region", "unreachable"];
@@ -265,6 +265,27 @@
     }
   }
 
+  // A region's flag in the page's language (the API words flags in English).
+  function flagText(f) {
+    if (state.lang !== "nl") return f.message;
+    const lim = fmt(Number($("minutes").value) || 45, 0);
+    switch (f.rule) {
+      case "min_facilities":
+        return f.actual === 0 ? "geen passende voorziening in de regio"
+          : fmt(f.actual, 0) + " passende voorziening(en), verwacht minstens " + fmt(f.expected, 0);
+      case "min_share_within_limit":
+        return pct(f.actual) + " van de jongeren binnen " + lim + " minuten, minder dan de verwachte " + pct(f.expected);
+      case "min_balance":
+        return fmt(-f.actual, 1) + " plaatsen tekort tegenover de verwachte vraag";
+      case "share_gap_to_national":
+        return pct(f.actual) + " van de jongeren binnen " + lim + " minuten, verder achter op het landelijke beeld dan toegestaan (minstens " + pct(f.expected) + ")";
+      case "places_factor_of_national":
+        return fmt(f.actual, 2) + " plaatsen per 10.000 jongeren, minder dan de helft van het landelijke niveau";
+      default:
+        return f.message;
+    }
+  }
+
   function regionFigures(r) {
     const box = el("div");
     box.appendChild(dl([
@@ -274,7 +295,7 @@
       [t("r_balance"), fmt(r.balance, 1)],
     ]));
     const flags = el("ul", { class: "flags" });
-    for (const f of r.flags) flags.appendChild(el("li", null, f.message));
+    for (const f of r.flags) flags.appendChild(el("li", null, flagText(f)));
     box.appendChild(r.flags.length ? flags : el("p", { class: "small" }, t("noflags")));
     return box;
   }
@@ -286,7 +307,7 @@
     info.appendChild(el("h3", null, t("facility") + ": " + p.name));
     info.appendChild(dl([
       ["id", f.id], [t("type"), p.type], [t("places"), fmt(p.places, 0)],
-      ["status", p.status], [t("region"), p.municipality || t("unknown")],
+      ["status", p.status], [t("municipality"), p.municipality || t("unknown")],
     ]));
     const minutes = Number($("minutes").value) || 45;
     if (state.isochrone) state.isochrone.remove();
@@ -313,7 +334,7 @@
     });
     for (const r of rows) {
       const flags = el("ul", { class: "flags" });
-      for (const f of r.flags) flags.appendChild(el("li", null, f.message));
+      for (const f of r.flags) flags.appendChild(el("li", null, flagText(f)));
       const tr = el("tr", { "data-code": r.code, class: (r.unfair ? "unfair" : "") + (r.code === state.selected ? " selected" : "") },
         el("td", null, r.name + " (" + r.code + ")"),
         el("td", { class: "num" }, fmt(r.facilities, 0)),

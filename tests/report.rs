@@ -1,0 +1,186 @@
+//! The policy report read as a reader would: `pdftotext` finds the region's name, its gaps
+//! and its figures, `pdftoppm` renders the first page; the HTML is self-contained; the HTTP
+//! endpoint answers PDF and HTML and refuses what it cannot answer.
+
+mod common;
+
+use common::nabij;
+
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils; .ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_pdf_report_names_the_region_its_gaps_and_its_figures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("r.pdf");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "report",
+        "--demo",
+        "--region",
+        "JZ93",
+        "--format",
+        "pdf",
+        "--out",
+        pdf.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let bytes = std::fs::read(&pdf).expect("read");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    // The region, its gaps by name, its figures, in Dutch.
+    assert!(text.contains("Nabij-Oost (JZ93)"), "{text}");
+    for gap in ["Eemsterland", "Leegwater", "Zeewaard"] {
+        assert!(
+            text.contains(&format!("{gap} (GM90")),
+            "{gap} missing: {text}"
+        );
+    }
+    assert!(text.contains("Samenvatting"));
+    assert!(text.contains("31,0%"), "share within the limit: {text}");
+    assert!(
+        text.contains("geen passende voorziening in de regio"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SYNTHETISCH"),
+        "the synthetic-roads label: {text}"
+    );
+    assert!(text.contains("Advies"), "{text}");
+    assert!(text.contains("Bronnen") && text.contains("fictieve demoregio"));
+    // Page 1 renders.
+    let prefix = dir.path().join("page");
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "50", "-f", "1", "-l", "1", "-png"])
+        .arg(&pdf)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm runs (poppler-utils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("page"))
+        .expect("a page image");
+    assert!(png.metadata().expect("meta").len() > 2000);
+}
+
+#[test]
+fn every_region_in_english_and_html_self_contained() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("all.pdf");
+    let (ok, _, err) = nabij(&[
+        "--quiet",
+        "report",
+        "--demo",
+        "--all",
+        "--lang",
+        "en",
+        "--format",
+        "pdf",
+        "--out",
+        pdf.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let text = pdf_text(&pdf);
+    for region in [
+        "Nabij-West (JZ91)",
+        "Nabij-Midden (JZ92)",
+        "Nabij-Oost (JZ93)",
+    ] {
+        assert!(text.contains(region), "{region}: {text}");
+    }
+    assert!(text.contains("Summary") && text.contains("no suitable facility in the region"));
+    let (ok, html, err) = nabij(&["--quiet", "report", "--demo", "--region", "jz93"]);
+    assert!(ok, "{err}");
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<svg") && html.contains("Nabij-Oost"));
+    // Nothing is fetched: no scripts, no linked files or images.
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"));
+    // Errors: an unknown region names the known ones; a PDF to a terminal is refused.
+    let (ok, _, err) = nabij(&["report", "--demo", "--region", "JZ99"]);
+    assert!(!ok && err.contains("JZ91, JZ92, JZ93"), "{err}");
+    let (ok, _, err) = nabij(&["report", "--demo", "--region", "JZ93", "--format", "pdf"]);
+    assert!(!ok && err.contains("--out"), "{err}");
+    let (ok, _, err) = nabij(&["report", "--demo"]);
+    assert!(!ok && err.contains("--region"), "{err}");
+}
+
+#[actix_rt::test]
+async fn the_report_endpoint_answers_pdf_and_html() {
+    use actix_web::test as atest;
+    use actix_web::{App, web};
+    let data =
+        nabij::app::Dataset::load(&nabij::app::Config::demo(), &nabij::app::Progress::hidden())
+            .expect("demo");
+    let state = web::Data::new(nabij::api::AppState::new(
+        data,
+        std::time::Duration::from_secs(60),
+    ));
+    let app = atest::init_service(App::new().configure(nabij::api::configure(state))).await;
+    let get = |uri: &str| atest::TestRequest::get().uri(uri).to_request();
+    let resp = atest::call_service(&app, get("/api/v1/report?region=JZ93&format=pdf")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let body = atest::read_body(resp).await;
+    assert!(body.starts_with(b"%PDF-"));
+    let resp = atest::call_service(&app, get("/api/v1/report?region=all&lang=en&minutes=30")).await;
+    assert_eq!(resp.status(), 200);
+    let html = String::from_utf8_lossy(&atest::read_body(resp).await).into_owned();
+    assert!(
+        html.contains("Nabij-West") && html.contains("30 minutes"),
+        "{html}"
+    );
+    for (uri, parameter) in [
+        ("/api/v1/report", "region"),
+        ("/api/v1/report?region=JZ99", "region"),
+        ("/api/v1/report?region=JZ93&format=docx", "format"),
+        ("/api/v1/report?region=JZ93&lang=fr", "lang"),
+    ] {
+        let resp = atest::call_service(&app, get(uri)).await;
+        assert_eq!(resp.status(), 400, "{uri}");
+        let v: serde_json::Value =
+            serde_json::from_slice(&atest::read_body(resp).await).expect("problem");
+        assert_eq!(v["parameter"], parameter, "{uri}: {v}");
+    }
+    // The map page and its assets.
+    let resp = atest::call_service(&app, get("/")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("content-security-policy").is_some());
+    let page = String::from_utf8_lossy(&atest::read_body(resp).await).into_owned();
+    assert!(page.contains("/assets/leaflet.js") && page.contains("/assets/app.js"));
+    for asset in [
+        "app.js",
+        "style.css",
+        "leaflet.js",
+        "leaflet.css",
+        "leaflet-LICENSE.txt",
+    ] {
+        let resp = atest::call_service(&app, get(&format!("/assets/{asset}"))).await;
+        assert_eq!(resp.status(), 200, "{asset}");
+    }
+    let resp = atest::call_service(&app, get("/assets/../Cargo.toml")).await;
+    assert_eq!(resp.status(), 404);
+    let resp = atest::call_service(&app, get("/assets/secret.js")).await;
+    assert_eq!(resp.status(), 404);
+}
