@@ -57,39 +57,7 @@ fn the_map_page_works_in_headless_chromium() {
         .current_dir(&root)
         .spawn()
         .expect("the server starts");
-    let outcome = (|| {
-        // Healthy, then one saved scenario for the scenario view.
-        let post = |path: &str, body: &str| -> Option<u16> {
-            use std::io::{Read, Write};
-            let mut s = std::net::TcpStream::connect(&addr).ok()?;
-            write!(s, "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).ok()?;
-            let mut out = String::new();
-            s.read_to_string(&mut out).ok()?;
-            out.split_whitespace().nth(1)?.parse().ok()
-        };
-        let mut ready = false;
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(&addr).is_ok() {
-                ready = true;
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        assert!(ready, "the server did not listen");
-        let code = post(
-            "/api/v1/scenarios",
-            r#"{"name": "Unit in Jonkersdam", "changes": [{"op": "add", "id": "N1", "type": "kleinschalig_verblijf", "municipality": "GM9010"}]}"#,
-        );
-        assert_eq!(code, Some(201));
-        let shots = root.join("target/browser");
-        std::fs::create_dir_all(&shots).expect("target/browser");
-        Command::new("python3")
-            .arg(root.join("tests/browser/map_page.py"))
-            .arg(format!("http://{addr}"))
-            .arg(shots.join("map.png"))
-            .output()
-            .expect("python3 runs")
-    })();
+    let outcome = drive(&addr, token, &root);
     let _ = server.kill();
     let _ = server.wait();
     let stdout = String::from_utf8_lossy(&outcome.stdout);
@@ -97,4 +65,39 @@ fn the_map_page_works_in_headless_chromium() {
     assert!(outcome.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("ok: map page checked"), "{stdout}");
     assert!(root.join("target/browser/map.png").exists());
+}
+
+/// Waits for the server, saves one scenario, runs the browser script.
+fn drive(addr: &str, token: &str, root: &std::path::Path) -> std::process::Output {
+    // Healthy, then one saved scenario for the scenario view.
+    let post = |path: &str, body: &str| -> Option<u16> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).ok()?;
+        write!(s, "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        out.split_whitespace().nth(1)?.parse().ok()
+    };
+    let mut ready = false;
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(ready, "the server did not listen");
+    let code = post(
+        "/api/v1/scenarios",
+        r#"{"name": "Unit in Jonkersdam", "changes": [{"op": "add", "id": "N1", "type": "kleinschalig_verblijf", "municipality": "GM9010"}]}"#,
+    );
+    assert_eq!(code, Some(201));
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).expect("target/browser");
+    Command::new("python3")
+        .arg(root.join("tests/browser/map_page.py"))
+        .arg(format!("http://{addr}"))
+        .arg(shots.join("map.png"))
+        .output()
+        .expect("python3 runs")
 }

@@ -103,6 +103,9 @@ pub struct Solution {
     pub guarantee: String,
 }
 
+/// Each region's (has a unit of its own, share within the limit), worst first.
+type RegionKey = Vec<(bool, f64)>;
+
 /// The state after some sites are chosen.
 #[derive(Clone)]
 struct State {
@@ -157,7 +160,7 @@ impl Problem {
     }
 
     /// Each region's (has a unit of its own, share within the limit), worst first.
-    fn region_key(&self, s: &State) -> Vec<(bool, f64)> {
+    fn region_key(&self, s: &State) -> RegionKey {
         let mut total = vec![0.0; self.regions];
         let mut within = vec![0.0; self.regions];
         for (d, r) in self.region.iter().enumerate() {
@@ -208,7 +211,7 @@ impl Problem {
             bound = bound.min(value + top.iter().take(k).sum::<f64>());
             let best = match objective {
                 Objective::Fairness => {
-                    let mut best: Option<(Vec<(bool, f64)>, f64, &Pick)> = None;
+                    let mut best: Option<(RegionKey, f64, &Pick)> = None;
                     for g in &gains {
                         let mut next = s.clone();
                         self.take(&mut next, g.candidate);

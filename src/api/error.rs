@@ -201,7 +201,7 @@ impl From<crate::app::AppError> for ApiError {
             A::RoutingOnly => ApiError::NotLoaded(A::RoutingOnly.to_string()),
             A::Scenario(e) => {
                 let parameter = match &e {
-                    crate::analysis::scenario::ScenarioError::Change { index, .. } => {
+                    crate::app::ScenarioError::Change { index, .. } => {
                         format!("changes[{index}]")
                     }
                     _ => "body".to_string(),

@@ -13,7 +13,7 @@ use crate::analysis::advice::{Candidate, Objective, Problem, Solution, binomial}
 use crate::analysis::coverage::CoverageStatus;
 use crate::analysis::scenario::{Change, Scenario};
 use crate::progress::Progress;
-use crate::routing::{Direction, Workspace};
+use crate::routing::Workspace;
 use crate::spatial::Snap;
 use crate::units::minutes_to_ms;
 
@@ -244,10 +244,7 @@ impl Dataset {
             .iter()
             .map(|&m| p.representative_snaps[m].as_ref().ok().copied())
             .collect();
-        let dir = match req.need.direction {
-            Direction::To => Direction::To,
-            Direction::From => Direction::From,
-        };
+        let dir = req.need.direction;
         let bar = progress.bar(usable.len() as u64, "searching from candidate sites");
         let n = engine.graph.node_count();
         let reaches: Vec<Vec<(usize, u32)>> = usable

@@ -28,14 +28,14 @@ pub use crate::analysis::advice::Objective;
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
 pub use crate::analysis::inputs::{Status as FacilityStatus, read_points};
 pub use crate::analysis::need::NeedOverrides;
-pub use crate::analysis::scenario::Scenario;
+pub use crate::analysis::scenario::{Scenario, ScenarioError};
 pub use crate::analysis::summary::{Style, summary};
 pub use crate::analysis::{CoverageResult, NeedError, NeedProfile, report};
 pub use crate::progress::Progress;
 pub use crate::routing::RoutingError;
 pub use crate::routing::{Direction, Isochrone, Reached, Route};
 pub use crate::spatial::Snap;
-pub use crate::store::Store;
+pub use crate::store::{Store, StoreError};
 pub use advice::{AdviceAnswer, AdviceRequest, Site};
 pub use scenario::{SavedAnswer, ScenarioAnswer, parse_scenario};
 

@@ -138,7 +138,7 @@ pub fn scenarios(args: ScenariosArgs) -> Result<(), CliError> {
         },
     };
     let store = Store::new(&path);
-    let app = |e: crate::store::StoreError| CliError::App(e.into());
+    let app = |e: crate::app::StoreError| CliError::App(e.into());
     match args.action {
         ScenariosAction::List => {
             let list = store.list().map_err(app)?;
