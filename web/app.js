@@ -393,15 +393,22 @@
       drawRegions();
       updateDownloads();
       window.nabij.generation = generation;
-      window.nabij.ready = true;
-      document.body.dataset.ready = "1";
+      markReady("1");
     } catch (e) {
       if (generation !== state.generation) return;
       setStatus(t("error") + ": " + e.message, true);
       window.nabij.errors.push(e.message);
-      window.nabij.ready = true;
-      document.body.dataset.ready = "error";
+      markReady("error");
     }
+  }
+
+  // Ready (for people: the status line; for tests: window.nabij.ready) once the first view
+  // is whole, then after every redraw.
+  function markReady(outcome) {
+    state.outcome = outcome;
+    if (!state.initDone) return;
+    window.nabij.ready = true;
+    document.body.dataset.ready = outcome;
   }
 
   function setTiles(url) {
@@ -435,17 +442,15 @@
     const groupings = (m.groupings || []).slice();
     groupings.sort((a, b) => (a === "jeugdregio" ? -1 : b === "jeugdregio" ? 1 : a.localeCompare(b)));
     for (const g of groupings) $("grouping").appendChild(el("option", { value: g }, g));
-    if (m.scenarios) {
-      try {
-        const list = await getJSON("/api/v1/scenarios");
-        for (const s of list.scenarios) $("scenario").appendChild(el("option", { value: s.id }, s.name + " (" + s.created_at.slice(0, 10) + ")"));
-        $("scenario-row").hidden = list.scenarios.length === 0;
-      } catch (e) { /* no database yet: no scenarios to show */ }
-    }
-    try {
-      state.facilities = await getJSON("/api/v1/facilities");
-      drawFacilities(state.facilities);
-    } catch (e) { window.nabij.errors.push(e.message); }
+    // Scenarios, facilities and the first coverage are fetched at the same time.
+    const scenarios = m.scenarios ? getJSON("/api/v1/scenarios").then((list) => {
+      for (const s of list.scenarios) $("scenario").appendChild(el("option", { value: s.id }, s.name + " (" + s.created_at.slice(0, 10) + ")"));
+      $("scenario-row").hidden = list.scenarios.length === 0;
+    }).catch(() => { /* no database yet: no scenarios to show */ }) : Promise.resolve();
+    const facilities = getJSON("/api/v1/facilities").then((fc) => {
+      state.facilities = fc;
+      drawFacilities(fc);
+    }).catch((e) => { window.nabij.errors.push(e.message); });
     for (const id of ["profile", "minutes", "age", "as_of", "grouping", "scenario"]) $(id).addEventListener("change", load);
     $("colour").addEventListener("change", () => state.coverage && drawCoverage(state.coverage));
     $("need").addEventListener("submit", (e) => { e.preventDefault(); load(); });
@@ -465,7 +470,13 @@
         drawRegions();
       });
     }
-    await load();
+    // Ready once the map, the facilities and the scenario list are all there.
+    const first = load();
+    await Promise.all([scenarios, facilities]);
+    await first;
+    if (state.facilityLayer) state.facilityLayer.bringToFront();
+    state.initDone = true;
+    if (state.outcome) markReady(state.outcome);
   }
 
   init();
