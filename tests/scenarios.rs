@@ -677,3 +677,84 @@ fn kill_9_during_a_stream_of_writes_loses_no_acknowledged_scenario() {
         assert_eq!(code, 200, "{out}");
     }
 }
+
+#[test]
+fn the_database_is_named_by_flag_environment_or_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let changes = dir.path().join("c.json");
+    std::fs::write(
+        &changes,
+        r#"{"name": "cfg", "changes": [{"op": "close", "id": "NB-07"}]}"#,
+    )
+    .expect("write");
+    let toml_db = dir.path().join("from-config.sqlite");
+    let config = dir.path().join("nabij.toml");
+    std::fs::write(
+        &config,
+        format!("database = {:?}\n", toml_db.to_str().expect("utf8")),
+    )
+    .expect("write");
+    let run = |args: &[&str], env: Option<&std::path::Path>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"));
+        c.args(args).env_remove("NABIJ_DATABASE");
+        if let Some(e) = env {
+            c.env("NABIJ_DATABASE", e);
+        }
+        let out = c.output().expect("runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let c = changes.to_str().expect("utf8");
+    let cfg = config.to_str().expect("utf8");
+    // The configuration file's key.
+    let (ok, _, err) = run(
+        &[
+            "scenario",
+            "--demo",
+            "--changes",
+            c,
+            "--save",
+            "--config",
+            cfg,
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(toml_db.exists(), "saved where the configuration says");
+    // The environment wins over the file; the flag over both.
+    let env_db = dir.path().join("from-env.sqlite");
+    let (ok, _, err) = run(
+        &[
+            "scenario",
+            "--demo",
+            "--changes",
+            c,
+            "--save",
+            "--config",
+            cfg,
+        ],
+        Some(&env_db),
+    );
+    assert!(ok, "{err}");
+    assert!(env_db.exists());
+    let (ok, out, _) = run(&["scenarios", "list", "--config", cfg], Some(&env_db));
+    assert!(
+        ok && out.contains("cfg") && out.lines().count() == 1,
+        "{out}"
+    );
+    let flag_db = dir.path().join("from-flag.sqlite");
+    let (ok, out, _) = run(
+        &[
+            "scenarios",
+            "list",
+            "--database",
+            flag_db.to_str().expect("utf8"),
+        ],
+        Some(&env_db),
+    );
+    assert!(ok && out.contains("no saved scenarios"), "{out}");
+    assert!(!flag_db.exists(), "a read does not create the database");
+}

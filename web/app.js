@@ -215,7 +215,11 @@
         fillColor: KIND_COLOUR[f.properties.type] || "#444",
         className: "facility facility-" + f.id + (f.properties.status !== "active" ? " inactive" : ""),
       }),
-      onEachFeature: (f, layer) => layer.on("click", (e) => { L.DomEvent.stopPropagation(e); showFacility(f); }),
+      onEachFeature: (f, layer) => {
+        layer.bindTooltip(() => f.properties.name + " — " + f.properties.type
+          + (f.properties.places !== null && f.properties.places !== undefined ? ", " + fmt(f.properties.places, 0) + " " + t("places") : ""));
+        layer.on("click", (e) => { L.DomEvent.stopPropagation(e); showFacility(f); });
+      },
     }).addTo(state.map);
   }
 

@@ -111,10 +111,13 @@ pub fn scenario(args: ScenarioArgs, quiet: bool, progress: &Progress) -> Result<
 
 #[derive(Debug, Args)]
 pub struct ScenariosArgs {
-    /// The scenario database (SQLite; env NABIJ_DATABASE; default
+    /// The scenario database (SQLite; env NABIJ_DATABASE, config key `database`; default
     /// ~/.local/share/nabij/scenarios.sqlite).
     #[arg(long, global = true)]
     pub database: Option<PathBuf>,
+    /// A TOML configuration file (its `database` key is used; env NABIJ_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub action: ScenariosAction,
 }
@@ -130,13 +133,16 @@ pub enum ScenariosAction {
 }
 
 pub fn scenarios(args: ScenariosArgs) -> Result<(), CliError> {
-    let path = match args.database {
-        Some(p) => p,
-        None => match std::env::var("NABIJ_DATABASE") {
-            Ok(p) if !p.is_empty() => PathBuf::from(p),
-            _ => crate::app::config::default_database(&|k| std::env::var(k).ok()),
+    // The same layers as every command: defaults → TOML → environment → the flag.
+    let path = crate::app::Config::layered(
+        args.config.as_deref(),
+        &|k| std::env::var(k).ok(),
+        ConfigLayer {
+            database: args.database.clone(),
+            ..Default::default()
         },
-    };
+    )?
+    .database;
     let store = Store::new(&path);
     let app = |e: crate::app::StoreError| CliError::App(e.into());
     match args.action {
