@@ -1,4 +1,5 @@
-//! The snap index: segments in the grid (queries) and an R-tree (reference, far points).
+//! The snap index: segments in the grid (every query, far points included) and, built only
+//! when the reference path is asked for (tests), an R-tree over the same segments.
 
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
@@ -27,9 +28,17 @@ impl rstar::RTreeParams for SnapTreeParams {
 /// segment, nearest point).
 type Candidate = (f64, u32, u32, f64, (f64, f64));
 
-/// The snapping index of one graph: its snappable segments in a grid and an R-tree.
+/// How far the grid looks for the nearest road of a point with none within the snapping
+/// limit, to say how far it is (projected metres); beyond it the error says "none within".
+pub const FAR_SEARCH_M: f64 = 100_000.0;
+
+/// The snapping index of one graph: its snappable segments in a grid (and, on demand, the
+/// reference R-tree).
 pub struct SnapIndex {
-    tree: RTree<Segment, SnapTreeParams>,
+    /// Built on first use of [`SnapIndex::snap_with_rtree`] only: the server never pays its
+    /// memory (about 48 bytes a segment) or its single-threaded bulk load.
+    tree: std::sync::OnceLock<RTree<Segment, SnapTreeParams>>,
+    segments: usize,
     grid: SegmentGrid,
     /// For every polyline point of every edge, its share of the edge's length from the
     /// `from` node (point `i` of edge `e` is at `edge_shape_first[e] + 2e + i`): the position
@@ -78,27 +87,13 @@ impl SnapIndex {
             })
             .collect();
         let grid_segs: Vec<GridSeg> = segments.par_iter().map(GridSeg::of).collect();
+        let count = segments.len();
+        drop(segments);
         tracing::debug!(
-            "snap index: {} segments projected in {:.2} s",
-            segments.len(),
+            "snap index: {count} segments projected in {:.2} s",
             started.elapsed().as_secs_f64()
         );
-        // rstar's bulk load is single-threaded and the longest step: the grid and the length
-        // shares are built beside it.
-        let (tree, (grid, point_share)) = rayon::join(
-            || {
-                let t = std::time::Instant::now();
-                let tree = RTree::bulk_load_with_params(segments);
-                tracing::debug!("snap index: R-tree in {:.2} s", t.elapsed().as_secs_f64());
-                tree
-            },
-            || {
-                let t = std::time::Instant::now();
-                let grid = SegmentGrid::build(grid_segs);
-                tracing::debug!("snap index: grid in {:.2} s", t.elapsed().as_secs_f64());
-                (grid, point_shares(g))
-            },
-        );
+        let (grid, point_share) = rayon::join(|| SegmentGrid::build(grid_segs), || point_shares(g));
         tracing::debug!(
             "snap index: built in {:.2} s",
             started.elapsed().as_secs_f64()
@@ -106,7 +101,8 @@ impl SnapIndex {
         SnapIndex {
             point_share,
             grid,
-            tree,
+            tree: std::sync::OnceLock::new(),
+            segments: count,
             origin,
             x_scale,
             stretch,
@@ -144,18 +140,32 @@ impl SnapIndex {
 
     /// Number of indexed segments.
     pub fn len(&self) -> usize {
-        self.tree.size()
+        self.segments
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
+        self.segments == 0
     }
 
-    /// Approximate heap memory of the index in bytes (segments plus tree nodes).
+    /// Approximate heap memory of the index in bytes (the grid and the length shares; the
+    /// reference R-tree when it was built).
     pub fn memory_bytes(&self) -> usize {
-        // Leaves hold the segments; inner nodes add roughly 1/(M-1) of that with M = 6 children.
-        let leaf = std::mem::size_of::<Segment>() + std::mem::size_of::<usize>();
-        self.tree.size() * leaf * 6 / 5 + self.grid.memory_bytes() + self.point_share.len() * 4
+        let tree = self.tree.get().map_or(0, |t| t.size() * 48 * 6 / 5);
+        tree + self.grid.memory_bytes() + self.point_share.len() * 4
+    }
+
+    /// The reference R-tree, built on first use from the grid's segments.
+    fn tree(&self) -> &RTree<Segment, SnapTreeParams> {
+        self.tree.get_or_init(|| {
+            let mut segs: Vec<GridSeg> = self.grid.items.clone();
+            segs.sort_unstable_by_key(|s| s.point);
+            segs.dedup_by_key(|s| s.point);
+            let segments = segs
+                .iter()
+                .map(|s| GeomWithData::new(Line::new(s.a, s.b), (s.edge, s.point)))
+                .collect();
+            RTree::bulk_load_with_params(segments)
+        })
     }
 
     /// Snaps many points in parallel (rayon); results in input order.
@@ -263,17 +273,37 @@ impl SnapIndex {
         };
         let (d, edge, k, t, p) = match best {
             Some(b) if b.0 <= max_m => b,
-            // Rare: no road within the limit. Find how far the nearest one is, for the message
-            // (the same way for both candidate paths, so their errors are identical too).
+            // Rare: no road within the limit. Find how far the nearest one is, up to
+            // `FAR_SEARCH_M`, for the message (the same way for both candidate paths, so their
+            // errors are identical too). A point far outside the graph costs one clamped cell.
             _ => {
-                return Err(match self.tree.nearest_neighbor(q) {
-                    Some(seg) => SnapError::TooFar {
+                let mut nearest: Option<Candidate> = None;
+                let far = FAR_SEARCH_M * self.stretch + 1.0;
+                self.grid.near_candidates(
+                    q,
+                    rho as f32,
+                    self.stretch as f32,
+                    far as f32,
+                    |_| {},
+                    |s| {
+                        let c = exact(s);
+                        if better(&c, &nearest) {
+                            nearest = Some(c);
+                        }
+                    },
+                );
+                return Err(match nearest {
+                    Some(c) if c.0 <= FAR_SEARCH_M => SnapError::TooFar {
                         lon,
                         lat,
-                        distance_m: exact(&GridSeg::of(seg)).0,
+                        distance_m: c.0,
                         max_m,
                     },
-                    None => SnapError::NoRoadNear { lon, lat, max_m },
+                    _ => SnapError::NoRoadNear {
+                        lon,
+                        lat,
+                        max_m: FAR_SEARCH_M.max(max_m),
+                    },
                 });
             }
         };
@@ -306,7 +336,7 @@ impl SnapIndex {
             // are cheaper in rstar than distance queries.
             let r = radius as f32;
             let bbox = rstar::AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
-            for seg in self.tree.locate_in_envelope_intersecting(bbox) {
+            for seg in self.tree().locate_in_envelope_intersecting(bbox) {
                 let c = exact(&GridSeg::of(seg));
                 if better(&c, &best) {
                     best = Some(c);

@@ -2,8 +2,9 @@
 //!
 //! Every segment of every snappable edge polyline is held in metric coordinates: an
 //! equirectangular projection around the graph's centre, stored as `f32` metres (under 1 cm
-//! of rounding within 150 km of the centre), twice: in an R-tree (rstar, bulk-loaded) and in
-//! a uniform grid of cells (a hand-written `SegmentGrid`, the fast path). Candidates are found
+//! of rounding within 150 km of the centre), in a uniform grid of cells (a hand-written
+//! `SegmentGrid`); an R-tree (rstar) over the same segments is built only on demand, as the
+//! reference the grid is tested against. Candidates are found
 //! in that projected space; the distance that decides and is reported is then computed in
 //! `f64` in a local tangent plane at the query point (error well under 0.1 % within the 1 km
 //! snap range), from the segment's ends as the index stores them. Because the global
@@ -13,9 +14,9 @@
 //! until the scanned cells cover that square for the best distance found (plus a margin),
 //! ranking entries by an `f32` distance so that only those within `PREFILTER_MARGIN_M` of the
 //! best are evaluated exactly. The R-tree answers with box queries over a growing square in
-//! [`SnapIndex::snap_with_rtree`], and tests require identical snaps from both. rstar's
-//! `nearest_neighbor` reports how far the nearest road is for the rare point with no road
-//! within the limit. The position along the edge comes from length shares precomputed per
+//! [`SnapIndex::snap_with_rtree`], and tests require identical snaps from both. For the rare
+//! point with no road within the limit, the grid searches on up to 100 km to say how far the
+//! nearest road is (a point far outside the graph costs one clamped cell). The position along the edge comes from length shares precomputed per
 //! polyline point, so a snap reads nothing from the graph.
 //!
 //! # Units
