@@ -324,6 +324,12 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             cfg.bbox
         )));
     }
+    // The output first (its temporary file beside it), so that a path that cannot be written
+    // fails before the work, and an interruption removes the temporary.
+    let file = AtomicFile::create(out).map_err(|source| SynthError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
     if cfg.target_way_nodes < 1000 {
         return Err(SynthError::Invalid(
             "target_way_nodes must be at least 1000".into(),
@@ -599,13 +605,14 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         );
         ferries += 1;
     }
-    write(&net, cfg, out, ferries, motorway_m, towns.len())
+    write(&net, cfg, out, file, ferries, motorway_m, towns.len())
 }
 
 fn write(
     net: &Net,
     _cfg: &SynthConfig,
     out: &Path,
+    mut file: AtomicFile,
     ferries: u64,
     motorway_m: f64,
     towns: usize,
@@ -637,7 +644,6 @@ fn write(
             bbox[3].max(lat),
         ];
     }
-    let mut file = AtomicFile::create(out).map_err(werr)?;
     let mut way_nodes = 0u64;
     {
         let mut w = PbfWriter::new(
