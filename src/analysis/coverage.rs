@@ -13,6 +13,7 @@ use super::demand::{self, Need, Reach, Supply, demand_rate_per_10k};
 use super::fairness::{self, Judged, theil, theil_decomposed};
 use super::inputs::{Facility, Municipality};
 use super::need::{Exclusion, NeedProfile, above_preferred_size, places_of};
+use crate::graph::RoadGraph;
 use crate::routing::{Direction, Engine, Seed, Workspace};
 use crate::spatial::{Snap, SnapError};
 use crate::units::ms_to_minutes;
@@ -63,7 +64,8 @@ pub struct Prepared {
     index: Arc<MunicipalityIndex>,
 }
 
-struct MunicipalityIndex {
+/// The municipalities' bounding boxes in an R-tree, for locating points.
+pub struct MunicipalityIndex {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
 }
 
@@ -109,8 +111,27 @@ impl Prepared {
         facilities: Vec<Facility>,
         points: Option<&[WeightedPoint]>,
     ) -> Self {
+        Self::with_road_origins(engine, municipalities, facilities, points, None)
+    }
+
+    /// As [`Prepared::new`], with the road-network origins computed already (they are used
+    /// when there are no `points`).
+    pub fn with_road_origins(
+        engine: &Engine,
+        municipalities: Vec<Municipality>,
+        facilities: Vec<Facility>,
+        points: Option<&[WeightedPoint]>,
+        road: Option<RoadOrigins>,
+    ) -> Self {
         let g = &engine.graph;
-        let index = MunicipalityIndex::new(&municipalities);
+        let (index, mut road) = match (points, road) {
+            (None, Some(r)) => (r.index, Some(r.origins)),
+            (None, None) => {
+                let r = RoadOrigins::compute(g, &municipalities);
+                (r.index, Some(r.origins))
+            }
+            (Some(_), _) => (MunicipalityIndex::new(&municipalities), None),
+        };
         let fac_pts: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
         let facility_snaps = engine.index.snap_many(&fac_pts);
         let facility_municipality = facilities
@@ -147,35 +168,7 @@ impl Prepared {
             }
             None => {
                 origin_kind = OriginKind::RoadNetwork;
-                let inhabited: Vec<u8> = g
-                    .meta
-                    .class_names
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| INHABITED_CLASSES.contains(&n.as_str()))
-                    .map(|(i, _)| i as u8)
-                    .collect();
-                let mut weight = vec![0.0f64; g.node_count()];
-                for e in 0..g.edge_count() {
-                    if inhabited.contains(&g.edge_class[e]) {
-                        let half = g.edge_length_m[e] as f64 / 2.0;
-                        weight[g.edge_from[e] as usize] += half;
-                        weight[g.edge_to[e] as usize] += half;
-                    }
-                }
-                let located: Vec<(usize, u32, f64)> = (0..g.node_count() as u32)
-                    .into_par_iter()
-                    .filter(|&v| weight[v as usize] > 0.0)
-                    .filter_map(|v| {
-                        let (lon, lat) = g.node_lonlat(v);
-                        index
-                            .locate(&municipalities, lon, lat)
-                            .map(|m| (m, v, weight[v as usize]))
-                    })
-                    .collect();
-                for (m, node, weight) in located {
-                    origins[m].push(Origin::Node { node, weight });
-                }
+                origins = road.take().unwrap_or_default();
             }
         }
         // A municipality without origins (no inhabited road inside) is represented by its
@@ -239,6 +232,51 @@ impl Prepared {
             origins_dropped: self.origins_dropped,
             index: self.index.clone(),
         }
+    }
+}
+
+/// The default origins, computed from the graph alone (so that they can be computed while the
+/// snap index is built): every node on an inhabited road, weighted by half the length of
+/// those roads that meet there, in the municipality that contains it.
+pub struct RoadOrigins {
+    index: MunicipalityIndex,
+    origins: Vec<Vec<Origin>>,
+}
+
+impl RoadOrigins {
+    pub fn compute(g: &RoadGraph, municipalities: &[Municipality]) -> Self {
+        let index = MunicipalityIndex::new(municipalities);
+        let inhabited: Vec<u8> = g
+            .meta
+            .class_names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| INHABITED_CLASSES.contains(&n.as_str()))
+            .map(|(i, _)| i as u8)
+            .collect();
+        let mut weight = vec![0.0f64; g.node_count()];
+        for e in 0..g.edge_count() {
+            if inhabited.contains(&g.edge_class[e]) {
+                let half = g.edge_length_m[e] as f64 / 2.0;
+                weight[g.edge_from[e] as usize] += half;
+                weight[g.edge_to[e] as usize] += half;
+            }
+        }
+        let located: Vec<(usize, u32, f64)> = (0..g.node_count() as u32)
+            .into_par_iter()
+            .filter(|&v| weight[v as usize] > 0.0)
+            .filter_map(|v| {
+                let (lon, lat) = g.node_lonlat(v);
+                index
+                    .locate(municipalities, lon, lat)
+                    .map(|m| (m, v, weight[v as usize]))
+            })
+            .collect();
+        let mut origins: Vec<Vec<Origin>> = vec![Vec::new(); municipalities.len()];
+        for (m, node, weight) in located {
+            origins[m].push(Origin::Node { node, weight });
+        }
+        RoadOrigins { index, origins }
     }
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::config::{Config, GraphSource};
 use super::error::AppError;
+use crate::analysis::coverage::RoadOrigins;
 use crate::analysis::coverage::{MunicipalityResult, RegionResult};
 use crate::analysis::inputs::{Facility, Status, read_origins};
 use crate::analysis::{CoverageResult, Municipality, NeedProfile, Prepared};
@@ -50,6 +51,12 @@ pub struct Network {
 impl Network {
     /// Loads (or, for the demo, builds in memory) the configured graph.
     pub fn load(config: &Config) -> Result<Self, AppError> {
+        let (g, options, sources) = Self::read(config)?;
+        Ok(Self::assemble(Engine::with_options(g, options), sources))
+    }
+
+    /// The configured graph, the snap options for it and what to say of its source.
+    fn read(config: &Config) -> Result<(RoadGraph, SnapOptions, SourceInfo), AppError> {
         let (path, g) = match &config.graph {
             GraphSource::File(p) => (p, crate::graph::file::read_graph(p)?),
             GraphSource::Pbf(p) => {
@@ -75,17 +82,22 @@ impl Network {
             .map(|d| super::clock::rfc3339_utc(d.as_secs()));
         let mut options = SnapOptions::for_graph(&g);
         options.max_distance_m = config.max_snap_m;
-        Ok(Network {
-            engine: Engine::with_options(g, options),
-            sources: SourceInfo {
-                demo: config.demo,
-                graph: file_name(path),
-                municipalities: None,
-                facilities: None,
-                graph_built: built,
-            },
+        let sources = SourceInfo {
+            demo: config.demo,
+            graph: file_name(path),
+            municipalities: None,
+            facilities: None,
+            graph_built: built,
+        };
+        Ok((g, options, sources))
+    }
+
+    fn assemble(engine: Engine, sources: SourceInfo) -> Self {
+        Network {
+            engine,
+            sources,
             workspaces: Mutex::new(Vec::new()),
-        })
+        }
     }
 
     /// A network over a graph already in memory (tests, benchmarks).
@@ -302,22 +314,42 @@ impl Dataset {
     /// Loads everything the configuration names. Municipalities and facilities are required.
     pub fn load(config: &Config, progress: &Progress) -> Result<Self, AppError> {
         let spinner = progress.spinner("loading road graph");
-        let mut network = Network::load(config)?;
-        spinner.finish_and_clear();
         if config.municipalities.is_none() && config.facilities.is_none() {
+            let network = Network::load(config)?;
+            spinner.finish_and_clear();
             let mut d = Self::new(network, Vec::new(), Vec::new(), None)?;
             d.routing_only = true;
             return Ok(d);
         }
-        let spinner = progress.spinner("reading municipalities and facilities");
-        let (municipalities, m_name) = super::load::municipalities(config)?;
-        let (facilities, f_name) = super::load::facilities(config)?;
-        let origins = config.origins.as_deref().map(read_origins).transpose()?;
+        let (graph, options, mut sources) = Network::read(config)?;
+        spinner.set_message("building the snap index; reading municipalities and facilities");
+        // The snap index and the inputs (with the road-network origins, which need the graph
+        // only) are built side by side: the server is ready sooner.
+        let (index, inputs) = rayon::join(
+            || crate::spatial::SnapIndex::build(&graph, options),
+            || -> Result<_, AppError> {
+                let (municipalities, m_name) = super::load::municipalities(config)?;
+                let (facilities, f_name) = super::load::facilities(config)?;
+                let origins = config.origins.as_deref().map(read_origins).transpose()?;
+                let road = origins
+                    .is_none()
+                    .then(|| RoadOrigins::compute(&graph, &municipalities));
+                Ok((municipalities, m_name, facilities, f_name, origins, road))
+            },
+        );
+        let (municipalities, m_name, facilities, f_name, origins, road) = inputs?;
         spinner.finish_and_clear();
-        network.sources.municipalities = Some(m_name);
-        network.sources.facilities = Some(f_name);
+        sources.municipalities = Some(m_name);
+        sources.facilities = Some(f_name);
+        let network = Network::assemble(Engine::from_parts(graph, index), sources);
         let spinner = progress.spinner("matching inputs to the road graph");
-        let d = Self::new(network, municipalities, facilities, origins.as_deref());
+        let d = Self::with_prepared(
+            network,
+            municipalities,
+            facilities,
+            origins.as_deref(),
+            road,
+        );
         spinner.finish_and_clear();
         d
     }
@@ -330,7 +362,18 @@ impl Dataset {
         facilities: Vec<Facility>,
         origins: Option<&[crate::analysis::WeightedPoint]>,
     ) -> Result<Self, AppError> {
-        let prepared = Prepared::new(&network.engine, municipalities, facilities, origins);
+        Self::with_prepared(network, municipalities, facilities, origins, None)
+    }
+
+    fn with_prepared(
+        network: Network,
+        municipalities: Vec<Municipality>,
+        facilities: Vec<Facility>,
+        origins: Option<&[crate::analysis::WeightedPoint]>,
+        road: Option<RoadOrigins>,
+    ) -> Result<Self, AppError> {
+        let prepared =
+            Prepared::with_road_origins(&network.engine, municipalities, facilities, origins, road);
         let bbox = network.engine.graph.meta.bbox;
         let graph_box = format!(
             "the graph covers lon {:.3}..{:.3}, lat {:.3}..{:.3}",

@@ -139,6 +139,27 @@ impl RoadGraph {
     }
 
     /// The full polyline of an edge from `from` to `to`, as `(lon, lat)` degrees.
+    /// The points of edge `e`'s polyline without allocating: its `from` node, its shape
+    /// points, its `to` node. Point `i` is number `edge_shape_first[e] + 2e + i` overall.
+    pub fn edge_points(&self, e: u32) -> impl ExactSizeIterator<Item = (f64, f64)> + '_ {
+        let e = e as usize;
+        let a = self.edge_shape_first[e] as usize;
+        let b = self.edge_shape_first[e + 1] as usize;
+        let n = b - a + 2;
+        (0..n).map(move |i| {
+            if i == 0 {
+                self.node_lonlat(self.edge_from[e])
+            } else if i == n - 1 {
+                self.node_lonlat(self.edge_to[e])
+            } else {
+                (
+                    self.shape_lon_e7[a + i - 1] as f64 * 1e-7,
+                    self.shape_lat_e7[a + i - 1] as f64 * 1e-7,
+                )
+            }
+        })
+    }
+
     pub fn edge_polyline(&self, e: u32) -> Vec<(f64, f64)> {
         let e = e as usize;
         let a = self.edge_shape_first[e] as usize;

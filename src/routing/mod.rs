@@ -54,6 +54,12 @@ impl Engine {
         Engine { graph, index }
     }
 
+    /// An engine from a graph and the snap index built over it (when the index is built
+    /// beside other work).
+    pub fn from_parts(graph: RoadGraph, index: SnapIndex) -> Self {
+        Engine { graph, index }
+    }
+
     pub fn snap(&self, lon: f64, lat: f64) -> Result<Snap, SnapError> {
         self.index.snap(lon, lat)
     }

@@ -52,23 +52,43 @@ pub(super) fn closest_to_origin<T: num_traits::Float>(a: (T, T), b: (T, T)) -> (
 /// Computed in parallel: at Netherlands scale it is some 20 million haversines.
 pub(super) fn point_shares(g: &RoadGraph) -> Vec<f32> {
     use rayon::prelude::*;
-    (0..g.edge_count())
-        .into_par_iter()
-        .flat_map_iter(|e| {
-            // Metres from the `from` node to each point, then shares of the last.
-            let pts = g.edge_polyline(e as u32);
-            let mut before = 0.0;
-            let mut cum = Vec::with_capacity(pts.len());
-            cum.push(0.0);
-            for w in pts.windows(2) {
-                before += crate::geodesy::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
+    let edges = g.edge_count();
+    let points = |e: usize| g.edge_shape_first[e] as usize + 2 * e;
+    let mut out = vec![0f32; points(edges)];
+    // Chunks of edges own contiguous runs of points: fill them in parallel, no allocation
+    // per edge.
+    const CHUNK: usize = 8192;
+    let mut slices = Vec::with_capacity(edges / CHUNK + 1);
+    let mut rest: &mut [f32] = &mut out;
+    for start in (0..edges).step_by(CHUNK) {
+        let end = (start + CHUNK).min(edges);
+        let (here, tail) = std::mem::take(&mut rest).split_at_mut(points(end) - points(start));
+        slices.push((start, end, here));
+        rest = tail;
+    }
+    slices.into_par_iter().for_each(|(start, end, slice)| {
+        // Metres from the `from` node to each point (one buffer per chunk), then shares of
+        // the last.
+        let mut cum: Vec<f64> = Vec::new();
+        let mut at = 0;
+        for e in start..end {
+            cum.clear();
+            let mut before = 0.0f64;
+            let mut prev: Option<(f64, f64)> = None;
+            for p in g.edge_points(e as u32) {
+                if let Some(q) = prev {
+                    before += crate::geodesy::haversine_m(q.0, q.1, p.0, p.1);
+                }
+                prev = Some(p);
                 cum.push(before);
             }
             let total = before;
-            cum.into_iter().map(move |c| {
+            for (slot, c) in slice[at..at + cum.len()].iter_mut().zip(&cum) {
                 let share = if total > 0.0 { c / total } else { 0.0 };
-                share.clamp(0.0, 1.0) as f32
-            })
-        })
-        .collect()
+                *slot = share.clamp(0.0, 1.0) as f32;
+            }
+            at += cum.len();
+        }
+    });
+    out
 }

@@ -65,7 +65,7 @@ impl SnapIndex {
         let project = |lon: f64, lat: f64| project(origin, x_scale, lon, lat);
         use rayon::prelude::*;
         let started = std::time::Instant::now();
-        let segments: Vec<Segment> = (0..g.edge_count() as u32)
+        let grid_segs: Vec<GridSeg> = (0..g.edge_count() as u32)
             .into_par_iter()
             .filter(|&edge| {
                 !options
@@ -73,27 +73,42 @@ impl SnapIndex {
                     .contains(&g.edge_class[edge as usize])
             })
             .flat_map_iter(|edge| {
-                let pts = g.edge_polyline(edge);
                 let first_point = g.edge_shape_first[edge as usize] + 2 * edge;
-                (0..pts.len() - 1).map(move |k| {
-                    GeomWithData::new(
-                        Line::new(
-                            project(pts[k].0, pts[k].1),
-                            project(pts[k + 1].0, pts[k + 1].1),
-                        ),
-                        (edge, first_point + k as u32),
-                    )
+                let mut pts = g.edge_points(edge).map(|(x, y)| project(x, y));
+                let mut prev = pts.next();
+                pts.enumerate().filter_map(move |(k, b)| {
+                    let a = prev.replace(b)?;
+                    Some(GridSeg {
+                        a,
+                        b,
+                        edge,
+                        point: first_point + k as u32,
+                    })
                 })
             })
             .collect();
-        let grid_segs: Vec<GridSeg> = segments.par_iter().map(GridSeg::of).collect();
-        let count = segments.len();
-        drop(segments);
+        let count = grid_segs.len();
         tracing::debug!(
             "snap index: {count} segments projected in {:.2} s",
             started.elapsed().as_secs_f64()
         );
-        let (grid, point_share) = rayon::join(|| SegmentGrid::build(grid_segs), || point_shares(g));
+        let (grid, point_share) = rayon::join(
+            || {
+                let t = std::time::Instant::now();
+                let grid = SegmentGrid::build(grid_segs);
+                tracing::debug!("snap index: grid in {:.2} s", t.elapsed().as_secs_f64());
+                grid
+            },
+            || {
+                let t = std::time::Instant::now();
+                let shares = point_shares(g);
+                tracing::debug!(
+                    "snap index: length shares in {:.2} s",
+                    t.elapsed().as_secs_f64()
+                );
+                shares
+            },
+        );
         tracing::debug!(
             "snap index: built in {:.2} s",
             started.elapsed().as_secs_f64()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Server start-up (issue #15): time from starting `nabij serve` on the Netherlands-size
+# SYNTHETIC network of scripts/bench_coverage.sh (342 CBS municipalities, 20 real facilities)
+# until /health answers, and the resident memory then. Five starts; prints each and the median.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -q
+data=target/bench-data
+gem=../shared/data/boundaries/gemeenten_2024.geojson
+fac=../shared/data/facilities_nl.csv
+[ -f "$data/nl_towns_15000000.nbg" ] || scripts/bench_coverage.sh >/dev/null
+port=${PORT:-8189}
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+times=()
+for run in 1 2 3 4 5; do
+  start=$(date +%s%N)
+  target/release/nabij --quiet serve --graph "$data/nl_towns_15000000.nbg" --municipalities "$gem" --facilities "$fac" --listen "127.0.0.1:$port" --database "$data/bench-startup.sqlite" 2>/dev/null &
+  pid=$!
+  until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.02; done
+  end=$(date +%s%N)
+  ms=$(( (end - start) / 1000000 ))
+  rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status)
+  echo "run $run: ready after $ms ms, resident $rss MB"
+  times+=("$ms")
+  kill $pid; wait $pid 2>/dev/null || true
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print "median: " a[int((NR+1)/2)] " ms"}'
