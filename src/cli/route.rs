@@ -309,7 +309,7 @@ pub fn isochrone(args: IsochroneArgs) -> Result<(), CliError> {
     if roads_file.is_some() {
         let g = net.graph();
         let features: Vec<_> = iso
-            .roads
+            .roads(g)
             .iter()
             .map(|(e, pts)| {
                 json!({

@@ -16,7 +16,7 @@
 //! outside, so islands and gaps show as separate parts. Ferry edges are listed among the
 //! reached roads but not rasterised: nobody gets off mid-crossing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use geo::{Coord, LineString, MultiPolygon, Orient, Polygon};
 
@@ -25,34 +25,112 @@ use crate::graph::{ARC_BACKWARD, NO_TIME};
 use crate::spatial::Snap;
 
 /// An isochrone: reached roads and the area around them.
+///
+/// The reached roads are held compactly, so that a country-wide isochrone costs a bit per
+/// edge plus its frontier: the edges reached whole as a bitset, the parts of edges reached
+/// partly as share intervals. Their polylines are made on demand ([`Isochrone::roads`]).
 #[derive(Debug, Clone)]
 pub struct Isochrone {
     pub budget_ms: u32,
     pub direction: Direction,
-    /// Reached road pieces as polylines `(lon, lat)`, with their edge id.
-    pub roads: Vec<(u32, Vec<(f64, f64)>)>,
+    /// Edges reached whole, one bit per edge.
+    full: Vec<u64>,
+    /// `(edge, from share, to share)` of edges reached partly: sorted, merged, none of them
+    /// on an edge reached whole.
+    partial: Vec<(u32, f64, f64)>,
     /// Exterior rings counter-clockwise (RFC 7946).
     pub polygon: MultiPolygon<f64>,
     pub cell_m: f64,
 }
 
-fn add(intervals: &mut BTreeMap<u32, Vec<(f64, f64)>>, e: u32, a: f64, b: f64) {
-    let (a, b) = (a.clamp(0.0, 1.0), b.clamp(0.0, 1.0));
-    if b > a {
-        intervals.entry(e).or_default().push((a, b));
+/// Reached parts of edges while the isochrone is built.
+struct Reach {
+    full: Vec<u64>,
+    partial: Vec<(u32, f64, f64)>,
+}
+
+impl Reach {
+    fn is_full(&self, e: u32) -> bool {
+        self.full[(e / 64) as usize] & (1 << (e % 64)) != 0
+    }
+
+    fn add(&mut self, e: u32, a: f64, b: f64) {
+        let (a, b) = (a.clamp(0.0, 1.0), b.clamp(0.0, 1.0));
+        if a <= 0.0 && b >= 1.0 {
+            self.full[(e / 64) as usize] |= 1 << (e % 64);
+        } else if b > a && !self.is_full(e) {
+            self.partial.push((e, a, b));
+        }
+    }
+
+    /// Sorts and merges the partial intervals; an edge covered whole by them becomes full.
+    fn finish(mut self) -> (Vec<u64>, Vec<(u32, f64, f64)>) {
+        self.partial
+            .sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+        let mut merged: Vec<(u32, f64, f64)> = Vec::with_capacity(self.partial.len());
+        for &(e, a, b) in &self.partial {
+            if self.is_full(e) {
+                continue;
+            }
+            match merged.last_mut() {
+                Some(last) if last.0 == e && a <= last.2 + 1e-9 => last.2 = last.2.max(b),
+                _ => merged.push((e, a, b)),
+            }
+        }
+        let mut out = Vec::with_capacity(merged.len());
+        for (e, a, b) in merged {
+            if a <= 1e-9 && b >= 1.0 - 1e-9 {
+                self.full[(e / 64) as usize] |= 1 << (e % 64);
+            } else {
+                out.push((e, a, b));
+            }
+        }
+        out.retain(|&(e, _, _)| !self.is_full(e));
+        (self.full, out)
     }
 }
 
-fn merge(mut v: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    v.sort_by(|x, y| x.0.total_cmp(&y.0));
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(v.len());
-    for (a, b) in v {
-        match out.last_mut() {
-            Some(last) if a <= last.1 + 1e-9 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
+/// The reached pieces `(edge, from share, to share)` in edge order.
+fn pieces<'a>(
+    full: &'a [u64],
+    partial: &'a [(u32, f64, f64)],
+    edges: usize,
+) -> impl Iterator<Item = (u32, f64, f64)> + 'a {
+    let mut next_partial = 0usize;
+    (0..edges as u32).flat_map(move |e| {
+        let whole = (full[(e / 64) as usize] & (1 << (e % 64)) != 0).then_some((e, 0.0, 1.0));
+        let start = next_partial;
+        while next_partial < partial.len() && partial[next_partial].0 == e {
+            next_partial += 1;
         }
+        whole
+            .into_iter()
+            .chain(partial[start..next_partial].iter().copied())
+    })
+}
+
+impl Isochrone {
+    /// The reached road pieces `(edge, from share, to share)`, in edge order.
+    pub fn pieces(&self) -> impl Iterator<Item = (u32, f64, f64)> + '_ {
+        pieces(&self.full, &self.partial, self.full.len() * 64)
     }
-    out
+
+    /// The number of reached road pieces.
+    pub fn road_count(&self) -> usize {
+        self.full
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum::<usize>()
+            + self.partial.len()
+    }
+
+    /// The reached road pieces as polylines `(lon, lat)` with their edge id (made now: at
+    /// Netherlands scale they are hundreds of MB).
+    pub fn roads(&self, g: &crate::graph::RoadGraph) -> Vec<(u32, Vec<(f64, f64)>)> {
+        self.pieces()
+            .map(|(e, a, b)| (e, edge_part(g, e, a, b)))
+            .collect()
+    }
 }
 
 impl Engine {
@@ -73,7 +151,10 @@ impl Engine {
             .collect();
         ws.run(g, &seeds, budget_ms, direction);
         let csr = direction.csr(g);
-        let mut intervals: BTreeMap<u32, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut reach = Reach {
+            full: vec![0u64; g.edge_count().div_ceil(64)],
+            partial: Vec::new(),
+        };
         for &u in ws.settled() {
             let Some(d) = ws.time_ms(u) else { continue };
             let remaining = (budget_ms - d) as f64;
@@ -88,9 +169,9 @@ impl Engine {
                     (Direction::From, true) | (Direction::To, false) => false,
                 };
                 if u_is_from {
-                    add(&mut intervals, e, 0.0, share);
+                    reach.add(e, 0.0, share);
                 } else {
-                    add(&mut intervals, e, 1.0 - share, 1.0);
+                    reach.add(e, 1.0 - share, 1.0);
                 }
             }
         }
@@ -108,36 +189,35 @@ impl Engine {
                 Direction::To => (bw, fw),
             };
             if up != NO_TIME {
-                add(&mut intervals, s.edge, t, t + remaining / up as f64);
+                reach.add(s.edge, t, t + remaining / up as f64);
             }
             if down != NO_TIME {
-                add(&mut intervals, s.edge, t - remaining / down as f64, t);
+                reach.add(s.edge, t - remaining / down as f64, t);
             }
         }
-        let mut roads = Vec::new();
-        for (e, v) in intervals {
-            for (a, b) in merge(v) {
-                roads.push((e, edge_part(g, e, a, b)));
-            }
-        }
-        // Ferries are reached roads but not reached area: nobody gets off mid-crossing.
-        // (References, not a copy: at Netherlands scale the reached roads are hundreds of MB.)
-        let land: Vec<&(u32, Vec<(f64, f64)>)> = roads
-            .iter()
-            .filter(|(e, _)| g.edge_class[*e as usize] != crate::graph::FERRY_CLASS)
-            .collect();
-        let polygon = rasterize(&land, cell_m, g.meta.bbox);
+        let (full, partial) = reach.finish();
+        // Ferries are reached roads but not reached area: nobody gets off mid-crossing. The
+        // polylines are made one piece at a time while they are rasterised.
+        let land = pieces(&full, &partial, g.edge_count())
+            .filter(|(e, _, _)| g.edge_class[*e as usize] != crate::graph::FERRY_CLASS)
+            .map(|(e, a, b)| edge_part(g, e, a, b));
+        let polygon = rasterize(land, cell_m, g.meta.bbox);
         Isochrone {
             budget_ms,
             direction,
-            roads,
+            full,
+            partial,
             polygon,
             cell_m,
         }
     }
 }
 
-fn rasterize(roads: &[&(u32, Vec<(f64, f64)>)], cell_m: f64, bbox: [f64; 4]) -> MultiPolygon<f64> {
+fn rasterize(
+    roads: impl Iterator<Item = Vec<(f64, f64)>>,
+    cell_m: f64,
+    bbox: [f64; 4],
+) -> MultiPolygon<f64> {
     let cell_m = cell_m.max(10.0);
     let lat0 = (bbox[1] + bbox[3]) / 2.0;
     let lon0 = (bbox[0] + bbox[2]) / 2.0;
@@ -150,7 +230,7 @@ fn rasterize(roads: &[&(u32, Vec<(f64, f64)>)], cell_m: f64, bbox: [f64; 4]) -> 
         )
     };
     let mut cells: BTreeSet<(i32, i32)> = BTreeSet::new();
-    for (_, pts) in roads {
+    for pts in roads {
         for w in pts.windows(2) {
             let len = crate::geodesy::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
             let steps = (len / (cell_m / 2.0)).ceil().max(1.0) as usize;
