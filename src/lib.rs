@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod api;
 pub mod app;
+pub mod cancel;
 pub mod cli;
 pub mod document;
 pub mod geodesy;

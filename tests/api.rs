@@ -395,9 +395,12 @@ fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
         .expect("addr")
         .port();
     let addr = format!("127.0.0.1:{port}");
+    let db = tempfile::tempdir().expect("tempdir");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
-        .args(["--quiet", "serve", "--listen", &addr])
+        .args(["serve", "--listen", &addr, "--database"])
+        .arg(db.path().join("s.sqlite"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("starts");
     let fetch = |path: &str| -> Option<(u16, Vec<u8>)> {
@@ -471,6 +474,13 @@ fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
         panic!("the server did not stop on SIGTERM");
     };
     assert!(st.success(), "exit status {st}");
+    // It says whether requests were dropped at shutdown (none were in flight here).
+    let mut out = String::new();
+    if let Some(mut o) = child.stdout.take() {
+        use std::io::Read;
+        let _ = o.read_to_string(&mut out);
+    }
+    assert!(out.contains("no request was dropped"), "{out}");
 }
 
 #[actix_rt::test]
@@ -820,4 +830,112 @@ async fn errors_of_the_http_layer_are_problems_too() {
             .and_then(|v| v.to_str().ok()),
         Some("application/problem+json")
     );
+}
+
+#[actix_rt::test]
+async fn a_computation_past_its_time_limit_is_cancelled_and_not_kept() {
+    let data = Dataset::load(&Config::demo(), &Progress::hidden()).expect("the demo loads");
+    // A time limit no 240-minute isochrone of the demo can meet.
+    let state = web::Data::new(AppState::new(data, std::time::Duration::from_millis(1)));
+    let app = app!(state);
+    let (s, _, body) = get(&app, "/api/v1/isochrone?at=NB-01&minutes=240").await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("took longer than"), "{body}");
+    // The computation hears of it and stops; what it left is counted, not kept.
+    let mut cancelled = 0;
+    for _ in 0..200 {
+        cancelled = state.metrics.lock().map(|m| m.cancelled).unwrap_or(0);
+        if cancelled > 0 {
+            break;
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(cancelled, 1);
+    let (_, _, metrics) = get(&app, "/metrics").await;
+    assert!(
+        metrics.contains("nabij_computations_cancelled_total 1"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn a_client_that_leaves_has_its_computation_cancelled() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let db = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args(["--quiet", "serve", "--listen", &addr, "--database"])
+        .arg(db.path().join("s.sqlite"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .spawn()
+        .expect("starts");
+    let get = |path: &str| -> Option<String> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&addr).ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    };
+    let mut ready = false;
+    for _ in 0..200 {
+        if get("/health").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(ready, "the server did not become healthy");
+    // A 500 × 500 matrix around the demo's facilities (about a second of work), sent whole,
+    // then the client hangs up without reading.
+    let mut rng = nabij::rng::SplitMix64::new(7);
+    let centres = [
+        (2.36, 52.86),
+        (2.67, 52.85),
+        (2.35, 52.64),
+        (2.65, 52.63),
+        (3.26, 52.63),
+    ];
+    let points: Vec<[f64; 2]> = (0..500)
+        .map(|i| {
+            let c = centres[i % centres.len()];
+            [c.0 + rng.range(-0.02, 0.02), c.1 + rng.range(-0.01, 0.01)]
+        })
+        .collect();
+    let body = serde_json::json!({"origins": points, "destinations": points}).to_string();
+    {
+        use std::io::Write;
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        write!(
+            s,
+            "POST /api/v1/matrix HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        // Dropped: the connection closes.
+    }
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = get("/metrics").unwrap_or_default();
+        if seen.contains("nabij_computations_cancelled_total 1") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.contains("nabij_computations_cancelled_total 1"),
+        "the computation was not cancelled: {seen}"
+    );
+    assert!(seen.contains("status=\"499\""), "{seen}");
 }

@@ -364,9 +364,14 @@ impl Prepared {
         // One search answers all municipalities. It runs to the whole reachable graph so that
         // times beyond the limit (medians, worst cases) are exact too. The per-facility counts
         // run at the same time on the other core(s).
+        let token = crate::cancel::current();
         let (_, reach) = rayon::join(
             || ws.run(g, &seeds, u32::MAX, dir),
-            || self.facilities_within(engine, &snapped, limit, dir),
+            || {
+                crate::cancel::run_with(token.as_ref(), || {
+                    self.facilities_within(engine, &snapped, limit, dir)
+                })
+            },
         );
         let ws: &Workspace = ws;
         let n = self.municipalities.len();

@@ -48,6 +48,10 @@ pub enum ApiError {
     /// facility).
     #[error("{detail}")]
     Unprocessable { parameter: String, detail: String },
+    /// The client left before its answer was ready (nobody reads this response; status 499
+    /// as nginx logs it).
+    #[error("the client closed the connection")]
+    ClientGone,
     /// Anything else: logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -74,6 +78,7 @@ impl ApiError {
             ApiError::Unauthorized => "Unauthorized",
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::Unprocessable { .. } => "Cannot be applied",
+            ApiError::ClientGone => "Client closed request",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -91,6 +96,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Unprocessable { .. } => "unprocessable",
+            ApiError::ClientGone => "client-gone",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -129,6 +135,9 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::ClientGone => {
+                StatusCode::from_u16(499).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

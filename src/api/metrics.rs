@@ -10,6 +10,10 @@ pub struct Metrics {
     pub cache_misses: u64,
     /// Computations run on the blocking pool (identical concurrent requests share one).
     pub computations: u64,
+    /// Computations stopped because nobody waited for them any more.
+    pub cancelled: u64,
+    /// Requests in flight (started, not yet answered).
+    pub in_flight: u64,
 }
 
 const LATENCY_BUCKETS: [f64; 11] = [
@@ -71,6 +75,8 @@ impl Metrics {
         let _ = writeln!(s, "nabij_cache_misses_total {}", self.cache_misses);
         s.push_str("# HELP nabij_computations_total Computations run (identical requests in flight share one).\n# TYPE nabij_computations_total counter\n");
         let _ = writeln!(s, "nabij_computations_total {}", self.computations);
+        s.push_str("# HELP nabij_computations_cancelled_total Computations stopped because their client left or their time limit passed.\n# TYPE nabij_computations_cancelled_total counter\n");
+        let _ = writeln!(s, "nabij_computations_cancelled_total {}", self.cancelled);
         s
     }
 }

@@ -136,8 +136,11 @@ fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
         RouteId::Isochrone => route.to(|q: HttpRequest, s: Data| guard(routing::isochrone(q, s))),
         RouteId::Metrics => route.to(|q: HttpRequest, s: Data| guard(meta::metrics(q, s))),
         RouteId::OpenApi => route.to(|q: HttpRequest| guard(meta::openapi_doc(q))),
-        RouteId::Matrix => web::post()
-            .to(|b: web::Json<routing::MatrixBody>, s: Data| guard(routing::matrix(b, s))),
+        RouteId::Matrix => web::post().to(
+            |q: HttpRequest, b: web::Json<routing::MatrixBody>, s: Data| {
+                guard(routing::matrix(q, b, s))
+            },
+        ),
         RouteId::Scenarios => route.to(|q: HttpRequest, s: Data| guard(scenarios::list(q, s))),
         RouteId::ScenarioOne => {
             route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::one(q, p, s)))
@@ -205,9 +208,22 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
             .wrap_fn(|req, srv| {
                 let start = Instant::now();
                 let state = req.app_data::<web::Data<AppState>>().cloned();
+                // In flight until answered; a request dropped at shutdown never counts down,
+                // so `serve` can say how many were dropped.
+                if let Some(s) = &state
+                    && let Ok(mut m) = s.metrics.lock()
+                {
+                    m.in_flight += 1;
+                }
                 let fut = srv.call(req);
                 async move {
-                    let res = fut.await?;
+                    let res = fut.await;
+                    if let Some(s) = &state
+                        && let Ok(mut m) = s.metrics.lock()
+                    {
+                        m.in_flight = m.in_flight.saturating_sub(1);
+                    }
+                    let res = res?;
                     if let Some(state) = state {
                         let route = res
                             .request()

@@ -146,12 +146,84 @@ impl AppState {
     }
 }
 
+/// The client's socket, duplicated when its connection opened, so that a computation can
+/// notice the client has left: actix-web 4 itself only notices when it writes the answer
+/// (actix/actix-web#3462), and until then would compute for nobody.
+pub struct PeerSocket(std::os::fd::OwnedFd);
+
+impl PeerSocket {
+    /// Whether the client closed the connection (or it broke): a non-blocking peek reads
+    /// end-of-stream. Data waiting (a pipelined request) means it is still there.
+    pub fn closed(&self) -> bool {
+        use std::os::fd::AsRawFd;
+        let mut byte = 0u8;
+        // SAFETY: a one-byte peek into a local buffer on a socket this value owns (a
+        // duplicate, so it stays valid however actix handles its own).
+        let n = unsafe {
+            libc::recv(
+                self.0.as_raw_fd(),
+                (&mut byte as *mut u8).cast(),
+                1,
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        match n {
+            0 => true,
+            n if n > 0 => false,
+            _ => !matches!(
+                std::io::Error::last_os_error().kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+            ),
+        }
+    }
+}
+
+/// `HttpServer::on_connect`: keeps a duplicate of each TCP connection's socket with the
+/// connection (see [`PeerSocket`]).
+pub fn on_connect(conn: &dyn std::any::Any, ext: &mut actix_web::dev::Extensions) {
+    use std::os::fd::AsFd;
+    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>()
+        && let Ok(fd) = tcp.as_fd().try_clone_to_owned()
+    {
+        ext.insert(Arc::new(PeerSocket(fd)));
+    }
+}
+
+/// The request's client socket, when the server keeps one.
+pub fn peer_of(req: &actix_web::HttpRequest) -> Option<Arc<PeerSocket>> {
+    req.conn_data::<Arc<PeerSocket>>().cloned()
+}
+
+/// Resolves when the client has left (never, without a socket to watch).
+async fn client_gone(peer: Option<Arc<PeerSocket>>) {
+    match peer {
+        None => std::future::pending::<()>().await,
+        Some(p) => loop {
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+            if p.closed() {
+                return;
+            }
+        },
+    }
+}
+
 /// Runs blocking work off the async executor, under the state's timeout, when admitted: at
 /// most `running` at once, `waiting` more queued, the rest refused with a 503 at once.
 pub async fn blocking<T: Send + 'static>(
     state: &web::Data<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    blocking_for(None, state, f).await
+}
+
+/// As [`blocking`], for one client: when it leaves, its place in the queue is given up and
+/// its computation cancelled.
+pub async fn blocking_for<T: Send + 'static>(
+    peer: Option<Arc<PeerSocket>>,
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    use futures_util::future::{Either, select};
     use std::sync::atomic::Ordering;
     let permit = match state.permits.try_acquire() {
         Ok(p) => p,
@@ -160,12 +232,16 @@ pub async fn blocking<T: Send + 'static>(
                 state.waiting.fetch_sub(1, Ordering::SeqCst);
                 return Err(ApiError::Busy);
             }
-            let p =
-                actix_web::rt::time::timeout(state.compute_timeout, state.permits.acquire()).await;
+            let wait = Box::pin(actix_web::rt::time::timeout(
+                state.compute_timeout,
+                state.permits.acquire(),
+            ));
+            let p = select(wait, Box::pin(client_gone(peer.clone()))).await;
             state.waiting.fetch_sub(1, Ordering::SeqCst);
             match p {
-                Ok(Ok(p)) => p,
-                _ => return Err(ApiError::Busy),
+                Either::Left((Ok(Ok(p)), _)) => p,
+                Either::Left(_) => return Err(ApiError::Busy),
+                Either::Right(_) => return Err(ApiError::ClientGone),
             }
         }
     };
@@ -175,8 +251,20 @@ pub async fn blocking<T: Send + 'static>(
     }
     let s = state.clone();
     let timeout = state.compute_timeout;
+    // Cancelled when this future ends without the answer: its client left (actix drops the
+    // handler) or the time limit passed. The searches see it and stop.
+    let token = crate::cancel::Token::new();
+    let _cancel_on_drop = CancelOnDrop(token.clone());
+    let job_token = token.clone();
     let job = web::block(move || {
-        let out = f(&s);
+        let out = crate::cancel::run_with(Some(&job_token), || f(&s));
+        if job_token.is_cancelled() {
+            // Whatever the searches left is not an answer: never cached, never sent.
+            if let Ok(mut m) = s.metrics.lock() {
+                m.cancelled += 1;
+            }
+            return Err(ApiError::Internal("the computation was cancelled".into()));
+        }
         // The last computation of a burst hands freed memory back to the system (glibc keeps
         // it otherwise, and RSS would stay at the burst's peak).
         if s.permits.available_permits() + 1 >= s.max_running {
@@ -184,12 +272,26 @@ pub async fn blocking<T: Send + 'static>(
         }
         out
     });
-    match actix_web::rt::time::timeout(timeout, job).await {
-        Err(_) => Err(ApiError::Timeout {
+    let job = Box::pin(actix_web::rt::time::timeout(timeout, job));
+    match select(job, Box::pin(client_gone(peer))).await {
+        Either::Left((Err(_), _)) => Err(ApiError::Timeout {
             seconds: timeout.as_secs(),
         }),
-        Ok(Err(e)) => Err(ApiError::Internal(format!("blocking task failed: {e}"))),
-        Ok(Ok(r)) => r,
+        Either::Left((Ok(Err(e)), _)) => {
+            Err(ApiError::Internal(format!("blocking task failed: {e}")))
+        }
+        Either::Left((Ok(Ok(r)), _)) => r,
+        // The guard cancels the computation as this returns.
+        Either::Right(_) => Err(ApiError::ClientGone),
+    }
+}
+
+/// Cancels a computation when the future waiting for it is dropped or returns.
+struct CancelOnDrop(crate::cancel::Token);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
     }
 }
 

@@ -247,12 +247,18 @@ impl Dataset {
         let dir = req.need.direction;
         let bar = progress.bar(usable.len() as u64, "searching from candidate sites");
         let n = engine.graph.node_count();
+        let token = crate::cancel::current();
         let reaches: Vec<Vec<(usize, u32)>> = usable
             .par_iter()
             .map_init(
                 || Workspace::new(n),
                 |ws, (_, snap)| {
-                    let row = engine.one_to_many(ws, snap, &targets, cap_ms, dir);
+                    let row = crate::cancel::run_with(token.as_ref(), || {
+                        if crate::cancel::requested() {
+                            return vec![None; targets.len()];
+                        }
+                        engine.one_to_many(ws, snap, &targets, cap_ms, dir)
+                    });
                     bar.inc(1);
                     row.iter()
                         .enumerate()

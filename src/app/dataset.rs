@@ -175,12 +175,19 @@ impl Network {
         };
         let targets: Vec<Option<Snap>> = cols.iter().map(|s| s.as_ref().ok().copied()).collect();
         let n = e.graph.node_count();
+        let token = crate::cancel::current();
         let searched: Vec<Vec<Option<Reached>>> = rows
             .par_iter()
             .map_init(
                 || Workspace::new(n),
                 |ws, s| match s {
-                    Ok(s) => e.one_to_many(ws, s, &targets, budget, dir),
+                    Ok(s) => crate::cancel::run_with(token.as_ref(), || {
+                        // Nobody waits any more: the rest of the rows are left empty.
+                        if crate::cancel::requested() {
+                            return vec![None; targets.len()];
+                        }
+                        e.one_to_many(ws, s, &targets, budget, dir)
+                    }),
                     Err(_) => vec![None; targets.len()],
                 },
             )

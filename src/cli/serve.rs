@@ -57,8 +57,10 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
             config.write_token.clone(),
         ),
     );
-    let app = configure(state);
+    let app = configure(state.clone());
     let server = HttpServer::new(move || App::new().configure(app.clone()))
+        // A duplicate of each client's socket, so that computations notice when it leaves.
+        .on_connect(crate::api::state::on_connect)
         .workers(config.workers)
         .client_request_timeout(Duration::from_secs(10))
         .shutdown_timeout(10)
@@ -89,7 +91,17 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
             }
         );
     }
-    actix_web::rt::System::new()
+    let outcome = actix_web::rt::System::new()
         .block_on(server.run())
-        .map_err(|e| CliError::Usage(format!("server stopped: {e}")))
+        .map_err(|e| CliError::Usage(format!("server stopped: {e}")));
+    // Requests still unanswered when the graceful shutdown ran out of time were dropped.
+    let dropped = state.metrics.lock().map(|m| m.in_flight).unwrap_or(0);
+    if dropped > 0 {
+        tracing::warn!(
+            "{dropped} request(s) were still in flight at shutdown and were dropped without an answer"
+        );
+    } else if !quiet {
+        println!("nabij stopped; no request was dropped");
+    }
+    outcome
 }

@@ -196,6 +196,17 @@ impl Engine {
             }
         }
         let (full, partial) = reach.finish();
+        // Nobody waits for it any more: skip the rasterising (the caller discards it).
+        if crate::cancel::requested() {
+            return Isochrone {
+                budget_ms,
+                direction,
+                full,
+                partial,
+                polygon: MultiPolygon(vec![]),
+                cell_m,
+            };
+        }
         // Ferries are reached roads but not reached area: nobody gets off mid-crossing. The
         // polylines are made one piece at a time while they are rasterised.
         let land = pieces(&full, &partial, g.edge_count())
@@ -230,7 +241,10 @@ fn rasterize(
         )
     };
     let mut cells: BTreeSet<(i32, i32)> = BTreeSet::new();
-    for pts in roads {
+    for (i, pts) in roads.enumerate() {
+        if i % 65_536 == 0 && crate::cancel::requested() {
+            return MultiPolygon(vec![]);
+        }
         for w in pts.windows(2) {
             let len = crate::geodesy::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
             let steps = (len / (cell_m / 2.0)).ceil().max(1.0) as usize;
@@ -282,7 +296,7 @@ fn rasterize(
             vec![],
         ));
     }
-    if rects.is_empty() {
+    if rects.is_empty() || crate::cancel::requested() {
         return MultiPolygon(vec![]);
     }
     geo::unary_union(&rects).orient(geo::orient::Direction::Default)

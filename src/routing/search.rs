@@ -340,6 +340,10 @@ impl Workspace {
             if !on_settle(v as u32, d) {
                 break;
             }
+            // Nobody waits for the answer any more: stop (the caller discards it).
+            if self.settled.len() & 0xFFFF == 0 && crate::cancel::requested() {
+                break;
+            }
             let src = st.source;
             let (a, b) = (first[v] as usize, first[v + 1] as usize);
             for (i, arc) in arcs[a..b].iter().enumerate() {

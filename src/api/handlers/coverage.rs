@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::api::cache::{CSV, Cached, GEOJSON, JSON, respond};
 use crate::api::openapi::RouteId;
 use crate::api::query::{self, CoverageQuery, MunicipalityQuery, RegionsQuery, parse};
-use crate::api::state::{blocking, coalesced};
+use crate::api::state::{blocking_for, coalesced, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::app::report;
 
@@ -50,7 +50,7 @@ pub async fn municipality(
     state.data.check_need(&need)?;
     let code = path.into_inner();
     state.data.municipality_index(&code)?;
-    let body = blocking(&state, move |s| {
+    let body = blocking_for(peer_of(&req), &state, move |s| {
         let r = s.coverage(&need)?;
         Cached::json(&s.data.municipality(&r, &code)?, JSON)
     })
@@ -67,7 +67,7 @@ pub async fn regions(
     state.data.check_need(&need)?;
     let grouping = q.grouping.clone().unwrap_or_else(|| "jeugdregio".into());
     state.data.check_grouping(&grouping)?;
-    let body = blocking(&state, move |s| {
+    let body = blocking_for(peer_of(&req), &state, move |s| {
         let r = s.coverage(&need)?;
         Cached::json(&s.data.regions(&r, &grouping)?, JSON)
     })

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::api::cache::{Cached, GEOJSON, JSON, respond};
 use crate::api::openapi::RouteId;
 use crate::api::query::{IsochroneQuery, TravelTimeQuery, lonlat, parse};
-use crate::api::state::blocking;
+use crate::api::state::{blocking_for, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::units::{ms_to_seconds, round_dp};
 
@@ -16,7 +16,7 @@ pub async fn travel_time(
 ) -> Result<HttpResponse, ApiError> {
     let q: TravelTimeQuery = parse(&req, RouteId::TravelTime)?;
     let (from, to) = (lonlat("from", &q.from)?, lonlat("to", &q.to)?);
-    let body = blocking(&state, move |s| {
+    let body = blocking_for(peer_of(&req), &state, move |s| {
         let route = s.data.network.travel_time(from, to)?;
         let seconds = ms_to_seconds(route.time_ms);
         Cached::json(
@@ -43,7 +43,7 @@ pub async fn isochrone(
     let (place, minutes, direction) = q.parts()?;
     let snap = state.data.snap_place(&place, "at")?;
     let at = q.at.clone().unwrap_or_default();
-    let body = blocking(&state, move |s| {
+    let body = blocking_for(peer_of(&req), &state, move |s| {
         let iso = s.data.network.isochrone(&[snap], minutes, direction, 200.0)?;
         let props = json!({"at": at, "minutes": minutes, "direction": direction, "cell_m": iso.cell_m, "synthetic_roads": s.data.synthetic_roads()});
         let feature = json!({"type": "Feature", "properties": props, "geometry": geojson::Geometry::from(&iso.polygon)});
@@ -84,6 +84,7 @@ fn points(name: &str, v: &[[f64; 2]]) -> Result<Vec<(f64, f64)>, ApiError> {
 }
 
 pub async fn matrix(
+    req: HttpRequest,
     body: web::Json<MatrixBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -101,7 +102,7 @@ pub async fn matrix(
         ));
     }
     let max_minutes = body.max_minutes;
-    let json = blocking(&state, move |s| {
+    let json = blocking_for(peer_of(&req), &state, move |s| {
         let cells = s.data.network.matrix(&origins, &destinations, max_minutes)?;
         let grid = |f: &dyn Fn(&Result<crate::app::Reached, String>) -> serde_json::Value| {
             cells
