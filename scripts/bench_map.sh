@@ -6,19 +6,14 @@
 # Needs chromium, chromium-driver and selenium (as .ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-data=target/bench-data
-mkdir -p "$data" target/browser
-gem=../shared/data/boundaries/gemeenten_2024.geojson
-fac=../shared/data/facilities_nl.csv
-[ -f "$data/nl_towns_15000000.osm.pbf" ] || target/release/nabij --quiet synth --towns-from "$gem" --out "$data/nl_towns_15000000.osm.pbf" --way-nodes 15000000 --seed 1
-[ -f "$data/nl_towns_15000000.nbg" ] || target/release/nabij --quiet build --osm "$data/nl_towns_15000000.osm.pbf" --out "$data/nl_towns_15000000.nbg"
+. scripts/nl_bench_data.sh
+mkdir -p target/browser
 port=${PORT:-8197}
 target/release/nabij --quiet serve --graph "$data/nl_towns_15000000.nbg" --municipalities "$gem" --facilities "$fac" --listen "127.0.0.1:$port" --database "$data/bench-map.sqlite" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "$machine"
 echo "coverage GeoJSON: $(curl -s "http://127.0.0.1:$port/api/v1/coverage" | wc -c) bytes, gzip $(curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/api/v1/coverage" | wc -c) bytes"
 for i in 1 2 3 4 5; do
   python3 tests/browser/map_page.py "http://127.0.0.1:$port" target/browser/map_nl.png --timing-only

@@ -6,11 +6,6 @@
 # municipalities' representative points (fairness and coverage objectives). Medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-data=target/bench-data
-mkdir -p "$data"
-gem=../shared/data/boundaries/gemeenten_2024.geojson
-[ -f "$data/nl_towns_15000000.osm.pbf" ] || target/release/nabij --quiet synth --towns-from "$gem" --out "$data/nl_towns_15000000.osm.pbf" --way-nodes 15000000 --seed 1
-[ -f "$data/nl_towns_15000000.nbg" ] || target/release/nabij --quiet build --osm "$data/nl_towns_15000000.osm.pbf" --out "$data/nl_towns_15000000.nbg"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+. scripts/nl_bench_data.sh
+echo "$machine"
 cargo bench --bench planning

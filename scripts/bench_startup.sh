@@ -4,13 +4,9 @@
 # until /health answers, and the resident memory then. Five starts; prints each and the median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-data=target/bench-data
-gem=../shared/data/boundaries/gemeenten_2024.geojson
-fac=../shared/data/facilities_nl.csv
-[ -f "$data/nl_towns_15000000.nbg" ] || scripts/bench_coverage.sh >/dev/null
+. scripts/nl_bench_data.sh
 port=${PORT:-8189}
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "$machine"
 times=()
 for run in 1 2 3 4 5; do
   start=$(date +%s%N)

@@ -389,12 +389,7 @@ async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
 
 #[test]
 fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = common::free_addr();
     let db = tempfile::tempdir().expect("tempdir");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
         .args(["serve", "--listen", &addr, "--database"])
@@ -860,19 +855,9 @@ async fn a_computation_past_its_time_limit_is_cancelled_and_not_kept() {
 
 #[test]
 fn a_client_that_leaves_has_its_computation_cancelled() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
     let db = tempfile::tempdir().expect("tempdir");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"))
-        .args(["--quiet", "serve", "--listen", &addr, "--database"])
-        .arg(db.path().join("s.sqlite"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .spawn()
-        .expect("starts");
+    let served = common::Served::demo(&db.path().join("s.sqlite"), None);
+    let addr = served.addr.clone();
     let get = |path: &str| -> Option<String> {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(&addr).ok()?;
@@ -931,8 +916,7 @@ fn a_client_that_leaves_has_its_computation_cancelled() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(served);
     assert!(
         seen.contains("nabij_computations_cancelled_total 1"),
         "the computation was not cancelled: {seen}"

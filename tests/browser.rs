@@ -4,6 +4,8 @@
 //! `selenium`, which `.ci/run` installs; without them the test fails and says so. A
 //! screenshot is written to `target/browser/map.png`.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -43,23 +45,11 @@ fn the_map_page_works_in_headless_chromium() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("scenarios.sqlite");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
     let token = "browser-test-token-0123";
-    let mut server = Command::new(env!("CARGO_BIN_EXE_nabij"))
-        .args(["--quiet", "serve", "--listen", &addr, "--database"])
-        .arg(&db)
-        .env("NABIJ_WRITE_TOKEN", token)
-        .current_dir(&root)
-        .spawn()
-        .expect("the server starts");
+    let server = common::Served::demo(&db, Some(token));
+    let addr = server.addr.clone();
     let outcome = drive(&addr, token, &root);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let stdout = String::from_utf8_lossy(&outcome.stdout);
     let stderr = String::from_utf8_lossy(&outcome.stderr);
     assert!(outcome.status.success(), "{stdout}\n{stderr}");

@@ -433,30 +433,12 @@ fn http(
     ))
 }
 
-struct Server {
-    child: std::process::Child,
-    addr: String,
-}
+struct Server;
 
 impl Server {
-    fn start(db: &std::path::Path, token: Option<&str>) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("a free port")
-            .local_addr()
-            .expect("addr")
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"));
-        cmd.args(["--quiet", "serve", "--listen", &addr, "--database"])
-            .arg(db)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env_remove("NABIJ_WRITE_TOKEN");
-        if let Some(t) = token {
-            // By environment, as the help advises (not in the process list).
-            cmd.env("NABIJ_WRITE_TOKEN", t);
-        }
-        let child = cmd.spawn().expect("starts");
-        let s = Server { child, addr };
+    /// The demo server, healthy.
+    fn start(db: &std::path::Path, token: Option<&str>) -> common::Served {
+        let s = common::Served::demo(db, token);
         for _ in 0..200 {
             if http(&s.addr, "GET", "/health", None, "").is_some_and(|(c, _)| c == 200) {
                 return s;
@@ -464,20 +446,6 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!("the server did not become healthy");
-    }
-
-    fn kill9(mut self) {
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -106,3 +106,58 @@ pub fn municipality(v: &serde_json::Value, code: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{code} is not in the answer"))
         .clone()
 }
+
+/// A loopback address with a port that was free a moment ago.
+pub fn free_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// `nabij --quiet serve` on the demo at a free loopback port with its own scenario database,
+/// the write token (if any) in the environment, as the help advises; stopped when dropped.
+pub struct Served {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Served {
+    pub fn demo(db: &std::path::Path, token: Option<&str>) -> Served {
+        let addr = free_addr();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"));
+        cmd.args(["--quiet", "serve", "--listen", &addr, "--database"])
+            .arg(db)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NABIJ_WRITE_TOKEN");
+        if let Some(t) = token {
+            cmd.env("NABIJ_WRITE_TOKEN", t);
+        }
+        let child = cmd.spawn().expect("the server starts");
+        let served = Served { child, addr };
+        for _ in 0..400 {
+            if std::net::TcpStream::connect(&served.addr).is_ok() {
+                return served;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("the server did not listen on {}", served.addr);
+    }
+
+    /// Stops it with SIGKILL, as a crash would.
+    pub fn kill9(mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
