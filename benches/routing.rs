@@ -185,6 +185,34 @@ fn load(path: &Path) -> Option<Engine> {
     Some(e)
 }
 
+/// A 45-minute isochrone (towards the point, 200 m cells: the API's defaults) from the
+/// snapped centre of the graph's box: search, reached roads and polygon, the median of `runs`.
+fn isochrone_bench(e: &Engine, label: &str, runs: usize) {
+    let [w, s, east, n] = e.graph.meta.bbox;
+    let mut snap = None;
+    for k in 0..50 {
+        let f = 0.5 + 0.01 * k as f64;
+        if let Ok(p) = e.snap(w + (east - w) * f, s + (n - s) * f) {
+            snap = Some(p);
+            break;
+        }
+    }
+    let Some(snap) = snap else {
+        return;
+    };
+    let mut ws = Workspace::new(e.graph.node_count());
+    let mut times = Vec::new();
+    let mut pieces = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let iso = e.isochrone(&mut ws, &[snap], 45 * 60_000, Direction::To, 200.0);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        pieces = iso.road_count();
+    }
+    times.sort_by(f64::total_cmp);
+    println!("| {label} | {pieces} | {:.2} |", times[times.len() / 2]);
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data = root.join("target/bench-data");
@@ -240,6 +268,12 @@ fn main() {
             "no Netherlands-scale graph at {} (run scripts/bench_routing.sh)",
             nl.display()
         );
+    }
+    println!();
+    println!("| graph | 45-minute isochrone: road pieces | median ms |");
+    println!("|---|---|---|");
+    for (name, e) in &real {
+        isochrone_bench(e, &format!("{name} (real)"), 21);
     }
     println!();
     println!(

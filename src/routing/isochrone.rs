@@ -16,8 +16,6 @@
 //! outside, so islands and gaps show as separate parts. Ferry edges are listed among the
 //! reached roads but not rasterised: nobody gets off mid-crossing.
 
-use std::collections::BTreeSet;
-
 use geo::{Coord, LineString, MultiPolygon, Orient, Polygon};
 
 use super::{Direction, Engine, Workspace, edge_part};
@@ -240,7 +238,8 @@ fn rasterize(
             ((lat - lat0) * ky / cell_m).floor() as i32,
         )
     };
-    let mut cells: BTreeSet<(i32, i32)> = BTreeSet::new();
+    // Sorted vectors, not trees: one sort each instead of a tree insert per sample.
+    let mut cells: Vec<(i32, i32)> = Vec::new();
     for (i, pts) in roads.enumerate() {
         if i % 65_536 == 0 && crate::cancel::requested() {
             return MultiPolygon(vec![]);
@@ -250,21 +249,25 @@ fn rasterize(
             let steps = (len / (cell_m / 2.0)).ceil().max(1.0) as usize;
             for k in 0..=steps {
                 let f = k as f64 / steps as f64;
-                cells.insert(cell_of(
+                cells.push(cell_of(
                     w[0].0 + f * (w[1].0 - w[0].0),
                     w[0].1 + f * (w[1].1 - w[0].1),
                 ));
             }
         }
     }
-    let mut dilated: BTreeSet<(i32, i32)> = BTreeSet::new();
+    cells.sort_unstable();
+    cells.dedup();
+    let mut dilated: Vec<(i32, i32)> = Vec::with_capacity(cells.len() * 3);
     for &(x, y) in &cells {
         for dx in -1..=1 {
             for dy in -1..=1 {
-                dilated.insert((x + dx, y + dy));
+                dilated.push((x + dx, y + dy));
             }
         }
     }
+    dilated.sort_unstable();
+    dilated.dedup();
     // Merge horizontal runs of cells into rectangles, then union them.
     let mut rects: Vec<Polygon<f64>> = Vec::new();
     let mut iter = dilated.iter().peekable();
@@ -273,7 +276,7 @@ fn rasterize(
         y: lat0 + y * cell_m / ky,
     };
     while let Some(&(x0, y)) = iter.next() {
-        // BTreeSet orders by (x, y); runs are along y for a fixed x.
+        // Sorted by (x, y): runs are along y for a fixed x.
         let mut y1 = y;
         while let Some(&&(nx, ny)) = iter.peek() {
             if nx == x0 && ny == y1 + 1 {
