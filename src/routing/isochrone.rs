@@ -9,7 +9,8 @@
 //! **Polygon.** The reached roads are sampled every half cell and rasterised onto a square
 //! grid (`cell_m`, default 200 m) in a local equirectangular projection; the occupied cells are
 //! dilated by one cell (8-neighbourhood) so that the space between nearby reached roads is
-//! filled, and the union of the cells is the polygon (geo's `unary_union`). Its error: every
+//! filled, and the union of the cells is the polygon, traced directly as the outline of the
+//! cell set ([`cells_outline`]). Its error: every
 //! reached road point lies inside the polygon; the boundary lies at most `2·√2·cell_m`
 //! (≈ 570 m at 200 m cells) outside the reached roads, and areas without roads (fields, water)
 //! within that distance count as inside. Areas farther than that from any reached road are
@@ -209,7 +210,14 @@ impl Engine {
         // polylines are made one piece at a time while they are rasterised.
         let land = pieces(&full, &partial, g.edge_count())
             .filter(|(e, _, _)| g.edge_class[*e as usize] != crate::graph::FERRY_CLASS)
-            .map(|(e, a, b)| edge_part(g, e, a, b));
+            .map(|(e, a, b)| {
+                // Most pieces are whole edges: their points as they are.
+                if a <= 0.0 && b >= 1.0 {
+                    g.edge_points(e).collect()
+                } else {
+                    edge_part(g, e, a, b)
+                }
+            });
         let polygon = rasterize(land, cell_m, g.meta.bbox);
         Isochrone {
             budget_ms,
@@ -232,27 +240,69 @@ fn rasterize(
     let lon0 = (bbox[0] + bbox[2]) / 2.0;
     let kx = 111_319.49 * lat0.to_radians().cos();
     let ky = 111_319.49;
+    // Cell numbers counted from a corner left of and below the graph's box, so that they are
+    // never negative and truncation is the floor (no libm call per sample).
+    let (cx0, cy0) = (
+        ((bbox[0] - lon0) * kx / cell_m).floor() - 4.0,
+        ((bbox[1] - lat0) * ky / cell_m).floor() - 4.0,
+    );
     let cell_of = |lon: f64, lat: f64| -> (i32, i32) {
-        (
-            ((lon - lon0) * kx / cell_m).floor() as i32,
-            ((lat - lat0) * ky / cell_m).floor() as i32,
-        )
+        let x = (lon - lon0) * kx / cell_m - cx0;
+        let y = (lat - lat0) * ky / cell_m - cy0;
+        if x >= 0.0 && y >= 0.0 {
+            (x as i32, y as i32)
+        } else {
+            (x.floor() as i32, y.floor() as i32)
+        }
     };
-    // Sorted vectors, not trees: one sort each instead of a tree insert per sample.
+    // The cells the samples fall in: a bitmap over the graph's box when it is of a sensible
+    // size (one bit a cell), else a sorted vector.
+    let (x0, y0) = cell_of(bbox[0], bbox[1]);
+    let (x1, y1) = cell_of(bbox[2], bbox[3]);
+    let (w, h) = ((x1 - x0 + 5) as i64, (y1 - y0 + 5) as i64);
+    let mut bitmap =
+        (w > 0 && h > 0 && w * h <= 64 << 20).then(|| vec![0u64; (w * h) as usize / 64 + 1]);
+    let (ox, oy) = (x0 - 2, y0 - 2);
     let mut cells: Vec<(i32, i32)> = Vec::new();
+    let mut mark = |c: (i32, i32)| match &mut bitmap {
+        Some(bits) => {
+            let (x, y) = ((c.0 - ox) as i64, (c.1 - oy) as i64);
+            if (0..w).contains(&x) && (0..h).contains(&y) {
+                let i = (x * h + y) as usize;
+                bits[i / 64] |= 1 << (i % 64);
+            } else {
+                cells.push(c);
+            }
+        }
+        None => cells.push(c),
+    };
     for (i, pts) in roads.enumerate() {
         if i % 65_536 == 0 && crate::cancel::requested() {
             return MultiPolygon(vec![]);
         }
         for w in pts.windows(2) {
-            let len = crate::geodesy::haversine_m(w[0].0, w[0].1, w[1].0, w[1].1);
+            // Samples at most half a cell apart (the projection's own metres: within a few
+            // percent of true ones over a country, well inside the one-cell dilation).
+            let (dx, dy) = ((w[1].0 - w[0].0) * kx, (w[1].1 - w[0].1) * ky);
+            let len = (dx * dx + dy * dy).sqrt();
             let steps = (len / (cell_m / 2.0)).ceil().max(1.0) as usize;
             for k in 0..=steps {
                 let f = k as f64 / steps as f64;
-                cells.push(cell_of(
+                mark(cell_of(
                     w[0].0 + f * (w[1].0 - w[0].0),
                     w[0].1 + f * (w[1].1 - w[0].1),
                 ));
+            }
+        }
+    }
+    // Set bits in (x, y) order, then any cells outside the box.
+    if let Some(bits) = &bitmap {
+        for (word, &b) in bits.iter().enumerate() {
+            let mut b = b;
+            while b != 0 {
+                let i = (word * 64 + b.trailing_zeros() as usize) as i64;
+                b &= b - 1;
+                cells.push(((i / h) as i32 + ox, (i % h) as i32 + oy));
             }
         }
     }
@@ -268,39 +318,288 @@ fn rasterize(
     }
     dilated.sort_unstable();
     dilated.dedup();
-    // Merge horizontal runs of cells into rectangles, then union them.
-    let mut rects: Vec<Polygon<f64>> = Vec::new();
-    let mut iter = dilated.iter().peekable();
-    let to_lonlat = |x: f64, y: f64| Coord {
-        x: lon0 + x * cell_m / kx,
-        y: lat0 + y * cell_m / ky,
-    };
-    while let Some(&(x0, y)) = iter.next() {
-        // Sorted by (x, y): runs are along y for a fixed x.
-        let mut y1 = y;
-        while let Some(&&(nx, ny)) = iter.peek() {
-            if nx == x0 && ny == y1 + 1 {
-                y1 = ny;
-                iter.next();
-            } else {
-                break;
-            }
-        }
-        let (xa, xb) = (x0 as f64, x0 as f64 + 1.0);
-        let (ya, yb) = (y as f64, y1 as f64 + 1.0);
-        rects.push(Polygon::new(
-            LineString(vec![
-                to_lonlat(xa, ya),
-                to_lonlat(xb, ya),
-                to_lonlat(xb, yb),
-                to_lonlat(xa, yb),
-                to_lonlat(xa, ya),
-            ]),
-            vec![],
-        ));
-    }
-    if rects.is_empty() || crate::cancel::requested() {
+    if dilated.is_empty() || crate::cancel::requested() {
         return MultiPolygon(vec![]);
     }
-    geo::unary_union(&rects).orient(geo::orient::Direction::Default)
+    let to_lonlat = |x: i32, y: i32| Coord {
+        x: lon0 + (x as f64 + cx0) * cell_m / kx,
+        y: lat0 + (y as f64 + cy0) * cell_m / ky,
+    };
+    cells_outline(&dilated)
+        .into_iter()
+        .map(|(exterior, holes)| {
+            let ring = |r: Vec<(i32, i32)>| {
+                LineString(r.into_iter().map(|(x, y)| to_lonlat(x, y)).collect())
+            };
+            Polygon::new(ring(exterior), holes.into_iter().map(ring).collect())
+        })
+        .collect::<MultiPolygon<f64>>()
+        .orient(geo::orient::Direction::Default)
+}
+
+/// A grid vertex (cell corner).
+type Vertex = (i32, i32);
+/// A polygon of cell corners: exterior ring and holes.
+pub(crate) type CellPolygon = (Vec<Vertex>, Vec<Vec<Vertex>>);
+
+/// The outline of a set of unit cells (sorted, distinct `(x, y)`, cell `(x, y)` spanning
+/// `[x, x+1] × [y, y+1]`) as polygons with holes, traced directly instead of a boolean union:
+/// every cell side with no cell beyond it is a boundary edge, directed with its cell on the
+/// left; the edges are linked into rings, turning left first where two rings touch at a
+/// corner (so cells that meet only diagonally stay apart); counter-clockwise rings are
+/// exteriors, clockwise ones holes, each hole given to the exterior around a point just inside
+/// its cells. Rings are closed, with no collinear vertices.
+pub(crate) fn cells_outline(cells: &[(i32, i32)]) -> Vec<CellPolygon> {
+    use std::collections::HashMap;
+    let has = |c: (i32, i32)| cells.binary_search(&c).is_ok();
+    // Outgoing boundary edges per vertex: (end vertex, used).
+    let mut out: HashMap<Vertex, Vec<(Vertex, bool)>> = HashMap::new();
+    let mut starts: Vec<(i32, i32)> = Vec::new();
+    for &(x, y) in cells {
+        let mut edge = |a: (i32, i32), b: (i32, i32)| {
+            out.entry(a).or_default().push((b, false));
+            starts.push(a);
+        };
+        if !has((x, y - 1)) {
+            edge((x, y), (x + 1, y));
+        }
+        if !has((x + 1, y)) {
+            edge((x + 1, y), (x + 1, y + 1));
+        }
+        if !has((x, y + 1)) {
+            edge((x + 1, y + 1), (x, y + 1));
+        }
+        if !has((x - 1, y)) {
+            edge((x, y + 1), (x, y));
+        }
+    }
+    // Turn preference relative to the incoming direction: left, straight, right.
+    let rank = |din: (i32, i32), dout: (i32, i32)| -> i32 {
+        let cross = din.0 * dout.1 - din.1 * dout.0;
+        let dot = din.0 * dout.0 + din.1 * dout.1;
+        if cross > 0 {
+            0
+        } else if dot > 0 {
+            1
+        } else {
+            2
+        }
+    };
+    let mut rings: Vec<Vec<(i32, i32)>> = Vec::new();
+    for s in starts {
+        let Some(i) = out
+            .get(&s)
+            .and_then(|v| v.iter().position(|(_, used)| !used))
+        else {
+            continue;
+        };
+        let mut ring = vec![s];
+        let (mut at, mut next) = (s, {
+            let e = &mut out.get_mut(&s).map(|v| &mut v[i]);
+            match e {
+                Some(e) => {
+                    e.1 = true;
+                    e.0
+                }
+                None => continue,
+            }
+        });
+        loop {
+            let din = (next.0 - at.0, next.1 - at.1);
+            at = next;
+            if at == s {
+                break;
+            }
+            ring.push(at);
+            let Some(choices) = out.get_mut(&at) else {
+                break;
+            };
+            let Some(best) = choices
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, used))| !used)
+                .min_by_key(|(_, (b, _))| rank(din, (b.0 - at.0, b.1 - at.1)))
+                .map(|(k, _)| k)
+            else {
+                break;
+            };
+            choices[best].1 = true;
+            next = choices[best].0;
+        }
+        // A ring that passes a vertex twice (cells around an empty cell that touches the
+        // outside at a corner) is split there into two rings touching at a point, as valid
+        // polygons must be.
+        for ring in split_loops(ring) {
+            // Drop the vertices in the middle of straight runs.
+            let n = ring.len();
+            let simple: Vec<(i32, i32)> = (0..n)
+                .filter(|&k| {
+                    let (p, c, q) = (ring[(k + n - 1) % n], ring[k], ring[(k + 1) % n]);
+                    (c.0 - p.0) * (q.1 - c.1) - (c.1 - p.1) * (q.0 - c.0) != 0
+                })
+                .map(|k| ring[k])
+                .collect();
+            if simple.len() >= 3 {
+                rings.push(simple);
+            }
+        }
+    }
+    let area2 = |r: &[(i32, i32)]| -> i64 {
+        (0..r.len())
+            .map(|k| {
+                let (a, b) = (r[k], r[(k + 1) % r.len()]);
+                a.0 as i64 * b.1 as i64 - b.0 as i64 * a.1 as i64
+            })
+            .sum()
+    };
+    let (exteriors, holes): (Vec<_>, Vec<_>) = rings.into_iter().partition(|r| area2(r) > 0);
+    // Point-in-ring (even-odd) in doubled coordinates, for a point off every grid line.
+    let inside = |r: &[(i32, i32)], p: (i64, i64)| -> bool {
+        let mut c = false;
+        for k in 0..r.len() {
+            let (a, b) = (r[k], r[(k + 1) % r.len()]);
+            let (ax, ay, bx, by) = (
+                2 * a.0 as i64,
+                2 * a.1 as i64,
+                2 * b.0 as i64,
+                2 * b.1 as i64,
+            );
+            if (ay > p.1) != (by > p.1) && p.0 < ax + (bx - ax) * (p.1 - ay) / (by - ay) {
+                c = !c;
+            }
+        }
+        c
+    };
+    let bbox = |r: &[(i32, i32)]| {
+        r.iter()
+            .fold((i32::MAX, i32::MAX, i32::MIN, i32::MIN), |b, &(x, y)| {
+                (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y))
+            })
+    };
+    let boxes: Vec<_> = exteriors.iter().map(|r| bbox(r)).collect();
+    let mut result: Vec<CellPolygon> = exteriors.into_iter().map(|r| (r, Vec::new())).collect();
+    for hole in holes {
+        // A point a quarter cell to the left of the hole's first edge lies in a cell of the set,
+        // strictly inside the exterior around the hole. (Doubled coordinates: the edge's
+        // midpoint plus half of its left normal.)
+        let (a, b) = (hole[0], hole[1]);
+        let (dx, dy) = ((b.0 - a.0).signum() as i64, (b.1 - a.1).signum() as i64);
+        let p = (a.0 as i64 + b.0 as i64 - dy, a.1 as i64 + b.1 as i64 + dx);
+        let owner = result.iter().enumerate().position(|(k, (ext, _))| {
+            let bb = boxes[k];
+            (2 * bb.0 as i64..=2 * bb.2 as i64).contains(&p.0)
+                && (2 * bb.1 as i64..=2 * bb.3 as i64).contains(&p.1)
+                && inside(ext, p)
+        });
+        if let Some(k) = owner {
+            result[k].1.push(hole);
+        }
+    }
+    result
+}
+
+/// A closed vertex sequence (the start not repeated at the end) split at every vertex it
+/// visits twice into loops that visit each vertex once.
+fn split_loops(ring: Vec<(i32, i32)>) -> Vec<Vec<(i32, i32)>> {
+    use std::collections::HashMap;
+    let mut loops = Vec::new();
+    let mut path: Vec<(i32, i32)> = Vec::with_capacity(ring.len());
+    let mut at: HashMap<(i32, i32), usize> = HashMap::new();
+    for v in ring {
+        if let Some(&i) = at.get(&v) {
+            let sub: Vec<(i32, i32)> = path.drain(i..).collect();
+            for p in &sub {
+                at.remove(p);
+            }
+            loops.push(sub);
+        }
+        at.insert(v, path.len());
+        path.push(v);
+    }
+    loops.push(path);
+    loops
+}
+
+#[cfg(test)]
+mod outline_tests {
+    use super::cells_outline;
+
+    fn area(r: &[(i32, i32)]) -> i64 {
+        (0..r.len())
+            .map(|k| {
+                let (a, b) = (r[k], r[(k + 1) % r.len()]);
+                a.0 as i64 * b.1 as i64 - b.0 as i64 * a.1 as i64
+            })
+            .sum::<i64>()
+            / 2
+    }
+
+    fn sorted(mut v: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn a_cell_a_ring_with_a_hole_and_a_diagonal_pair() {
+        let one = cells_outline(&[(0, 0)]);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].0.len(), 4);
+        assert_eq!(area(&one[0].0), 1);
+        // Eight cells around (1, 1): one polygon with one hole, area 8.
+        let ring = sorted(
+            (0..3)
+                .flat_map(|x| (0..3).map(move |y| (x, y)))
+                .filter(|&c| c != (1, 1))
+                .collect(),
+        );
+        let p = cells_outline(&ring);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].1.len(), 1);
+        assert_eq!(area(&p[0].0) + area(&p[0].1[0]), 8);
+        assert_eq!(p[0].0.len(), 4, "collinear vertices dropped: {:?}", p[0].0);
+        // Cells that meet only at a corner stay two polygons.
+        let pair = cells_outline(&[(0, 0), (1, 1)]);
+        assert_eq!(pair.len(), 2);
+        assert!(pair.iter().all(|(r, h)| area(r) == 1 && h.is_empty()));
+    }
+
+    #[test]
+    fn random_cell_sets_keep_their_area() {
+        let mut rng = crate::rng::SplitMix64::new(11);
+        for _ in 0..500 {
+            let n = 5 + rng.below(90);
+            let cells = sorted(
+                (0..n)
+                    .map(|_| (rng.below(10) as i32, rng.below(10) as i32))
+                    .collect(),
+            );
+            let polys = cells_outline(&cells);
+            let total: i64 = polys
+                .iter()
+                .map(|(r, holes)| area(r) + holes.iter().map(|h| area(h)).sum::<i64>())
+                .sum();
+            assert_eq!(total, cells.len() as i64, "{cells:?}");
+            // Exteriors counter-clockwise, holes clockwise, and a valid multipolygon to geo.
+            for (r, holes) in &polys {
+                assert!(area(r) > 0);
+                assert!(holes.iter().all(|h| area(h) < 0));
+            }
+            let ring = |r: &Vec<(i32, i32)>| {
+                geo::LineString::from(
+                    r.iter()
+                        .map(|&(x, y)| (x as f64, y as f64))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let mp = geo::MultiPolygon(
+                polys
+                    .iter()
+                    .map(|(r, h)| geo::Polygon::new(ring(r), h.iter().map(ring).collect()))
+                    .collect(),
+            );
+            use geo::Validation;
+            assert!(mp.is_valid(), "{cells:?}: {:?}", mp.validation_errors());
+        }
+    }
 }
