@@ -2,7 +2,7 @@
 //! groupings applied) and facilities (a file or OSM tags).
 
 use super::config::{Config, FacilitySource, MunicipalitySource};
-use super::dataset::file_name;
+use super::network::file_name;
 use super::error::AppError;
 use crate::analysis::Municipality;
 use crate::analysis::inputs::{Facility, apply_groupings, read_facilities, read_municipalities};

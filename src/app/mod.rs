@@ -11,6 +11,7 @@ pub mod advice;
 pub mod clock;
 pub mod config;
 pub mod dataset;
+pub mod network;
 pub mod error;
 mod load;
 pub mod policy_report;
@@ -18,9 +19,9 @@ pub mod scenario;
 
 pub use crate::geodesy::parse_lonlat;
 pub use config::{Config, ConfigLayer, DEMO_DIR};
+pub use network::{Network, SourceInfo};
 pub use dataset::{
-    Dataset, FacilityView, MunicipalityAnswer, NearestFacility, Network, Place, RegionsAnswer,
-    SourceInfo,
+    Dataset, FacilityView, MunicipalityAnswer, NearestFacility, Place, RegionsAnswer,
 };
 pub use error::AppError;
 

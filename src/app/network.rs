@@ -1,0 +1,244 @@
+//! The road graph as the application core holds it: [`Network`] (graph, snap index, a pool
+//! of search workspaces) with the questions that need only roads: travel time, matrix,
+//! snapping, isochrone; and [`SourceInfo`], what answers say about their data.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use super::config::{Config, GraphSource};
+use super::error::AppError;
+use crate::graph::RoadGraph;
+use crate::progress::Progress;
+use crate::routing::{Direction, Engine, Isochrone, Reached, Route, Workspace};
+use crate::spatial::{Snap, SnapOptions};
+use crate::units::minutes_to_ms;
+/// What a served or computed answer says about its data: file names only, never paths.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    pub demo: bool,
+    pub graph: String,
+    pub municipalities: Option<String>,
+    pub facilities: Option<String>,
+    /// Modification time of the graph file (its build date), RFC 3339, if known.
+    pub graph_built: Option<String>,
+}
+
+pub(super) fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Workspaces kept for reuse; more are made under load and freed afterwards.
+pub const MAX_POOLED_WORKSPACES: usize = 4;
+
+/// The road graph with its snap index and a pool of search workspaces.
+pub struct Network {
+    pub engine: Engine,
+    pub sources: SourceInfo,
+    workspaces: Mutex<Vec<Workspace>>,
+}
+
+impl Network {
+    /// Loads (or, for the demo, builds in memory) the configured graph.
+    pub fn load(config: &Config) -> Result<Self, AppError> {
+        let (g, options, sources) = Self::read(config)?;
+        Ok(Self::assemble(Engine::with_options(g, options), sources))
+    }
+
+    /// The configured graph, the snap options for it and what to say of its source.
+    pub(super) fn read(config: &Config) -> Result<(RoadGraph, SnapOptions, SourceInfo), AppError> {
+        let (path, g) = match &config.graph {
+            GraphSource::File(p) => (p, crate::graph::file::read_graph(p)?),
+            GraphSource::Pbf(p) => {
+                if !p.exists() {
+                    return Err(AppError::Usage(format!(
+                        "{} not found: run nabij from the repository root, or write the demo with `nabij demo --out {}`",
+                        p.display(),
+                        super::config::DEMO_DIR
+                    )));
+                }
+                let g = crate::pipeline::build_in_memory(
+                    p,
+                    &crate::ingest::CarProfile::default(),
+                    &Progress::hidden(),
+                )?;
+                (p, g)
+            }
+        };
+        let built = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| super::clock::rfc3339_utc(d.as_secs()));
+        let mut options = SnapOptions::for_graph(&g);
+        options.max_distance_m = config.max_snap_m;
+        let sources = SourceInfo {
+            demo: config.demo,
+            graph: file_name(path),
+            municipalities: None,
+            facilities: None,
+            graph_built: built,
+        };
+        Ok((g, options, sources))
+    }
+
+    pub(super) fn assemble(engine: Engine, sources: SourceInfo) -> Self {
+        Network {
+            engine,
+            sources,
+            workspaces: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A network over a graph already in memory (tests, benchmarks).
+    pub fn from_graph(graph: RoadGraph, name: &str) -> Self {
+        Network {
+            engine: Engine::new(graph),
+            sources: SourceInfo {
+                demo: false,
+                graph: name.to_string(),
+                municipalities: None,
+                facilities: None,
+                graph_built: None,
+            },
+            workspaces: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn graph(&self) -> &RoadGraph {
+        &self.engine.graph
+    }
+
+    pub fn synthetic_roads(&self) -> bool {
+        self.engine.graph.meta.synthetic_roads
+    }
+
+    /// Runs `f` with a workspace from the pool (created on first use, returned afterwards).
+    pub fn with_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
+        let mut ws = self
+            .workspaces
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_else(|| Workspace::new(self.engine.graph.node_count()));
+        let out = f(&mut ws);
+        // Keep at most a few: after a burst the rest is freed (each holds 8 bytes per node).
+        if let Ok(mut p) = self.workspaces.lock()
+            && p.len() < MAX_POOLED_WORKSPACES
+        {
+            p.push(ws);
+        }
+        out
+    }
+
+    /// The fastest route by car between two points.
+    pub fn travel_time(&self, from: (f64, f64), to: (f64, f64)) -> Result<Route, AppError> {
+        Ok(self.with_workspace(|ws| self.engine.route(ws, from, to))?)
+    }
+
+    /// Travel times and distances between every origin and every destination: one search
+    /// per origin, or per destination when those are fewer (backwards), in parallel,
+    /// stopping when every target is settled or at `max_minutes`. Each cell is the time and
+    /// length, or the reason there is none.
+    pub fn matrix(
+        &self,
+        origins: &[(f64, f64)],
+        destinations: &[(f64, f64)],
+        max_minutes: Option<f64>,
+    ) -> Result<Vec<Vec<Result<Reached, String>>>, AppError> {
+        use rayon::prelude::*;
+        let budget = match max_minutes {
+            Some(m) => {
+                crate::units::check_minutes(m).map_err(|e| AppError::bad("max_minutes", e))?;
+                minutes_to_ms(m)
+            }
+            None => u32::MAX,
+        };
+        let e = &self.engine;
+        let o_snaps = e.index.snap_many(origins);
+        let d_snaps = e.index.snap_many(destinations);
+        let forward = origins.len() <= destinations.len();
+        let (rows, cols, dir) = if forward {
+            (&o_snaps, &d_snaps, Direction::From)
+        } else {
+            (&d_snaps, &o_snaps, Direction::To)
+        };
+        let targets: Vec<Option<Snap>> = cols.iter().map(|s| s.as_ref().ok().copied()).collect();
+        let n = e.graph.node_count();
+        let token = crate::cancel::current();
+        let searched: Vec<Vec<Option<Reached>>> = rows
+            .par_iter()
+            .map_init(
+                || Workspace::new(n),
+                |ws, s| match s {
+                    Ok(s) => crate::cancel::run_with(token.as_ref(), || {
+                        // Nobody waits any more: the rest of the rows are left empty.
+                        if crate::cancel::requested() {
+                            return vec![None; targets.len()];
+                        }
+                        e.one_to_many(ws, s, &targets, budget, dir)
+                    }),
+                    Err(_) => vec![None; targets.len()],
+                },
+            )
+            .collect();
+        let no_route = match max_minutes {
+            Some(m) => format!("no route by car within {m} minutes"),
+            None => "no route by car (one of the points is cut off, e.g. by oneway streets)".into(),
+        };
+        let cell = |o: usize, d: usize| -> Result<Reached, String> {
+            if let Err(err) = &o_snaps[o] {
+                return Err(format!("from: {err}"));
+            }
+            if let Err(err) = &d_snaps[d] {
+                return Err(format!("to: {err}"));
+            }
+            let r = if forward {
+                searched[o][d]
+            } else {
+                searched[d][o]
+            };
+            r.ok_or_else(|| no_route.clone())
+        };
+        Ok((0..origins.len())
+            .map(|o| (0..destinations.len()).map(|d| cell(o, d)).collect())
+            .collect())
+    }
+
+    /// Snaps a point; the error names the parameter it came from.
+    pub fn snap(&self, lon: f64, lat: f64, parameter: &str) -> Result<Snap, AppError> {
+        self.engine.snap(lon, lat).map_err(|error| {
+            AppError::Routing(crate::routing::RoutingError::Snap {
+                which: parameter.to_string(),
+                error,
+            })
+        })
+    }
+
+    /// The area within `minutes` of the snapped points (`direction` `to`: from which they are
+    /// reached; `from`: reached from them). The minutes are checked by the caller's need or
+    /// by [`crate::units::check_minutes`].
+    pub fn isochrone(
+        &self,
+        at: &[Snap],
+        minutes: f64,
+        direction: Direction,
+        cell_m: f64,
+    ) -> Result<Isochrone, AppError> {
+        crate::units::check_minutes(minutes).map_err(|m| AppError::bad("minutes", m))?;
+        if !(cell_m.is_finite() && (10.0..=5000.0).contains(&cell_m)) {
+            return Err(AppError::bad(
+                "cell_m",
+                format!("{cell_m} must be between 10 and 5000"),
+            ));
+        }
+        Ok(self.with_workspace(|ws| {
+            self.engine
+                .isochrone(ws, at, minutes_to_ms(minutes), direction, cell_m)
+        }))
+    }
+}
+
