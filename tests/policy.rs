@@ -245,27 +245,33 @@ fn the_2020_small_jeugdzorgplus_spread_is_reproduced_its_gaps_flagged_and_advice
     }
     let facilities = dir.path().join("units.csv");
     std::fs::write(&facilities, fac).expect("write");
+    // The same data and need for every command below.
+    let data = [
+        "--graph",
+        graph.as_str(),
+        "--municipalities",
+        gem.to_str().expect("utf8"),
+        "--facilities",
+        facilities.to_str().expect("utf8"),
+        "--grouping-csv",
+        groups.to_str().expect("utf8"),
+        "--max-snap-m",
+        "20000",
+        "--need",
+        "kleinschalig_jeugdzorgplus",
+    ];
+    let command = |cmd: &str, date: &str, extra: &[&str]| -> Vec<String> {
+        ["--quiet", cmd]
+            .iter()
+            .chain(&data)
+            .chain(&["--as-of", date, "--format", "json"])
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect()
+    };
     let run = |date: &str| {
-        json_of(&[
-            "--quiet",
-            "coverage",
-            "--graph",
-            &graph,
-            "--municipalities",
-            gem.to_str().expect("utf8"),
-            "--facilities",
-            facilities.to_str().expect("utf8"),
-            "--grouping-csv",
-            groups.to_str().expect("utf8"),
-            "--max-snap-m",
-            "20000",
-            "--need",
-            "kleinschalig_jeugdzorgplus",
-            "--as-of",
-            date,
-            "--format",
-            "json",
-        ])
+        let args = command("coverage", date, &[]);
+        json_of(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
     let v = run("2020-12-31");
     assert_eq!(v["synthetic_roads"], true);
@@ -295,28 +301,8 @@ fn the_2020_small_jeugdzorgplus_spread_is_reproduced_its_gaps_flagged_and_advice
         assert_eq!(no_unit, units == 0, "{name}: {}", r["flags"]);
     }
     // Siting advice for two new units in the 2020 situation: the zorggebieden without one.
-    let (ok, out, err) = nabij(&[
-        "--quiet",
-        "advise",
-        "--graph",
-        &graph,
-        "--municipalities",
-        gem.to_str().expect("utf8"),
-        "--facilities",
-        facilities.to_str().expect("utf8"),
-        "--grouping-csv",
-        groups.to_str().expect("utf8"),
-        "--max-snap-m",
-        "20000",
-        "--need",
-        "kleinschalig_jeugdzorgplus",
-        "--as-of",
-        "2020-12-31",
-        "--add",
-        "2",
-        "--format",
-        "json",
-    ]);
+    let args = command("advise", "2020-12-31", &["--add", "2"]);
+    let (ok, out, err) = nabij(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(ok, "{err}");
     let advice: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(advice["synthetic_roads"], true);

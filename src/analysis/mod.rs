@@ -13,6 +13,7 @@ pub mod fairness;
 pub mod inputs;
 pub mod kinds;
 pub mod need;
+pub mod origins;
 pub mod repair;
 pub mod report;
 pub mod result;

@@ -85,6 +85,8 @@ pub struct Dataset {
     pub prepared: Prepared,
     /// Only a road graph was given: travel times, matrices and isochrones only.
     pub routing_only: bool,
+    /// The baseline fingerprint, computed once (see [`Dataset::fingerprint`]).
+    pub(super) fingerprint: std::sync::OnceLock<String>,
 }
 
 impl Dataset {
@@ -216,6 +218,7 @@ impl Dataset {
             network,
             prepared,
             routing_only: false,
+            fingerprint: std::sync::OnceLock::new(),
         })
     }
 

@@ -2,8 +2,8 @@
 //! groupings applied) and facilities (a file or OSM tags).
 
 use super::config::{Config, FacilitySource, MunicipalitySource};
-use super::network::file_name;
 use super::error::AppError;
+use super::network::file_name;
 use crate::analysis::Municipality;
 use crate::analysis::inputs::{Facility, apply_groupings, read_facilities, read_municipalities};
 use crate::ingest::areas::read_areas_and_points;

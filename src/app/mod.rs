@@ -11,19 +11,19 @@ pub mod advice;
 pub mod clock;
 pub mod config;
 pub mod dataset;
-pub mod network;
 pub mod error;
 mod load;
+pub mod network;
 pub mod policy_report;
 pub mod scenario;
 
 pub use crate::geodesy::parse_lonlat;
 pub use config::{Config, ConfigLayer, DEMO_DIR};
-pub use network::{Network, SourceInfo};
 pub use dataset::{
     Dataset, FacilityView, MunicipalityAnswer, NearestFacility, Place, RegionsAnswer,
 };
 pub use error::AppError;
+pub use network::{Network, SourceInfo};
 
 pub use crate::analysis::advice::Objective;
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};

@@ -47,6 +47,13 @@ impl Dataset {
     /// graph, the municipalities (codes, young people, regions) and the facilities. A saved
     /// scenario records it; when it differs at read time, the baseline has changed.
     pub fn fingerprint(&self) -> String {
+        // The inputs do not change once loaded: hashed once.
+        self.fingerprint
+            .get_or_init(|| self.compute_fingerprint())
+            .clone()
+    }
+
+    fn compute_fingerprint(&self) -> String {
         use xxhash_rust::xxh3::Xxh3;
         let mut h = Xxh3::new();
         let g = &self.network.engine.graph;
@@ -204,14 +211,13 @@ impl Dataset {
         })
     }
 
-    /// A saved scenario, answered against the loaded data.
+    /// A saved scenario (its record, from [`Dataset::saved_record`]), answered against the
+    /// loaded data.
     pub fn saved_scenario(
         &self,
-        store: &crate::store::Store,
-        id: &str,
+        saved: crate::store::Saved,
         baseline: Option<&CoverageResult>,
     ) -> Result<SavedAnswer, AppError> {
-        let saved = self.saved_record(store, id)?;
         let answer = self.scenario(&saved.scenario, &saved.need, baseline)?;
         Ok(SavedAnswer {
             id: saved.id,

@@ -15,7 +15,7 @@ use crate::api::state::{blocking, coalesced};
 use crate::api::{ApiError, AppState};
 use crate::app::{AdviceRequest, SavedAnswer, Scenario, Store, report};
 
-fn store(state: &AppState) -> Result<&Store, ApiError> {
+fn store_in(state: &AppState) -> Result<&Store, ApiError> {
     state.scenarios.as_ref().ok_or_else(|| {
         ApiError::NotLoaded("this server keeps no scenarios (start it with --database)".into())
     })
@@ -76,7 +76,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             "the list takes no parameters (the need parameters belong to POST)",
         ));
     }
-    let store = store(&state)?;
+    let store = store_in(&state)?;
     let list = store.list().map_err(crate::app::AppError::from)?;
     let items: Vec<serde_json::Value> = list
         .into_iter()
@@ -111,7 +111,7 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state)?;
-    store(&state)?;
+    store_in(&state)?;
     let q: ScenariosQuery = parse(&req, RouteId::Scenarios)?;
     let need = q.need()?;
     state.data.check_need(&need)?;
@@ -130,7 +130,7 @@ pub async fn create(
     scenario.validate().map_err(crate::app::AppError::from)?;
     let saved = blocking(&state, move |s| {
         let baseline = s.coverage(&need)?;
-        let store = store(s)?;
+        let store = store_in(s)?;
         Ok(s.data
             .save_scenario(store, &scenario, &need, Some(&baseline))?)
     })
@@ -164,26 +164,21 @@ async fn answered(
     what: String,
     render: impl FnOnce(&AppState, &SavedAnswer) -> Result<Cached, ApiError> + Send + 'static,
 ) -> Result<Cached, ApiError> {
-    let store = store(state)?;
+    let store = store_in(state)?;
     state.data.saved_record(store, &id)?;
     let key = format!("scenario|{id}|{}|{what}", state.data.fingerprint());
     if let Some(hit) = state.cached_body(&key) {
         return Ok(hit);
     }
     let cached = coalesced(state, key.clone(), move |s| {
-        let store = store_of(s)?;
-        let record = s.data.saved_record(store, &id)?;
+        let record = s.data.saved_record(store_in(s)?, &id)?;
         let baseline = s.coverage(&record.need)?;
-        let a = s.data.saved_scenario(store, &id, Some(&baseline))?;
+        let a = s.data.saved_scenario(record, Some(&baseline))?;
         render(s, &a)
     })
     .await?;
     state.store_body(key, cached.clone());
     Ok(cached)
-}
-
-fn store_of(s: &AppState) -> Result<&Store, ApiError> {
-    store(s)
 }
 
 pub async fn one(
@@ -205,12 +200,12 @@ pub async fn delete(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state)?;
-    let store = store(&state)?;
+    let store = store_in(&state)?;
     let id = path.into_inner();
     state.data.saved_record(store, &id)?;
     let s = state.clone();
     let deleted = blocking(&state, move |_| {
-        let store = store_of(&s)?;
+        let store = store_in(&s)?;
         Ok(store.delete(&id).map_err(crate::app::AppError::from)?)
     })
     .await?;

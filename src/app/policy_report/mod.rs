@@ -1,18 +1,17 @@
 //! The policy report of one region or all regions of a grouping, filled in from a coverage
 //! answer (and siting advice for regions with gaps), laid out by `document` as HTML or PDF.
 
-use geo::{BoundingRect, Simplify};
+mod map;
+mod words;
 
 use super::advice::AdviceRequest;
 use super::dataset::Dataset;
 use super::error::AppError;
 use crate::analysis::coverage::{CoverageStatus, MunicipalityResult, RegionResult};
-use crate::analysis::fairness::Flag;
 use crate::analysis::{CoverageResult, NeedProfile};
-use crate::document::{
-    Figure, Lang, MapData, MapPoint, RegionReport, Report, Shape, tier_colour, tier_name,
-};
+use crate::document::{Lang, RegionReport, Report, tier_name};
 use crate::progress::Progress;
+use words::{demand_words, figures, flag_text};
 
 /// What the report is asked for.
 #[derive(Debug, Clone)]
@@ -24,72 +23,6 @@ pub struct ReportRequest {
     pub lang: Lang,
     /// Siting advice (one unit) for regions with gaps.
     pub advice: bool,
-}
-
-const KIND_COLOURS: [(&str, &str); 5] = [
-    ("kleinschalig_verblijf", "#1f78b4"),
-    ("kleinschalig_jeugdzorgplus", "#6a3d9a"),
-    ("kvjj", "#b15928"),
-    ("jeugdzorgplus", "#e31a1c"),
-    ("jji", "#333333"),
-];
-
-fn kind_colour(kind: &str) -> &'static str {
-    KIND_COLOURS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, c)| *c)
-        .unwrap_or("#444444")
-}
-
-/// A flag in the report's language (the analysis words its flags in English).
-fn flag_text(lang: Lang, f: &Flag, limit: f64, national_share: f64) -> String {
-    if lang == Lang::En {
-        return f.message.clone();
-    }
-    let pct = |x: f64| lang.pct(x);
-    let min = lang.num(limit, 0);
-    match f.rule {
-        "min_facilities" if f.actual == 0.0 => "geen passende voorziening in de regio".into(),
-        "min_facilities" => format!(
-            "{} passende voorziening(en) in de regio, verwacht minstens {}",
-            lang.num(f.actual, 0),
-            lang.num(f.expected, 0)
-        ),
-        "min_share_within_limit" => format!(
-            "{} van de jongeren binnen {min} minuten, minder dan de verwachte {}",
-            pct(f.actual),
-            pct(f.expected)
-        ),
-        "min_balance" => format!(
-            "{} plaatsen tekort tegenover de verwachte vraag",
-            lang.num(-f.actual, 1)
-        ),
-        "share_gap_to_national" => format!(
-            "{} van de jongeren binnen {min} minuten, tegen {} landelijk (verder achter dan toegestaan: minstens {})",
-            pct(f.actual),
-            pct(national_share),
-            pct(f.expected)
-        ),
-        "places_factor_of_national" => format!(
-            "{} plaatsen per 10.000 jongeren, minder dan de helft van het landelijke niveau (verwacht minstens {})",
-            lang.num(f.actual, 2),
-            lang.num(f.expected, 2)
-        ),
-        _ => f.message.clone(),
-    }
-}
-
-/// Where the demand rate comes from, in words.
-fn demand_words(l: Lang, source: &str) -> &'static str {
-    match source {
-        "national_balance" => l.pick(
-            " (het landelijke aanbod verdeeld over de jongeren, zodat alleen de spreiding telt)",
-            " (the national supply spread over the young people, so that only the spread shows)",
-        ),
-        "demand_file" => l.pick(" (uit het vraagbestand)", " (from the demand file)"),
-        _ => l.pick(" (opgegeven)", " (as given)"),
-    }
 }
 
 fn minutes(lang: Lang, m: Option<f64>) -> String {
@@ -136,6 +69,7 @@ impl Dataset {
         Ok(self.wrap_report(req, &result, sections))
     }
 
+    /// One region's part: sentences, table, figures, flags, gaps, map, advice.
     fn region_section(
         &self,
         req: &ReportRequest,
@@ -161,7 +95,7 @@ impl Dataset {
         summary.push(match r.figures.young_people {
             Some(y) => format!(
                 "{} {} {} {} {} {} {}.",
-                l.pick("In", "In"),
+                "In",
                 r.name,
                 l.pick("wonen naar schatting", "live an estimated"),
                 l.num(y, 0),
@@ -346,7 +280,7 @@ impl Dataset {
                 )
             })
             .collect();
-        let figures = self.figures(l, r, result, limit);
+        let figures = figures(l, r, result, limit);
         let advice = if req.advice && !r.gap_municipalities.is_empty() {
             self.region_advice(req, result, r)
         } else {
@@ -367,100 +301,7 @@ impl Dataset {
         })
     }
 
-    fn figures(
-        &self,
-        l: Lang,
-        r: &RegionResult,
-        result: &CoverageResult,
-        limit: f64,
-    ) -> Vec<Figure> {
-        let lim = l.num(limit, 0);
-        let nat = &result.national;
-        let mut v = vec![
-            Figure {
-                label: l.pick("Aandeel binnen de limiet", "Share within the limit").into(),
-                value: format!(
-                    "{} ({} {})",
-                    l.pct(r.figures.share_within_limit),
-                    l.pick("landelijk", "nationally"),
-                    l.pct(nat.share_within_limit)
-                ),
-                meaning: format!(
-                    "{} {lim} {}",
-                    l.pick(
-                        "Het deel van de jongeren dat over de weg binnen",
-                        "The share of young people who reach a suitable facility by road within"
-                    ),
-                    l.pick(
-                        "minuten een passende voorziening bereikt (zo thuis nabij mogelijk).",
-                        "minutes (as close to home as possible)."
-                    )
-                ),
-            },
-            Figure {
-                label: l.pick("Plaatsen per 10.000 jongeren", "Places per 10,000 young people").into(),
-                value: format!(
-                    "{} ({} {})",
-                    r.figures
-                        .places_per_10k
-                        .map(|p| l.num(p, 2))
-                        .unwrap_or_else(|| "–".into()),
-                    l.pick("landelijk", "nationally"),
-                    nat.places_per_10k.map(|p| l.num(p, 2)).unwrap_or_else(|| "–".into())
-                ),
-                meaning: l
-                    .pick(
-                        "Het aanbod naar verhouding: plaatsen in passende voorzieningen in de regio per 10.000 jongeren.",
-                        "Supply in proportion: places in suitable facilities in the region per 10,000 young people.",
-                    )
-                    .into(),
-            },
-            Figure {
-                label: l.pick("Plaatsen min vraag", "Places minus demand").into(),
-                value: l.num(r.figures.balance, 1),
-                meaning: l
-                    .pick(
-                        "Aanbod tegenover de verwachte vraag (jongeren × plaatsingen per 10.000); negatief is een tekort.",
-                        "Supply against the expected demand (young people × placements per 10,000); negative is a shortage.",
-                    )
-                    .into(),
-            },
-            Figure {
-                label: l.pick("Gediend in de eigen regio", "Served in the own region").into(),
-                value: l.pct(r.figures.share_served_in_region),
-                meaning: l
-                    .pick(
-                        "Het deel van de verwachte vraag dat een plaats vindt in een voorziening van de eigen regio.",
-                        "The share of the expected demand that finds a place in a facility of the own region.",
-                    )
-                    .into(),
-            },
-            Figure {
-                label: l.pick("Gini-coëfficiënt van de reistijd", "Gini coefficient of travel time").into(),
-                value: l.num(r.figures.gini_minutes, 3),
-                meaning: l
-                    .pick(
-                        "0 = alle jongeren reizen even lang; hoe hoger, hoe ongelijker de reistijden binnen de regio.",
-                        "0 = every young person travels as long; the higher, the more unequal the travel times within the region.",
-                    )
-                    .into(),
-            },
-        ];
-        if let Some(t) = r.figures.theil_access {
-            v.push(Figure {
-                label: l.pick("Theil-index van de toegang", "Theil index of access").into(),
-                value: l.num(t, 3),
-                meaning: l
-                    .pick(
-                        "Ongelijkheid van de toegang tot plaatsen (E2SFCA, rekening houdend met capaciteit) tussen de gemeenten; 0 = gelijk.",
-                        "Inequality of access to places (E2SFCA, capacity-aware) between the municipalities; 0 = equal.",
-                    )
-                    .into(),
-            });
-        }
-        v
-    }
-
+    /// Advice for one more unit among the region's municipalities, in sentences.
     fn region_advice(
         &self,
         req: &ReportRequest,
@@ -507,89 +348,7 @@ impl Dataset {
         }
     }
 
-    /// The region's municipalities by tier, neighbours faint, suitable facilities as dots.
-    fn region_map(&self, l: Lang, result: &CoverageResult, members: &[usize]) -> MapData {
-        let ms = &self.prepared.municipalities;
-        let mut bbox = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for &i in members {
-            if let Some(r) = ms[i].geometry.bounding_rect() {
-                bbox = [
-                    bbox[0].min(r.min().x),
-                    bbox[1].min(r.min().y),
-                    bbox[2].max(r.max().x),
-                    bbox[3].max(r.max().y),
-                ];
-            }
-        }
-        if !bbox[0].is_finite() {
-            bbox = [0.0, 0.0, 1.0, 1.0];
-        }
-        let pad_x = (bbox[2] - bbox[0]) * 0.08;
-        let pad_y = (bbox[3] - bbox[1]) * 0.08;
-        let view = [
-            bbox[0] - pad_x,
-            bbox[1] - pad_y,
-            bbox[2] + pad_x,
-            bbox[3] + pad_y,
-        ];
-        let epsilon = ((view[2] - view[0]).max(view[3] - view[1]) / 800.0).max(1e-6);
-        let mut shapes = Vec::new();
-        for (i, m) in ms.iter().enumerate() {
-            let Some(r) = m.geometry.bounding_rect() else {
-                continue;
-            };
-            let focus = members.contains(&i);
-            let overlaps = r.min().x <= view[2]
-                && r.max().x >= view[0]
-                && r.min().y <= view[3]
-                && r.max().y >= view[1];
-            if !focus && !overlaps {
-                continue;
-            }
-            let simple = m.geometry.simplify(epsilon);
-            let polygons = simple
-                .0
-                .iter()
-                .map(|p| {
-                    std::iter::once(p.exterior())
-                        .chain(p.interiors())
-                        .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
-                        .collect()
-                })
-                .collect();
-            shapes.push(Shape {
-                polygons,
-                fill: tier_colour(result.municipalities[i].status),
-                focus,
-            });
-        }
-        let points = result
-            .suitable_facilities
-            .iter()
-            .filter_map(|id| self.prepared.facilities.iter().find(|f| &f.id == id))
-            .map(|f| MapPoint {
-                lon: f.lon,
-                lat: f.lat,
-                colour: kind_colour(&f.kind),
-            })
-            .collect();
-        let legend = CoverageStatus::ALL
-            .iter()
-            .map(|s| (tier_colour(*s), tier_name(l, *s).to_string()))
-            .collect();
-        MapData {
-            shapes,
-            points,
-            bbox: view,
-            legend,
-        }
-    }
-
+    /// The title, the question, the method and the sources around the regions.
     fn wrap_report(
         &self,
         req: &ReportRequest,

@@ -1,0 +1,115 @@
+//! The report's map of a region: its municipalities by tier, the neighbours faint, the
+//! suitable facilities as dots by kind.
+
+use geo::{BoundingRect, Simplify};
+
+use super::super::dataset::Dataset;
+use crate::analysis::CoverageResult;
+use crate::analysis::coverage::CoverageStatus;
+use crate::document::{Lang, MapData, MapPoint, Shape, tier_colour, tier_name};
+
+const KIND_COLOURS: [(&str, &str); 5] = [
+    ("kleinschalig_verblijf", "#1f78b4"),
+    ("kleinschalig_jeugdzorgplus", "#6a3d9a"),
+    ("kvjj", "#b15928"),
+    ("jeugdzorgplus", "#e31a1c"),
+    ("jji", "#333333"),
+];
+
+fn kind_colour(kind: &str) -> &'static str {
+    KIND_COLOURS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, c)| *c)
+        .unwrap_or("#444444")
+}
+
+impl Dataset {
+    /// The region's municipalities by tier, neighbours faint, suitable facilities as dots.
+    pub(super) fn region_map(
+        &self,
+        l: Lang,
+        result: &CoverageResult,
+        members: &[usize],
+    ) -> MapData {
+        let ms = &self.prepared.municipalities;
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for &i in members {
+            if let Some(r) = ms[i].geometry.bounding_rect() {
+                bbox = [
+                    bbox[0].min(r.min().x),
+                    bbox[1].min(r.min().y),
+                    bbox[2].max(r.max().x),
+                    bbox[3].max(r.max().y),
+                ];
+            }
+        }
+        if !bbox[0].is_finite() {
+            bbox = [0.0, 0.0, 1.0, 1.0];
+        }
+        let pad_x = (bbox[2] - bbox[0]) * 0.08;
+        let pad_y = (bbox[3] - bbox[1]) * 0.08;
+        let view = [
+            bbox[0] - pad_x,
+            bbox[1] - pad_y,
+            bbox[2] + pad_x,
+            bbox[3] + pad_y,
+        ];
+        let epsilon = ((view[2] - view[0]).max(view[3] - view[1]) / 800.0).max(1e-6);
+        let mut shapes = Vec::new();
+        for (i, m) in ms.iter().enumerate() {
+            let Some(r) = m.geometry.bounding_rect() else {
+                continue;
+            };
+            let focus = members.contains(&i);
+            let overlaps = r.min().x <= view[2]
+                && r.max().x >= view[0]
+                && r.min().y <= view[3]
+                && r.max().y >= view[1];
+            if !focus && !overlaps {
+                continue;
+            }
+            let simple = m.geometry.simplify(epsilon);
+            let polygons = simple
+                .0
+                .iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
+                        .collect()
+                })
+                .collect();
+            shapes.push(Shape {
+                polygons,
+                fill: tier_colour(result.municipalities[i].status),
+                focus,
+            });
+        }
+        let points = result
+            .suitable_facilities
+            .iter()
+            .filter_map(|id| self.prepared.facilities.iter().find(|f| &f.id == id))
+            .map(|f| MapPoint {
+                lon: f.lon,
+                lat: f.lat,
+                colour: kind_colour(&f.kind),
+            })
+            .collect();
+        let legend = CoverageStatus::ALL
+            .iter()
+            .map(|s| (tier_colour(*s), tier_name(l, *s).to_string()))
+            .collect();
+        MapData {
+            shapes,
+            points,
+            bbox: view,
+            legend,
+        }
+    }
+}
