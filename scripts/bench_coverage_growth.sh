@@ -10,7 +10,9 @@ for n in 1000000 3000000 7000000 15000000; do
   pbf="$data/nl_towns_$n.osm.pbf"
   nbg="$data/nl_towns_$n.nbg"
   [ -f "$pbf" ] || target/release/nabij --quiet synth --towns-from "$gem" --out "$pbf" --way-nodes "$n" --seed 1
-  [ -f "$nbg" ] || target/release/nabij --quiet build --osm "$pbf" --out "$nbg"
+  # Without a hierarchy: this table is the Dijkstra's growth (scripts/bench_hierarchy.sh has the
+  # hierarchy).
+  [ -f "$nbg" ] || target/release/nabij --quiet build --osm "$pbf" --out "$nbg" --hierarchy never
   echo "== $n way nodes"
   NABIJ_BENCH_COVERAGE_GRAPH="$nbg" cargo bench -q --bench coverage 2>/dev/null | grep -E "graph|median"
 done

@@ -32,6 +32,8 @@ pub enum PipelineError {
 pub struct BuildReport {
     pub meta: GraphMeta,
     pub wall_s: f64,
+    /// Seconds spent contracting, if a hierarchy was added.
+    pub hierarchy_s: Option<f64>,
     pub file_bytes: u64,
 }
 
@@ -118,6 +120,40 @@ pub fn build_in_memory(
     Ok(g?)
 }
 
+/// Whether `nabij build` adds a contraction hierarchy to the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HierarchyMode {
+    /// For graphs of at most [`AUTO_HIERARCHY_MAX_NODES`] nodes.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The largest graph `auto` contracts. Contraction cost grows faster than the graph: on the
+/// synthetic Netherlands-size grid (4.6 M nodes) it takes minutes, beyond the build budget
+/// (docs/BENCHMARKS.md); a city or province contracts in seconds.
+pub const AUTO_HIERARCHY_MAX_NODES: usize = 1_000_000;
+
+/// Adds a contraction hierarchy to `g` if `mode` asks for one; returns the seconds it took.
+pub fn add_hierarchy(g: &mut RoadGraph, mode: HierarchyMode, progress: &Progress) -> Option<f64> {
+    let wanted = match mode {
+        HierarchyMode::Auto => g.node_count() <= AUTO_HIERARCHY_MAX_NODES,
+        HierarchyMode::Always => true,
+        HierarchyMode::Never => false,
+    };
+    if !wanted || g.node_count() == 0 {
+        return None;
+    }
+    let start = Instant::now();
+    let bar = progress.bar(g.node_count() as u64, "contracting");
+    let h = crate::graph::contract::contract(g, &|done| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    g.meta.stats.hierarchy_arcs = h.arcs.len() as u64;
+    g.hierarchy = Some(h);
+    Some(start.elapsed().as_secs_f64())
+}
+
 /// The whole `nabij build`: the output file is created first (so an unwritable path fails
 /// at once) and renamed into place only when complete.
 pub fn build_to_file(
@@ -126,12 +162,24 @@ pub fn build_to_file(
     profile: &CarProfile,
     progress: &Progress,
 ) -> Result<BuildReport, PipelineError> {
+    build_to_file_with(osm, out, profile, HierarchyMode::Auto, progress)
+}
+
+/// [`build_to_file`] with a choice about the contraction hierarchy.
+pub fn build_to_file_with(
+    osm: &Path,
+    out: &Path,
+    profile: &CarProfile,
+    hierarchy: HierarchyMode,
+    progress: &Progress,
+) -> Result<BuildReport, PipelineError> {
     let start = Instant::now();
     let file = AtomicFile::create(out).map_err(|source| PipelineError::Output {
         path: out.to_path_buf(),
         source,
     })?;
-    let g = build_in_memory(osm, profile, progress)?;
+    let mut g = build_in_memory(osm, profile, progress)?;
+    let hierarchy_s = add_hierarchy(&mut g, hierarchy, progress);
     let spinner = progress.spinner("writing graph");
     write_graph(&g, file, out)?;
     spinner.finish_and_clear();
@@ -139,6 +187,7 @@ pub fn build_to_file(
     Ok(BuildReport {
         meta: g.meta,
         wall_s: start.elapsed().as_secs_f64(),
+        hierarchy_s,
         file_bytes,
     })
 }

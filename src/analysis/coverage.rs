@@ -10,7 +10,7 @@ use super::demand::{self, Need, Reach, Supply, demand_rate_per_10k};
 use super::fairness::{self, Judged, theil, theil_decomposed};
 use super::inputs::{Facility, Municipality};
 use super::need::{Exclusion, NeedProfile, above_preferred_size, places_of};
-use crate::routing::{Direction, Engine, Seed, Workspace};
+use crate::routing::{Direction, Engine, Seed, Times, Workspace};
 use crate::spatial::{Snap, SnapError};
 use crate::units::ms_to_minutes;
 
@@ -217,7 +217,7 @@ impl Prepared {
     fn origin_time(
         &self,
         engine: &Engine,
-        ws: &Workspace,
+        ws: &impl Times,
         o: &Origin,
         dir: Direction,
     ) -> Option<u32> {
@@ -261,15 +261,15 @@ impl Prepared {
         // times beyond the limit (medians, worst cases) are exact too. The per-facility counts
         // run at the same time on the other core(s).
         let token = crate::cancel::current();
-        let (_, reach) = rayon::join(
-            || ws.run(g, &seeds, u32::MAX, dir),
+        let (ws, reach) = rayon::join(
+            || engine.one_to_all(ws, &seeds, dir),
             || {
                 crate::cancel::run_with(token.as_ref(), || {
                     self.facilities_within(engine, &snapped, limit, dir)
                 })
             },
         );
-        let ws: &Workspace = ws;
+        let ws = &ws;
         let n = self.municipalities.len();
         let mut within_counts = vec![0usize; n];
         for r in &reach {
@@ -491,7 +491,8 @@ impl Prepared {
     }
 
     /// Which municipalities' representative points reach which suitable facilities within
-    /// the limit, and in how long: one bounded search per facility, in parallel.
+    /// the limit, and in how long: with a contraction hierarchy one table from the facilities
+    /// to the points ([`Engine::table`]), else one bounded search per facility, in parallel.
     fn facilities_within(
         &self,
         engine: &Engine,
@@ -499,30 +500,55 @@ impl Prepared {
         limit: u32,
         dir: Direction,
     ) -> Vec<Reach> {
-        snapped
-            .par_iter()
-            .map_init(Workspace::default, |ws, &f| {
-                let mut hits = Vec::new();
-                let Ok(fs) = &self.facility_snaps[f] else {
-                    return hits;
-                };
-                ws.run(&engine.graph, &engine.seeds(fs, 0, dir), limit, dir);
-                for (m, rep) in self.representative_snaps.iter().enumerate() {
-                    let Ok(rep) = rep else { continue };
-                    let direct = along_shared_edge(rep, fs, dir, &engine.graph);
-                    let t = engine.time_at(ws, rep, dir).map(|x| x.0);
-                    if let Some(t) = t.into_iter().chain(direct).filter(|&t| t <= limit).min() {
-                        hits.push(Reach {
-                            facility: f,
-                            municipality: m,
-                            time_ms: t,
-                        });
+        if engine.graph.hierarchy.is_none() {
+            return snapped
+                .par_iter()
+                .map_init(Workspace::default, |ws, &f| {
+                    let mut hits = Vec::new();
+                    let Ok(fs) = &self.facility_snaps[f] else {
+                        return hits;
+                    };
+                    ws.run(&engine.graph, &engine.seeds(fs, 0, dir), limit, dir);
+                    for (m, rep) in self.representative_snaps.iter().enumerate() {
+                        let Ok(rep) = rep else { continue };
+                        let direct = along_shared_edge(rep, fs, dir, &engine.graph);
+                        let t = engine.time_at(ws, rep, dir).map(|x| x.0);
+                        if let Some(t) = t.into_iter().chain(direct).filter(|&t| t <= limit).min() {
+                            hits.push(Reach {
+                                facility: f,
+                                municipality: m,
+                                time_ms: t,
+                            });
+                        }
                     }
+                    hits
+                })
+                .flatten()
+                .collect();
+        }
+        let rows: Vec<Option<Snap>> = snapped
+            .iter()
+            .map(|&f| self.facility_snaps[f].as_ref().ok().copied())
+            .collect();
+        let columns: Vec<Option<Snap>> = self
+            .representative_snaps
+            .iter()
+            .map(|s| s.as_ref().ok().copied())
+            .collect();
+        let table = engine.table(&rows, &columns, limit, dir);
+        let mut hits = Vec::new();
+        for (&f, row) in snapped.iter().zip(table) {
+            for (m, cell) in row.into_iter().enumerate() {
+                if let Some(r) = cell {
+                    hits.push(Reach {
+                        facility: f,
+                        municipality: m,
+                        time_ms: r.time_ms,
+                    });
                 }
-                hits
-            })
-            .flatten()
-            .collect()
+            }
+        }
+        hits
     }
 
     /// The figures and flags of every region of every grouping, the national figures, and

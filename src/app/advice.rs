@@ -245,31 +245,47 @@ impl Dataset {
             .map(|&m| p.representative_snaps[m].as_ref().ok().copied())
             .collect();
         let dir = req.need.direction;
-        let bar = progress.bar(usable.len() as u64, "searching from candidate sites");
-        let n = engine.graph.node_count();
-        let token = crate::cancel::current();
-        let reaches: Vec<Vec<(usize, u32)>> = usable
-            .par_iter()
-            .map_init(
-                || Workspace::new(n),
-                |ws, (_, snap)| {
-                    let row = crate::cancel::run_with(token.as_ref(), || {
-                        if crate::cancel::requested() {
-                            return vec![None; targets.len()];
-                        }
-                        engine.one_to_many(ws, snap, &targets, cap_ms, dir)
-                    });
-                    bar.inc(1);
+        let reaches: Vec<Vec<(usize, u32)>> = if engine.graph.hierarchy.is_some() {
+            // With a hierarchy: one table, candidates × municipalities (milliseconds).
+            let rows: Vec<Option<Snap>> = usable.iter().map(|(_, s)| Some(*s)).collect();
+            engine
+                .table(&rows, &targets, cap_ms, dir)
+                .into_iter()
+                .map(|row| {
                     row.iter()
                         .enumerate()
-                        .filter_map(|(d, r)| {
-                            r.filter(|r| r.time_ms <= cap_ms).map(|r| (d, r.time_ms))
-                        })
+                        .filter_map(|(d, r)| r.map(|r| (d, r.time_ms)))
                         .collect()
-                },
-            )
-            .collect();
-        bar.finish_and_clear();
+                })
+                .collect()
+        } else {
+            let bar = progress.bar(usable.len() as u64, "searching from candidate sites");
+            let n = engine.graph.node_count();
+            let token = crate::cancel::current();
+            let reaches: Vec<Vec<(usize, u32)>> = usable
+                .par_iter()
+                .map_init(
+                    || Workspace::new(n),
+                    |ws, (_, snap)| {
+                        let row = crate::cancel::run_with(token.as_ref(), || {
+                            if crate::cancel::requested() {
+                                return vec![None; targets.len()];
+                            }
+                            engine.one_to_many(ws, snap, &targets, cap_ms, dir)
+                        });
+                        bar.inc(1);
+                        row.iter()
+                            .enumerate()
+                            .filter_map(|(d, r)| {
+                                r.filter(|r| r.time_ms <= cap_ms).map(|r| (d, r.time_ms))
+                            })
+                            .collect()
+                    },
+                )
+                .collect();
+            bar.finish_and_clear();
+            reaches
+        };
         let problem = Problem {
             weights: demand.iter().map(|&m| munis[m].population).collect(),
             region: demand_region,

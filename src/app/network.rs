@@ -60,11 +60,16 @@ impl Network {
                         super::config::DEMO_DIR
                     )));
                 }
-                let g = crate::pipeline::build_in_memory(
+                let mut g = crate::pipeline::build_in_memory(
                     p,
                     &crate::ingest::CarProfile::default(),
                     &Progress::hidden(),
                 )?;
+                crate::pipeline::add_hierarchy(
+                    &mut g,
+                    crate::pipeline::HierarchyMode::Auto,
+                    &Progress::hidden(),
+                );
                 (p, g)
             }
         };
@@ -139,9 +144,10 @@ impl Network {
         Ok(self.with_workspace(|ws| self.engine.route(ws, from, to))?)
     }
 
-    /// Travel times and distances between every origin and every destination: one search
-    /// per origin, or per destination when those are fewer (backwards), in parallel,
-    /// stopping when every target is settled or at `max_minutes`. Each cell is the time and
+    /// Travel times and distances between every origin and every destination
+    /// ([`crate::routing::Engine::table`]: with the graph's contraction hierarchy, upward
+    /// searches that meet in buckets; without, one search per origin, or per destination when
+    /// those are fewer, stopping when every target is settled or at `max_minutes`). Each cell is the time and
     /// length, or the reason there is none.
     pub fn matrix(
         &self,
@@ -149,7 +155,6 @@ impl Network {
         destinations: &[(f64, f64)],
         max_minutes: Option<f64>,
     ) -> Result<Vec<Vec<Result<Reached, String>>>, AppError> {
-        use rayon::prelude::*;
         let budget = match max_minutes {
             Some(m) => {
                 crate::units::check_minutes(m).map_err(|e| AppError::bad("max_minutes", e))?;
@@ -166,25 +171,10 @@ impl Network {
         } else {
             (&d_snaps, &o_snaps, Direction::To)
         };
-        let targets: Vec<Option<Snap>> = cols.iter().map(|s| s.as_ref().ok().copied()).collect();
-        let n = e.graph.node_count();
-        let token = crate::cancel::current();
-        let searched: Vec<Vec<Option<Reached>>> = rows
-            .par_iter()
-            .map_init(
-                || Workspace::new(n),
-                |ws, s| match s {
-                    Ok(s) => crate::cancel::run_with(token.as_ref(), || {
-                        // Nobody waits any more: the rest of the rows are left empty.
-                        if crate::cancel::requested() {
-                            return vec![None; targets.len()];
-                        }
-                        e.one_to_many(ws, s, &targets, budget, dir)
-                    }),
-                    Err(_) => vec![None; targets.len()],
-                },
-            )
-            .collect();
+        let points = |v: &[Result<Snap, _>]| -> Vec<Option<Snap>> {
+            v.iter().map(|s| s.as_ref().ok().copied()).collect()
+        };
+        let searched = e.table(&points(rows), &points(cols), budget, dir);
         let no_route = match max_minutes {
             Some(m) => format!("no route by car within {m} minutes"),
             None => "no route by car (one of the points is cut off, e.g. by oneway streets)".into(),

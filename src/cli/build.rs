@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::CliError;
 use crate::ingest::CarProfile;
-use crate::pipeline::build_to_file;
+use crate::pipeline::{HierarchyMode, build_to_file_with};
 use crate::progress::Progress;
 use crate::synth::{SynthConfig, TownSpec, generate};
 
@@ -21,6 +21,28 @@ pub struct BuildArgs {
     /// A TOML file overriding the built-in Dutch car profile key by key (see docs/PROFILE.md).
     #[arg(long)]
     pub profile: Option<PathBuf>,
+    /// Add a contraction hierarchy, which makes coverage questions and matrices several times
+    /// faster. `auto` adds it to graphs of up to 1,000,000 nodes (a city or province: seconds);
+    /// on a national graph contraction takes minutes (docs/BENCHMARKS.md), so ask with `always`.
+    #[arg(long, value_enum, default_value_t = HierarchyArg::Auto)]
+    pub hierarchy: HierarchyArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HierarchyArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<HierarchyArg> for HierarchyMode {
+    fn from(a: HierarchyArg) -> Self {
+        match a {
+            HierarchyArg::Auto => HierarchyMode::Auto,
+            HierarchyArg::Always => HierarchyMode::Always,
+            HierarchyArg::Never => HierarchyMode::Never,
+        }
+    }
 }
 
 pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), CliError> {
@@ -31,7 +53,13 @@ pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
     let mut inputs = vec![args.osm.clone()];
     inputs.extend(args.profile.iter().cloned());
     super::output::refuse_input(&args.out, &inputs)?;
-    let report = build_to_file(&args.osm, &args.out, &profile, progress)?;
+    let report = build_to_file_with(
+        &args.osm,
+        &args.out,
+        &profile,
+        args.hierarchy.into(),
+        progress,
+    )?;
     if !quiet {
         let s = &report.meta.stats;
         println!(
@@ -62,6 +90,22 @@ pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
             "  dropped outside the largest strongly connected component: {} pieces, {} nodes, {} edges; {} self-loops",
             s.components_dropped, s.nodes_dropped, s.edges_dropped, s.self_loops_dropped
         );
+        match report.hierarchy_s {
+            Some(secs) => println!(
+                "  contraction hierarchy: {} upward arcs, {:.2} s",
+                s.hierarchy_arcs, secs
+            ),
+            None => println!(
+                "  no contraction hierarchy ({}; --hierarchy always adds one)",
+                match args.hierarchy {
+                    HierarchyArg::Never => "--hierarchy never".to_string(),
+                    _ => format!(
+                        "more than {} nodes",
+                        crate::pipeline::AUTO_HIERARCHY_MAX_NODES
+                    ),
+                }
+            ),
+        }
         println!(
             "  profile {} ({}), file {:.1} MB, wall time {:.2} s",
             report.meta.profile_name,

@@ -26,13 +26,15 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::hierarchy::{ChArc, Hierarchy};
 use super::{GraphMeta, NO_TIME, RoadGraph};
 
 pub const MAGIC: &[u8; 8] = b"NABIJGRF";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
-/// Section names, in file order.
-pub const SECTIONS: [&str; 13] = [
+/// Section names, in file order. Version 1 files end after `shape_lon_e7` (no hierarchy);
+/// they are still read.
+pub const SECTIONS: [&str; 17] = [
     "node_lat_e7",
     "node_lon_e7",
     "node_first_edge",
@@ -46,6 +48,10 @@ pub const SECTIONS: [&str; 13] = [
     "edge_shape_count",
     "shape_lat_e7",
     "shape_lon_e7",
+    "ch_node_at",
+    "ch_first",
+    "ch_arcs",
+    "ch_arc_m",
 ];
 
 /// Direction bits of `edge_dir`.
@@ -124,7 +130,16 @@ fn compact(g: &RoadGraph) -> Result<Compact, String> {
     })
 }
 
-fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 13] {
+fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 17] {
+    static NONE: Hierarchy = Hierarchy {
+        node_at: Vec::new(),
+        position: Vec::new(),
+        first: Vec::new(),
+        arcs: Vec::new(),
+        arc_m: Vec::new(),
+    };
+    // Without a hierarchy its sections are empty.
+    let h = g.hierarchy.as_ref().unwrap_or(&NONE);
     [
         bytemuck::cast_slice(&g.node_lat_e7),
         bytemuck::cast_slice(&g.node_lon_e7),
@@ -139,6 +154,10 @@ fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 13] {
         bytemuck::cast_slice(&c.edge_shape_count),
         bytemuck::cast_slice(&g.shape_lat_e7),
         bytemuck::cast_slice(&g.shape_lon_e7),
+        bytemuck::cast_slice(&h.node_at),
+        bytemuck::cast_slice(&h.first),
+        bytemuck::cast_slice(&h.arcs),
+        bytemuck::cast_slice(&h.arc_m),
     ]
 }
 
@@ -346,7 +365,7 @@ fn decode_stream<R: Read>(
     }
     let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     let version = word(&head[8..12]);
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != 1 {
         return Err(GraphFileError::Version {
             path: path.to_path_buf(),
             found: version,
@@ -401,6 +420,17 @@ fn decode_stream<R: Read>(
     let edge_shape_count: Vec<u16> = section(&mut r, SECTIONS[10], &mut b, &corrupt)?;
     let shape_lat_e7: Vec<i32> = section(&mut r, SECTIONS[11], &mut b, &corrupt)?;
     let shape_lon_e7: Vec<i32> = section(&mut r, SECTIONS[12], &mut b, &corrupt)?;
+    type ChSections = (Vec<u32>, Vec<u32>, Vec<ChArc>, Vec<[f32; 2]>);
+    let (ch_node_at, ch_first, ch_arcs, ch_arc_m): ChSections = if version >= 2 {
+        (
+            section(&mut r, SECTIONS[13], &mut b, &corrupt)?,
+            section(&mut r, SECTIONS[14], &mut b, &corrupt)?,
+            section(&mut r, SECTIONS[15], &mut b, &corrupt)?,
+            section(&mut r, SECTIONS[16], &mut b, &corrupt)?,
+        )
+    } else {
+        Default::default()
+    };
     if remaining != 0 {
         return Err(corrupt("trailing bytes after the last section".into()));
     }
@@ -481,6 +511,19 @@ fn decode_stream<R: Read>(
         ..Default::default()
     };
     g.check_values().map_err(corrupt)?;
+    if !ch_node_at.is_empty() {
+        let mut h = Hierarchy {
+            node_at: ch_node_at,
+            first: ch_first,
+            arcs: ch_arcs,
+            arc_m: ch_arc_m,
+            ..Hierarchy::default()
+        };
+        h.fill_positions();
+        h.check(n)
+            .map_err(|e| corrupt(format!("contraction hierarchy: {e}")))?;
+        g.hierarchy = Some(h);
+    }
     g.rebuild_adjacency();
     Ok(g)
 }

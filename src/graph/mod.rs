@@ -6,7 +6,9 @@
 //! from the edges when a graph is built or loaded; they are what routing reads.
 
 pub mod build;
+pub mod contract;
 pub mod file;
+pub mod hierarchy;
 pub mod hilbert;
 pub mod scc;
 
@@ -67,6 +69,9 @@ pub struct BuildStats {
     pub nodes_dropped: u64,
     pub edges_dropped: u64,
     pub self_loops_dropped: u64,
+    /// Upward arcs of the contraction hierarchy (roads and shortcuts), 0 without one.
+    #[serde(default)]
+    pub hierarchy_arcs: u64,
 }
 
 /// What the graph file says about where the graph came from.
@@ -118,6 +123,8 @@ pub struct RoadGraph {
     pub fwd: Csr,
     /// Reverse adjacency (arcs entering a node, stored at the head with `head` = the tail).
     pub rev: Csr,
+    /// The contraction hierarchy `nabij build` adds (absent in graphs built in memory).
+    pub hierarchy: Option<hierarchy::Hierarchy>,
 }
 
 impl RoadGraph {

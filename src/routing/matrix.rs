@@ -16,6 +16,108 @@ pub struct Reached {
 }
 
 impl Engine {
+    /// The seeds of a snapped point for direction `dir` ([`Engine::seeds`]) with the metres
+    /// from the point to each (the part of its edge and its access leg).
+    pub fn seeds_m(&self, snap: &Snap, dir: Direction) -> super::ch::TableSide {
+        let g = &self.graph;
+        let seeds = self.seeds(snap, 0, dir);
+        let len = g.edge_length_m[snap.edge as usize] as f64;
+        let metres = seeds
+            .iter()
+            .map(|s| {
+                let share = if s.node == g.edge_to[snap.edge as usize]
+                    && s.node != g.edge_from[snap.edge as usize]
+                {
+                    1.0 - snap.fraction
+                } else {
+                    snap.fraction
+                };
+                (share * len + snap.distance_m) as f32
+            })
+            .collect();
+        (seeds, metres)
+    }
+
+    /// Times and lengths from every row point to every column point (`From`), or from every
+    /// column point to every row point (`To`), `None` where there is no route within
+    /// `budget_ms` or the point is missing. With a contraction hierarchy: upward searches that
+    /// meet in buckets; without: [`Engine::one_to_many`] per row. Rows run in parallel.
+    pub fn table(
+        &self,
+        rows: &[Option<Snap>],
+        columns: &[Option<Snap>],
+        budget_ms: u32,
+        dir: Direction,
+    ) -> Vec<Vec<Option<Reached>>> {
+        use rayon::prelude::*;
+        let g = &self.graph;
+        let token = crate::cancel::current();
+        let Some(h) = &g.hierarchy else {
+            let n = g.node_count();
+            return rows
+                .par_iter()
+                .map_init(
+                    || Workspace::new(n),
+                    |ws, a| match a {
+                        Some(a) => crate::cancel::run_with(token.as_ref(), || {
+                            if crate::cancel::requested() {
+                                return vec![None; columns.len()];
+                            }
+                            // A cell over the budget (the search bounds the time at the
+                            // nodes, the target's part edge and access leg come on top) has
+                            // no route within it.
+                            self.one_to_many(ws, a, columns, budget_ms, dir)
+                                .into_iter()
+                                .map(|r| r.filter(|r| r.time_ms <= budget_ms))
+                                .collect()
+                        }),
+                        None => vec![None; columns.len()],
+                    },
+                )
+                .collect();
+        };
+        let side = |points: &[Option<Snap>], d: Direction| -> Vec<super::ch::TableSide> {
+            points
+                .iter()
+                .map(|p| match p {
+                    Some(p) => self.seeds_m(p, d),
+                    None => (Vec::new(), Vec::new()),
+                })
+                .collect()
+        };
+        let times = super::ch::table(h, &side(rows, dir), &side(columns, dir.reverse()), dir);
+        rows.iter()
+            .zip(times)
+            .map(|(a, row)| {
+                columns
+                    .iter()
+                    .zip(row)
+                    .map(|(b, cell)| {
+                        let (a, b) = (a.as_ref()?, b.as_ref()?);
+                        // A point on the same edge may be reached along it.
+                        let along = match dir {
+                            Direction::From => a.same_edge_ms(b, g),
+                            Direction::To => b.same_edge_ms(a, g),
+                        }
+                        .map(|t| Reached {
+                            time_ms: t + a.access_ms + b.access_ms,
+                            length_m: a.same_edge_m(b, g) + a.distance_m + b.distance_m,
+                        });
+                        let via = cell.map(|(t, m)| Reached {
+                            time_ms: t,
+                            length_m: m as f64,
+                        });
+                        let best = match (along, via) {
+                            (Some(x), Some(y)) => Some(if y.time_ms < x.time_ms { y } else { x }),
+                            (x, y) => x.or(y),
+                        };
+                        best.filter(|r| r.time_ms <= budget_ms)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// From (`dir = From`) or to (`dir = To`) the snapped point `a`, the time and length to
     /// or from every target, `None` where none is reached within `budget_ms`. The same times
     /// as [`Engine::route`] for each pair.

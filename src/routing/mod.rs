@@ -5,6 +5,7 @@
 //! way along its edge, paying the partial edge time to each end the edge's directions allow,
 //! plus its straight-line access leg (see [`crate::spatial`]).
 
+pub mod ch;
 pub mod isochrone;
 pub mod matrix;
 pub mod search;
@@ -14,6 +15,73 @@ use crate::spatial::{Snap, SnapError, SnapIndex, SnapOptions};
 pub use isochrone::Isochrone;
 pub use matrix::Reached;
 pub use search::{Direction, Seed, Workspace};
+
+/// Times by node after a search: what [`Workspace`] and [`ch::AllTimes`] both answer.
+pub trait Times {
+    /// The time from or to the nearest source, if the node was reached.
+    fn time_ms(&self, v: u32) -> Option<u32>;
+    /// The source of that time.
+    fn source_of(&self, v: u32) -> Option<u32>;
+}
+
+impl Times for Workspace {
+    #[inline]
+    fn time_ms(&self, v: u32) -> Option<u32> {
+        Workspace::time_ms(self, v)
+    }
+
+    #[inline]
+    fn source_of(&self, v: u32) -> Option<u32> {
+        Workspace::source_of(self, v)
+    }
+}
+
+/// The times of a one-to-all search, whichever way it ran.
+pub enum Searched<'a> {
+    Dijkstra(&'a Workspace),
+    Phast(ch::AllTimes<'a>),
+}
+
+impl Times for Searched<'_> {
+    #[inline]
+    fn time_ms(&self, v: u32) -> Option<u32> {
+        match self {
+            Searched::Dijkstra(ws) => ws.time_ms(v),
+            Searched::Phast(all) => all.time_ms(v),
+        }
+    }
+
+    #[inline]
+    fn source_of(&self, v: u32) -> Option<u32> {
+        match self {
+            Searched::Dijkstra(ws) => ws.source_of(v),
+            Searched::Phast(all) => all.source_of(v),
+        }
+    }
+}
+
+impl Engine {
+    /// Times from the seeds to every node (`From`) or from every node to the seeds (`To`):
+    /// PHAST on the graph's contraction hierarchy if it has one, else a Dijkstra over the
+    /// whole graph.
+    pub fn one_to_all<'a>(
+        &'a self,
+        ws: &'a mut Workspace,
+        seeds: &[Seed],
+        dir: Direction,
+    ) -> Searched<'a> {
+        match &self.graph.hierarchy {
+            Some(h) => {
+                ws.phast.run(h, seeds, dir);
+                Searched::Phast(ws.phast.view(h))
+            }
+            None => {
+                ws.run(&self.graph, seeds, u32::MAX, dir);
+                Searched::Dijkstra(ws)
+            }
+        }
+    }
+}
 
 /// Errors from routing queries.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -95,7 +163,7 @@ impl Engine {
     /// After a search in direction `dir`, the time at a snapped point (its own access leg
     /// included) and the source it belongs to. Does not consider a source on the same edge;
     /// see [`Snap::same_edge_ms`] for that.
-    pub fn time_at(&self, ws: &Workspace, snap: &Snap, dir: Direction) -> Option<(u32, u32)> {
+    pub fn time_at(&self, ws: &impl Times, snap: &Snap, dir: Direction) -> Option<(u32, u32)> {
         let ends = snap.ends(&self.graph);
         // The target side uses the partials opposite to the seed side.
         let (via_from, via_to) = match dir {

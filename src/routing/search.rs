@@ -198,6 +198,8 @@ pub struct Workspace {
     settled: Vec<u32>,
     /// The seeds of the current search, sorted (kept to reuse the allocation).
     seed_buf: Vec<Seed>,
+    /// State of one-to-all queries on the contraction hierarchy (allocated on first use).
+    pub phast: super::ch::Phast,
 }
 
 impl Default for Workspace {
@@ -214,6 +216,7 @@ impl Workspace {
         Workspace {
             state: vec![NodeState::default(); node_count],
             parent: Vec::new(),
+            phast: Default::default(),
             // Every record starts at t = 0 < base: unreached.
             base: 1,
             high_ms: 0,

@@ -1,0 +1,525 @@
+//! Building the contraction hierarchy ([`super::hierarchy`]; the queries are in
+//! `routing::ch`): nodes are contracted in rounds of independent sets, both cores
+//! working on each round.
+//!
+//! Contracting a node `v` removes it and adds a shortcut `u → w` for every pair of neighbours
+//! whose shortest path might run through `v`, unless a *witness* search finds a path from `u`
+//! to `w` at most as long that avoids `v`. The order matters for the size of the result: a
+//! node's priority is its level (one more than the highest contracted neighbour) plus the
+//! arcs and hops its contraction would add, each divided by those it would remove (the
+//! measure of RoutingKit and Geisberger's thesis). A round contracts every node whose
+//! priority is lower than each of its neighbours'; no two of them are adjacent, so their
+//! shortcuts can be found in parallel on the unchanged graph. Witness searches skip every
+//! node of the round, not only the one being contracted: two nodes of one round must not each
+//! take a path through the other as their witness, or both paths would vanish together.
+//!
+//! The witness search is bounded (settled nodes), so it may miss a witness and add a shortcut
+//! that is not needed; that costs space, never exactness.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
+
+use super::hierarchy::{ChArc, Hierarchy};
+use super::{NO_TIME, RoadGraph};
+
+/// A neighbour in the remaining graph: times from the node to it and from it to the node, and
+/// how many roads the longer of the two stands for.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    node: u32,
+    out_ms: u32,
+    in_ms: u32,
+    /// Metres along the fastest path of each direction.
+    out_m: f32,
+    in_m: f32,
+    hops: u32,
+}
+
+/// The remaining graph: each node's entries in one slot of a shared array, with room to grow;
+/// a slot that overflows moves to the end with twice the room. Neighbouring nodes (Hilbert
+/// order) start out in neighbouring memory, which the witness searches depend on.
+struct Arena {
+    start: Vec<u32>,
+    len: Vec<u32>,
+    cap: Vec<u32>,
+    entries: Vec<Entry>,
+}
+
+const EMPTY: Entry = Entry {
+    node: u32::MAX,
+    out_ms: NO_TIME,
+    in_ms: NO_TIME,
+    out_m: 0.0,
+    in_m: 0.0,
+    hops: 0,
+};
+
+impl Arena {
+    fn with_degrees(deg: &[u32]) -> Self {
+        let mut start = Vec::with_capacity(deg.len());
+        let mut cap = Vec::with_capacity(deg.len());
+        let mut at = 0u32;
+        for &d in deg {
+            start.push(at);
+            let c = d + 2;
+            cap.push(c);
+            at += c;
+        }
+        Arena {
+            start,
+            len: vec![0; deg.len()],
+            cap,
+            entries: vec![EMPTY; at as usize],
+        }
+    }
+
+    #[inline]
+    fn of(&self, v: u32) -> &[Entry] {
+        let s = self.start[v as usize] as usize;
+        &self.entries[s..s + self.len[v as usize] as usize]
+    }
+
+    #[inline]
+    fn of_mut(&mut self, v: u32) -> &mut [Entry] {
+        let s = self.start[v as usize] as usize;
+        &mut self.entries[s..s + self.len[v as usize] as usize]
+    }
+
+    fn push(&mut self, v: u32, e: Entry) {
+        let i = v as usize;
+        if self.len[i] == self.cap[i] {
+            let new_cap = (self.cap[i] * 2).max(4);
+            let new_start = self.entries.len();
+            let s = self.start[i] as usize;
+            self.entries.extend_from_within(s..s + self.len[i] as usize);
+            self.entries.resize(new_start + new_cap as usize, EMPTY);
+            self.start[i] = new_start as u32;
+            self.cap[i] = new_cap;
+        }
+        let at = (self.start[i] + self.len[i]) as usize;
+        self.entries[at] = e;
+        self.len[i] += 1;
+    }
+
+    fn remove(&mut self, v: u32, node: u32) {
+        let list = self.of_mut(v);
+        if let Some(k) = list.iter().position(|e| e.node == node) {
+            let last = list.len() - 1;
+            list.swap(k, last);
+            self.len[v as usize] -= 1;
+        }
+    }
+
+    fn take(&mut self, v: u32) -> Vec<Entry> {
+        let out = self.of(v).to_vec();
+        self.len[v as usize] = 0;
+        out
+    }
+}
+
+/// Settled-node limit of the witness searches that estimate a priority.
+const ESTIMATE_SETTLED: usize = 3;
+/// Settled-node limit of the witness searches of a real contraction.
+const CONTRACT_SETTLED: usize = 100;
+
+/// A candidate shortcut.
+#[derive(Debug, Clone, Copy)]
+struct Shortcut {
+    from: u32,
+    to: u32,
+    ms: u32,
+    m: f32,
+    hops: u32,
+}
+
+struct Witness {
+    /// Marks the targets of the current contraction (the out-neighbours of the node).
+    is_target: Vec<bool>,
+    /// Per node: the epoch that wrote it, and its time.
+    state: Vec<(u32, u32)>,
+    epoch: u32,
+    heap: BinaryHeap<Reverse<(u32, u32)>>,
+}
+
+impl Witness {
+    fn new(n: usize) -> Self {
+        Witness {
+            is_target: vec![false; n],
+            state: vec![(0, NO_TIME); n],
+            epoch: 0,
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    #[inline]
+    fn dist(&self, v: u32) -> u32 {
+        let (stamp, d) = self.state[v as usize];
+        if stamp == self.epoch { d } else { NO_TIME }
+    }
+
+    #[inline]
+    fn set(&mut self, v: u32, d: u32) {
+        self.state[v as usize] = (self.epoch, d);
+    }
+
+    /// Times from `start` in the remaining graph without `skip` and the blocked nodes, up to
+    /// `max_ms`, `limit` settled nodes, or until `targets` nodes marked in `is_target` are
+    /// settled.
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &mut self,
+        adj: &Arena,
+        blocked: &[bool],
+        start: u32,
+        skip: u32,
+        max_ms: u32,
+        limit: usize,
+        is_target: &[bool],
+        mut targets: usize,
+    ) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.state.fill((0, NO_TIME));
+            self.epoch = 1;
+        }
+        self.heap.clear();
+        self.set(start, 0);
+        self.heap.push(Reverse((0, start)));
+        let mut settled = 0;
+        while let Some(Reverse((d, v))) = self.heap.pop() {
+            if d > self.dist(v) {
+                continue;
+            }
+            if is_target[v as usize] {
+                targets -= 1;
+                if targets == 0 {
+                    break;
+                }
+            }
+            settled += 1;
+            if settled > limit {
+                break;
+            }
+            // The skipped and blocked nodes are reached but never passed through.
+            if v != start && (v == skip || blocked[v as usize]) {
+                continue;
+            }
+            for e in adj.of(v) {
+                if e.out_ms == NO_TIME {
+                    continue;
+                }
+                let nd = d.saturating_add(e.out_ms);
+                if nd <= max_ms && nd < self.dist(e.node) {
+                    self.set(e.node, nd);
+                    self.heap.push(Reverse((nd, e.node)));
+                }
+            }
+        }
+    }
+}
+
+/// The shortcuts that contracting `v` needs, appended to `out`.
+fn shortcuts_of(
+    v: u32,
+    adj: &Arena,
+    blocked: &[bool],
+    ws: &mut Witness,
+    limit: usize,
+    out: &mut Vec<Shortcut>,
+) {
+    let nb = adj.of(v);
+    let mut is_target = std::mem::take(&mut ws.is_target);
+    let mut targets = 0;
+    for b in nb {
+        if b.out_ms != NO_TIME {
+            is_target[b.node as usize] = true;
+            targets += 1;
+        }
+    }
+    for a in nb {
+        if a.in_ms == NO_TIME {
+            continue;
+        }
+        let max_c = nb
+            .iter()
+            .filter(|b| b.node != a.node && b.out_ms != NO_TIME)
+            .map(|b| a.in_ms.saturating_add(b.out_ms))
+            .max();
+        let Some(max_c) = max_c else { continue };
+        // The search settles `a` itself first; if it is a target, it counts as one.
+        ws.run(adj, blocked, a.node, v, max_c, limit, &is_target, targets);
+        for b in nb {
+            if b.node == a.node || b.out_ms == NO_TIME {
+                continue;
+            }
+            let c = a.in_ms.saturating_add(b.out_ms);
+            if c < NO_TIME && ws.dist(b.node) > c {
+                out.push(Shortcut {
+                    from: a.node,
+                    to: b.node,
+                    ms: c,
+                    m: a.in_m + b.out_m,
+                    hops: a.hops + b.hops,
+                });
+            }
+        }
+    }
+    for b in nb {
+        is_target[b.node as usize] = false;
+    }
+    ws.is_target = is_target;
+}
+
+/// The priority of `v`: lower is contracted earlier.
+fn priority(
+    v: u32,
+    adj: &Arena,
+    level: &[u32],
+    blocked: &[bool],
+    ws: &mut Witness,
+    buf: &mut Vec<Shortcut>,
+) -> f32 {
+    buf.clear();
+    shortcuts_of(v, adj, blocked, ws, ESTIMATE_SETTLED, buf);
+    let nb = adj.of(v);
+    let removed_arcs = nb
+        .iter()
+        .map(|e| (e.out_ms != NO_TIME) as u32 + (e.in_ms != NO_TIME) as u32)
+        .sum::<u32>()
+        .max(1);
+    let removed_hops = nb
+        .iter()
+        .map(|e| e.hops * ((e.out_ms != NO_TIME) as u32 + (e.in_ms != NO_TIME) as u32))
+        .sum::<u32>()
+        .max(1);
+    let added_hops: u32 = buf.iter().map(|s| s.hops).sum();
+    1.0 + level[v as usize] as f32
+        + buf.len() as f32 / removed_arcs as f32
+        + added_hops as f32 / removed_hops as f32
+}
+
+/// Adds (or shortens) the arc `s.from → s.to`.
+fn add_arc(adj: &mut Arena, s: Shortcut) {
+    let (u, w) = (s.from, s.to);
+    match adj.of_mut(u).iter_mut().find(|e| e.node == w) {
+        Some(e) => {
+            if s.ms < e.out_ms {
+                e.out_ms = s.ms;
+                e.out_m = s.m;
+                e.hops = e.hops.max(s.hops);
+            }
+        }
+        None => adj.push(
+            u,
+            Entry {
+                node: w,
+                out_ms: s.ms,
+                out_m: s.m,
+                hops: s.hops,
+                ..EMPTY
+            },
+        ),
+    }
+    match adj.of_mut(w).iter_mut().find(|e| e.node == u) {
+        Some(e) => {
+            if s.ms < e.in_ms {
+                e.in_ms = s.ms;
+                e.in_m = s.m;
+                e.hops = e.hops.max(s.hops);
+            }
+        }
+        None => adj.push(
+            w,
+            Entry {
+                node: u,
+                in_ms: s.ms,
+                in_m: s.m,
+                hops: s.hops,
+                ..EMPTY
+            },
+        ),
+    }
+}
+
+/// A tie-breaker that spreads equal priorities over the graph.
+#[inline]
+fn scatter(v: u32) -> u32 {
+    v.wrapping_mul(0x9E37_79B1).rotate_left(13) ^ v
+}
+
+/// One witness workspace per worker thread, made once: a workspace is two arrays as long as
+/// the graph, too big to allocate per round.
+struct Pool(Vec<std::sync::Mutex<(Witness, Vec<Shortcut>)>>);
+
+impl Pool {
+    fn new(n: usize) -> Self {
+        let threads = rayon::current_num_threads() + 1;
+        Pool(
+            (0..threads)
+                .map(|_| std::sync::Mutex::new((Witness::new(n), Vec::new())))
+                .collect(),
+        )
+    }
+
+    /// Runs `f` with this thread's workspace.
+    fn with<R>(&self, f: impl FnOnce(&mut Witness, &mut Vec<Shortcut>) -> R) -> R {
+        let i = rayon::current_thread_index().map_or(0, |i| i + 1);
+        let slot = &self.0[i.min(self.0.len() - 1)];
+        let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let (ws, buf) = &mut *guard;
+        f(ws, buf)
+    }
+}
+
+/// Contracts the graph. `progress(contracted)` is called after each round.
+pub fn contract(g: &RoadGraph, progress: &(dyn Fn(usize) + Sync)) -> Hierarchy {
+    let n = g.node_count();
+    let pool = Pool::new(n);
+    // The remaining graph, both directions of a road in one entry; parallel roads merged.
+    let mut deg = vec![0u32; n];
+    for e in 0..g.edge_count() {
+        deg[g.edge_from[e] as usize] += 1;
+        deg[g.edge_to[e] as usize] += 1;
+    }
+    let mut adj = Arena::with_degrees(&deg);
+    drop(deg);
+    for e in 0..g.edge_count() {
+        let (a, b) = (g.edge_from[e], g.edge_to[e]);
+        if a == b {
+            continue;
+        }
+        let (fw, bw) = (g.edge_time_fw_ms[e], g.edge_time_bw_ms[e]);
+        let m = g.edge_length_m[e];
+        let road = |from, to, ms| Shortcut {
+            from,
+            to,
+            ms,
+            m,
+            hops: 1,
+        };
+        if fw != NO_TIME {
+            add_arc(&mut adj, road(a, b, fw));
+        }
+        if bw != NO_TIME {
+            add_arc(&mut adj, road(b, a, bw));
+        }
+    }
+    let mut level = vec![0u32; n];
+    let mut blocked = vec![false; n];
+    let mut round_of = vec![u32::MAX; n];
+    let mut up: Vec<Vec<Entry>> = vec![Vec::new(); n];
+    let mut prio: Vec<f32> = {
+        let (adj, level, blocked) = (&adj, &level, &blocked);
+        (0..n as u32)
+            .into_par_iter()
+            .map(|v| pool.with(|ws, buf| priority(v, adj, level, blocked, ws, buf)))
+            .collect()
+    };
+    let mut remaining: Vec<u32> = (0..n as u32).collect();
+    let mut dirty = vec![false; n];
+    let mut round = 0u32;
+    let mut done = 0usize;
+    while !remaining.is_empty() {
+        let key = |v: u32| (prio[v as usize], scatter(v), v);
+        let set: Vec<u32> = remaining
+            .par_iter()
+            .copied()
+            .filter(|&v| {
+                let kv = key(v);
+                adj.of(v).iter().all(|e| kv < key(e.node))
+            })
+            .collect();
+        for &v in &set {
+            blocked[v as usize] = true;
+        }
+        let shortcuts: Vec<Vec<Shortcut>> = {
+            let (adj, blocked) = (&adj, &blocked);
+            set.par_iter()
+                .map(|&v| {
+                    pool.with(|ws, _| {
+                        let mut out = Vec::new();
+                        shortcuts_of(v, adj, blocked, ws, CONTRACT_SETTLED, &mut out);
+                        out
+                    })
+                })
+                .collect()
+        };
+        let mut touched: Vec<u32> = Vec::new();
+        for &v in &set {
+            let list = adj.take(v);
+            for e in &list {
+                adj.remove(e.node, v);
+                let x = e.node as usize;
+                level[x] = level[x].max(level[v as usize] + 1);
+                if !dirty[x] {
+                    dirty[x] = true;
+                    touched.push(e.node);
+                }
+            }
+            up[v as usize] = list;
+            round_of[v as usize] = round;
+            blocked[v as usize] = false;
+        }
+        for s in shortcuts.into_iter().flatten() {
+            add_arc(&mut adj, s);
+        }
+        let updated: Vec<f32> = {
+            let (adj, level, blocked) = (&adj, &level, &blocked);
+            touched
+                .par_iter()
+                .map(|&v| pool.with(|ws, buf| priority(v, adj, level, blocked, ws, buf)))
+                .collect()
+        };
+        for (&v, p) in touched.iter().zip(updated) {
+            prio[v as usize] = p;
+            dirty[v as usize] = false;
+        }
+        remaining.retain(|&v| round_of[v as usize] == u32::MAX);
+        done += set.len();
+        tracing::trace!(
+            round,
+            contracted = set.len(),
+            remaining = remaining.len(),
+            "contraction round"
+        );
+        round += 1;
+        progress(done);
+    }
+    let mut node_at: Vec<u32> = (0..n as u32).collect();
+    node_at.par_sort_unstable_by_key(|&v| (round_of[v as usize], v));
+    tracing::debug!(rounds = round, "contracted");
+    let mut h = Hierarchy {
+        node_at,
+        ..Hierarchy::default()
+    };
+    h.fill_positions();
+    let mut first = Vec::with_capacity(n + 1);
+    let mut arcs = Vec::new();
+    let mut arc_m = Vec::new();
+    first.push(0u32);
+    for &v in &h.node_at {
+        let mut list: Vec<(ChArc, [f32; 2])> = up[v as usize]
+            .iter()
+            .map(|e| {
+                (
+                    ChArc {
+                        head: h.position[e.node as usize],
+                        up_ms: e.out_ms,
+                        down_ms: e.in_ms,
+                    },
+                    [e.out_m, e.in_m],
+                )
+            })
+            .collect();
+        list.sort_unstable_by_key(|a| a.0.head);
+        arcs.extend(list.iter().map(|a| a.0));
+        arc_m.extend(list.iter().map(|a| a.1));
+        first.push(arcs.len() as u32);
+    }
+    h.first = first;
+    h.arcs = arcs;
+    h.arc_m = arc_m;
+    h
+}

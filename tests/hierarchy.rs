@@ -1,0 +1,397 @@
+//! The contraction hierarchy against the oracles: PHAST and the bucket table against
+//! petgraph's Dijkstra on seeded random graphs (with many equal times, which is where a
+//! parallel contraction can lose a path), against the hand-written Dijkstra on real extracts,
+//! and whole coverage answers and matrices with and without a hierarchy. Every assertion names
+//! its seed.
+
+mod common;
+
+use common::*;
+use nabij::graph::{NO_TIME, RoadGraph};
+use nabij::pipeline::{HierarchyMode, add_hierarchy};
+use nabij::progress::Progress;
+use nabij::rng::SplitMix64;
+use nabij::routing::ch::{Phast, table};
+use nabij::routing::{Direction, Engine, Seed, Times, Workspace};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{EdgeRef, Reversed};
+
+/// A random graph whose times are 1–4 ms: nearly every pair of paths ties somewhere.
+fn tied_graph(seed: u64, max_nodes: u64) -> (RoadGraph, DiGraph<(), u32>) {
+    let mut rng = SplitMix64::new(seed);
+    let n = 2 + rng.below(max_nodes) as usize;
+    let m = rng.below(3 * n as u64) as usize;
+    let coords: Vec<(f64, f64)> = (0..n)
+        .map(|_| (rng.range(4.0, 5.0), rng.range(52.0, 53.0)))
+        .collect();
+    let mut edges = Vec::new();
+    let mut oracle = DiGraph::<(), u32>::new();
+    let ids: Vec<NodeIndex> = (0..n).map(|_| oracle.add_node(())).collect();
+    for _ in 0..m {
+        let (u, v) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
+        if u == v {
+            continue;
+        }
+        let t = 1 + rng.below(4) as u32;
+        let (fw, bw) = match rng.below(4) {
+            0 => (t, NO_TIME),
+            1 => (NO_TIME, t),
+            _ => (t, t),
+        };
+        edges.push((u, v, fw, bw, 10.0 * t as f32));
+        if fw != NO_TIME {
+            oracle.add_edge(ids[u as usize], ids[v as usize], fw);
+        }
+        if bw != NO_TIME {
+            oracle.add_edge(ids[v as usize], ids[u as usize], bw);
+        }
+    }
+    (RoadGraph::from_edges(&coords, &edges), oracle)
+}
+
+/// Times from (`From`) or to (`To`) one node, by petgraph.
+fn oracle_from(oracle: &DiGraph<(), u32>, node: u32, dir: Direction) -> Vec<Option<u64>> {
+    let dist = match dir {
+        Direction::From => {
+            petgraph::algo::dijkstra(oracle, NodeIndex::new(node as usize), None, |e| {
+                *e.weight() as u64
+            })
+        }
+        Direction::To => {
+            petgraph::algo::dijkstra(Reversed(oracle), NodeIndex::new(node as usize), None, |e| {
+                *e.weight() as u64
+            })
+        }
+    };
+    let mut out = vec![None; oracle.node_count()];
+    for (v, d) in dist {
+        out[v.index()] = Some(d);
+    }
+    out
+}
+
+fn contracted(mut g: RoadGraph) -> RoadGraph {
+    add_hierarchy(&mut g, HierarchyMode::Always, &Progress::hidden()).expect("contracted");
+    let h = g.hierarchy.as_ref().expect("hierarchy");
+    h.check(g.node_count()).expect("a valid hierarchy");
+    g
+}
+
+#[test]
+fn phast_equals_the_oracle_with_the_lowest_nearest_source() {
+    let mut phast = Phast::default();
+    for seed in 0..400u64 {
+        let (g, oracle) = if seed % 2 == 0 {
+            random_graph(seed, 150)
+        } else {
+            tied_graph(seed, 150)
+        };
+        let g = contracted(g);
+        let h = g.hierarchy.as_ref().expect("hierarchy");
+        let n = g.node_count();
+        let mut rng = SplitMix64::new(seed ^ 0x5EED);
+        let k = 1 + rng.below(6) as usize;
+        let seeds: Vec<Seed> = (0..k)
+            .map(|i| Seed {
+                node: rng.below(n as u64) as u32,
+                offset_ms: if seed % 2 == 0 {
+                    rng.below(100_000) as u32
+                } else {
+                    rng.below(3) as u32
+                },
+                source: i as u32,
+            })
+            .collect();
+        for dir in [Direction::From, Direction::To] {
+            let per_seed: Vec<Vec<Option<u64>>> = seeds
+                .iter()
+                .map(|s| oracle_from(&oracle, s.node, dir))
+                .collect();
+            phast.run(h, &seeds, dir);
+            let all = phast.view(h);
+            for v in 0..n {
+                // (time, source) minimal as a pair: the nearest, ties to the lower source.
+                let expected = seeds
+                    .iter()
+                    .zip(&per_seed)
+                    .filter_map(|(s, d)| d[v].map(|d| (d + s.offset_ms as u64, s.source)))
+                    .min();
+                let got = all
+                    .time_ms(v as u32)
+                    .map(|t| (t as u64, all.source_of(v as u32).expect("a source")));
+                assert_eq!(got, expected, "seed {seed}, {dir:?}, node {v}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_table_equals_the_oracle() {
+    for seed in 0..300u64 {
+        let (g, oracle) = if seed % 2 == 0 {
+            random_graph(seed, 120)
+        } else {
+            tied_graph(seed, 120)
+        };
+        let g = contracted(g);
+        let h = g.hierarchy.as_ref().expect("hierarchy");
+        let n = g.node_count() as u64;
+        let mut rng = SplitMix64::new(seed ^ 0x7AB1E);
+        let pick = |rng: &mut SplitMix64, k: u64| -> Vec<u32> {
+            (0..k).map(|_| rng.below(n) as u32).collect()
+        };
+        let rows = pick(&mut rng, 1 + seed % 7);
+        let cols = pick(&mut rng, 1 + seed % 11);
+        let side = |nodes: &[u32]| -> Vec<(Vec<Seed>, Vec<f32>)> {
+            nodes
+                .iter()
+                .map(|&node| {
+                    (
+                        vec![Seed {
+                            node,
+                            offset_ms: 0,
+                            source: 0,
+                        }],
+                        vec![0.0],
+                    )
+                })
+                .collect()
+        };
+        for dir in [Direction::From, Direction::To] {
+            let got = table(h, &side(&rows), &side(&cols), dir);
+            for (i, &r) in rows.iter().enumerate() {
+                let d = oracle_from(&oracle, r, dir);
+                for (j, &c) in cols.iter().enumerate() {
+                    assert_eq!(
+                        got[i][j].map(|x| x.0 as u64),
+                        d[c as usize],
+                        "seed {seed}, {dir:?}, row {r}, column {c}"
+                    );
+                    if let Some((t, m)) = got[i][j] {
+                        // Every road of a tied graph is 10 m per ms (the oracle graph carries
+                        // no lengths, so the metres are checked through the times).
+                        if seed % 2 == 1 {
+                            assert_eq!(m, 10.0 * t as f32, "seed {seed}: metres of {r}-{c}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// PHAST against the hand-written Dijkstra for every node of real extracts.
+#[test]
+fn phast_equals_dijkstra_on_real_extracts() {
+    for name in [MALTA, PORTO] {
+        let g = contracted(build(name));
+        let h = g.hierarchy.as_ref().expect("hierarchy");
+        let n = g.node_count() as u64;
+        let mut ws = Workspace::default();
+        let mut phast = Phast::default();
+        for round in 0..4u64 {
+            let mut rng = SplitMix64::new(round);
+            let seeds: Vec<Seed> = (0..1 + round * 7)
+                .map(|i| Seed {
+                    node: rng.below(n) as u32,
+                    offset_ms: rng.below(60_000) as u32,
+                    source: i as u32,
+                })
+                .collect();
+            for dir in [Direction::From, Direction::To] {
+                ws.run(&g, &seeds, u32::MAX, dir);
+                phast.run(h, &seeds, dir);
+                let all = phast.view(h);
+                let differ = (0..n as u32)
+                    .filter(|&v| all.time_ms(v) != ws.time_ms(v))
+                    .count();
+                assert_eq!(differ, 0, "{name}, round {round}, {dir:?}");
+            }
+        }
+    }
+}
+
+/// The matrix with a hierarchy (bucket table) against the same matrix without (one search
+/// per row) on snapped random points of Porto: equal times, and lengths of the same path.
+#[test]
+fn matrices_with_and_without_a_hierarchy_agree_on_porto() {
+    let plain = build(PORTO);
+    let with = Engine::new(contracted(plain.clone()));
+    let without = Engine::new(plain);
+    let (lo, hi) = (
+        (without.graph.meta.bbox[0], without.graph.meta.bbox[1]),
+        (without.graph.meta.bbox[2], without.graph.meta.bbox[3]),
+    );
+    let mut rng = SplitMix64::new(42);
+    let mut points = |k: usize| -> Vec<Option<nabij::spatial::Snap>> {
+        (0..k)
+            .map(|_| {
+                without
+                    .snap(rng.range(lo.0, hi.0), rng.range(lo.1, hi.1))
+                    .ok()
+            })
+            .collect()
+    };
+    let rows = points(12);
+    let cols = points(80);
+    assert!(rows.iter().chain(&cols).filter(|p| p.is_some()).count() > 60);
+    for dir in [Direction::From, Direction::To] {
+        for budget in [u32::MAX, 600_000] {
+            let a = with.table(&rows, &cols, budget, dir);
+            let b = without.table(&rows, &cols, budget, dir);
+            let mut cells = 0;
+            for (i, (ra, rb)) in a.iter().zip(&b).enumerate() {
+                for (j, (x, y)) in ra.iter().zip(rb).enumerate() {
+                    let what = format!("{dir:?}, budget {budget}, row {i}, column {j}");
+                    assert_eq!(x.map(|r| r.time_ms), y.map(|r| r.time_ms), "{what}");
+                    if let (Some(x), Some(y)) = (x, y) {
+                        cells += 1;
+                        // Equal times; a tie between two paths of different length is
+                        // possible in principle, so allow a little.
+                        assert!(
+                            (x.length_m - y.length_m).abs() <= 0.01 * y.length_m + 1.0,
+                            "{what}: {} m against {} m",
+                            x.length_m,
+                            y.length_m
+                        );
+                    }
+                }
+            }
+            let least = if budget == u32::MAX { 100 } else { 10 };
+            assert!(
+                cells > least,
+                "{dir:?}, budget {budget}: only {cells} cells"
+            );
+        }
+    }
+}
+
+/// `nabij coverage` on Malta from graphs built with and without a hierarchy: the same answer.
+#[test]
+fn coverage_is_the_same_with_and_without_a_hierarchy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = osm(MALTA);
+    let m = m.to_str().expect("utf8");
+    let mut answers = Vec::new();
+    for mode in ["always", "never"] {
+        let g = dir.path().join(format!("malta-{mode}.nbg"));
+        let (ok, out, err) = nabij(&[
+            "build",
+            "--osm",
+            m,
+            "--out",
+            g.to_str().expect("utf8"),
+            "--hierarchy",
+            mode,
+        ]);
+        assert!(ok, "{err}");
+        assert_eq!(
+            out.contains("contraction hierarchy:"),
+            mode == "always",
+            "{mode}: {out}"
+        );
+        let json = dir.path().join(format!("malta-{mode}.json"));
+        let (ok, _, err) = nabij(&[
+            "coverage",
+            "--graph",
+            g.to_str().expect("utf8"),
+            "--municipalities-osm",
+            m,
+            "--facilities-osm",
+            m,
+            "--facility-tag",
+            "amenity=hospital",
+            "--type",
+            "hospital",
+            "--minutes",
+            "15",
+            "--format",
+            "json",
+            "--out",
+            json.to_str().expect("utf8"),
+        ]);
+        assert!(ok, "{err}");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).expect("written")).expect("json");
+        answers.push(v);
+    }
+    let within: u64 = answers[0]["municipalities"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|m| m["facilities_within_limit"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(within > 0, "some council reaches a hospital in 15 minutes");
+    assert_eq!(answers[0], answers[1]);
+}
+
+/// A hierarchy survives the file, and a forged one (valid checksum) is refused on load.
+#[test]
+fn the_hierarchy_is_stored_and_checked_on_every_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = contracted(build(MALTA));
+    let forge = |name: &str, f: &dyn Fn(&mut RoadGraph)| {
+        let mut g = base.clone();
+        f(&mut g);
+        let path = dir.path().join(name);
+        let out = nabij::graph::file::AtomicFile::create(&path).expect("create");
+        nabij::graph::file::write_graph(&g, out, &path).expect("write");
+        nabij::graph::file::read_graph(&path)
+    };
+    let back = forge("ok.nbg", &|_| {}).expect("reads");
+    assert_eq!(back.hierarchy, base.hierarchy);
+    type Forgery<'a> = (&'a str, &'a dyn Fn(&mut RoadGraph), &'a str);
+    let h = |g: &mut RoadGraph| g.hierarchy.as_mut().expect("hierarchy").clone();
+    let cases: [Forgery; 4] = [
+        (
+            "down.nbg",
+            &|g| {
+                let mut x = h(g);
+                // The first position with an arc gets an arc to itself.
+                let p = (0..x.len())
+                    .find(|&p| !x.arcs_of(p as u32).is_empty())
+                    .expect("an arc");
+                let k = x.first[p] as usize;
+                x.arcs[k].head = p as u32;
+                g.hierarchy = Some(x);
+            },
+            "upward",
+        ),
+        (
+            "perm.nbg",
+            &|g| {
+                let mut x = h(g);
+                x.node_at[1] = x.node_at[0];
+                g.hierarchy = Some(x);
+            },
+            "two positions",
+        ),
+        (
+            "nan.nbg",
+            &|g| {
+                let mut x = h(g);
+                x.arc_m[3][0] = f32::NAN;
+                g.hierarchy = Some(x);
+            },
+            "length",
+        ),
+        (
+            "short.nbg",
+            &|g| {
+                let mut x = h(g);
+                x.node_at.pop();
+                g.hierarchy = Some(x);
+            },
+            "positions",
+        ),
+    ];
+    for (name, f, needle) in cases {
+        let msg = forge(name, f).expect_err(name).to_string();
+        assert!(
+            msg.contains("corrupt")
+                && msg.contains("contraction hierarchy")
+                && msg.contains(needle),
+            "{name}: {msg}"
+        );
+    }
+}
