@@ -67,6 +67,9 @@ impl Phast {
         let labels = &mut self.labels;
         let heap = &mut self.heap;
         heap.clear();
+        if seeds.is_empty() {
+            return;
+        }
         for s in seeds {
             let Some(&p) = h.position.get(s.node as usize) else {
                 continue;
@@ -245,37 +248,54 @@ pub fn table(
     let mut buckets: Vec<(u32, u32, u32, f32)> = columns
         .par_iter()
         .enumerate()
-        .map_init(Upward::default, |up, (j, (seeds, seed_m))| {
-            up.run(h, seeds, seed_m, dir.reverse())
-                .iter()
-                .map(|&(p, t, m)| (p, j as u32, t, m))
-                .collect::<Vec<_>>()
+        .flat_map_iter(|(j, (seeds, seed_m))| {
+            with_upward(|up| {
+                up.run(h, seeds, seed_m, dir.reverse())
+                    .iter()
+                    .map(|&(p, t, m)| (p, j as u32, t, m))
+                    .collect::<Vec<_>>()
+            })
         })
-        .flatten()
         .collect();
     buckets.par_sort_unstable_by_key(|b| (b.0, b.1));
     let token = crate::cancel::current();
     rows.par_iter()
-        .map_init(Upward::default, |up, (seeds, seed_m)| {
+        .map(|(seeds, seed_m)| {
             let mut row: Vec<Option<(u32, f32)>> = vec![None; columns.len()];
             // Nobody waits any more: the rest of the rows are left empty.
             if token.as_ref().is_some_and(|t| t.is_cancelled()) {
                 return row;
             }
-            for &(p, t, m) in up.run(h, seeds, seed_m, dir) {
-                let start = buckets.partition_point(|b| b.0 < p);
-                for &(q, j, tj, mj) in &buckets[start..] {
-                    if q != p {
-                        break;
-                    }
-                    let c = t.saturating_add(tj);
-                    let cell = &mut row[j as usize];
-                    if c < u32::MAX && cell.is_none_or(|(best, _)| c < best) {
-                        *cell = Some((c, m + mj));
+            with_upward(|up| {
+                for &(p, t, m) in up.run(h, seeds, seed_m, dir) {
+                    let start = buckets.partition_point(|b| b.0 < p);
+                    for &(q, j, tj, mj) in &buckets[start..] {
+                        if q != p {
+                            break;
+                        }
+                        let c = t.saturating_add(tj);
+                        let cell = &mut row[j as usize];
+                        if c < u32::MAX && cell.is_none_or(|(best, _)| c < best) {
+                            *cell = Some((c, m + mj));
+                        }
                     }
                 }
-            }
+            });
             row
         })
         .collect()
+}
+
+thread_local! {
+    /// One upward-search state per thread, kept between tables: its arrays are as long as the
+    /// graph, too big to make per search.
+    static UPWARD: std::cell::RefCell<Upward> = std::cell::RefCell::new(Upward::default());
+}
+
+fn with_upward<R>(f: impl FnOnce(&mut Upward) -> R) -> R {
+    UPWARD.with(|u| match u.try_borrow_mut() {
+        Ok(mut up) => f(&mut up),
+        // Re-entered on this thread (rayon work-stealing inside a search): use a fresh state.
+        Err(_) => f(&mut Upward::default()),
+    })
 }
