@@ -395,3 +395,33 @@ fn the_hierarchy_is_stored_and_checked_on_every_load() {
         );
     }
 }
+
+/// Isochrones that reach most of the graph read their times from the hierarchy's sweep: the
+/// same reached roads and the same polygon as the Dijkstra's, for budgets below and above the
+/// switch, both directions.
+#[test]
+fn isochrones_are_the_same_with_and_without_a_hierarchy() {
+    let plain = build(PORTO);
+    let with = Engine::new(contracted(plain.clone()));
+    let without = Engine::new(plain);
+    let [w, s, e, n] = without.graph.meta.bbox;
+    let centre = without
+        .snap((w + e) / 2.0, (s + n) / 2.0)
+        .expect("Porto's centre snaps");
+    let (mut wa, mut wb) = (Workspace::default(), Workspace::default());
+    for minutes in [3, 10, 45] {
+        for dir in [Direction::To, Direction::From] {
+            let budget = minutes * 60_000;
+            let a = with.isochrone(&mut wa, &[centre], budget, dir, 200.0);
+            let b = without.isochrone(&mut wb, &[centre], budget, dir, 200.0);
+            assert!(a.road_count() > 0, "{minutes} min {dir:?}");
+            assert_eq!(a.road_count(), b.road_count(), "{minutes} min {dir:?}");
+            assert_eq!(
+                a.pieces().collect::<Vec<_>>(),
+                b.pieces().collect::<Vec<_>>(),
+                "{minutes} min {dir:?}"
+            );
+            assert_eq!(a.polygon, b.polygon, "{minutes} min {dir:?}");
+        }
+    }
+}

@@ -148,14 +148,15 @@ impl Engine {
             .enumerate()
             .flat_map(|(i, s)| self.seeds(s, i as u32, direction))
             .collect();
-        ws.run(g, &seeds, budget_ms, direction);
+        // A bounded Dijkstra, unless it would settle more than an eighth of the graph: then
+        // the one-to-all sweep of the contraction hierarchy (if the graph has one) is cheaper,
+        // and the nodes within the budget are read from it.
         let csr = direction.csr(g);
         let mut reach = Reach {
             full: vec![0u64; g.edge_count().div_ceil(64)],
             partial: Vec::new(),
         };
-        for &u in ws.settled() {
-            let Some(d) = ws.time_ms(u) else { continue };
+        let add_arcs = |reach: &mut Reach, u: u32, d: u32| {
             let remaining = (budget_ms - d) as f64;
             for i in csr.range_of(u) {
                 let arc = csr.arcs[i];
@@ -171,6 +172,29 @@ impl Engine {
                     reach.add(e, 0.0, share);
                 } else {
                     reach.add(e, 1.0 - share, 1.0);
+                }
+            }
+        };
+        let finished = match &g.hierarchy {
+            Some(_) => ws.run_at_most(g, &seeds, budget_ms, direction, g.node_count() / 8),
+            None => {
+                ws.run(g, &seeds, budget_ms, direction);
+                true
+            }
+        };
+        match &g.hierarchy {
+            Some(h) if !finished => {
+                ws.phast.run(h, &seeds, direction);
+                for (u, d) in ws.phast.view(h).iter() {
+                    if d <= budget_ms {
+                        add_arcs(&mut reach, u, d);
+                    }
+                }
+            }
+            _ => {
+                for &u in ws.settled() {
+                    let Some(d) = ws.time_ms(u) else { continue };
+                    add_arcs(&mut reach, u, d);
                 }
             }
         }
@@ -209,16 +233,8 @@ impl Engine {
         // Ferries are reached roads but not reached area: nobody gets off mid-crossing. The
         // polylines are made one piece at a time while they are rasterised.
         let land = pieces(&full, &partial, g.edge_count())
-            .filter(|(e, _, _)| g.edge_class[*e as usize] != crate::graph::FERRY_CLASS)
-            .map(|(e, a, b)| {
-                // Most pieces are whole edges: their points as they are.
-                if a <= 0.0 && b >= 1.0 {
-                    g.edge_points(e).collect()
-                } else {
-                    edge_part(g, e, a, b)
-                }
-            });
-        let polygon = rasterize(land, cell_m, g.meta.bbox);
+            .filter(|(e, _, _)| g.edge_class[*e as usize] != crate::graph::FERRY_CLASS);
+        let polygon = rasterize(g, land, cell_m, g.meta.bbox);
         Isochrone {
             budget_ms,
             direction,
@@ -230,8 +246,11 @@ impl Engine {
     }
 }
 
+/// The cells (of `cell_m` metres) that the road pieces `(edge, from share, to share)` pass
+/// through, grown by one cell, outlined as polygons.
 fn rasterize(
-    roads: impl Iterator<Item = Vec<(f64, f64)>>,
+    g: &crate::graph::RoadGraph,
+    roads: impl Iterator<Item = (u32, f64, f64)>,
     cell_m: f64,
     bbox: [f64; 4],
 ) -> MultiPolygon<f64> {
@@ -276,48 +295,133 @@ fn rasterize(
         }
         None => cells.push(c),
     };
-    for (i, pts) in roads.enumerate() {
+    // Points in cell units (one buffer for every piece): a sample's cell is its integer part.
+    let to_cells = |(lon, lat): (f64, f64)| -> (f64, f64) {
+        (
+            (lon - lon0) * kx / cell_m - cx0,
+            (lat - lat0) * ky / cell_m - cy0,
+        )
+    };
+    // The same from stored 1e-7 degrees, as one multiply-add per axis.
+    let (sx, sy) = (kx / cell_m * 1e-7, ky / cell_m * 1e-7);
+    let (bx, by) = (-lon0 * kx / cell_m - cx0, -lat0 * ky / cell_m - cy0);
+    let from_e7 = |lon: i32, lat: i32| (lon as f64 * sx + bx, lat as f64 * sy + by);
+    let floor = |x: f64, y: f64| -> (i32, i32) {
+        if x >= 0.0 && y >= 0.0 {
+            (x as i32, y as i32)
+        } else {
+            (x.floor() as i32, y.floor() as i32)
+        }
+    };
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    for (i, (e, a, b)) in roads.enumerate() {
         if i % 65_536 == 0 && crate::cancel::requested() {
             return MultiPolygon(vec![]);
         }
+        pts.clear();
+        // Most pieces are whole edges: their points as they are.
+        if a <= 0.0 && b >= 1.0 {
+            let e = e as usize;
+            let (u, v) = (g.edge_from[e] as usize, g.edge_to[e] as usize);
+            let shapes = g.edge_shape_first[e] as usize..g.edge_shape_first[e + 1] as usize;
+            pts.push(from_e7(g.node_lon_e7[u], g.node_lat_e7[u]));
+            pts.extend(
+                g.shape_lon_e7[shapes.clone()]
+                    .iter()
+                    .zip(&g.shape_lat_e7[shapes])
+                    .map(|(&lon, &lat)| from_e7(lon, lat)),
+            );
+            pts.push(from_e7(g.node_lon_e7[v], g.node_lat_e7[v]));
+        } else {
+            pts.extend(edge_part(g, e, a, b).into_iter().map(to_cells));
+        }
+        let Some(&(x, y)) = pts.first() else { continue };
+        mark(floor(x, y));
         for w in pts.windows(2) {
-            // Samples at most half a cell apart (the projection's own metres: within a few
-            // percent of true ones over a country, well inside the one-cell dilation).
-            let (dx, dy) = ((w[1].0 - w[0].0) * kx, (w[1].1 - w[0].1) * ky);
-            let len = (dx * dx + dy * dy).sqrt();
-            let steps = (len / (cell_m / 2.0)).ceil().max(1.0) as usize;
-            for k in 0..=steps {
-                let f = k as f64 / steps as f64;
-                mark(cell_of(
-                    w[0].0 + f * (w[1].0 - w[0].0),
-                    w[0].1 + f * (w[1].1 - w[0].1),
-                ));
+            // Samples at most half a cell apart along each axis (the projection's own metres:
+            // within a few percent of true ones over a country, well inside the one-cell
+            // dilation); the larger axis distance decides, so no square root.
+            let (dx, dy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+            let steps = (dx.abs().max(dy.abs()) * 2.0) as usize + 1;
+            let (sx, sy) = (dx / steps as f64, dy / steps as f64);
+            let mut last = floor(w[0].0, w[0].1);
+            for k in 1..=steps {
+                let c = floor(w[0].0 + k as f64 * sx, w[0].1 + k as f64 * sy);
+                if c != last {
+                    mark(c);
+                    last = c;
+                }
             }
         }
     }
-    // Set bits in (x, y) order, then any cells outside the box.
-    if let Some(bits) = &bitmap {
-        for (word, &b) in bits.iter().enumerate() {
-            let mut b = b;
-            while b != 0 {
-                let i = (word * 64 + b.trailing_zeros() as usize) as i64;
-                b &= b - 1;
-                cells.push(((i / h) as i32 + ox, (i % h) as i32 + oy));
+    // The cells one cell around every sampled cell (the dilation). With a bitmap and every
+    // sample inside it, a second bitmap gives them already sorted, with bit lookups for the
+    // outline; otherwise a sorted vector with binary searches.
+    let dilated_bits = match &bitmap {
+        Some(bits) if cells.is_empty() => {
+            let mut out = vec![0u64; bits.len()];
+            let set = |out: &mut Vec<u64>, x: i64, y: i64| {
+                let i = (x * h + y) as usize;
+                out[i / 64] |= 1 << (i % 64);
+            };
+            for (word, &b) in bits.iter().enumerate() {
+                let mut b = b;
+                while b != 0 {
+                    let i = (word * 64 + b.trailing_zeros() as usize) as i64;
+                    b &= b - 1;
+                    // Sampled cells lie at least two cells inside the bitmap's edges.
+                    let (x, y) = (i / h, i % h);
+                    for dx in -1..=1 {
+                        for dy in -1..=1 {
+                            set(&mut out, x + dx, y + dy);
+                        }
+                    }
+                }
             }
+            Some(out)
         }
-    }
-    cells.sort_unstable();
-    cells.dedup();
-    let mut dilated: Vec<(i32, i32)> = Vec::with_capacity(cells.len() * 3);
-    for &(x, y) in &cells {
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                dilated.push((x + dx, y + dy));
+        _ => None,
+    };
+    let dilated: Vec<(i32, i32)> = match &dilated_bits {
+        Some(bits) => {
+            let mut out = Vec::new();
+            for (word, &b) in bits.iter().enumerate() {
+                let mut b = b;
+                while b != 0 {
+                    let i = (word * 64 + b.trailing_zeros() as usize) as i64;
+                    b &= b - 1;
+                    out.push(((i / h) as i32 + ox, (i % h) as i32 + oy));
+                }
             }
+            out
         }
-    }
-    dilated.sort_unstable();
-    dilated.dedup();
+        None => {
+            // Set bits in (x, y) order, then any cells outside the box.
+            if let Some(bits) = &bitmap {
+                for (word, &b) in bits.iter().enumerate() {
+                    let mut b = b;
+                    while b != 0 {
+                        let i = (word * 64 + b.trailing_zeros() as usize) as i64;
+                        b &= b - 1;
+                        cells.push(((i / h) as i32 + ox, (i % h) as i32 + oy));
+                    }
+                }
+            }
+            cells.sort_unstable();
+            cells.dedup();
+            let mut dilated: Vec<(i32, i32)> = Vec::with_capacity(cells.len() * 3);
+            for &(x, y) in &cells {
+                for dx in -1..=1 {
+                    for dy in -1..=1 {
+                        dilated.push((x + dx, y + dy));
+                    }
+                }
+            }
+            dilated.sort_unstable();
+            dilated.dedup();
+            dilated
+        }
+    };
     if dilated.is_empty() || crate::cancel::requested() {
         return MultiPolygon(vec![]);
     }
@@ -325,7 +429,17 @@ fn rasterize(
         x: lon0 + (x as f64 + cx0) * cell_m / kx,
         y: lat0 + (y as f64 + cy0) * cell_m / ky,
     };
-    cells_outline(&dilated)
+    let polygons = match &dilated_bits {
+        Some(bits) => cells_outline_with(&dilated, |(x, y)| {
+            let (x, y) = ((x - ox) as i64, (y - oy) as i64);
+            (0..w).contains(&x) && (0..h).contains(&y) && {
+                let i = (x * h + y) as usize;
+                bits[i / 64] & (1 << (i % 64)) != 0
+            }
+        }),
+        None => cells_outline(&dilated),
+    };
+    polygons
         .into_iter()
         .map(|(exterior, holes)| {
             let ring = |r: Vec<(i32, i32)>| {
@@ -350,8 +464,12 @@ pub(crate) type CellPolygon = (Vec<Vertex>, Vec<Vec<Vertex>>);
 /// exteriors, clockwise ones holes, each hole given to the exterior around a point just inside
 /// its cells. Rings are closed, with no collinear vertices.
 pub(crate) fn cells_outline(cells: &[(i32, i32)]) -> Vec<CellPolygon> {
+    cells_outline_with(cells, |c| cells.binary_search(&c).is_ok())
+}
+
+/// [`cells_outline`] with a faster membership test `has` (which must agree with `cells`).
+fn cells_outline_with(cells: &[(i32, i32)], has: impl Fn((i32, i32)) -> bool) -> Vec<CellPolygon> {
     use std::collections::HashMap;
-    let has = |c: (i32, i32)| cells.binary_search(&c).is_ok();
     // Outgoing boundary edges per vertex: (end vertex, used).
     let mut out: HashMap<Vertex, Vec<(Vertex, bool)>> = HashMap::new();
     let mut starts: Vec<(i32, i32)> = Vec::new();

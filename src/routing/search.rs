@@ -253,6 +253,29 @@ impl Workspace {
         self.search::<false, _>(dir.csr(g), g.node_count(), seeds, budget_ms, |_, _| true);
     }
 
+    /// As [`Workspace::run`], but gives up after `max_settled` settled nodes; returns whether
+    /// the search finished (reached its budget or every node it could) within that.
+    pub fn run_at_most(
+        &mut self,
+        g: &RoadGraph,
+        seeds: &[Seed],
+        budget_ms: u32,
+        dir: Direction,
+        max_settled: usize,
+    ) -> bool {
+        let mut left = max_settled;
+        let mut finished = true;
+        self.search::<false, _>(dir.csr(g), g.node_count(), seeds, budget_ms, |_, _| {
+            if left == 0 {
+                finished = false;
+                return false;
+            }
+            left -= 1;
+            true
+        });
+        finished
+    }
+
     /// As [`Workspace::run`], but records parents (for paths) and calls `on_settle(node,
     /// time)` for each settled node in order of time; returning `false` stops the search.
     pub fn run_with<F: FnMut(u32, u32) -> bool>(

@@ -135,6 +135,17 @@ impl Phast {
     }
 }
 
+impl AllTimes<'_> {
+    /// `(node, time)` of every reached node, in position order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.labels
+            .iter()
+            .zip(&self.h.node_at)
+            .filter(|(l, _)| l.t != u32::MAX)
+            .map(|(l, &v)| (v, l.t))
+    }
+}
+
 impl Times for AllTimes<'_> {
     #[inline]
     fn time_ms(&self, v: u32) -> Option<u32> {
