@@ -853,10 +853,109 @@ async fn a_computation_past_its_time_limit_is_cancelled_and_not_kept() {
     );
 }
 
+/// Identical requests share one computation: it goes on while any of them waits, and stops as
+/// soon as the last one has gone (not only at the time limit).
+#[actix_rt::test]
+async fn a_shared_computation_stops_when_the_last_request_waiting_for_it_goes() {
+    use nabij::api::ApiError;
+    use nabij::api::cache::Cached;
+    use nabij::api::state::coalesced;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+    let data = Dataset::load(&Config::demo(), &Progress::hidden()).expect("the demo loads");
+    let state = web::Data::new(AppState::new(data, Duration::from_secs(60)));
+    let stopped = Arc::new(AtomicBool::new(false));
+    let second_ran = Arc::new(AtomicBool::new(false));
+    // Works until it is cancelled, then notes that it stopped.
+    let slow = {
+        let stopped = stopped.clone();
+        move |_: &AppState| -> Result<Cached, ApiError> {
+            while !nabij::cancel::requested() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            stopped.store(true, Ordering::SeqCst);
+            Err(ApiError::Internal("stopped".into()))
+        }
+    };
+    let first = actix_rt::spawn({
+        let st = state.clone();
+        async move { coalesced(&st, None, "k".into(), slow).await }
+    });
+    actix_rt::time::sleep(Duration::from_millis(100)).await;
+    let second = actix_rt::spawn({
+        let (st, ran) = (state.clone(), second_ran.clone());
+        async move {
+            coalesced(&st, None, "k".into(), move |_| {
+                ran.store(true, Ordering::SeqCst);
+                Err(ApiError::Internal("a second computation".into()))
+            })
+            .await
+        }
+    });
+    actix_rt::time::sleep(Duration::from_millis(100)).await;
+    // The request that started it leaves; the other still waits.
+    first.abort();
+    actix_rt::time::sleep(Duration::from_millis(400)).await;
+    assert!(
+        !stopped.load(Ordering::SeqCst),
+        "a request still waits, yet the computation stopped"
+    );
+    // The last one leaves too.
+    second.abort();
+    let mut waited = 0;
+    while !stopped.load(Ordering::SeqCst) && waited < 100 {
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+        waited += 1;
+    }
+    assert!(
+        stopped.load(Ordering::SeqCst),
+        "nobody waits, yet it goes on"
+    );
+    assert!(
+        !second_ran.load(Ordering::SeqCst),
+        "the second request joined the first computation"
+    );
+    let mut cancelled = 0;
+    for _ in 0..100 {
+        cancelled = state.metrics.lock().map(|m| m.cancelled).unwrap_or(0);
+        if cancelled > 0 {
+            break;
+        }
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(cancelled, 1);
+}
+
 #[test]
 fn a_client_that_leaves_has_its_computation_cancelled() {
     let db = tempfile::tempdir().expect("tempdir");
-    let served = common::Served::demo(&db.path().join("s.sqlite"), None);
+    // The demo graph without a contraction hierarchy: the matrix below is then one search per
+    // row, about a second of work (with the hierarchy it is done before the client hangs up).
+    let nbg = db.path().join("demo.nbg");
+    let (ok, _, err) = common::nabij(&[
+        "--quiet",
+        "build",
+        "--osm",
+        "data/demo/nabijland.osm.pbf",
+        "--out",
+        nbg.to_str().expect("utf8"),
+        "--hierarchy",
+        "never",
+    ]);
+    assert!(ok, "{err}");
+    let served = common::Served::start(
+        &db.path().join("s.sqlite"),
+        None,
+        &[
+            "--graph",
+            nbg.to_str().expect("utf8"),
+            "--municipalities",
+            "data/demo/municipalities.geojson",
+            "--facilities",
+            "data/demo/facilities.csv",
+        ],
+    );
     let addr = served.addr.clone();
     let get = |path: &str| -> Option<String> {
         use std::io::{Read, Write};

@@ -238,10 +238,7 @@ fn forged_values_with_a_valid_checksum_are_refused_on_load() {
     let forge = |name: &str, f: &dyn Fn(&mut nabij::graph::RoadGraph)| {
         let mut g = base.clone();
         f(&mut g);
-        let path = dir.path().join(name);
-        let out = nabij::graph::file::AtomicFile::create(&path).expect("create");
-        nabij::graph::file::write_graph(&g, out, &path).expect("write");
-        nabij::graph::file::read_graph(&path)
+        common::write_and_read(dir.path(), name, &g)
     };
     assert!(forge("ok.nbg", &|_| {}).is_ok());
     for (name, f, needle) in [

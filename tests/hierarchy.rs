@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use nabij::graph::{NO_TIME, RoadGraph};
+use nabij::graph::RoadGraph;
 use nabij::pipeline::{HierarchyMode, add_hierarchy};
 use nabij::progress::Progress;
 use nabij::rng::SplitMix64;
@@ -16,37 +16,10 @@ use nabij::routing::{Direction, Engine, Seed, Times, Workspace};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{EdgeRef, Reversed};
 
-/// A random graph whose times are 1–4 ms: nearly every pair of paths ties somewhere.
+/// A random graph whose times are 1–4 ms, 10 m per ms: nearly every pair of paths ties
+/// somewhere.
 fn tied_graph(seed: u64, max_nodes: u64) -> (RoadGraph, DiGraph<(), u32>) {
-    let mut rng = SplitMix64::new(seed);
-    let n = 2 + rng.below(max_nodes) as usize;
-    let m = rng.below(3 * n as u64) as usize;
-    let coords: Vec<(f64, f64)> = (0..n)
-        .map(|_| (rng.range(4.0, 5.0), rng.range(52.0, 53.0)))
-        .collect();
-    let mut edges = Vec::new();
-    let mut oracle = DiGraph::<(), u32>::new();
-    let ids: Vec<NodeIndex> = (0..n).map(|_| oracle.add_node(())).collect();
-    for _ in 0..m {
-        let (u, v) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
-        if u == v {
-            continue;
-        }
-        let t = 1 + rng.below(4) as u32;
-        let (fw, bw) = match rng.below(4) {
-            0 => (t, NO_TIME),
-            1 => (NO_TIME, t),
-            _ => (t, t),
-        };
-        edges.push((u, v, fw, bw, 10.0 * t as f32));
-        if fw != NO_TIME {
-            oracle.add_edge(ids[u as usize], ids[v as usize], fw);
-        }
-        if bw != NO_TIME {
-            oracle.add_edge(ids[v as usize], ids[u as usize], bw);
-        }
-    }
-    (RoadGraph::from_edges(&coords, &edges), oracle)
+    random_graph_with(seed, max_nodes, 3, 4, |t| 10.0 * t as f32)
 }
 
 /// Times from (`From`) or to (`To`) one node, by petgraph.
@@ -333,10 +306,7 @@ fn the_hierarchy_is_stored_and_checked_on_every_load() {
     let forge = |name: &str, f: &dyn Fn(&mut RoadGraph)| {
         let mut g = base.clone();
         f(&mut g);
-        let path = dir.path().join(name);
-        let out = nabij::graph::file::AtomicFile::create(&path).expect("create");
-        nabij::graph::file::write_graph(&g, out, &path).expect("write");
-        nabij::graph::file::read_graph(&path)
+        write_and_read(dir.path(), name, &g)
     };
     let back = forge("ok.nbg", &|_| {}).expect("reads");
     assert_eq!(back.hierarchy, base.hierarchy);

@@ -13,7 +13,15 @@ use super::metrics::Metrics;
 use crate::app::{CoverageResult, Dataset, NeedProfile};
 
 /// One computation that identical requests wait for together.
-type InFlight = tokio::sync::OnceCell<Result<Cached, ApiError>>;
+/// One computation shared by identical requests.
+pub struct InFlight {
+    /// The answer, once there is one.
+    answer: tokio::sync::watch::Sender<Option<Result<Cached, ApiError>>>,
+    /// Requests waiting for it (changed only under the in-flight table's lock): when the last
+    /// one leaves, the computation is cancelled.
+    waiters: std::sync::atomic::AtomicUsize,
+    token: crate::cancel::Token,
+}
 
 pub struct AppState {
     pub data: Dataset,
@@ -86,28 +94,112 @@ impl AppState {
 }
 
 /// A cached body by key, computing it once however many identical requests arrive while it
-/// is being computed (they all wait for the one computation).
+/// is being computed (they all wait for the one computation). The computation belongs to no
+/// single request: it runs on its own task and is cancelled when every request waiting for it
+/// has gone (each watched through `peer`, its client's socket), or at the time limit.
 pub async fn coalesced(
     state: &web::Data<AppState>,
+    peer: Option<Arc<PeerSocket>>,
     key: String,
     f: impl FnOnce(&AppState) -> Result<Cached, ApiError> + Send + 'static,
 ) -> Result<Cached, ApiError> {
-    {
-        let cell = state
+    use futures_util::future::{Either, select};
+    use std::sync::atomic::Ordering;
+    let flight = {
+        let mut table = state
             .in_flight
             .lock()
-            .map_err(|_| ApiError::Internal("in-flight table poisoned".into()))?
-            .entry(key.clone())
-            .or_default()
-            .clone();
-        let out = cell
-            .get_or_init(|| async { blocking(state, f).await })
-            .await
-            .clone();
-        if let Ok(mut m) = state.in_flight.lock() {
-            m.remove(&key);
+            .map_err(|_| ApiError::Internal("in-flight table poisoned".into()))?;
+        match table.get(&key) {
+            Some(flight) => {
+                flight.waiters.fetch_add(1, Ordering::SeqCst);
+                flight.clone()
+            }
+            None => {
+                let flight = Arc::new(InFlight {
+                    answer: tokio::sync::watch::channel(None).0,
+                    waiters: std::sync::atomic::AtomicUsize::new(1),
+                    token: crate::cancel::Token::new(),
+                });
+                table.insert(key.clone(), flight.clone());
+                let (st, shared, k) = (state.clone(), flight.clone(), key.clone());
+                actix_web::rt::spawn(async move {
+                    let token = shared.token.clone();
+                    let gone = move || until_cancelled(token.clone());
+                    let out = blocking_until(&st, shared.token.clone(), gone, f).await;
+                    forget_flight(&st, &k, &shared);
+                    shared.answer.send_replace(Some(out));
+                });
+                flight
+            }
         }
-        out
+    };
+    let _leave = Leave {
+        state: state.clone(),
+        key,
+        flight: flight.clone(),
+    };
+    let mut answer = flight.answer.subscribe();
+    let answer = async move {
+        loop {
+            if let Some(r) = answer.borrow_and_update().clone() {
+                return r;
+            }
+            if answer.changed().await.is_err() {
+                return Err(ApiError::Internal(
+                    "the shared computation ended without an answer".into(),
+                ));
+            }
+        }
+    };
+    match select(Box::pin(answer), Box::pin(client_gone(peer))).await {
+        Either::Left((r, _)) => r,
+        Either::Right(_) => Err(ApiError::ClientGone),
+    }
+}
+
+/// Removes `flight` from the in-flight table if it is still the one under `key`.
+fn forget_flight(state: &AppState, key: &str, flight: &Arc<InFlight>) {
+    if let Ok(mut table) = state.in_flight.lock()
+        && table.get(key).is_some_and(|f| Arc::ptr_eq(f, flight))
+    {
+        table.remove(key);
+    }
+}
+
+/// A request's interest in a shared computation; the last one to go cancels it.
+struct Leave {
+    state: web::Data<AppState>,
+    key: String,
+    flight: Arc<InFlight>,
+}
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        use std::sync::atomic::Ordering;
+        // Under the table's lock, so that no request joins a flight that is being given up.
+        if let Ok(mut table) = self.state.in_flight.lock()
+            && self.flight.waiters.fetch_sub(1, Ordering::SeqCst) == 1
+        {
+            // Nobody waits any more (after an answer this changes nothing).
+            self.flight.token.cancel();
+            if table
+                .get(&self.key)
+                .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+            {
+                table.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// Resolves when `token` is cancelled (checked every 50 ms, like a client's socket).
+async fn until_cancelled(token: crate::cancel::Token) {
+    loop {
+        if token.is_cancelled() {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -223,6 +315,18 @@ pub async fn blocking_for<T: Send + 'static>(
     state: &web::Data<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let gone = move || client_gone(peer.clone());
+    blocking_until(state, crate::cancel::Token::new(), gone, f).await
+}
+
+/// As [`blocking`], cancelled through `token` and given up when `gone()` resolves (its place in
+/// the queue, or the computation, which `token` then stops).
+async fn blocking_until<T: Send + 'static, G: std::future::Future<Output = ()>>(
+    state: &web::Data<AppState>,
+    token: crate::cancel::Token,
+    gone: impl Fn() -> G,
+    f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     use futures_util::future::{Either, select};
     use std::sync::atomic::Ordering;
     let permit = match state.permits.try_acquire() {
@@ -236,7 +340,7 @@ pub async fn blocking_for<T: Send + 'static>(
                 state.compute_timeout,
                 state.permits.acquire(),
             ));
-            let p = select(wait, Box::pin(client_gone(peer.clone()))).await;
+            let p = select(wait, Box::pin(gone())).await;
             state.waiting.fetch_sub(1, Ordering::SeqCst);
             match p {
                 Either::Left((Ok(Ok(p)), _)) => p,
@@ -253,7 +357,6 @@ pub async fn blocking_for<T: Send + 'static>(
     let timeout = state.compute_timeout;
     // Cancelled when this future ends without the answer: its client left (actix drops the
     // handler) or the time limit passed. The searches see it and stop.
-    let token = crate::cancel::Token::new();
     let _cancel_on_drop = CancelOnDrop(token.clone());
     let job_token = token.clone();
     let job = web::block(move || {
@@ -273,7 +376,7 @@ pub async fn blocking_for<T: Send + 'static>(
         out
     });
     let job = Box::pin(actix_web::rt::time::timeout(timeout, job));
-    match select(job, Box::pin(client_gone(peer))).await {
+    match select(job, Box::pin(gone())).await {
         Either::Left((Err(_), _)) => Err(ApiError::Timeout {
             seconds: timeout.as_secs(),
         }),

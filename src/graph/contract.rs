@@ -300,46 +300,37 @@ fn priority(
         + added_hops as f32 / removed_hops as f32
 }
 
-/// Adds (or shortens) the arc `s.from → s.to`.
+/// Adds (or shortens) the arc `s.from → s.to`: the `out` side of `from`'s entry for `to`, and
+/// the `in` side of `to`'s entry for `from`.
 fn add_arc(adj: &mut Arena, s: Shortcut) {
-    let (u, w) = (s.from, s.to);
-    match adj.of_mut(u).iter_mut().find(|e| e.node == w) {
-        Some(e) => {
-            if s.ms < e.out_ms {
-                e.out_ms = s.ms;
-                e.out_m = s.m;
-                e.hops = e.hops.max(s.hops);
+    for (at, other, out) in [(s.from, s.to, true), (s.to, s.from, false)] {
+        match adj.of_mut(at).iter_mut().find(|e| e.node == other) {
+            Some(e) => {
+                let (ms, m) = if out {
+                    (&mut e.out_ms, &mut e.out_m)
+                } else {
+                    (&mut e.in_ms, &mut e.in_m)
+                };
+                if s.ms < *ms {
+                    *ms = s.ms;
+                    *m = s.m;
+                    e.hops = e.hops.max(s.hops);
+                }
+            }
+            None => {
+                let mut e = Entry {
+                    node: other,
+                    hops: s.hops,
+                    ..EMPTY
+                };
+                if out {
+                    (e.out_ms, e.out_m) = (s.ms, s.m);
+                } else {
+                    (e.in_ms, e.in_m) = (s.ms, s.m);
+                }
+                adj.push(at, e);
             }
         }
-        None => adj.push(
-            u,
-            Entry {
-                node: w,
-                out_ms: s.ms,
-                out_m: s.m,
-                hops: s.hops,
-                ..EMPTY
-            },
-        ),
-    }
-    match adj.of_mut(w).iter_mut().find(|e| e.node == u) {
-        Some(e) => {
-            if s.ms < e.in_ms {
-                e.in_ms = s.ms;
-                e.in_m = s.m;
-                e.hops = e.hops.max(s.hops);
-            }
-        }
-        None => adj.push(
-            w,
-            Entry {
-                node: u,
-                in_ms: s.ms,
-                in_m: s.m,
-                hops: s.hops,
-                ..EMPTY
-            },
-        ),
     }
 }
 

@@ -364,17 +364,12 @@ fn rasterize(
                 let i = (x * h + y) as usize;
                 out[i / 64] |= 1 << (i % 64);
             };
-            for (word, &b) in bits.iter().enumerate() {
-                let mut b = b;
-                while b != 0 {
-                    let i = (word * 64 + b.trailing_zeros() as usize) as i64;
-                    b &= b - 1;
-                    // Sampled cells lie at least two cells inside the bitmap's edges.
-                    let (x, y) = (i / h, i % h);
-                    for dx in -1..=1 {
-                        for dy in -1..=1 {
-                            set(&mut out, x + dx, y + dy);
-                        }
+            for i in set_bits(bits) {
+                // Sampled cells lie at least two cells inside the bitmap's edges.
+                let (x, y) = (i / h, i % h);
+                for dx in -1..=1 {
+                    for dy in -1..=1 {
+                        set(&mut out, x + dx, y + dy);
                     }
                 }
             }
@@ -383,29 +378,13 @@ fn rasterize(
         _ => None,
     };
     let dilated: Vec<(i32, i32)> = match &dilated_bits {
-        Some(bits) => {
-            let mut out = Vec::new();
-            for (word, &b) in bits.iter().enumerate() {
-                let mut b = b;
-                while b != 0 {
-                    let i = (word * 64 + b.trailing_zeros() as usize) as i64;
-                    b &= b - 1;
-                    out.push(((i / h) as i32 + ox, (i % h) as i32 + oy));
-                }
-            }
-            out
-        }
+        Some(bits) => set_bits(bits)
+            .map(|i| ((i / h) as i32 + ox, (i % h) as i32 + oy))
+            .collect(),
         None => {
             // Set bits in (x, y) order, then any cells outside the box.
             if let Some(bits) = &bitmap {
-                for (word, &b) in bits.iter().enumerate() {
-                    let mut b = b;
-                    while b != 0 {
-                        let i = (word * 64 + b.trailing_zeros() as usize) as i64;
-                        b &= b - 1;
-                        cells.push(((i / h) as i32 + ox, (i % h) as i32 + oy));
-                    }
-                }
+                cells.extend(set_bits(bits).map(|i| ((i / h) as i32 + ox, (i % h) as i32 + oy)));
             }
             cells.sort_unstable();
             cells.dedup();
@@ -449,6 +428,20 @@ fn rasterize(
         })
         .collect::<MultiPolygon<f64>>()
         .orient(geo::orient::Direction::Default)
+}
+
+/// The indices of the set bits of a bitmap, in increasing order.
+fn set_bits(bits: &[u64]) -> impl Iterator<Item = i64> + '_ {
+    bits.iter().enumerate().flat_map(|(word, &b)| {
+        let mut b = b;
+        std::iter::from_fn(move || {
+            (b != 0).then(|| {
+                let i = (word * 64 + b.trailing_zeros() as usize) as i64;
+                b &= b - 1;
+                i
+            })
+        })
+    })
 }
 
 /// A grid vertex (cell corner).

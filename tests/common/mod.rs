@@ -63,11 +63,23 @@ pub fn random_graph(
     seed: u64,
     max_nodes: u64,
 ) -> (nabij::graph::RoadGraph, petgraph::graph::DiGraph<(), u32>) {
+    random_graph_with(seed, max_nodes, 4, 600_000, |_| 100.0)
+}
+
+/// As [`random_graph`], with up to `edges_per_node` edges per node, times of 1 to `max_ms`,
+/// and `length_m(time)` metres per edge.
+pub fn random_graph_with(
+    seed: u64,
+    max_nodes: u64,
+    edges_per_node: u64,
+    max_ms: u64,
+    length_m: impl Fn(u32) -> f32,
+) -> (nabij::graph::RoadGraph, petgraph::graph::DiGraph<(), u32>) {
     use nabij::graph::{NO_TIME, RoadGraph};
     use petgraph::graph::{DiGraph, NodeIndex};
     let mut rng = nabij::rng::SplitMix64::new(seed);
     let n = 2 + rng.below(max_nodes) as usize;
-    let m = rng.below(4 * n as u64) as usize;
+    let m = rng.below(edges_per_node * n as u64) as usize;
     let coords: Vec<(f64, f64)> = (0..n)
         .map(|_| (rng.range(4.0, 5.0), rng.range(52.0, 53.0)))
         .collect();
@@ -79,13 +91,13 @@ pub fn random_graph(
         if u == v {
             continue;
         }
-        let t = 1 + rng.below(600_000) as u32;
+        let t = 1 + rng.below(max_ms) as u32;
         let (fw, bw) = match rng.below(4) {
             0 => (t, NO_TIME),
             1 => (NO_TIME, t),
             _ => (t, t),
         };
-        edges.push((u, v, fw, bw, 100.0));
+        edges.push((u, v, fw, bw, length_m(t)));
         if fw != NO_TIME {
             oracle.add_edge(ids[u as usize], ids[v as usize], fw);
         }
@@ -94,6 +106,18 @@ pub fn random_graph(
         }
     }
     (RoadGraph::from_edges(&coords, &edges), oracle)
+}
+
+/// Writes `g` as `dir/name` and reads it back (what a forged graph file gives on load).
+pub fn write_and_read(
+    dir: &std::path::Path,
+    name: &str,
+    g: &nabij::graph::RoadGraph,
+) -> Result<nabij::graph::RoadGraph, nabij::graph::file::GraphFileError> {
+    let path = dir.join(name);
+    let out = nabij::graph::file::AtomicFile::create(&path).expect("create");
+    nabij::graph::file::write_graph(g, out, &path).expect("write");
+    nabij::graph::file::read_graph(&path)
 }
 
 /// One municipality of a coverage answer in JSON, by code.
@@ -126,10 +150,16 @@ pub struct Served {
 
 impl Served {
     pub fn demo(db: &std::path::Path, token: Option<&str>) -> Served {
+        Self::start(db, token, &[])
+    }
+
+    /// `nabij serve` with more arguments (e.g. another graph than the demo's).
+    pub fn start(db: &std::path::Path, token: Option<&str>, args: &[&str]) -> Served {
         let addr = free_addr();
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nabij"));
         cmd.args(["--quiet", "serve", "--listen", &addr, "--database"])
             .arg(db)
+            .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env_remove("NABIJ_WRITE_TOKEN");
         if let Some(t) = token {

@@ -24,7 +24,7 @@ pub async fn coverage(
     if let Some(hit) = state.cached_body(&key) {
         return respond(&req, &hit);
     }
-    let cached = coalesced(&state, key.clone(), move |s| {
+    let cached = coalesced(&state, peer_of(&req), key.clone(), move |s| {
         let r = s.coverage(&need)?;
         match format {
             "csv" => Ok(Cached::new(CSV, web::Bytes::from(report::to_csv(&r)))),

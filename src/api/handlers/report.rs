@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::api::cache::{Cached, respond};
 use crate::api::openapi::RouteId;
 use crate::api::query::{ReportQuery, parse};
-use crate::api::state::coalesced;
+use crate::api::state::{coalesced, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::app::{Lang, Progress, ReportRequest, report_html, report_pdf};
 
@@ -61,7 +61,7 @@ pub async fn report(
     if let Some(hit) = state.cached_body(&key) {
         return respond(&req, &hit);
     }
-    let c = coalesced(&state, key.clone(), move |s| {
+    let c = coalesced(&state, peer_of(&req), key.clone(), move |s| {
         let r = s.data.report(&request, &Progress::hidden())?;
         Ok(if pdf {
             Cached::new("application/pdf", web::Bytes::from(report_pdf(&r)))

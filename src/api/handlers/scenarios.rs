@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::api::cache::{CSV, Cached, GEOJSON, JSON, respond};
 use crate::api::openapi::RouteId;
 use crate::api::query::{AdviceQuery, FormatQuery, GroupingQuery, NoQuery, ScenariosQuery, parse};
-use crate::api::state::{blocking, coalesced};
+use crate::api::state::{blocking, coalesced, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::app::{AdviceRequest, SavedAnswer, Scenario, Store, report};
 
@@ -160,6 +160,7 @@ pub async fn create(
 /// scenario never changes; a deleted one is checked for before the cache is asked).
 async fn answered(
     state: &web::Data<AppState>,
+    req: &HttpRequest,
     id: String,
     what: String,
     render: impl FnOnce(&AppState, &SavedAnswer) -> Result<Cached, ApiError> + Send + 'static,
@@ -170,7 +171,7 @@ async fn answered(
     if let Some(hit) = state.cached_body(&key) {
         return Ok(hit);
     }
-    let cached = coalesced(state, key.clone(), move |s| {
+    let cached = coalesced(state, peer_of(req), key.clone(), move |s| {
         let record = s.data.saved_record(store_in(s)?, &id)?;
         let baseline = s.coverage(&record.need)?;
         let a = s.data.saved_scenario(record, Some(&baseline))?;
@@ -187,7 +188,7 @@ pub async fn one(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::ScenarioOne)?;
-    let c = answered(&state, path.into_inner(), "json".into(), |_, a| {
+    let c = answered(&state, &req, path.into_inner(), "json".into(), |_, a| {
         Cached::json(&saved_json(a), JSON)
     })
     .await?;
@@ -227,30 +228,36 @@ pub async fn coverage(
 ) -> Result<HttpResponse, ApiError> {
     let q: FormatQuery = parse(&req, RouteId::ScenarioCoverage)?;
     let format = crate::api::query::format(&q.format)?;
-    let c = answered(&state, path.into_inner(), format.into(), move |s, a| {
-        let r = &a.answer;
-        match format {
-            "csv" => Ok(Cached::new(
-                CSV,
-                web::Bytes::from(report::to_csv(&r.coverage)),
-            )),
-            "json" => {
-                let mut v = report::to_json(&r.coverage);
-                v["scenario"] = json!(r.scenario);
-                v["diff"] = json!(r.diff);
-                Cached::json(&v, JSON)
-            }
-            _ => Cached::json(
-                &report::scenario_geojson(
-                    &r.coverage,
-                    &r.diff,
-                    &s.data.prepared.municipalities,
-                    &r.scenario.name,
+    let c = answered(
+        &state,
+        &req,
+        path.into_inner(),
+        format.into(),
+        move |s, a| {
+            let r = &a.answer;
+            match format {
+                "csv" => Ok(Cached::new(
+                    CSV,
+                    web::Bytes::from(report::to_csv(&r.coverage)),
+                )),
+                "json" => {
+                    let mut v = report::to_json(&r.coverage);
+                    v["scenario"] = json!(r.scenario);
+                    v["diff"] = json!(r.diff);
+                    Cached::json(&v, JSON)
+                }
+                _ => Cached::json(
+                    &report::scenario_geojson(
+                        &r.coverage,
+                        &r.diff,
+                        &s.data.prepared.municipalities,
+                        &r.scenario.name,
+                    ),
+                    GEOJSON,
                 ),
-                GEOJSON,
-            ),
-        }
-    })
+            }
+        },
+    )
     .await?;
     respond(&req, &c)
 }
@@ -264,7 +271,7 @@ pub async fn regions(
     let grouping = q.grouping.unwrap_or_else(|| "jeugdregio".into());
     state.data.check_grouping(&grouping)?;
     let key = format!("regions:{grouping}");
-    let c = answered(&state, path.into_inner(), key, move |s, a| {
+    let c = answered(&state, &req, path.into_inner(), key, move |s, a| {
         let mut v = serde_json::to_value(s.data.regions(&a.answer.coverage, &grouping)?)
             .unwrap_or_default();
         v["scenario"] = json!({"id": a.id, "name": a.answer.scenario.name});
@@ -300,6 +307,7 @@ pub async fn diff(
     };
     let c = answered(
         &state,
+        &req,
         path.into_inner(),
         if csv { "diff-csv" } else { "diff-json" }.into(),
         move |_, a| {
@@ -348,7 +356,7 @@ pub async fn advice(
     if let Some(hit) = state.cached_body(&key) {
         return respond(&req, &hit);
     }
-    let c = coalesced(&state, key.clone(), move |s| {
+    let c = coalesced(&state, peer_of(&req), key.clone(), move |s| {
         let a = s.data.advise(&request, &crate::app::Progress::hidden())?;
         Cached::json(&a, JSON)
     })
