@@ -183,3 +183,125 @@ pub struct Report {
     pub method: Vec<String>,
     pub sources: Vec<String>,
 }
+
+/// How a list is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// The gap municipalities.
+    Gaps,
+    /// Rules broken (shown as warnings).
+    Flags,
+    /// The sources.
+    Sources,
+}
+
+/// How a renderer draws the facilities on the map (the caption names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    Dots,
+    Diamonds,
+}
+
+/// One part of the report in reading order. HTML and PDF both walk [`blocks`], so their
+/// order, headings and sentences are written once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block<'a> {
+    Title(&'a str),
+    /// The question, and when the report was made.
+    Meta(&'a str, String),
+    /// The synthetic-roads warning.
+    Warning(&'a str),
+    /// A region begins (`first`: it is the first one).
+    Region {
+        region: &'a RegionReport,
+        first: bool,
+    },
+    /// A heading within a region.
+    Heading(&'static str),
+    /// A chapter after the regions (method, sources).
+    Chapter(&'static str),
+    Paragraph(&'a str),
+    /// A paragraph of the method, in smaller type.
+    Note(&'a str),
+    /// The region's map.
+    Map(&'a RegionReport),
+    /// A sentence saying there is nothing to list.
+    Nothing(&'static str),
+    List(&'a [String], ListKind),
+    Table(&'a RegionReport),
+    Figures(&'a [Figure]),
+    RegionEnd,
+}
+
+/// The caption under a region's map.
+pub fn map_caption(lang: Lang, marker: Marker) -> &'static str {
+    match marker {
+        Marker::Dots => lang.pick(
+            "Kaart: gemeenten van de regio naar niveau; buurgemeenten grijs; stippen: passende voorzieningen.",
+            "Map: the region's municipalities by tier; neighbours grey; dots: suitable facilities.",
+        ),
+        Marker::Diamonds => lang.pick(
+            "Kaart: gemeenten van de regio naar niveau; buurgemeenten grijs; ruiten: passende voorzieningen.",
+            "Map: the region's municipalities by tier; neighbours grey; diamonds: suitable facilities.",
+        ),
+    }
+}
+
+/// The report as a list of blocks, in reading order.
+pub fn blocks(r: &Report) -> Vec<Block<'_>> {
+    let l = r.lang;
+    let mut b = vec![
+        Block::Title(&r.title),
+        Block::Meta(
+            &r.question,
+            format!("{}: {}", l.pick("Gemaakt", "Generated"), r.generated),
+        ),
+    ];
+    if let Some(n) = &r.synthetic_notice {
+        b.push(Block::Warning(n));
+    }
+    for (i, region) in r.regions.iter().enumerate() {
+        b.push(Block::Region {
+            region,
+            first: i == 0,
+        });
+        b.push(Block::Heading(l.pick("Samenvatting", "Summary")));
+        b.extend(region.summary.iter().map(|p| Block::Paragraph(p)));
+        b.push(Block::Map(region));
+        b.push(Block::Heading(l.pick("Gaten", "Gaps")));
+        b.push(if region.gaps.is_empty() {
+            Block::Nothing(l.pick(
+                "Geen: elke gemeente bereikt binnen de limiet een passende voorziening.",
+                "None: every municipality reaches a suitable facility within the limit.",
+            ))
+        } else {
+            Block::List(&region.gaps, ListKind::Gaps)
+        });
+        b.push(Block::Heading(l.pick("Gemeenten", "Municipalities")));
+        b.push(Block::Table(region));
+        b.push(Block::Heading(l.pick(
+            "Eerlijke spreiding: de cijfers",
+            "Fair spread: the figures",
+        )));
+        b.push(Block::Figures(&region.figures));
+        b.push(Block::Heading(l.pick("Signalen", "Flags")));
+        b.push(if region.flags.is_empty() {
+            Block::Nothing(l.pick(
+                "Geen: de regio voldoet aan elke verwachting.",
+                "None: the region meets every expectation.",
+            ))
+        } else {
+            Block::List(&region.flags, ListKind::Flags)
+        });
+        if !region.advice.is_empty() {
+            b.push(Block::Heading(l.pick("Advies", "Advice")));
+            b.extend(region.advice.iter().map(|p| Block::Paragraph(p)));
+        }
+        b.push(Block::RegionEnd);
+    }
+    b.push(Block::Chapter(l.pick("Methode", "Method")));
+    b.extend(r.method.iter().map(|p| Block::Note(p)));
+    b.push(Block::Chapter(l.pick("Bronnen", "Sources")));
+    b.push(Block::List(&r.sources, ListKind::Sources));
+    b
+}

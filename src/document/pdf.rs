@@ -6,7 +6,7 @@
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::svg::Fit;
-use super::{Report, tier_colour};
+use super::{Block, ListKind, Marker, Report, blocks, map_caption, tier_colour};
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -340,96 +340,56 @@ pub fn to_pdf(r: &Report) -> Vec<u8> {
     let grey = (0.29, 0.33, 0.4);
     let red = (0.63, 0.11, 0.07);
     let mut f = Flow::new();
-    f.para(&r.title, 17.0, true, (0.12, 0.23, 0.37));
-    f.para(&r.question, 10.0, false, grey);
-    f.para(
-        &format!("{}: {}", l.pick("Gemaakt", "Generated"), r.generated),
-        9.0,
-        false,
-        grey,
-    );
-    if let Some(n) = &r.synthetic_notice {
-        f.para(n, 10.0, true, (0.55, 0.35, 0.0));
-    }
-    for (i, region) in r.regions.iter().enumerate() {
-        if i > 0 {
-            f.new_page();
-        }
-        f.heading(&format!("{} ({})", region.name, region.code), 15.0);
-        f.heading(l.pick("Samenvatting", "Summary"), 12.0);
-        for p in &region.summary {
-            f.para(p, 10.0, false, dark);
-        }
-        f.map(&region.map, 330.0);
-        f.para(
-            l.pick(
-                "Kaart: gemeenten van de regio naar niveau; buurgemeenten grijs; ruiten: passende voorzieningen.",
-                "Map: the region's municipalities by tier; neighbours grey; diamonds: suitable facilities.",
-            ),
-            8.0,
-            false,
-            grey,
-        );
-        f.heading(l.pick("Gaten", "Gaps"), 12.0);
-        if region.gaps.is_empty() {
-            f.para(
-                l.pick(
-                    "Geen: elke gemeente bereikt binnen de limiet een passende voorziening.",
-                    "None: every municipality reaches a suitable facility within the limit.",
-                ),
-                10.0,
-                false,
-                dark,
-            );
-        }
-        for g in &region.gaps {
-            f.bullet(g, 10.0, dark);
-        }
-        f.heading(l.pick("Gemeenten", "Municipalities"), 12.0);
-        let marks: Vec<&str> = region.row_status.iter().map(|s| tier_colour(*s)).collect();
-        f.table(
-            &region.table_head,
-            &region.rows,
-            &marks,
-            &[110.0, 85.0, 50.0, 120.0, 55.0, 50.0, 55.0],
-        );
-        f.heading(
-            l.pick("Eerlijke spreiding: de cijfers", "Fair spread: the figures"),
-            12.0,
-        );
-        for fig in &region.figures {
-            f.para(&format!("{}: {}", fig.label, fig.value), 10.0, true, dark);
-            f.para(&fig.meaning, 9.0, false, grey);
-        }
-        f.heading(l.pick("Signalen", "Flags"), 12.0);
-        if region.flags.is_empty() {
-            f.para(
-                l.pick(
-                    "Geen: de regio voldoet aan elke verwachting.",
-                    "None: the region meets every expectation.",
-                ),
-                10.0,
-                false,
-                dark,
-            );
-        }
-        for flag in &region.flags {
-            f.bullet(flag, 10.0, red);
-        }
-        if !region.advice.is_empty() {
-            f.heading(l.pick("Advies", "Advice"), 12.0);
-            for p in &region.advice {
-                f.para(p, 10.0, false, dark);
+    for block in blocks(r) {
+        match block {
+            Block::Title(t) => f.para(t, 17.0, true, (0.12, 0.23, 0.37)),
+            Block::Meta(question, generated) => {
+                f.para(question, 10.0, false, grey);
+                f.para(&generated, 9.0, false, grey);
             }
+            Block::Warning(w) => f.para(w, 10.0, true, (0.55, 0.35, 0.0)),
+            Block::Region { region, first } => {
+                if !first {
+                    f.new_page();
+                }
+                f.heading(&format!("{} ({})", region.name, region.code), 15.0);
+            }
+            Block::Heading(h) => f.heading(h, 12.0),
+            Block::Chapter(h) => f.heading(h, 13.0),
+            Block::Paragraph(p) => f.para(p, 10.0, false, dark),
+            Block::Note(p) => f.para(p, 9.5, false, dark),
+            Block::Nothing(p) => f.para(p, 10.0, false, dark),
+            Block::Map(region) => {
+                f.map(&region.map, 330.0);
+                f.para(map_caption(l, Marker::Diamonds), 8.0, false, grey);
+            }
+            Block::List(items, kind) => {
+                let (size, colour) = match kind {
+                    ListKind::Gaps => (10.0, dark),
+                    ListKind::Flags => (10.0, red),
+                    ListKind::Sources => (9.5, dark),
+                };
+                for item in items {
+                    f.bullet(item, size, colour);
+                }
+            }
+            Block::Table(region) => {
+                let marks: Vec<&str> = region.row_status.iter().map(|s| tier_colour(*s)).collect();
+                f.table(
+                    &region.table_head,
+                    &region.rows,
+                    &marks,
+                    &[110.0, 85.0, 50.0, 120.0, 55.0, 50.0, 55.0],
+                );
+            }
+            Block::Figures(figures) => {
+                for fig in figures {
+                    f.para(&format!("{}: {}", fig.label, fig.value), 10.0, true, dark);
+                    f.para(&fig.meaning, 9.0, false, grey);
+                }
+            }
+            Block::RegionEnd => {}
         }
-    }
-    f.heading(l.pick("Methode", "Method"), 13.0);
-    for p in &r.method {
-        f.para(p, 9.5, false, dark);
-    }
-    f.heading(l.pick("Bronnen", "Sources"), 13.0);
-    for p in &r.sources {
-        f.bullet(p, 9.5, dark);
     }
     // The last page into the list.
     f.new_page();
