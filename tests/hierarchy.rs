@@ -263,6 +263,18 @@ fn coverage_is_the_same_with_and_without_a_hierarchy() {
             mode == "always",
             "{mode}: {out}"
         );
+        // `nabij info` says whether the file holds one.
+        let (ok, info, err) = nabij(&["info", "--graph", g.to_str().expect("utf8")]);
+        assert!(ok, "{err}");
+        let info: serde_json::Value = serde_json::from_str(&info).expect("info is JSON");
+        assert_eq!(
+            info["hierarchy"]["upward_arcs"]
+                .as_u64()
+                .is_some_and(|n| n > info["edges"].as_u64().unwrap_or(0)),
+            mode == "always",
+            "{mode}: {info}"
+        );
+        assert_eq!(info["hierarchy"].is_null(), mode == "never", "{mode}");
         let json = dir.path().join(format!("malta-{mode}.json"));
         let (ok, _, err) = nabij(&[
             "coverage",

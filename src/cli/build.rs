@@ -280,6 +280,11 @@ pub fn info(args: InfoArgs) -> Result<(), CliError> {
         "nodes": g.node_count(),
         "edges": g.edge_count(),
         "arcs": g.fwd.arcs.len(),
+        // The contraction hierarchy, if the graph has one (`nabij build --hierarchy`).
+        "hierarchy": g.hierarchy.as_ref().map(|h| serde_json::json!({
+            "positions": h.len(),
+            "upward_arcs": h.arcs.len(),
+        })),
         "invariants_checked": args.check,
         "meta": g.meta,
     });
