@@ -407,3 +407,78 @@ fn isochrones_are_the_same_with_and_without_a_hierarchy() {
         }
     }
 }
+
+/// The service on the demo graph built with and without a hierarchy: the same coverage,
+/// matrix and isochrone answers over HTTP.
+#[test]
+fn the_service_answers_the_same_with_and_without_a_hierarchy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bodies: Vec<Vec<String>> = Vec::new();
+    for mode in ["always", "never"] {
+        let nbg = dir.path().join(format!("demo-{mode}.nbg"));
+        let (ok, _, err) = nabij(&[
+            "--quiet",
+            "build",
+            "--osm",
+            "data/demo/nabijland.osm.pbf",
+            "--out",
+            nbg.to_str().expect("utf8"),
+            "--hierarchy",
+            mode,
+        ]);
+        assert!(ok, "{err}");
+        let served = Served::start(
+            &dir.path().join(format!("{mode}.sqlite")),
+            None,
+            &[
+                "--graph",
+                nbg.to_str().expect("utf8"),
+                "--municipalities",
+                "data/demo/municipalities.geojson",
+                "--facilities",
+                "data/demo/facilities.csv",
+            ],
+        );
+        let ask = |method: &str, path: &str, body: &str| -> String {
+            use std::io::{Read, Write};
+            for _ in 0..200 {
+                if let Ok(mut s) = std::net::TcpStream::connect(&served.addr) {
+                    let sent = write!(
+                        s,
+                        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let mut out = String::new();
+                    if sent.is_ok()
+                        && s.read_to_string(&mut out).is_ok()
+                        && out.contains("\r\n\r\n")
+                    {
+                        if out.starts_with("HTTP/1.1 200") {
+                            return out
+                                .split_once("\r\n\r\n")
+                                .map(|x| x.1.to_string())
+                                .unwrap_or_default();
+                        }
+                        if !out.starts_with("HTTP/1.1 503") {
+                            panic!("{mode} {path}: {out}");
+                        }
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            panic!("{mode}: no answer to {path}");
+        };
+        let matrix = r#"{"origins": [[2.36, 52.86], [2.67, 52.85], [3.26, 52.63]], "destinations": [[2.35, 52.64], [2.65, 52.63], [2.36, 52.861], [3.1, 52.7]]}"#;
+        bodies.push(vec![
+            ask("GET", "/api/v1/coverage?format=json", ""),
+            ask("GET", "/api/v1/coverage?format=csv&minutes=20", ""),
+            ask("POST", "/api/v1/matrix", matrix),
+            ask("GET", "/api/v1/isochrone?at=NB-01&minutes=45", ""),
+        ]);
+    }
+    // Whole bodies: nothing in these answers depends on when or how they were made.
+    for (a, b) in bodies[0].iter().zip(&bodies[1]) {
+        assert!(a.len() > 100, "{a}");
+        assert_eq!(a, b);
+    }
+}

@@ -60,16 +60,13 @@ impl Network {
                         super::config::DEMO_DIR
                     )));
                 }
-                let mut g = crate::pipeline::build_in_memory(
+                // Built at every start, so without a contraction hierarchy (that belongs to
+                // `nabij build`; on the demo's 47,000 nodes it would add a second).
+                let g = crate::pipeline::build_in_memory(
                     p,
                     &crate::ingest::CarProfile::default(),
                     &Progress::hidden(),
                 )?;
-                crate::pipeline::add_hierarchy(
-                    &mut g,
-                    crate::pipeline::HierarchyMode::Auto,
-                    &Progress::hidden(),
-                );
                 (p, g)
             }
         };

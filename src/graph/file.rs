@@ -76,7 +76,7 @@ pub enum GraphFileError {
     #[error("{path} is not a nabij graph file (build one with `nabij build`)")]
     NotAGraph { path: PathBuf },
     #[error(
-        "{path} has graph format version {found}, this nabij reads version {FORMAT_VERSION}: rebuild it with `nabij build`"
+        "{path} has graph format version {found}, this nabij reads versions 1 to {FORMAT_VERSION}: rebuild it with `nabij build`"
     )]
     Version { path: PathBuf, found: u32 },
     #[error("{path} is corrupt ({detail}); rebuild it with `nabij build`")]
