@@ -932,30 +932,7 @@ fn a_client_that_leaves_has_its_computation_cancelled() {
     let db = tempfile::tempdir().expect("tempdir");
     // The demo graph without a contraction hierarchy: the matrix below is then one search per
     // row, about a second of work (with the hierarchy it is done before the client hangs up).
-    let nbg = db.path().join("demo.nbg");
-    let (ok, _, err) = common::nabij(&[
-        "--quiet",
-        "build",
-        "--osm",
-        "data/demo/nabijland.osm.pbf",
-        "--out",
-        nbg.to_str().expect("utf8"),
-        "--hierarchy",
-        "never",
-    ]);
-    assert!(ok, "{err}");
-    let served = common::Served::start(
-        &db.path().join("s.sqlite"),
-        None,
-        &[
-            "--graph",
-            nbg.to_str().expect("utf8"),
-            "--municipalities",
-            "data/demo/municipalities.geojson",
-            "--facilities",
-            "data/demo/facilities.csv",
-        ],
-    );
+    let served = common::Served::demo_built(db.path(), "never");
     let addr = served.addr.clone();
     let get = |path: &str| -> Option<String> {
         use std::io::{Read, Write};

@@ -231,26 +231,7 @@ fn malta_end_to_end_from_its_own_boundaries_and_hospitals() {
     ]);
     assert!(ok, "{err}");
     let out = dir.path().join("malta.json");
-    let (ok, _, err) = nabij(&[
-        "coverage",
-        "--graph",
-        g.to_str().expect("utf8"),
-        "--municipalities-osm",
-        m,
-        "--facilities-osm",
-        m,
-        "--facility-tag",
-        "amenity=hospital",
-        "--type",
-        "hospital",
-        "--format",
-        "json",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert!(ok, "{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
+    let v = malta_hospitals(&g, &out, &[]);
     let munis = v["municipalities"].as_array().expect("array");
     assert_eq!(
         munis.len(),

@@ -276,28 +276,7 @@ fn coverage_is_the_same_with_and_without_a_hierarchy() {
         );
         assert_eq!(info["hierarchy"].is_null(), mode == "never", "{mode}");
         let json = dir.path().join(format!("malta-{mode}.json"));
-        let (ok, _, err) = nabij(&[
-            "coverage",
-            "--graph",
-            g.to_str().expect("utf8"),
-            "--municipalities-osm",
-            m,
-            "--facilities-osm",
-            m,
-            "--facility-tag",
-            "amenity=hospital",
-            "--type",
-            "hospital",
-            "--minutes",
-            "15",
-            "--format",
-            "json",
-            "--out",
-            json.to_str().expect("utf8"),
-        ]);
-        assert!(ok, "{err}");
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&json).expect("written")).expect("json");
+        let v = malta_hospitals(&g, &json, &["--minutes", "15"]);
         answers.push(v);
     }
     let within: u64 = answers[0]["municipalities"]
@@ -415,30 +394,7 @@ fn the_service_answers_the_same_with_and_without_a_hierarchy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut bodies: Vec<Vec<String>> = Vec::new();
     for mode in ["always", "never"] {
-        let nbg = dir.path().join(format!("demo-{mode}.nbg"));
-        let (ok, _, err) = nabij(&[
-            "--quiet",
-            "build",
-            "--osm",
-            "data/demo/nabijland.osm.pbf",
-            "--out",
-            nbg.to_str().expect("utf8"),
-            "--hierarchy",
-            mode,
-        ]);
-        assert!(ok, "{err}");
-        let served = Served::start(
-            &dir.path().join(format!("{mode}.sqlite")),
-            None,
-            &[
-                "--graph",
-                nbg.to_str().expect("utf8"),
-                "--municipalities",
-                "data/demo/municipalities.geojson",
-                "--facilities",
-                "data/demo/facilities.csv",
-            ],
-        );
+        let served = Served::demo_built(dir.path(), mode);
         let ask = |method: &str, path: &str, body: &str| -> String {
             use std::io::{Read, Write};
             for _ in 0..200 {

@@ -2,7 +2,6 @@
 //! the objective best (`analysis::advice`), each with its gain, the distance from the best
 //! possible, and the effect of all of them checked by a full scenario against the baseline.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::dataset::Dataset;
@@ -13,7 +12,6 @@ use crate::analysis::advice::{Candidate, Objective, Problem, Solution, binomial}
 use crate::analysis::coverage::CoverageStatus;
 use crate::analysis::scenario::{Change, Scenario};
 use crate::progress::Progress;
-use crate::routing::Workspace;
 use crate::spatial::Snap;
 use crate::units::minutes_to_ms;
 
@@ -238,54 +236,27 @@ impl Dataset {
             Objective::Median => limit_ms.saturating_mul(2),
             _ => limit_ms,
         };
-        // One search per candidate, backwards from the site to every municipality's point
-        // (travel home → unit, as in coverage).
+        // Times from every municipality's point to every candidate site (travel home → unit,
+        // as in coverage).
         let targets: Vec<Option<Snap>> = demand
             .iter()
             .map(|&m| p.representative_snaps[m].as_ref().ok().copied())
             .collect();
         let dir = req.need.direction;
-        let reaches: Vec<Vec<(usize, u32)>> = if engine.graph.hierarchy.is_some() {
-            // With a hierarchy: one table, candidates × municipalities (milliseconds).
-            let rows: Vec<Option<Snap>> = usable.iter().map(|(_, s)| Some(*s)).collect();
-            engine
-                .table(&rows, &targets, cap_ms, dir)
-                .into_iter()
-                .map(|row| {
-                    row.iter()
-                        .enumerate()
-                        .filter_map(|(d, r)| r.map(|r| (d, r.time_ms)))
-                        .collect()
-                })
-                .collect()
-        } else {
-            let bar = progress.bar(usable.len() as u64, "searching from candidate sites");
-            let n = engine.graph.node_count();
-            let token = crate::cancel::current();
-            let reaches: Vec<Vec<(usize, u32)>> = usable
-                .par_iter()
-                .map_init(
-                    || Workspace::new(n),
-                    |ws, (_, snap)| {
-                        let row = crate::cancel::run_with(token.as_ref(), || {
-                            if crate::cancel::requested() {
-                                return vec![None; targets.len()];
-                            }
-                            engine.one_to_many(ws, snap, &targets, cap_ms, dir)
-                        });
-                        bar.inc(1);
-                        row.iter()
-                            .enumerate()
-                            .filter_map(|(d, r)| {
-                                r.filter(|r| r.time_ms <= cap_ms).map(|r| (d, r.time_ms))
-                            })
-                            .collect()
-                    },
-                )
-                .collect();
-            bar.finish_and_clear();
-            reaches
-        };
+        // One table, candidates × municipalities ([`crate::routing::Engine::table`]).
+        let bar = progress.bar(usable.len() as u64, "searching from candidate sites");
+        let rows: Vec<Option<Snap>> = usable.iter().map(|(_, s)| Some(*s)).collect();
+        let reaches: Vec<Vec<(usize, u32)>> = engine
+            .table_with(&rows, &targets, cap_ms, dir, &|| bar.inc(1))
+            .into_iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .filter_map(|(d, r)| r.map(|r| (d, r.time_ms)))
+                    .collect()
+            })
+            .collect();
+        bar.finish_and_clear();
         let problem = Problem {
             weights: demand.iter().map(|&m| munis[m].population).collect(),
             region: demand_region,

@@ -49,6 +49,18 @@ impl Engine {
         budget_ms: u32,
         dir: Direction,
     ) -> Vec<Vec<Option<Reached>>> {
+        self.table_with(rows, columns, budget_ms, dir, &|| {})
+    }
+
+    /// As [`Engine::table`], calling `row_done` as rows are finished (for a progress bar).
+    pub fn table_with(
+        &self,
+        rows: &[Option<Snap>],
+        columns: &[Option<Snap>],
+        budget_ms: u32,
+        dir: Direction,
+        row_done: &(dyn Fn() + Sync),
+    ) -> Vec<Vec<Option<Reached>>> {
         use rayon::prelude::*;
         let g = &self.graph;
         let token = crate::cancel::current();
@@ -58,20 +70,24 @@ impl Engine {
                 .par_iter()
                 .map_init(
                     || Workspace::new(n),
-                    |ws, a| match a {
-                        Some(a) => crate::cancel::run_with(token.as_ref(), || {
-                            if crate::cancel::requested() {
-                                return vec![None; columns.len()];
-                            }
-                            // A cell over the budget (the search bounds the time at the
-                            // nodes, the target's part edge and access leg come on top) has
-                            // no route within it.
-                            self.one_to_many(ws, a, columns, budget_ms, dir)
-                                .into_iter()
-                                .map(|r| r.filter(|r| r.time_ms <= budget_ms))
-                                .collect()
-                        }),
-                        None => vec![None; columns.len()],
+                    |ws, a| {
+                        let row = match a {
+                            Some(a) => crate::cancel::run_with(token.as_ref(), || {
+                                if crate::cancel::requested() {
+                                    return vec![None; columns.len()];
+                                }
+                                // A cell over the budget (the search bounds the time at the
+                                // nodes, the target's part edge and access leg come on top) has
+                                // no route within it.
+                                self.one_to_many(ws, a, columns, budget_ms, dir)
+                                    .into_iter()
+                                    .map(|r| r.filter(|r| r.time_ms <= budget_ms))
+                                    .collect()
+                            }),
+                            None => vec![None; columns.len()],
+                        };
+                        row_done();
+                        row
                     },
                 )
                 .collect();
@@ -86,6 +102,8 @@ impl Engine {
                 .collect()
         };
         let times = super::ch::table(h, &side(rows, dir), &side(columns, dir.reverse()), dir);
+        // The whole table takes a fraction of a second: its rows are done together.
+        rows.iter().for_each(|_| row_done());
         rows.iter()
             .zip(times)
             .map(|(a, row)| {

@@ -120,6 +120,38 @@ pub fn write_and_read(
     nabij::graph::file::read_graph(&path)
 }
 
+/// `nabij coverage` of Malta's local councils and hospitals (from the Malta extract) on
+/// `graph`, as JSON into `out`, with `extra` flags; returns the answer.
+pub fn malta_hospitals(
+    graph: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> serde_json::Value {
+    let m = osm(MALTA);
+    let m = m.to_str().expect("utf8");
+    let mut args = vec![
+        "coverage",
+        "--graph",
+        graph.to_str().expect("utf8"),
+        "--municipalities-osm",
+        m,
+        "--facilities-osm",
+        m,
+        "--facility-tag",
+        "amenity=hospital",
+        "--type",
+        "hospital",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().expect("utf8"),
+    ];
+    args.extend_from_slice(extra);
+    let (ok, _, err) = nabij(&args);
+    assert!(ok, "{err}");
+    serde_json::from_str(&std::fs::read_to_string(out).expect("written")).expect("json")
+}
+
 /// One municipality of a coverage answer in JSON, by code.
 pub fn municipality(v: &serde_json::Value, code: &str) -> serde_json::Value {
     v["municipalities"]
@@ -151,6 +183,35 @@ pub struct Served {
 impl Served {
     pub fn demo(db: &std::path::Path, token: Option<&str>) -> Served {
         Self::start(db, token, &[])
+    }
+
+    /// `nabij serve` on the demo's inputs with its graph built by `nabij build --hierarchy
+    /// {hierarchy}` into `dir`.
+    pub fn demo_built(dir: &std::path::Path, hierarchy: &str) -> Served {
+        let nbg = dir.join(format!("demo-{hierarchy}.nbg"));
+        let (ok, _, err) = nabij(&[
+            "--quiet",
+            "build",
+            "--osm",
+            "data/demo/nabijland.osm.pbf",
+            "--out",
+            nbg.to_str().expect("utf8"),
+            "--hierarchy",
+            hierarchy,
+        ]);
+        assert!(ok, "{err}");
+        Self::start(
+            &dir.join(format!("{hierarchy}.sqlite")),
+            None,
+            &[
+                "--graph",
+                nbg.to_str().expect("utf8"),
+                "--municipalities",
+                "data/demo/municipalities.geojson",
+                "--facilities",
+                "data/demo/facilities.csv",
+            ],
+        )
     }
 
     /// `nabij serve` with more arguments (e.g. another graph than the demo's).
