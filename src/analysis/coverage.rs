@@ -491,8 +491,8 @@ impl Prepared {
     }
 
     /// Which municipalities' representative points reach which suitable facilities within
-    /// the limit, and in how long: with a contraction hierarchy one table from the facilities
-    /// to the points ([`Engine::table`]), else one bounded search per facility, in parallel.
+    /// the limit, and in how long: one table from the facilities to the points
+    /// ([`Engine::table`]).
     fn facilities_within(
         &self,
         engine: &Engine,
@@ -500,32 +500,6 @@ impl Prepared {
         limit: u32,
         dir: Direction,
     ) -> Vec<Reach> {
-        if engine.graph.hierarchy.is_none() {
-            return snapped
-                .par_iter()
-                .map_init(Workspace::default, |ws, &f| {
-                    let mut hits = Vec::new();
-                    let Ok(fs) = &self.facility_snaps[f] else {
-                        return hits;
-                    };
-                    ws.run(&engine.graph, &engine.seeds(fs, 0, dir), limit, dir);
-                    for (m, rep) in self.representative_snaps.iter().enumerate() {
-                        let Ok(rep) = rep else { continue };
-                        let direct = along_shared_edge(rep, fs, dir, &engine.graph);
-                        let t = engine.time_at(ws, rep, dir).map(|x| x.0);
-                        if let Some(t) = t.into_iter().chain(direct).filter(|&t| t <= limit).min() {
-                            hits.push(Reach {
-                                facility: f,
-                                municipality: m,
-                                time_ms: t,
-                            });
-                        }
-                    }
-                    hits
-                })
-                .flatten()
-                .collect();
-        }
         let rows: Vec<Option<Snap>> = snapped
             .iter()
             .map(|&f| self.facility_snaps[f].as_ref().ok().copied())
