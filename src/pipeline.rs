@@ -32,8 +32,8 @@ pub enum PipelineError {
 pub struct BuildReport {
     pub meta: GraphMeta,
     pub wall_s: f64,
-    /// Seconds spent contracting, if a hierarchy was added.
-    pub hierarchy_s: Option<f64>,
+    /// What became of the contraction hierarchy.
+    pub hierarchy: HierarchyOutcome,
     pub file_bytes: u64,
 }
 
@@ -123,35 +123,88 @@ pub fn build_in_memory(
 /// Whether `nabij build` adds a contraction hierarchy to the graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HierarchyMode {
-    /// For graphs of at most [`AUTO_HIERARCHY_MAX_NODES`] nodes.
+    /// Always for graphs of at most [`AUTO_HIERARCHY_MAX_NODES`] nodes; for larger ones
+    /// unless the remaining graph turns dense early ([`gives_up`]).
     #[default]
     Auto,
     Always,
     Never,
 }
 
-/// The largest graph `auto` contracts. Contraction cost grows faster than the graph: on the
-/// synthetic Netherlands-size grid (4.6 M nodes) it takes minutes, beyond the build budget
-/// (docs/BENCHMARKS.md); a city or province contracts in seconds.
+/// Up to this size `auto` always contracts: even the worst case, a pure street grid, takes
+/// under half a minute (docs/BENCHMARKS.md).
 pub const AUTO_HIERARCHY_MAX_NODES: usize = 1_000_000;
 
+/// `auto` gives up on a larger graph when more than this share of its nodes is left ...
+pub const AUTO_GIVE_UP_REMAINING_SHARE: f64 = 0.05;
+/// ... with more than this many neighbours each on average.
+pub const AUTO_GIVE_UP_MEAN_DEGREE: f64 = 8.0;
+
+/// Whether `auto` stops contracting a graph of more than [`AUTO_HIERARCHY_MAX_NODES`]
+/// nodes. Road networks keep a sparse remaining graph until the last few percent of their
+/// nodes (the Netherlands-size synthetic network with organic streets: mean degree 4.9 with
+/// 5.6 % left; real extracts alike); a street grid's long separators make it dense early
+/// (mean degree 8.6 with 34 % left), and contracting it would take minutes. Deciding on the
+/// graph's own state keeps builds reproducible, where a time limit would not be.
+pub fn gives_up(state: crate::graph::contract::RoundState) -> bool {
+    state.node_count > AUTO_HIERARCHY_MAX_NODES
+        && state.remaining as f64 > AUTO_GIVE_UP_REMAINING_SHARE * state.node_count as f64
+        && state.mean_degree > AUTO_GIVE_UP_MEAN_DEGREE
+}
+
+/// What became of the contraction hierarchy in a build.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HierarchyOutcome {
+    /// Added; contraction took this many seconds.
+    Added { seconds: f64 },
+    /// `--hierarchy never`.
+    NotAsked,
+    /// `auto` gave up after this many seconds (see [`gives_up`]).
+    GaveUp {
+        seconds: f64,
+        remaining: usize,
+        mean_degree: f64,
+    },
+}
+
 /// Adds a contraction hierarchy to `g` if `mode` asks for one; returns the seconds it took.
-pub fn add_hierarchy(g: &mut RoadGraph, mode: HierarchyMode, progress: &Progress) -> Option<f64> {
-    let wanted = match mode {
-        HierarchyMode::Auto => g.node_count() <= AUTO_HIERARCHY_MAX_NODES,
-        HierarchyMode::Always => true,
-        HierarchyMode::Never => false,
-    };
-    if !wanted || g.node_count() == 0 {
-        return None;
+pub fn add_hierarchy(
+    g: &mut RoadGraph,
+    mode: HierarchyMode,
+    progress: &Progress,
+) -> HierarchyOutcome {
+    if mode == HierarchyMode::Never || g.node_count() == 0 {
+        return HierarchyOutcome::NotAsked;
     }
     let start = Instant::now();
     let bar = progress.bar(g.node_count() as u64, "contracting");
-    let h = crate::graph::contract::contract(g, &|done| bar.set_position(done as u64));
+    let last = std::sync::Mutex::new(None);
+    let give_up = |state| {
+        let stop = mode == HierarchyMode::Auto && gives_up(state);
+        if stop && let Ok(mut l) = last.lock() {
+            *l = Some(state);
+        }
+        stop
+    };
+    let h =
+        crate::graph::contract::contract_unless(g, &|done| bar.set_position(done as u64), &give_up);
     bar.finish_and_clear();
-    g.meta.stats.hierarchy_arcs = h.arcs.len() as u64;
-    g.hierarchy = Some(h);
-    Some(start.elapsed().as_secs_f64())
+    let seconds = start.elapsed().as_secs_f64();
+    match h {
+        Some(h) => {
+            g.meta.stats.hierarchy_arcs = h.arcs.len() as u64;
+            g.hierarchy = Some(h);
+            HierarchyOutcome::Added { seconds }
+        }
+        None => {
+            let state = last.lock().ok().and_then(|l| *l);
+            HierarchyOutcome::GaveUp {
+                seconds,
+                remaining: state.map_or(0, |s| s.remaining),
+                mean_degree: state.map_or(0.0, |s| s.mean_degree),
+            }
+        }
+    }
 }
 
 /// The whole `nabij build`: the output file is created first (so an unwritable path fails
@@ -179,7 +232,7 @@ pub fn build_to_file_with(
         source,
     })?;
     let mut g = build_in_memory(osm, profile, progress)?;
-    let hierarchy_s = add_hierarchy(&mut g, hierarchy, progress);
+    let hierarchy = add_hierarchy(&mut g, hierarchy, progress);
     let spinner = progress.spinner("writing graph");
     write_graph(&g, file, out)?;
     spinner.finish_and_clear();
@@ -187,7 +240,7 @@ pub fn build_to_file_with(
     Ok(BuildReport {
         meta: g.meta,
         wall_s: start.elapsed().as_secs_f64(),
-        hierarchy_s,
+        hierarchy,
         file_bytes,
     })
 }

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use nabij::graph::RoadGraph;
-use nabij::pipeline::{HierarchyMode, add_hierarchy};
+use nabij::pipeline::{HierarchyMode, HierarchyOutcome, add_hierarchy};
 use nabij::progress::Progress;
 use nabij::rng::SplitMix64;
 use nabij::routing::ch::{Phast, table};
@@ -44,7 +44,11 @@ fn oracle_from(oracle: &DiGraph<(), u32>, node: u32, dir: Direction) -> Vec<Opti
 }
 
 fn contracted(mut g: RoadGraph) -> RoadGraph {
-    add_hierarchy(&mut g, HierarchyMode::Always, &Progress::hidden()).expect("contracted");
+    let outcome = add_hierarchy(&mut g, HierarchyMode::Always, &Progress::hidden());
+    assert!(
+        matches!(outcome, HierarchyOutcome::Added { .. }),
+        "{outcome:?}"
+    );
     let h = g.hierarchy.as_ref().expect("hierarchy");
     h.check(g.node_count()).expect("a valid hierarchy");
     g
@@ -153,35 +157,96 @@ fn the_table_equals_the_oracle() {
     }
 }
 
+/// PHAST against the hand-written Dijkstra for every node of `g`, from 1 to 22 seeds.
+fn assert_phast_equals_dijkstra(g: &RoadGraph, name: &str) {
+    let h = g.hierarchy.as_ref().expect("hierarchy");
+    let n = g.node_count() as u64;
+    let mut ws = Workspace::default();
+    let mut phast = Phast::default();
+    for round in 0..4u64 {
+        let mut rng = SplitMix64::new(round);
+        let seeds: Vec<Seed> = (0..1 + round * 7)
+            .map(|i| Seed {
+                node: rng.below(n) as u32,
+                offset_ms: rng.below(60_000) as u32,
+                source: i as u32,
+            })
+            .collect();
+        for dir in [Direction::From, Direction::To] {
+            ws.run(g, &seeds, u32::MAX, dir);
+            phast.run(h, &seeds, dir);
+            let all = phast.view(h);
+            let differ = (0..n as u32)
+                .filter(|&v| all.time_ms(v) != ws.time_ms(v))
+                .count();
+            assert_eq!(differ, 0, "{name}, round {round}, {dir:?}");
+        }
+    }
+}
+
 /// PHAST against the hand-written Dijkstra for every node of real extracts.
 #[test]
 fn phast_equals_dijkstra_on_real_extracts() {
     for name in [MALTA, PORTO] {
-        let g = contracted(build(name));
-        let h = g.hierarchy.as_ref().expect("hierarchy");
-        let n = g.node_count() as u64;
-        let mut ws = Workspace::default();
-        let mut phast = Phast::default();
-        for round in 0..4u64 {
-            let mut rng = SplitMix64::new(round);
-            let seeds: Vec<Seed> = (0..1 + round * 7)
-                .map(|i| Seed {
-                    node: rng.below(n) as u32,
-                    offset_ms: rng.below(60_000) as u32,
-                    source: i as u32,
-                })
-                .collect();
-            for dir in [Direction::From, Direction::To] {
-                ws.run(&g, &seeds, u32::MAX, dir);
-                phast.run(h, &seeds, dir);
-                let all = phast.view(h);
-                let differ = (0..n as u32)
-                    .filter(|&v| all.time_ms(v) != ws.time_ms(v))
-                    .count();
-                assert_eq!(differ, 0, "{name}, round {round}, {dir:?}");
-            }
-        }
+        assert_phast_equals_dijkstra(&contracted(build(name)), name);
     }
+}
+
+/// The same on a generated network with organic streets (the national benchmark's kind),
+/// contracted by `--hierarchy auto`.
+#[test]
+fn phast_equals_dijkstra_on_a_synthetic_network_with_organic_streets() {
+    use nabij::synth::{StreetPattern, SynthConfig, generate};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pbf = dir.path().join("organic.osm.pbf");
+    let cfg = SynthConfig {
+        seed: 5,
+        bbox: [5.0, 52.0, 5.6, 52.4],
+        towns: None,
+        target_way_nodes: 80_000,
+        island: true,
+        streets: StreetPattern::Organic,
+    };
+    generate(&cfg, &pbf).expect("generate");
+    let p = Progress::hidden();
+    let mut g = nabij::pipeline::build_in_memory(&pbf, &Default::default(), &p).expect("build");
+    let outcome = add_hierarchy(&mut g, HierarchyMode::Auto, &p);
+    assert!(
+        matches!(outcome, HierarchyOutcome::Added { .. }),
+        "{outcome:?}"
+    );
+    assert_phast_equals_dijkstra(&g, "organic synthetic");
+}
+
+/// Contraction stops when asked to, and `auto` asks only for large graphs that are still
+/// dense with many nodes left.
+#[test]
+fn contraction_gives_up_when_asked_and_auto_asks_only_for_dense_large_graphs() {
+    use nabij::graph::contract::{RoundState, contract_unless};
+    use nabij::pipeline::gives_up;
+    let (g, _) = tied_graph(11, 400);
+    let rounds = std::sync::atomic::AtomicUsize::new(0);
+    let stopped = contract_unless(&g, &|_| {}, &|state| {
+        assert!(state.remaining < state.node_count, "{state:?}");
+        rounds.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 1
+    });
+    assert!(stopped.is_none(), "gave up after the second round");
+    assert_eq!(rounds.into_inner(), 2);
+    let whole = contract_unless(&g, &|_| {}, &|_| false).expect("finished");
+    whole.check(g.node_count()).expect("a valid hierarchy");
+    let state = |node_count, remaining, mean_degree| RoundState {
+        remaining,
+        mean_degree,
+        node_count,
+    };
+    // The Netherlands-size grid after its sixth round: gives up.
+    assert!(gives_up(state(4_613_605, 1_557_364, 8.56)));
+    // The organic network of the same size at its densest while more than 5 % is left: goes on.
+    assert!(!gives_up(state(2_849_224, 160_890, 4.92)));
+    // Dense, but only the last few percent are left: the top of any hierarchy.
+    assert!(!gives_up(state(4_613_605, 200_000, 30.0)));
+    // Small graphs always finish.
+    assert!(!gives_up(state(942_000, 500_000, 12.0)));
 }
 
 /// The matrix with a hierarchy (bucket table) against the same matrix without (one search

@@ -5,7 +5,7 @@ mod common;
 use nabij::graph::NO_TIME;
 use nabij::ingest::{CarProfile, FERRY_CLASS};
 use nabij::progress::Progress;
-use nabij::synth::{SynthConfig, generate};
+use nabij::synth::{StreetPattern, SynthConfig, generate};
 
 fn cfg(seed: u64) -> SynthConfig {
     SynthConfig {
@@ -14,6 +14,7 @@ fn cfg(seed: u64) -> SynthConfig {
         towns: None,
         target_way_nodes: 60_000,
         island: true,
+        streets: StreetPattern::Grid,
     }
 }
 
@@ -114,4 +115,54 @@ fn bad_generator_settings_are_refused() {
     c.target_way_nodes = 10;
     assert!(generate(&c, &out).is_err());
     assert!(!out.exists());
+}
+
+/// Shares of nodes with 1, 2, 3 and 4 distinct neighbours.
+fn degree_shares(g: &nabij::graph::RoadGraph) -> [f64; 5] {
+    let d = g.junction_degrees();
+    let n = g.node_count() as f64;
+    [0, 1, 2, 3, 4].map(|k| d[k] as f64 / n)
+}
+
+#[test]
+fn organic_streets_have_the_junctions_of_real_towns_and_grids_do_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let profile = CarProfile::default();
+    let build = |streets: StreetPattern, name: &str| {
+        let pbf = dir.path().join(name);
+        let mut c = cfg(3);
+        c.streets = streets;
+        generate(&c, &pbf).expect("generate");
+        let g =
+            nabij::pipeline::build_in_memory(&pbf, &profile, &Progress::hidden()).expect("builds");
+        g.check_invariants().expect("invariants");
+        (g, std::fs::read(&pbf).expect("pbf"))
+    };
+    let (organic, bytes) = build(StreetPattern::Organic, "organic.pbf");
+    let (_, again) = build(StreetPattern::Organic, "organic2.pbf");
+    assert!(bytes == again, "same seed, same bytes");
+    let (grid, _) = build(StreetPattern::Grid, "grid.pbf");
+    let o = degree_shares(&organic);
+    let gr = degree_shares(&grid);
+    // Real extracts (Porto, Malta): 16-19 % dead ends, 9-12 % degree 2, 64-65 % T-junctions,
+    // 7-8 % crossings (docs/BENCHMARKS.md).
+    assert!(o[1] > 0.12 && o[1] < 0.35, "dead ends {o:?}");
+    assert!(o[2] < 0.10, "degree 2 {o:?}");
+    assert!(o[3] > 0.45, "T-junctions {o:?}");
+    assert!(o[4] < 0.25, "crossings {o:?}");
+    assert!(gr[4] > 0.6, "a grid is mostly crossings: {gr:?}");
+    // The residential cells are trees hung from the distributor roads: building keeps nearly
+    // every node (nothing is cut off).
+    let s = &organic.meta.stats;
+    assert!(
+        (s.nodes_dropped as f64) < 0.02 * organic.node_count() as f64,
+        "{} of {} nodes dropped",
+        s.nodes_dropped,
+        organic.node_count()
+    );
+    // Both kinds of road are there.
+    let class = |name: &str| profile.class_index(name).expect("class");
+    for name in ["residential", "tertiary", "secondary", "motorway"] {
+        assert!(organic.edge_class.contains(&class(name)), "no {name} edges");
+    }
 }

@@ -6,9 +6,9 @@ use clap::Args;
 
 use super::CliError;
 use crate::ingest::CarProfile;
-use crate::pipeline::{HierarchyMode, build_to_file_with};
+use crate::pipeline::{HierarchyMode, HierarchyOutcome, build_to_file_with};
 use crate::progress::Progress;
-use crate::synth::{SynthConfig, TownSpec, generate};
+use crate::synth::{StreetPattern, SynthConfig, TownSpec, generate};
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -22,8 +22,10 @@ pub struct BuildArgs {
     #[arg(long)]
     pub profile: Option<PathBuf>,
     /// Add a contraction hierarchy, which makes coverage questions and matrices several times
-    /// faster. `auto` adds it to graphs of up to 1,000,000 nodes (a city or province: seconds);
-    /// on a national graph contraction takes minutes (docs/BENCHMARKS.md), so ask with `always`.
+    /// faster. `auto` adds it to graphs of up to 1,000,000 nodes (a city or province: seconds)
+    /// and to larger road networks unless contraction turns dense early, as on street grids
+    /// where it would take minutes (then the build goes on without one; docs/BENCHMARKS.md).
+    /// `always` insists; `never` skips it.
     #[arg(long, value_enum, default_value_t = HierarchyArg::Auto)]
     pub hierarchy: HierarchyArg,
 }
@@ -90,20 +92,20 @@ pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
             "  dropped outside the largest strongly connected component: {} pieces, {} nodes, {} edges; {} self-loops",
             s.components_dropped, s.nodes_dropped, s.edges_dropped, s.self_loops_dropped
         );
-        match report.hierarchy_s {
-            Some(secs) => println!(
+        match report.hierarchy {
+            HierarchyOutcome::Added { seconds } => println!(
                 "  contraction hierarchy: {} upward arcs, {:.2} s",
-                s.hierarchy_arcs, secs
+                s.hierarchy_arcs, seconds
             ),
-            None => println!(
-                "  no contraction hierarchy ({}; --hierarchy always adds one)",
-                match args.hierarchy {
-                    HierarchyArg::Never => "--hierarchy never".to_string(),
-                    _ => format!(
-                        "more than {} nodes",
-                        crate::pipeline::AUTO_HIERARCHY_MAX_NODES
-                    ),
-                }
+            HierarchyOutcome::NotAsked => {
+                println!("  no contraction hierarchy (--hierarchy never)")
+            }
+            HierarchyOutcome::GaveUp {
+                seconds,
+                remaining,
+                mean_degree,
+            } => println!(
+                "  no contraction hierarchy: given up after {seconds:.1} s with {remaining} nodes left at {mean_degree:.1} neighbours each, too dense to finish in time (grid-like streets); --hierarchy always insists"
             ),
         }
         println!(
@@ -141,6 +143,12 @@ pub struct SynthArgs {
     /// Random seed; the same seed and settings give the same file.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Residential street layout of the towns: `grid` (every block a street, four-way
+    /// crossings everywhere: the worst case for a contraction hierarchy) or `organic`
+    /// (distributor roads around cells of cul-de-sacs, T-junctions and a few loops, with
+    /// junction degrees like real OSM extracts').
+    #[arg(long, value_enum, default_value_t = StreetPattern::Grid)]
+    pub streets: StreetPattern,
 }
 
 pub fn synth(args: SynthArgs, quiet: bool) -> Result<(), CliError> {
@@ -179,6 +187,7 @@ pub fn synth(args: SynthArgs, quiet: bool) -> Result<(), CliError> {
         towns,
         target_way_nodes: args.way_nodes,
         island: true,
+        streets: args.streets,
     };
     let report = generate(&cfg, &args.out)?;
     if !quiet {

@@ -366,7 +366,29 @@ impl Pool {
 
 /// Contracts the graph. `progress(contracted)` is called after each round.
 pub fn contract(g: &RoadGraph, progress: &(dyn Fn(usize) + Sync)) -> Hierarchy {
+    // Never gives up, so there is always a hierarchy.
+    contract_unless(g, progress, &|_| false).unwrap_or_default()
+}
+
+/// The state of the remaining graph after a round, for [`contract_unless`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundState {
+    /// Nodes not contracted yet.
+    pub remaining: usize,
+    /// Their mean number of neighbours in the remaining graph.
+    pub mean_degree: f64,
+    pub node_count: usize,
+}
+
+/// As [`contract`], but stops and returns `None` as soon as `give_up` says so after a round
+/// (the graph is becoming too dense to finish in reasonable time).
+pub fn contract_unless(
+    g: &RoadGraph,
+    progress: &(dyn Fn(usize) + Sync),
+    give_up: &dyn Fn(RoundState) -> bool,
+) -> Option<Hierarchy> {
     let n = g.node_count();
+    let t0 = std::time::Instant::now();
     let pool = Pool::new(n);
     // The remaining graph, both directions of a road in one entry; parallel roads merged.
     let mut deg = vec![0u32; n];
@@ -469,14 +491,34 @@ pub fn contract(g: &RoadGraph, progress: &(dyn Fn(usize) + Sync)) -> Hierarchy {
         }
         remaining.retain(|&v| round_of[v as usize] == u32::MAX);
         done += set.len();
+        let arcs_left: usize = remaining
+            .iter()
+            .map(|&v| adj.len[v as usize] as usize)
+            .sum();
+        let state = RoundState {
+            remaining: remaining.len(),
+            mean_degree: arcs_left as f64 / remaining.len().max(1) as f64,
+            node_count: n,
+        };
         tracing::trace!(
             round,
             contracted = set.len(),
-            remaining = remaining.len(),
+            remaining = state.remaining,
+            mean_degree = state.mean_degree,
+            elapsed_s = t0.elapsed().as_secs_f64(),
             "contraction round"
         );
         round += 1;
         progress(done);
+        if !remaining.is_empty() && give_up(state) {
+            tracing::debug!(
+                round,
+                remaining = state.remaining,
+                mean_degree = state.mean_degree,
+                "contraction given up"
+            );
+            return None;
+        }
     }
     let mut node_at: Vec<u32> = (0..n as u32).collect();
     node_at.par_sort_unstable_by_key(|&v| (round_of[v as usize], v));
@@ -512,5 +554,5 @@ pub fn contract(g: &RoadGraph, progress: &(dyn Fn(usize) + Sync)) -> Hierarchy {
     h.first = first;
     h.arcs = arcs;
     h.arc_m = arc_m;
-    h
+    Some(h)
 }

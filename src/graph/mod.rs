@@ -128,6 +128,30 @@ pub struct RoadGraph {
 }
 
 impl RoadGraph {
+    /// How many nodes have 0, 1, 2, 3, 4 and 5 or more distinct neighbours (either
+    /// direction): the shape of the network. Real OSM extracts are mostly T-junctions with
+    /// many dead ends; a street grid is mostly four-way crossings.
+    pub fn junction_degrees(&self) -> [usize; 6] {
+        let mut pairs: Vec<(u32, u32)> = (0..self.edge_count())
+            .filter(|&e| self.edge_from[e] != self.edge_to[e])
+            .flat_map(|e| {
+                let (a, b) = (self.edge_from[e], self.edge_to[e]);
+                [(a, b), (b, a)]
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut degree = vec![0usize; self.node_count()];
+        for (a, _) in pairs {
+            degree[a as usize] += 1;
+        }
+        let mut out = [0usize; 6];
+        for d in degree {
+            out[d.min(5)] += 1;
+        }
+        out
+    }
+
     pub fn node_count(&self) -> usize {
         self.node_lat_e7.len()
     }

@@ -404,6 +404,7 @@ pub fn write_demo(dir: &Path) -> Result<(), SynthError> {
         towns: Some(towns),
         target_way_nodes: 150_000,
         island: false,
+        streets: super::StreetPattern::Grid,
     };
     generate(&cfg, &dir.join("nabijland.osm.pbf"))?;
     Ok(())
