@@ -3,7 +3,7 @@
 # municipalities and the 20 real facilities on the Netherlands-scale SYNTHETIC graph generated
 # over them (prepared by scripts/bench_coverage.sh). wrk, bounded in time, 127.0.0.1 only.
 #   scripts/bench_http.sh [SECONDS]      (default 15 s per run)
-# Needs wrk (apt-get install wrk).
+# Needs wrk (apt-get install wrk). NABIJ_BENCH_GRAPH=G.nbg runs it on another graph.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-15}
@@ -13,7 +13,9 @@ data=target/bench-data
 [ -f "$data/nl_towns_15000000.nbg" ] || scripts/bench_coverage.sh >/dev/null
 port=18089
 bin=target/release/nabij
-$bin --quiet serve --listen 127.0.0.1:$port --graph "$data/nl_towns_15000000.nbg" \
+graph=${NABIJ_BENCH_GRAPH:-$data/nl_towns_15000000.nbg}
+echo "graph: $graph"
+$bin --quiet serve --listen 127.0.0.1:$port --graph "$graph" \
   --municipalities ../shared/data/boundaries/gemeenten_2024.geojson --facilities ../shared/data/facilities_nl.csv &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
