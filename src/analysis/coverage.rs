@@ -189,14 +189,18 @@ struct NodeOrigins {
 
 impl NodeOrigins {
     fn of(origins: &[Origin]) -> Option<Self> {
-        origins
-            .iter()
-            .map(|o| match o {
-                Origin::Node { node, weight } => Some((*node, *weight)),
-                Origin::Point { .. } => None,
-            })
-            .collect::<Option<(Vec<u32>, Vec<f64>)>>()
-            .map(|(nodes, weights)| NodeOrigins { nodes, weights })
+        let mut nodes = Vec::with_capacity(origins.len());
+        let mut weights = Vec::with_capacity(origins.len());
+        for o in origins {
+            match o {
+                Origin::Node { node, weight } => {
+                    nodes.push(*node);
+                    weights.push(*weight);
+                }
+                Origin::Point { .. } => return None,
+            }
+        }
+        Some(NodeOrigins { nodes, weights })
     }
 }
 

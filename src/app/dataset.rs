@@ -104,6 +104,7 @@ impl Dataset {
         spinner.set_message("building the snap index; reading municipalities and facilities");
         // The snap index and the inputs (with the road-network origins, which need the graph
         // only) are built side by side: the server is ready sooner.
+        let started = std::time::Instant::now();
         let (index, inputs) = rayon::join(
             || crate::spatial::SnapIndex::build(&graph, options),
             || -> Result<_, AppError> {
@@ -113,6 +114,10 @@ impl Dataset {
                 let road = origins
                     .is_none()
                     .then(|| RoadOrigins::compute(&graph, &municipalities));
+                tracing::debug!(
+                    "inputs and road-network origins read in {:.2} s",
+                    started.elapsed().as_secs_f64()
+                );
                 Ok((municipalities, m_name, facilities, f_name, origins, road))
             },
         );
@@ -122,12 +127,17 @@ impl Dataset {
         sources.facilities = Some(f_name);
         let network = Network::assemble(Engine::from_parts(graph, index), sources);
         let spinner = progress.spinner("matching inputs to the road graph");
+        let matching = std::time::Instant::now();
         let d = Self::with_prepared(
             network,
             municipalities,
             facilities,
             origins.as_deref(),
             road,
+        );
+        tracing::debug!(
+            "inputs matched to the road graph in {:.2} s",
+            matching.elapsed().as_secs_f64()
         );
         spinner.finish_and_clear();
         d

@@ -14,6 +14,13 @@ pub(super) struct GridSeg {
 }
 
 impl GridSeg {
+    pub(super) const EMPTY: GridSeg = GridSeg {
+        a: [0.0; 2],
+        b: [0.0; 2],
+        edge: 0,
+        point: 0,
+    };
+
     pub(super) fn of(s: &Segment) -> Self {
         let (edge, point) = s.data;
         GridSeg {
@@ -141,15 +148,7 @@ impl SegmentGrid {
         }
         let total = grid.first[cols * rows] as usize;
         let mut fill = grid.first.clone();
-        let mut items = vec![
-            GridSeg {
-                a: [0.0; 2],
-                b: [0.0; 2],
-                edge: 0,
-                point: 0,
-            };
-            total
-        ];
+        let mut items = vec![GridSeg::EMPTY; total];
         for s in &segs {
             let (lo, hi) = s.envelope();
             let (x0, y0, x1, y1) = grid.cells_of(lo, hi);
