@@ -9,7 +9,8 @@ Defaults: the Netherlands-scale SYNTHETIC graph of scripts/bench_coverage.sh wit
 municipalities and facilities of ../shared/data. Bursts:
   1. 128 concurrent 120-minute isochrones (distinct points);
   2. 500 distinct coverage profiles, 32 at a time.
-Only 127.0.0.1 is used; the server is stopped at the end.
+Only 127.0.0.1 is used; the server is stopped at the end. NABIJ_BIN=path runs another binary
+(to compare two builds in one sitting).
 """
 
 import argparse
@@ -91,7 +92,7 @@ def main():
     ap.add_argument("--facilities", default=os.path.join(ROOT, "../shared/data/facilities_nl.csv"))
     ap.add_argument("--port", type=int, default=18090)
     args = ap.parse_args()
-    nabij = os.path.join(ROOT, "target/release/nabij")
+    nabij = os.environ.get("NABIJ_BIN", os.path.join(ROOT, "target/release/nabij"))
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen([nabij, "--quiet", "serve", "--graph", args.graph, "--municipalities",
                                args.municipalities, "--facilities", args.facilities,
