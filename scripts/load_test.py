@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Load test of `nabij serve` (issue #12): bursts of concurrent distinct uncached requests,
 recording the server's memory (RSS from /proc), the answers by status, and the latency of
-/health measured throughout each burst.
+/health measured throughout each burst (from a process of its own: a probe thread among the
+burst's 128 client threads would time the interpreter lock as well).
 
     scripts/load_test.py [--graph G.nbg --municipalities M.geojson --facilities F.csv]
 
@@ -16,6 +17,7 @@ Only 127.0.0.1 is used; the server is stopped at the end. NABIJ_BIN=path runs an
 import argparse
 import concurrent.futures as cf
 import json
+import multiprocessing as mp
 import os
 import random
 import statistics
@@ -48,25 +50,39 @@ def get(url, timeout=120):
         return 0, time.perf_counter() - t, None
 
 
+def probe(base, stop, out):
+    """Probes /health every 20 ms until `stop` is set; runs in a process of its own, so that its
+    timings do not include waiting for the interpreter lock among the burst's client threads."""
+    got = []
+    while not stop.is_set():
+        got.append(get(f"{base}/health", timeout=10)[:2])
+        time.sleep(0.02)
+    out.put(got)
+
+
 def burst(name, urls, concurrency, base, pid):
     stop = threading.Event()
     peak = [rss_mb(pid)]
-    health = []
 
     def watch():
         while not stop.is_set():
             peak[0] = max(peak[0], rss_mb(pid))
-            s, dt, _ = get(f"{base}/health", timeout=10)
-            health.append((s, dt))
             time.sleep(0.02)
 
     w = threading.Thread(target=watch)
     w.start()
+    probe_stop = mp.Event()
+    probe_out = mp.Queue()
+    prober = mp.Process(target=probe, args=(base, probe_stop, probe_out))
+    prober.start()
     t0 = time.perf_counter()
     with cf.ThreadPoolExecutor(concurrency) as pool:
         results = list(pool.map(get, urls))
     wall = time.perf_counter() - t0
     stop.set()
+    probe_stop.set()
+    health = probe_out.get()
+    prober.join()
     w.join()
     statuses = {}
     for s, _, _ in results:
