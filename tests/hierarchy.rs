@@ -51,6 +51,7 @@ fn contracted(mut g: RoadGraph) -> RoadGraph {
     );
     let h = g.hierarchy.as_ref().expect("hierarchy");
     h.check(g.node_count()).expect("a valid hierarchy");
+    assert_sweep_blocks(h);
     g
 }
 
@@ -157,6 +158,26 @@ fn the_table_equals_the_oracle() {
     }
 }
 
+/// The sweep blocks cover every position once, in order, and no position has an arc into its
+/// own block (what lets the sweep take a block's positions on several threads).
+fn assert_sweep_blocks(h: &nabij::graph::hierarchy::Hierarchy) {
+    let b = &h.sweep_blocks;
+    assert_eq!(b.first().copied(), Some(0));
+    assert_eq!(b.last().copied(), Some(h.len() as u32));
+    assert!(b.windows(2).all(|w| w[0] < w[1]), "ascending: {b:?}");
+    for w in b.windows(2) {
+        for p in w[0]..w[1] {
+            for a in h.arcs_of(p) {
+                assert!(
+                    a.head >= w[1],
+                    "position {p} reads {} in its block {w:?}",
+                    a.head
+                );
+            }
+        }
+    }
+}
+
 /// PHAST against the hand-written Dijkstra for every node of `g`, from 1 to 22 seeds.
 fn assert_phast_equals_dijkstra(g: &RoadGraph, name: &str) {
     let h = g.hierarchy.as_ref().expect("hierarchy");
@@ -203,7 +224,8 @@ fn phast_equals_dijkstra_on_a_synthetic_network_with_organic_streets() {
         seed: 5,
         bbox: [5.0, 52.0, 5.6, 52.4],
         towns: None,
-        target_way_nodes: 80_000,
+        // Large enough that the sweep's lowest block is shared out over the threads.
+        target_way_nodes: 600_000,
         island: true,
         streets: StreetPattern::Organic,
     };
@@ -214,6 +236,16 @@ fn phast_equals_dijkstra_on_a_synthetic_network_with_organic_streets() {
     assert!(
         matches!(outcome, HierarchyOutcome::Added { .. }),
         "{outcome:?}"
+    );
+    let h = g.hierarchy.as_ref().expect("hierarchy");
+    assert_sweep_blocks(h);
+    // Contraction rounds are independent sets: the lowest block (the first round) holds a
+    // good share of the positions, which is what the threads share out.
+    let lowest = h.sweep_blocks[1] as usize;
+    assert!(lowest * 10 >= h.len(), "{lowest} of {} positions", h.len());
+    assert!(
+        lowest >= nabij::routing::ch::PARALLEL_BLOCK,
+        "{lowest} positions: the parallel sweep is not exercised"
     );
     assert_phast_equals_dijkstra(&g, "organic synthetic");
 }

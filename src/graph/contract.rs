@@ -554,5 +554,6 @@ pub fn contract_unless(
     h.first = first;
     h.arcs = arcs;
     h.arc_m = arc_m;
+    h.fill_sweep_blocks();
     Some(h)
 }

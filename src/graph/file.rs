@@ -137,6 +137,7 @@ fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 17] {
         first: Vec::new(),
         arcs: Vec::new(),
         arc_m: Vec::new(),
+        sweep_blocks: Vec::new(),
     };
     // Without a hierarchy its sections are empty.
     let h = g.hierarchy.as_ref().unwrap_or(&NONE);
@@ -522,6 +523,7 @@ fn decode_stream<R: Read>(
         h.fill_positions();
         h.check(n)
             .map_err(|e| corrupt(format!("contraction hierarchy: {e}")))?;
+        h.fill_sweep_blocks();
         g.hierarchy = Some(h);
     }
     g.rebuild_adjacency();

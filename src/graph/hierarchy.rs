@@ -36,6 +36,11 @@ pub struct Hierarchy {
     /// Metres along each arc's fastest path, `[up, down]` (kept apart from `arcs` so that the
     /// sweep, which needs only times, reads less memory).
     pub arc_m: Vec<[f32; 2]>,
+    /// Derived from the arcs (not stored in the file): ascending boundaries `0 = b0 < b1 <
+    /// … = len` of runs of positions whose arcs all lead past the run's end, so that the
+    /// downward sweep can take the positions of one run in any order, on several threads
+    /// ([`Hierarchy::fill_sweep_blocks`]). A contraction round is such a run.
+    pub sweep_blocks: Vec<u32>,
 }
 
 impl Hierarchy {
@@ -60,6 +65,28 @@ impl Hierarchy {
                 *slot = p as u32;
             }
         }
+    }
+
+    /// Computes [`Hierarchy::sweep_blocks`] from the arcs (which must lead upward, see
+    /// [`Hierarchy::check`]): from the top down, a run grows until a position has an arc into
+    /// it.
+    pub fn fill_sweep_blocks(&mut self) {
+        let n = self.len();
+        let mut bounds = vec![n as u32];
+        let mut end = n;
+        for p in (0..n).rev() {
+            let lowest = self.arcs_of(p as u32).iter().map(|a| a.head).min();
+            if lowest.is_some_and(|h| (h as usize) < end) {
+                // `p` reads a position of the current run: the run starts above it.
+                bounds.push(p as u32 + 1);
+                end = p + 1;
+            }
+        }
+        if n > 0 {
+            bounds.push(0);
+        }
+        bounds.reverse();
+        self.sweep_blocks = bounds;
     }
 
     /// Checks what every query relies on: a permutation of `nodes` nodes, offsets in order and

@@ -45,6 +45,11 @@ fn weight(a: &crate::graph::hierarchy::ChArc, dir: Direction, up: bool) -> u32 {
     }
 }
 
+/// Sweep blocks at least this long are swept on all cores, in chunks of [`SWEEP_CHUNK`]
+/// positions (smaller ones cost more to hand out than to sweep).
+pub const PARALLEL_BLOCK: usize = 1 << 15;
+const SWEEP_CHUNK: usize = 1 << 12;
+
 /// Reusable state of one-to-all queries.
 #[derive(Debug, Clone, Default)]
 pub struct Phast {
@@ -62,8 +67,15 @@ impl Phast {
     /// Times from the seeds to every node (`From`) or from every node to the seeds (`To`).
     pub fn run(&mut self, h: &Hierarchy, seeds: &[Seed], dir: Direction) {
         let n = h.len();
-        self.labels.clear();
-        self.labels.resize(n, UNREACHED);
+        if self.labels.len() == n {
+            use rayon::prelude::*;
+            self.labels
+                .par_chunks_mut(SWEEP_CHUNK)
+                .for_each(|c| c.fill(UNREACHED));
+        } else {
+            self.labels.clear();
+            self.labels.resize(n, UNREACHED);
+        }
         let labels = &mut self.labels;
         let heap = &mut self.heap;
         heap.clear();
@@ -104,25 +116,48 @@ impl Phast {
             }
         }
         // Downward: from the top position to the bottom, each takes the best of its own label
-        // and its upper neighbours' (all final by then).
-        for p in (0..n).rev() {
-            let mut best = labels[p];
-            let (a, b) = (h.first[p] as usize, h.first[p + 1] as usize);
-            for arc in &h.arcs[a..b] {
-                let w = weight(arc, dir, false);
-                let l = labels[arc.head as usize];
-                if w == NO_TIME || l.t == u32::MAX {
-                    continue;
+        // and its upper neighbours' (all final by then). Within one sweep block no position
+        // reads another of the same block, so a large block is split over both cores.
+        for w in h.sweep_blocks.windows(2).rev() {
+            let (start, end) = (w[0] as usize, w[1] as usize);
+            let (below, above) = labels.split_at_mut(end);
+            let block = &mut below[start..];
+            let sweep = |p: usize, label: &mut Label| {
+                let mut best = *label;
+                let (a, b) = (h.first[p] as usize, h.first[p + 1] as usize);
+                for arc in &h.arcs[a..b] {
+                    let w = weight(arc, dir, false);
+                    // Heads of a block's arcs lie above the block (`sweep_blocks`).
+                    let l = above[arc.head as usize - end];
+                    if w == NO_TIME || l.t == u32::MAX {
+                        continue;
+                    }
+                    let c = Label {
+                        t: l.t.saturating_add(w),
+                        src: l.src,
+                    };
+                    if c < best {
+                        best = c;
+                    }
                 }
-                let c = Label {
-                    t: l.t.saturating_add(w),
-                    src: l.src,
-                };
-                if c < best {
-                    best = c;
+                *label = best;
+            };
+            if block.len() >= PARALLEL_BLOCK {
+                use rayon::prelude::*;
+                block
+                    .par_chunks_mut(SWEEP_CHUNK)
+                    .enumerate()
+                    .for_each(|(i, chunk)| {
+                        let first = start + i * SWEEP_CHUNK;
+                        for (k, label) in chunk.iter_mut().enumerate() {
+                            sweep(first + k, label);
+                        }
+                    });
+            } else {
+                for (k, label) in block.iter_mut().enumerate() {
+                    sweep(start + k, label);
                 }
             }
-            labels[p] = best;
         }
     }
 
