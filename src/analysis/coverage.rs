@@ -14,6 +14,7 @@ use crate::routing::{Direction, Engine, Seed, Times, Workspace};
 use crate::spatial::{Snap, SnapError};
 use crate::units::ms_to_minutes;
 
+use super::origins::NodeOrigins;
 pub use super::origins::{
     INHABITED_CLASSES, MunicipalityIndex, Origin, RoadOrigins, WeightedPoint,
 };
@@ -177,30 +178,6 @@ impl Prepared {
             origins_dropped: self.origins_dropped,
             index: self.index.clone(),
         }
-    }
-}
-
-/// A municipality's origins when they are all graph nodes: 12 bytes each instead of an
-/// [`Origin`] (which has room for a snapped point).
-struct NodeOrigins {
-    nodes: Vec<u32>,
-    weights: Vec<f64>,
-}
-
-impl NodeOrigins {
-    fn of(origins: &[Origin]) -> Option<Self> {
-        let mut nodes = Vec::with_capacity(origins.len());
-        let mut weights = Vec::with_capacity(origins.len());
-        for o in origins {
-            match o {
-                Origin::Node { node, weight } => {
-                    nodes.push(*node);
-                    weights.push(*weight);
-                }
-                Origin::Point { .. } => return None,
-            }
-        }
-        Some(NodeOrigins { nodes, weights })
     }
 }
 
