@@ -167,7 +167,7 @@ pub enum HierarchyOutcome {
     },
 }
 
-/// Adds a contraction hierarchy to `g` if `mode` asks for one; returns the seconds it took.
+/// Adds a contraction hierarchy to `g` if `mode` asks for one, and says what became of it.
 pub fn add_hierarchy(
     g: &mut RoadGraph,
     mode: HierarchyMode,
@@ -178,32 +178,24 @@ pub fn add_hierarchy(
     }
     let start = Instant::now();
     let bar = progress.bar(g.node_count() as u64, "contracting");
-    let last = std::sync::Mutex::new(None);
-    let give_up = |state| {
-        let stop = mode == HierarchyMode::Auto && gives_up(state);
-        if stop && let Ok(mut l) = last.lock() {
-            *l = Some(state);
-        }
-        stop
-    };
-    let h =
-        crate::graph::contract::contract_unless(g, &|done| bar.set_position(done as u64), &give_up);
+    let h = crate::graph::contract::contract_unless(
+        g,
+        &|done| bar.set_position(done as u64),
+        &|state| mode == HierarchyMode::Auto && gives_up(state),
+    );
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     match h {
-        Some(h) => {
+        Ok(h) => {
             g.meta.stats.hierarchy_arcs = h.arcs.len() as u64;
             g.hierarchy = Some(h);
             HierarchyOutcome::Added { seconds }
         }
-        None => {
-            let state = last.lock().ok().and_then(|l| *l);
-            HierarchyOutcome::GaveUp {
-                seconds,
-                remaining: state.map_or(0, |s| s.remaining),
-                mean_degree: state.map_or(0.0, |s| s.mean_degree),
-            }
-        }
+        Err(state) => HierarchyOutcome::GaveUp {
+            seconds,
+            remaining: state.remaining,
+            mean_degree: state.mean_degree,
+        },
     }
 }
 

@@ -380,13 +380,13 @@ pub struct RoundState {
     pub node_count: usize,
 }
 
-/// As [`contract`], but stops and returns `None` as soon as `give_up` says so after a round
-/// (the graph is becoming too dense to finish in reasonable time).
+/// As [`contract`], but stops as soon as `give_up` says so after a round (the graph is
+/// becoming too dense to finish in reasonable time) and returns the state it stopped in.
 pub fn contract_unless(
     g: &RoadGraph,
     progress: &(dyn Fn(usize) + Sync),
     give_up: &dyn Fn(RoundState) -> bool,
-) -> Option<Hierarchy> {
+) -> Result<Hierarchy, RoundState> {
     let n = g.node_count();
     let t0 = std::time::Instant::now();
     let pool = Pool::new(n);
@@ -517,7 +517,7 @@ pub fn contract_unless(
                 mean_degree = state.mean_degree,
                 "contraction given up"
             );
-            return None;
+            return Err(state);
         }
     }
     let mut node_at: Vec<u32> = (0..n as u32).collect();
@@ -555,5 +555,5 @@ pub fn contract_unless(
     h.arcs = arcs;
     h.arc_m = arc_m;
     h.fill_sweep_blocks();
-    Some(h)
+    Ok(h)
 }

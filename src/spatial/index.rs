@@ -80,13 +80,16 @@ impl SnapIndex {
             let e = edge as usize;
             (g.edge_shape_first[e + 1] - g.edge_shape_first[e]) as usize + 1
         };
-        let total: usize = kept.iter().map(|&e| segments_of(e)).sum();
+        let blocks: Vec<(&[u32], usize)> = kept
+            .chunks(4096)
+            .map(|block| (block, block.iter().map(|&e| segments_of(e)).sum()))
+            .collect();
+        let total: usize = blocks.iter().map(|b| b.1).sum();
         let mut grid_segs: Vec<GridSeg> = Vec::with_capacity(total);
         grid_segs.par_extend(rayon::iter::repeat_n(GridSeg::EMPTY, total));
-        let mut parts: Vec<(&[u32], &mut [GridSeg])> = Vec::new();
+        let mut parts: Vec<(&[u32], &mut [GridSeg])> = Vec::with_capacity(blocks.len());
         let mut rest = &mut grid_segs[..];
-        for block in kept.chunks(4096) {
-            let n: usize = block.iter().map(|&e| segments_of(e)).sum();
+        for (block, n) in blocks {
             let (part, tail) = rest.split_at_mut(n);
             parts.push((block, part));
             rest = tail;

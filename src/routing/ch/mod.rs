@@ -118,7 +118,12 @@ impl Phast {
         // Downward: from the top position to the bottom, each takes the best of its own label
         // and its upper neighbours' (all final by then). Within one sweep block no position
         // reads another of the same block, so a large block is split over both cores.
-        for w in h.sweep_blocks.windows(2).rev() {
+        // A hierarchy assembled without `fill_sweep_blocks` is swept a position at a time.
+        let blocks: std::borrow::Cow<[u32]> = match h.sweep_blocks.last() {
+            Some(&last) if last as usize == n => (&h.sweep_blocks[..]).into(),
+            _ => (0..=n as u32).collect::<Vec<u32>>().into(),
+        };
+        for w in blocks.windows(2).rev() {
             let (start, end) = (w[0] as usize, w[1] as usize);
             let (below, above) = labels.split_at_mut(end);
             let block = &mut below[start..];
