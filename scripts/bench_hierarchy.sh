@@ -19,14 +19,12 @@ for input in "${inputs[@]}"; do
   for mode in never always; do
     out="$data/ch-$name-$mode.nbg"
     echo "== $name, --hierarchy $mode"
-    /usr/bin/time -f "  process: %e s wall, %M KB peak" target/release/nabij build --osm "$input" \
-      --out "$out" --hierarchy "$mode" 2>&1 | grep -E "graph:|contraction|wall time|process:"
+    timed_build "$input" "$out" "$mode"
   done
 done
 for n in 1000000 3000000; do
   for mode in never always; do
     echo "== coverage, nl_towns_$n, --hierarchy $mode"
-    NABIJ_BENCH_COVERAGE_GRAPH="$data/ch-nl_towns_$n-$mode.nbg" cargo bench -q --bench coverage 2>/dev/null \
-      | grep -E "graph|median"
+    coverage_on "$data/ch-nl_towns_$n-$mode.nbg"
   done
 done

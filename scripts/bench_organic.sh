@@ -24,13 +24,11 @@ for n in 1000000 3000000 7000000 15000000; do
   for mode in auto never; do
     nbg="$data/nl_organic_$n-$mode.nbg"
     echo "== nl_organic_$n, --hierarchy $mode"
-    /usr/bin/time -f "  process: %e s wall, %M KB peak" target/release/nabij build --osm "$pbf" \
-      --out "$nbg" --hierarchy "$mode" 2>&1 | grep -E "graph:|hierarchy|wall time|process:"
+    timed_build "$pbf" "$nbg" "$mode"
   done
   target/release/examples/junction_degrees "$data/nl_organic_$n-never.nbg"
   for mode in auto never; do
     echo "== coverage, nl_organic_$n, --hierarchy $mode"
-    NABIJ_BENCH_COVERAGE_GRAPH="$data/nl_organic_$n-$mode.nbg" cargo bench -q --bench coverage 2>/dev/null \
-      | grep -E "graph|median"
+    coverage_on "$data/nl_organic_$n-$mode.nbg"
   done
 done
