@@ -85,7 +85,7 @@ async fn get(
     (status, ct, body)
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn every_endpoint_answers() {
     let state = demo_state();
     let app = app!(state);
@@ -163,7 +163,7 @@ async fn every_endpoint_answers() {
     assert!(body.contains("nabij_cache_hits_total"));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn every_bad_parameter_is_a_problem_naming_it() {
     let state = demo_state();
     let app = app!(state);
@@ -245,7 +245,7 @@ async fn every_bad_parameter_is_a_problem_naming_it() {
     assert_eq!(ct, "application/problem+json");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn etag_cache_cors_and_gzip() {
     let state = demo_state();
     let app = app!(state);
@@ -304,7 +304,7 @@ async fn etag_cache_cors_and_gzip() {
     );
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_panicking_handler_gives_a_500_problem_without_detail() {
     let app = atest::init_service(App::new().route(
         "/boom",
@@ -317,7 +317,7 @@ async fn a_panicking_handler_gives_a_500_problem_without_detail() {
     assert!(!body.contains("secret"), "{body}");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
     let state = demo_state();
     let app = app!(state);
@@ -326,14 +326,14 @@ async fn the_openapi_document_is_valid_and_matches_the_served_routes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("openapi.json");
     std::fs::write(&path, &body).expect("write");
-    let out = std::process::Command::new("python3")
+    let out = std::process::Command::new(common::python())
         .args(["-m", "openapi_spec_validator"])
         .arg(&path)
         .output()
         .expect("python3 runs");
     assert!(
         out.status.success(),
-        "openapi-spec-validator (pip install openapi-spec-validator; .ci/run installs it): {}{}",
+        "openapi-spec-validator (in target/pyenv: .ci/run installs it, see README): {}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -478,7 +478,7 @@ fn the_real_binary_serves_on_loopback_and_stops_on_sigterm() {
     assert!(out.contains("no request was dropped"), "{out}");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn head_answers_every_get_route_and_other_methods_get_405() {
     let state = demo_state();
     let app = app!(state);
@@ -524,7 +524,7 @@ async fn head_answers_every_get_route_and_other_methods_get_405() {
     }
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn every_data_response_has_an_etag_and_no_negative_zero() {
     let state = demo_state();
     let app = app!(state);
@@ -574,7 +574,7 @@ async fn every_data_response_has_an_etag_and_no_negative_zero() {
     );
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_fictional_demo_does_not_claim_osm_or_cbs_data() {
     let state = demo_state();
     let app = app!(state);
@@ -587,7 +587,7 @@ async fn the_fictional_demo_does_not_claim_osm_or_cbs_data() {
     assert_eq!(meta["sources"]["graph"], "nabijland.osm.pbf");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_matrix_endpoint_answers_a_json_body_as_the_pairwise_routes_do() {
     let state = demo_state();
     let app = app!(state);
@@ -659,7 +659,11 @@ async fn the_matrix_endpoint_answers_a_json_body_as_the_pairwise_routes_do() {
         post(serde_json::json!({"origins": big, "destinations": big})),
     )
     .await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "360,000 pairs");
+    assert_eq!(
+        resp.status(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "360,000 pairs"
+    );
     let resp = atest::call_service(
         &app,
         atest::TestRequest::get().uri("/api/v1/matrix").to_request(),
@@ -672,7 +676,7 @@ async fn the_matrix_endpoint_answers_a_json_body_as_the_pairwise_routes_do() {
     );
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_graph_alone_is_served_as_a_routing_server() {
     let dir = tempfile::tempdir().expect("tempdir");
     let nbg = dir.path().join("demo.nbg");
@@ -723,7 +727,7 @@ async fn a_graph_alone_is_served_as_a_routing_server() {
 /// Under load: at most `running` computations at once and `waiting` queued; the rest get a
 /// 503 with Retry-After at once; /health answers meanwhile; identical requests in flight
 /// share one computation.
-#[actix_rt::test]
+#[actix_web::test]
 async fn bounded_work_under_load_and_identical_requests_computed_once() {
     let data = Dataset::load(&Config::demo(), &Progress::hidden()).expect("demo");
     let state = web::Data::new(nabij::api::state::AppState::with_admission(
@@ -778,7 +782,7 @@ async fn bounded_work_under_load_and_identical_requests_computed_once() {
     }
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn errors_of_the_http_layer_are_problems_too() {
     let state = demo_state();
     let app = app!(state);
@@ -827,7 +831,7 @@ async fn errors_of_the_http_layer_are_problems_too() {
     );
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_computation_past_its_time_limit_is_cancelled_and_not_kept() {
     let data = Dataset::load(&Config::demo(), &Progress::hidden()).expect("the demo loads");
     // A time limit no 240-minute isochrone of the demo can meet.
@@ -843,7 +847,7 @@ async fn a_computation_past_its_time_limit_is_cancelled_and_not_kept() {
         if cancelled > 0 {
             break;
         }
-        actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(cancelled, 1);
     let (_, _, metrics) = get(&app, "/metrics").await;
@@ -855,7 +859,7 @@ async fn a_computation_past_its_time_limit_is_cancelled_and_not_kept() {
 
 /// Identical requests share one computation: it goes on while any of them waits, and stops as
 /// soon as the last one has gone (not only at the time limit).
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_shared_computation_stops_when_the_last_request_waiting_for_it_goes() {
     use nabij::api::ApiError;
     use nabij::api::cache::Cached;
@@ -878,12 +882,12 @@ async fn a_shared_computation_stops_when_the_last_request_waiting_for_it_goes() 
             Err(ApiError::Internal("stopped".into()))
         }
     };
-    let first = actix_rt::spawn({
+    let first = actix_web::rt::spawn({
         let st = state.clone();
         async move { coalesced(&st, None, "k".into(), slow).await }
     });
-    actix_rt::time::sleep(Duration::from_millis(100)).await;
-    let second = actix_rt::spawn({
+    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    let second = actix_web::rt::spawn({
         let (st, ran) = (state.clone(), second_ran.clone());
         async move {
             coalesced(&st, None, "k".into(), move |_| {
@@ -893,10 +897,10 @@ async fn a_shared_computation_stops_when_the_last_request_waiting_for_it_goes() 
             .await
         }
     });
-    actix_rt::time::sleep(Duration::from_millis(100)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     // The request that started it leaves; the other still waits.
     first.abort();
-    actix_rt::time::sleep(Duration::from_millis(400)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(400)).await;
     assert!(
         !stopped.load(Ordering::SeqCst),
         "a request still waits, yet the computation stopped"
@@ -905,7 +909,7 @@ async fn a_shared_computation_stops_when_the_last_request_waiting_for_it_goes() 
     second.abort();
     let mut waited = 0;
     while !stopped.load(Ordering::SeqCst) && waited < 100 {
-        actix_rt::time::sleep(Duration::from_millis(20)).await;
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
         waited += 1;
     }
     assert!(
@@ -922,7 +926,7 @@ async fn a_shared_computation_stops_when_the_last_request_waiting_for_it_goes() 
         if cancelled > 0 {
             break;
         }
-        actix_rt::time::sleep(Duration::from_millis(20)).await;
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(cancelled, 1);
 }

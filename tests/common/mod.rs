@@ -252,3 +252,17 @@ impl Drop for Served {
         let _ = self.child.wait();
     }
 }
+
+/// The Python that has the test tools: `NABIJ_PYTHON`, else the project's virtual
+/// environment `target/pyenv` (which `.ci/run` makes; stock Debian refuses `pip install`
+/// into the system Python), else `python3`.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("NABIJ_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/pyenv/bin/python3");
+    if venv.exists() {
+        return venv;
+    }
+    PathBuf::from("python3")
+}
