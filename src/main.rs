@@ -4,6 +4,9 @@ use std::io::IsTerminal;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
 
 /// The log filter: `RUST_LOG` as given when it names targets (`nabij=debug,geo=warn`); a bare
 /// level (`RUST_LOG=debug`) applies to nabij's own logs only, so that a dependency's debug
@@ -22,14 +25,68 @@ fn filter(quiet: bool) -> EnvFilter {
     }
 }
 
-fn main() -> std::process::ExitCode {
-    let cli = nabij::cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(filter(cli.quiet))
+/// Log lines on a terminal when nobody asked for more: `warning: message`, one plain line
+/// each, without the timestamp and module path of the full format.
+struct Plain;
+
+impl<S, N> FormatEvent<S, N> for Plain
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let level = match *event.metadata().level() {
+            tracing::Level::ERROR => "error",
+            tracing::Level::WARN => "warning",
+            tracing::Level::INFO => "info",
+            _ => "debug",
+        };
+        write!(writer, "{level}: ")?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
+/// Logging: plain lines on a terminal; the full tracing format (time, level, module) when
+/// `RUST_LOG` is set or standard error is a file or a pipe (a service's log).
+fn init_logging(quiet: bool) {
+    let terminal = std::io::stderr().is_terminal();
+    let asked = std::env::var("RUST_LOG").is_ok_and(|v| !v.trim().is_empty());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(quiet))
         .with_writer(std::io::stderr)
         // No colour codes in logs that go to a file or a pipe.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_ansi(terminal);
+    if terminal && !asked {
+        builder.event_format(Plain).init();
+    } else {
+        builder.init();
+    }
+}
+
+/// A command whose reader goes away (`nabij scenarios list | head -1`) ends quietly with
+/// status 141, killed by SIGPIPE as other Unix tools are (`SIG_DFL`), instead of Rust's
+/// default of ignoring the signal and failing the next write. The service ignores it
+/// (`SIG_IGN`): a client that hangs up must not stop the server.
+fn set_sigpipe(disposition: libc::sighandler_t) {
+    // SAFETY: setting a signal's disposition at start-up, before any other thread runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, disposition);
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    set_sigpipe(libc::SIG_DFL);
+    let cli = nabij::cli::Cli::parse();
+    init_logging(cli.quiet);
+    if matches!(cli.command, nabij::cli::Command::Serve(_)) {
+        set_sigpipe(libc::SIG_IGN);
+    }
     // An interrupted command removes its temporary files (the service stops gracefully on
     // its own signal handling instead).
     if !matches!(cli.command, nabij::cli::Command::Serve(_)) {

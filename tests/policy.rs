@@ -64,7 +64,9 @@ fn each_kind_counts_its_own_facilities_on_the_demo() {
     ]);
     assert!(!ok);
     assert!(
-        err.contains("no suitable facility") && err.contains("12 of another type"),
+        err.contains("no suitable facility")
+            && err.contains("8 of type kleinschalig_verblijf")
+            && err.contains("--type kleinschalig_verblijf"),
         "{err}"
     );
     let (ok, _, err) = nabij(&["--quiet", "coverage", "--demo", "--need", "castle"]);

@@ -123,7 +123,7 @@ fn a_unit_placed_off_the_roads_is_an_error_naming_the_change() {
         )
         .expect_err("off the roads");
     let msg = e.to_string();
-    assert!(msg.starts_with("change 1 (add \"N1\")"), "{msg}");
+    assert!(msg.starts_with("change 2 (add \"N1\")"), "{msg}");
     assert!(msg.contains("road network"), "{msg}");
 }
 

@@ -103,7 +103,7 @@ impl NeedOverrides {
             path: path.display().to_string(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+        let text = crate::limits::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
         toml::from_str(&text).map_err(|e| file_err(e.message().to_string()))
     }
 }

@@ -108,7 +108,9 @@ impl Change {
 pub enum ScenarioError {
     #[error("{0}")]
     Invalid(String),
-    #[error("change {index} ({op} {id:?}): {message}")]
+    /// `index` counts from 0 (as `changes[index]` in the JSON); the message counts from 1,
+    /// as people do.
+    #[error("change {} ({op} {id:?}): {message}", index + 1)]
     Change {
         index: usize,
         op: &'static str,
@@ -209,7 +211,7 @@ impl Scenario {
     }
 
     /// The baseline facilities with the changes applied in order. Every error names the
-    /// change (its index from 0, its op and id) and what to fix.
+    /// change (counted from 1, with its op and id) and what to fix.
     pub fn apply(
         &self,
         baseline: &[Facility],
@@ -641,7 +643,7 @@ mod tests {
         for (change, expected) in cases {
             let s = parse(&format!(r#"{{"name": "x", "changes": [{change}]}}"#));
             let e = s.apply(&base(), &R).expect_err(change).to_string();
-            assert!(e.starts_with("change 0 ("), "{e}");
+            assert!(e.starts_with("change 1 ("), "{e}");
             assert!(e.contains(expected), "{change}: {e}");
         }
     }

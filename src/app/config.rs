@@ -9,8 +9,7 @@ use serde::Deserialize;
 use super::error::AppError;
 use crate::analysis::MunicipalityFields;
 
-/// Where the bundled demo lives, relative to the repository root.
-pub const DEMO_DIR: &str = "data/demo";
+pub use super::demo::DEMO_DIR;
 
 /// One layer of settings; every key optional. The TOML file has these keys (a subset of the
 /// flags, with underscores); the CLI fills one from its flags.
@@ -41,10 +40,20 @@ pub struct ConfigLayer {
     pub max_computations: Option<usize>,
     /// Computations that may wait for one (default: four per core); more get a 503.
     pub max_waiting: Option<usize>,
+    /// How long a request body may take to arrive, in seconds (plus its length at 64 KiB/s).
+    pub body_timeout_s: Option<u64>,
+    /// Client connections held at once (default: what the open-file limit allows, less a
+    /// reserve); more wait in the listen queue.
+    pub max_connections: Option<usize>,
     /// The SQLite database of saved scenarios (created on first write).
     pub database: Option<PathBuf>,
     /// The bearer token that scenario writes over HTTP must carry (none: writes are off).
     pub write_token: Option<String>,
+    /// A basemap for the map page: an XYZ tile URL (`https://host/{z}/{x}/{y}.png`); its
+    /// origin is the only one the page may load images from.
+    pub basemap_url: Option<String>,
+    /// The basemap's attribution, shown on the map.
+    pub basemap_attribution: Option<String>,
 }
 
 impl ConfigLayer {
@@ -74,21 +83,46 @@ impl ConfigLayer {
             compute_timeout_s,
             max_computations,
             max_waiting,
+            body_timeout_s,
+            max_connections,
             database,
-            write_token
+            write_token,
+            basemap_url,
+            basemap_attribution
         );
         self
     }
 
     /// Reads a TOML layer.
     pub fn from_toml_file(path: &Path) -> Result<Self, AppError> {
-        let text = std::fs::read_to_string(path).map_err(|e| AppError::Config {
+        let text = crate::limits::read_to_string(path).map_err(|e| AppError::Config {
             source_name: path.display().to_string(),
             message: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| AppError::Config {
-            source_name: path.display().to_string(),
-            message: e.message().to_string(),
+        toml::from_str(&text).map_err(|e| {
+            let mut message = e.message().to_string();
+            const NEED_KEYS: [&str; 8] = [
+                "`minutes`",
+                "`limit_minutes`",
+                "`type`",
+                "`types`",
+                "`age`",
+                "`direction`",
+                "`as_of`",
+                "`profile`",
+            ];
+            if NEED_KEYS
+                .iter()
+                .any(|k| message.contains(&format!("unknown field {k}")))
+            {
+                message.push_str(
+                    " (the question itself belongs in a need profile: --need FILE.toml, see docs/ANALYSIS.md)",
+                );
+            }
+            AppError::Config {
+                source_name: path.display().to_string(),
+                message,
+            }
         })
     }
 
@@ -115,9 +149,24 @@ impl ConfigLayer {
             compute_timeout_s: number("NABIJ_COMPUTE_TIMEOUT_S")?,
             database: env("NABIJ_DATABASE").map(PathBuf::from),
             write_token: env("NABIJ_WRITE_TOKEN"),
+            basemap_url: env("NABIJ_BASEMAP_URL"),
             ..Default::default()
         })
     }
+}
+
+/// Connections the open-file limit leaves room for: one descriptor each, less a reserve for
+/// the graph, the database, the listener and the computations' socket duplicates.
+fn connections_the_limit_allows() -> usize {
+    const RESERVE: u64 = 128;
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the local we own.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0;
+    let files = if ok { lim.rlim_cur } else { 1024 };
+    usize::try_from(files.saturating_sub(RESERVE).clamp(16, 25_000)).unwrap_or(1024)
 }
 
 fn cores() -> usize {
@@ -171,11 +220,69 @@ pub struct Config {
     pub compute_timeout_s: u64,
     pub max_computations: usize,
     pub max_waiting: usize,
+    pub body_timeout_s: u64,
+    /// Client connections at once, over all workers.
+    pub max_connections: usize,
     /// The scenario database: `--database`, else `NABIJ_DATABASE`, else
     /// `$XDG_DATA_HOME/nabij/scenarios.sqlite` (`~/.local/share/...`), else
     /// `nabij-scenarios.sqlite` here.
     pub database: PathBuf,
+    /// No database was named: [`Config::database`] is the default location, whose folder
+    /// may be made.
+    pub database_is_default: bool,
     pub write_token: Option<String>,
+    /// The map page's basemap, checked.
+    pub basemap: Option<Basemap>,
+}
+
+/// A basemap of XYZ tiles for the map page.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Basemap {
+    /// `https://host/{z}/{x}/{y}.png`
+    pub url: String,
+    /// `https://host`: the one origin the page's Content-Security-Policy adds for images.
+    #[serde(skip)]
+    pub origin: String,
+    pub attribution: String,
+}
+
+impl Basemap {
+    /// Checks a tile URL: http(s), a plain host, and the `{z}`, `{x}`, `{y}` placeholders.
+    pub fn parse(url: &str, attribution: Option<&str>) -> Result<Self, AppError> {
+        let bad = |why: &str| {
+            AppError::Usage(format!(
+                "basemap URL {url:?} {why}; give e.g. https://tile.example.org/{{z}}/{{x}}/{{y}}.png"
+            ))
+        };
+        let rest = url
+            .strip_prefix("https://")
+            .map(|r| ("https://", r))
+            .or_else(|| url.strip_prefix("http://").map(|r| ("http://", r)));
+        let Some((scheme, rest)) = rest else {
+            return Err(bad("is not http(s)"));
+        };
+        let host = rest.split('/').next().unwrap_or("");
+        let host_ok = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if !host_ok {
+            return Err(bad("has no plain host name"));
+        }
+        if !["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p)) {
+            return Err(bad("lacks {z}, {x} or {y}"));
+        }
+        if url.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | ';' | '<' | '>')
+        }) {
+            return Err(bad("has characters a URL may not"));
+        }
+        Ok(Basemap {
+            url: url.to_string(),
+            origin: format!("{scheme}{host}"),
+            attribution: attribution.unwrap_or("").to_string(),
+        })
+    }
 }
 
 /// Where scenarios are saved when no database is named.
@@ -231,7 +338,12 @@ impl Config {
             return usage("give --graph or --demo, not both".into());
         }
         let demo = l.demo.unwrap_or(!named_inputs);
-        let demo_dir = Path::new(DEMO_DIR);
+        let demo_dir_buf = if demo {
+            super::demo::dir()
+        } else {
+            PathBuf::from(DEMO_DIR)
+        };
+        let demo_dir = demo_dir_buf.as_path();
         let graph = match (&l.graph, demo) {
             (Some(p), _) => GraphSource::File(p.clone()),
             (None, true) => GraphSource::Pbf(demo_dir.join("nabijland.osm.pbf")),
@@ -314,10 +426,21 @@ impl Config {
             compute_timeout_s: l.compute_timeout_s.unwrap_or(60),
             max_computations: l.max_computations.unwrap_or(cores()),
             max_waiting: l.max_waiting.unwrap_or(4 * cores()),
+            body_timeout_s: l.body_timeout_s.unwrap_or(10),
+            max_connections: l
+                .max_connections
+                .unwrap_or_else(connections_the_limit_allows),
+            database_is_default: l.database.is_none(),
             database: l
                 .database
                 .unwrap_or_else(|| default_database(&|k| std::env::var(k).ok())),
             write_token: l.write_token.filter(|t| !t.is_empty()),
+            basemap: l
+                .basemap_url
+                .as_deref()
+                .filter(|u| !u.is_empty())
+                .map(|u| Basemap::parse(u, l.basemap_attribution.as_deref()))
+                .transpose()?,
         };
         config.validate()?;
         Ok(config)
@@ -357,10 +480,25 @@ impl Config {
                 "the write token must be at least 16 characters without spaces (e.g. from `openssl rand -hex 16`)".into(),
             );
         }
+        if self.body_timeout_s == 0 || self.body_timeout_s > 3600 {
+            return usage("body_timeout_s must be between 1 and 3600".into());
+        }
+        if self.max_connections == 0 {
+            return usage("max_connections must be at least 1".into());
+        }
         if self.compute_timeout_s == 0 {
             return usage("compute_timeout_s must be at least 1".into());
         }
         Ok(())
+    }
+
+    /// The scenario database (nothing is opened until it is used).
+    pub fn store(&self) -> crate::store::Store {
+        if self.database_is_default {
+            crate::store::Store::at_default(&self.database)
+        } else {
+            crate::store::Store::new(&self.database)
+        }
     }
 
     /// Every input file the configuration names (for refusing an output over an input).

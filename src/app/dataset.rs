@@ -13,6 +13,7 @@ use super::network::{Network, SourceInfo};
 use crate::analysis::coverage::RoadOrigins;
 use crate::analysis::coverage::{MunicipalityResult, RegionResult};
 use crate::analysis::inputs::{Facility, Status, read_origins};
+use crate::analysis::need::Exclusion;
 use crate::analysis::{CoverageResult, Municipality, NeedProfile, Prepared};
 use crate::progress::Progress;
 use crate::routing::Engine;
@@ -316,7 +317,10 @@ impl Dataset {
             let why: Vec<String> = r
                 .excluded
                 .iter()
-                .map(|(e, n)| format!("{n} {}", e.describe()))
+                .map(|(e, n)| match e {
+                    Exclusion::Type => other_types(&prepared.facilities, need),
+                    _ => format!("{n} {}", e.describe()),
+                })
                 .collect();
             return Err(AppError::NothingSuitable(format!(
                 "no suitable facility for need profile {:?} (types {}{}) among the {} facilities: {}",
@@ -517,4 +521,21 @@ impl Dataset {
             }
         }
     }
+}
+
+/// The facilities of types the need does not count, by type, with the flag that would count
+/// them: "19 of type hospital (add --type hospital)".
+fn other_types(facilities: &[Facility], need: &NeedProfile) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in facilities {
+        if !need.types.iter().any(|t| t.eq_ignore_ascii_case(&f.kind)) {
+            *counts.entry(f.kind.as_str()).or_default() += 1;
+        }
+    }
+    let listed: Vec<String> = counts
+        .iter()
+        .map(|(t, n)| format!("{n} of type {t}"))
+        .collect();
+    let flags: Vec<String> = counts.keys().map(|t| format!("--type {t}")).collect();
+    format!("{} (to count them: {})", listed.join(", "), flags.join(" "))
 }

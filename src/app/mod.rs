@@ -11,6 +11,7 @@ pub mod advice;
 pub mod clock;
 pub mod config;
 pub mod dataset;
+pub mod demo;
 pub mod error;
 mod load;
 pub mod network;
@@ -36,9 +37,17 @@ pub use crate::progress::Progress;
 pub use crate::routing::RoutingError;
 pub use crate::routing::{Direction, Isochrone, Reached, Route};
 pub use crate::spatial::Snap;
-pub use crate::store::{Store, StoreError};
+pub use crate::store::{Store, StoreError, StoreState};
 pub use advice::{AdviceAnswer, AdviceRequest, Site};
 pub use scenario::{SavedAnswer, ScenarioAnswer, parse_scenario};
+
+/// The configured facilities, read without the municipalities (e.g. to centre an isochrone
+/// on a facility by its id).
+pub fn read_configured_facilities(
+    config: &Config,
+) -> Result<Vec<crate::analysis::Facility>, AppError> {
+    Ok(load::facilities(config)?.0)
+}
 
 /// The named need profiles (name and label), the default first.
 pub fn need_profiles() -> Vec<serde_json::Value> {

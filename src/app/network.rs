@@ -55,7 +55,7 @@ impl Network {
             GraphSource::Pbf(p) => {
                 if !p.exists() {
                     return Err(AppError::Usage(format!(
-                        "{} not found: run nabij from the repository root, or write the demo with `nabij demo --out {}`",
+                        "{} not found (the demo could not be written to a cache folder: set XDG_CACHE_HOME to a writable folder, or write it with `nabij demo --out {}`)",
                         p.display(),
                         super::config::DEMO_DIR
                     )));
@@ -203,6 +203,36 @@ impl Network {
                 error,
             })
         })
+    }
+
+    /// Where a place lies on the road network: a point snapped, or a facility of
+    /// `facilities` (by id) snapped at its coordinates.
+    pub fn snap_place(
+        &self,
+        place: &super::Place,
+        facilities: Option<&[crate::analysis::Facility]>,
+        parameter: &str,
+    ) -> Result<Snap, AppError> {
+        match place {
+            super::Place::Point(lon, lat) => self.snap(*lon, *lat, parameter),
+            super::Place::Facility(id) => {
+                let Some(facilities) = facilities else {
+                    return Err(AppError::Usage(format!(
+                        "{parameter} {id}: facility ids need --facilities (or --demo)"
+                    )));
+                };
+                let f =
+                    facilities
+                        .iter()
+                        .find(|f| &f.id == id)
+                        .ok_or_else(|| AppError::NotFound {
+                            what: "facility",
+                            id: id.clone(),
+                            parameter: "at",
+                        })?;
+                self.snap(f.lon, f.lat, parameter)
+            }
+        }
     }
 
     /// The area within `minutes` of the snapped points (`direction` `to`: from which they are

@@ -14,14 +14,19 @@ pub struct GraphArgs {
     /// The road graph (.nbg) from `nabij build`.
     #[arg(long)]
     pub graph: Option<PathBuf>,
-    /// Use the bundled demo region (data/demo; its road graph is built in memory). Also the
+    /// Use the bundled demo region (embedded in nabij; its road graph is built in memory). Also the
     /// default when no graph and no inputs are given.
     #[arg(long)]
     pub demo: bool,
     /// Points farther than this from a drivable road cannot be placed (metres, default 1000).
     #[arg(long)]
     pub max_snap_m: Option<f64>,
-    /// A TOML configuration file (keys as the flags, with underscores; env NABIJ_CONFIG).
+    /// A TOML configuration file of the data and service settings (env NABIJ_CONFIG). Its
+    /// keys: graph, demo, municipalities, municipalities_osm, admin_level, code_field,
+    /// name_field, population_field, grouping_csv (a list), facilities, facilities_osm,
+    /// facility_tag, origins, demand, max_snap_m, listen, workers, compute_timeout_s,
+    /// max_computations, max_waiting, database, write_token (docs/API.md). The question
+    /// itself (minutes, type, age, ...) goes in a need profile: --need FILE.toml.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }
@@ -39,6 +44,35 @@ impl GraphArgs {
     /// The configuration: defaults → TOML → environment → these flags.
     pub fn config(&self) -> Result<Config, CliError> {
         layered(self.config.as_deref(), self.layer())
+    }
+}
+
+/// The road graph with facilities (isochrones around a facility by its id).
+#[derive(Debug, Args)]
+pub struct FacilityArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Facilities: CSV (id,name,type,lon,lat or x,y, optional attributes) or GeoJSON points.
+    #[arg(long)]
+    pub facilities: Option<PathBuf>,
+    /// Take facilities from this OSM extract by tag (see --facility-tag).
+    #[arg(long, requires = "facility_tag")]
+    pub facilities_osm: Option<PathBuf>,
+    /// KEY=VALUE tag of OSM facilities, e.g. amenity=hospital (nodes and closed ways).
+    #[arg(long)]
+    pub facility_tag: Option<String>,
+}
+
+impl FacilityArgs {
+    /// The configuration: defaults → TOML → environment → these flags.
+    pub fn config(&self) -> Result<Config, CliError> {
+        let flags = ConfigLayer {
+            facilities: self.facilities.clone(),
+            facilities_osm: self.facilities_osm.clone(),
+            facility_tag: self.facility_tag.clone(),
+            ..self.graph.layer()
+        };
+        layered(self.graph.config.as_deref(), flags)
     }
 }
 

@@ -205,17 +205,30 @@ pub fn synth(args: SynthArgs, quiet: bool) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Where a town goes in a feature: a point inside its area. Boundaries simplified by their
+/// publishers touch themselves now and then; they are repaired first, as `coverage` repairs
+/// them, so that geo does not warn about rings nabij handles.
+fn town_point(g: geo::Geometry<f64>) -> Option<geo::Point<f64>> {
+    use geo::InteriorPoint;
+    let areas = match g {
+        geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+        geo::Geometry::MultiPolygon(mp) => mp,
+        other => return other.interior_point(),
+    };
+    crate::analysis::repair::repair(&areas).0.interior_point()
+}
+
 /// One town per feature: the mean of its exterior ring vertices, weighted by population.
 fn towns_from_geojson(
-    path: &PathBuf,
+    path: &std::path::Path,
     pop_prop: &str,
     islands: &[String],
 ) -> Result<Vec<TownSpec>, CliError> {
     let input_err = |message: String| CliError::Input {
-        path: path.clone(),
+        path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| input_err(e.to_string()))?;
+    let text = crate::limits::read_to_string(path).map_err(|e| input_err(e.to_string()))?;
     let gj: geojson::GeoJson = text
         .parse()
         .map_err(|e: geojson::Error| input_err(e.to_string()))?;
@@ -245,8 +258,7 @@ fn towns_from_geojson(
             .value
             .try_into()
             .map_err(|e: geojson::Error| input_err(e.to_string()))?;
-        use geo::InteriorPoint;
-        let Some(p) = geo_geom.interior_point() else {
+        let Some(p) = town_point(geo_geom) else {
             continue;
         };
         towns.push(TownSpec {

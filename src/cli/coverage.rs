@@ -1,6 +1,7 @@
 //! `nabij coverage` and `nabij regions`: the planners' question for every municipality and
 //! region, and the regional table of one grouping.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -31,9 +32,9 @@ pub struct CoverageArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub need: NeedArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "geojson")]
-    pub format: Format,
+    /// Output format (default: text when writing to a terminal, GeoJSON to a file or a pipe).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Output file (written atomically, never over an input); standard output if omitted.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -61,7 +62,13 @@ fn answer(
 
 pub fn coverage(args: CoverageArgs, progress: &Progress) -> Result<(), CliError> {
     let (data, result, file) = answer(&args.data, &args.need, None, args.out.as_deref(), progress)?;
-    let text = match args.format {
+    let to_terminal = args.out.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Text
+    } else {
+        Format::Geojson
+    });
+    let text = match format {
         Format::Text => report::to_text(&result),
         Format::Geojson => format!(
             "{}\n",

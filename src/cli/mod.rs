@@ -21,11 +21,15 @@ use crate::synth::SynthError;
 /// 45 minutes by car? Builds a car road graph from OpenStreetMap and answers reachability
 /// and coverage questions per municipality and region.
 #[derive(Debug, Parser)]
-#[command(name = "nabij", version, about, long_about = None)]
+#[command(name = "nabij", version, long_about = None)]
 pub struct Cli {
     /// No progress bars and no summary (errors are still printed).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Largest input file read, in MB (CSV, GeoJSON, TOML; pipes and devices alike; default
+    /// 32; env NABIJ_MAX_INPUT_MB). OSM extracts and graph files are not limited by it.
+    #[arg(long, global = true, env = "NABIJ_MAX_INPUT_MB")]
+    pub max_input_mb: Option<u64>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -92,6 +96,12 @@ pub enum CliError {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
+    if let Some(mb) = cli.max_input_mb {
+        if mb == 0 {
+            return Err(CliError::Usage("--max-input-mb must be at least 1".into()));
+        }
+        crate::limits::set_max_input_mb(mb);
+    }
     let progress = crate::progress::Progress::new(!cli.quiet);
     match cli.command {
         Command::Build(args) => build::build(args, cli.quiet, &progress),

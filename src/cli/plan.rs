@@ -9,8 +9,7 @@ use super::CliError;
 use super::args::{DataArgs, NeedArgs};
 use super::output;
 use crate::app::{
-    AdviceAnswer, AdviceRequest, ConfigLayer, Dataset, Objective, Progress, Store, parse_scenario,
-    report,
+    AdviceAnswer, AdviceRequest, ConfigLayer, Dataset, Objective, Progress, parse_scenario, report,
 };
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -53,7 +52,12 @@ pub struct ScenarioArgs {
 
 pub fn scenario(args: ScenarioArgs, quiet: bool, progress: &Progress) -> Result<(), CliError> {
     let need = args.need.profile()?;
-    let text = std::fs::read_to_string(&args.changes).map_err(|e| CliError::Input {
+    let text = crate::limits::read_to_string_with(
+        &args.changes,
+        crate::app::scenario::MAX_SCENARIO_BYTES as u64,
+        "a scenario holds at most 1,000 changes",
+    )
+    .map_err(|e| CliError::Input {
         path: args.changes.clone(),
         message: e.to_string(),
     })?;
@@ -69,10 +73,14 @@ pub fn scenario(args: ScenarioArgs, quiet: bool, progress: &Progress) -> Result<
     inputs.push(args.changes.clone());
     inputs.push(config.database.clone());
     let file = output::open(args.out.as_deref(), &inputs)?;
+    // A database that cannot take the scenario says so before the work.
+    let store = config.store();
+    if args.save {
+        store.check().map_err(|e| CliError::App(e.into()))?;
+    }
     let data = Dataset::load(&config, progress)?;
     let spinner = progress.spinner("computing the scenario and the baseline");
     let answer = if args.save {
-        let store = Store::new(&config.database);
         let saved = data.save_scenario(&store, &s, &need, None)?;
         if !quiet {
             eprintln!(
@@ -127,23 +135,29 @@ pub enum ScenariosAction {
     /// The saved scenarios, newest first.
     List,
     /// One saved scenario as JSON (its changes and need; run `nabij scenario` for results).
-    Show { id: String },
+    Show {
+        /// The scenario's id (from `nabij scenarios list`).
+        id: String,
+    },
     /// Delete a saved scenario.
-    Delete { id: String },
+    Delete {
+        /// The scenario's id (from `nabij scenarios list`).
+        id: String,
+    },
 }
 
 pub fn scenarios(args: ScenariosArgs) -> Result<(), CliError> {
     // The same layers as every command: defaults → TOML → environment → the flag.
-    let path = crate::app::Config::layered(
+    let config = crate::app::Config::layered(
         args.config.as_deref(),
         &|k| std::env::var(k).ok(),
         ConfigLayer {
             database: args.database.clone(),
             ..Default::default()
         },
-    )?
-    .database;
-    let store = Store::new(&path);
+    )?;
+    let path = config.database.clone();
+    let store = config.store();
     let app = |e: crate::app::StoreError| CliError::App(e.into());
     match args.action {
         ScenariosAction::List => {
@@ -232,6 +246,10 @@ pub struct AdviseArgs {
     /// Candidate sites as CSV id,lon,lat (default: every municipality's representative point).
     #[arg(long)]
     pub candidates: Option<PathBuf>,
+    /// Most candidate sites read from --candidates (each costs one search; the advice over
+    /// 100,000 sites takes minutes on a national graph).
+    #[arg(long, default_value_t = crate::app::advice::MAX_CANDIDATES)]
+    pub max_candidates: usize,
     /// Type of the new units (default: the need's first type).
     #[arg(long = "unit-type")]
     pub unit_type: Option<String>,
@@ -255,7 +273,7 @@ pub fn advise(args: AdviseArgs, progress: &Progress) -> Result<(), CliError> {
     let candidates = args
         .candidates
         .as_deref()
-        .map(crate::app::advice::read_candidates)
+        .map(|p| crate::app::advice::read_candidates(p, args.max_candidates))
         .transpose()?;
     let data = Dataset::load(&config, progress)?;
     let answer = data.advise(

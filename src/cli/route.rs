@@ -6,10 +6,10 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::CliError;
-use super::args::{DataArgs, DirectionArg, GraphArgs};
+use super::args::{DirectionArg, FacilityArgs, GraphArgs};
 use super::output;
 use crate::app::report::csv_safe;
-use crate::app::{AppError, Dataset, Network, Place, Progress, parse_lonlat, read_points};
+use crate::app::{AppError, Network, Place, parse_lonlat, read_points};
 use crate::units::{ms_to_seconds, round_dp};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -220,7 +220,7 @@ pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
 #[derive(Debug, Args)]
 pub struct IsochroneArgs {
     #[command(flatten)]
-    pub data: DataArgs,
+    pub data: FacilityArgs,
     /// Where the isochrone is centred: a facility id (of --facilities or the demo) or a point
     /// LON,LAT; repeat for several.
     #[arg(long, required = true, allow_hyphen_values = true, value_parser = Place::parse)]
@@ -251,35 +251,19 @@ pub fn isochrone(args: IsochroneArgs) -> Result<(), CliError> {
     let inputs = config.input_files();
     let file = output::open(args.out.as_deref(), &inputs)?;
     let roads_file = output::open(args.roads_out.as_deref(), &inputs)?;
-    // Facility ids need the facilities; points need the graph alone.
-    let data = args
+    let net = Network::load(&config)?;
+    // Facility ids need the facilities (not the municipalities); points the graph alone.
+    let facilities = args
         .at
         .iter()
         .any(|p| matches!(p, Place::Facility(_)))
-        .then(|| Dataset::load(&config, &Progress::hidden()))
+        .then(|| crate::app::read_configured_facilities(&config))
         .transpose()?;
-    let network;
-    let net: &Network = match &data {
-        Some(d) => &d.network,
-        None => {
-            network = Network::load(&config)?;
-            &network
-        }
-    };
     let snaps = args
         .at
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            let which = format!("--at #{}", i + 1);
-            match (&data, p) {
-                (Some(d), _) => d.snap_place(p, &which),
-                (None, Place::Point(lon, lat)) => net.snap(*lon, *lat, &which),
-                (None, Place::Facility(id)) => Err(AppError::Usage(format!(
-                    "--at {id}: facility ids need --facilities (or --demo)"
-                ))),
-            }
-        })
+        .map(|(i, p)| net.snap_place(p, facilities.as_deref(), &format!("--at #{}", i + 1)))
         .collect::<Result<Vec<_>, AppError>>()?;
     let direction = args.direction.into();
     let iso = net.isochrone(&snaps, args.minutes, direction, args.cell_m)?;

@@ -30,6 +30,15 @@ pub struct ServeArgs {
     /// one, writes are off and say so; reads are always public.
     #[arg(long)]
     pub write_token: Option<String>,
+    /// A basemap for the map page: an XYZ tile URL such as
+    /// https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png
+    /// (env NABIJ_BASEMAP_URL). Without one the page has none and needs no internet; with
+    /// one, its origin is the only one the page loads images from.
+    #[arg(long)]
+    pub basemap_url: Option<String>,
+    /// The basemap's attribution, shown on the map (e.g. "Kaartgegevens © Kadaster").
+    #[arg(long, requires = "basemap_url")]
+    pub basemap_attribution: Option<String>,
 }
 
 pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), CliError> {
@@ -38,8 +47,13 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
         workers: args.workers,
         database: args.database.clone(),
         write_token: args.write_token.clone(),
+        basemap_url: args.basemap_url.clone(),
+        basemap_attribution: args.basemap_attribution.clone(),
         ..Default::default()
     })?;
+    // A database nabij cannot use stops the start, in one line, before the data are loaded.
+    let store = config.store();
+    let store_state = store.check().map_err(|e| CliError::App(e.into()))?;
     let data = Dataset::load(&config, progress)?;
     let synthetic = data.synthetic_roads();
     let writes = config.write_token.is_some();
@@ -52,16 +66,18 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
                 waiting: config.max_waiting,
             },
         )
-        .with_scenarios(
-            crate::app::Store::new(&config.database),
-            config.write_token.clone(),
-        ),
+        .with_scenarios(store, config.write_token.clone())
+        .with_body_time(Duration::from_secs(config.body_timeout_s))
+        .with_basemap(config.basemap.clone()),
     );
     let app = configure(state.clone());
     let server = HttpServer::new(move || App::new().configure(app.clone()))
         // A duplicate of each client's socket, so that computations notice when it leaves.
         .on_connect(crate::api::state::on_connect)
         .workers(config.workers)
+        // One descriptor per connection (see `api::state::on_connect`); past the cap,
+        // connections wait in the listen queue instead of exhausting the descriptors.
+        .max_connections(config.max_connections.div_ceil(config.workers).max(1))
         .client_request_timeout(Duration::from_secs(10))
         .shutdown_timeout(10)
         .bind(&config.listen)
@@ -82,8 +98,14 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
             }
         );
         println!(
-            "scenarios in {} ({})",
+            "scenarios in {}{} ({})",
             config.database.display(),
+            match store_state {
+                crate::app::StoreState::New => ", a new database made on the first save",
+                crate::app::StoreState::ReadOnly =>
+                    ", read-only file: saved scenarios can be read, not saved",
+                crate::app::StoreState::Ready => "",
+            },
             if writes {
                 "writes need the bearer token"
             } else {
