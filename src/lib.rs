@@ -13,6 +13,7 @@ pub mod document;
 pub mod geodesy;
 pub mod graph;
 pub mod ingest;
+pub mod limits;
 pub mod pipeline;
 pub mod prefetch;
 pub mod progress;

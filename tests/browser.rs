@@ -30,11 +30,11 @@ fn the_map_page_works_in_headless_chromium() {
     .filter(|(c, a, _)| !have(c, a))
     .map(|(_, _, name)| *name)
     .chain(
-        (!Command::new("python3")
+        (!Command::new(common::python())
             .args(["-c", "import selenium"])
             .output()
             .is_ok_and(|o| o.status.success()))
-        .then_some("selenium (pip)"),
+        .then_some("selenium (in target/pyenv)"),
     )
     .collect();
     assert!(
@@ -84,10 +84,123 @@ fn drive(addr: &str, token: &str, root: &std::path::Path) -> std::process::Outpu
     assert_eq!(code, Some(201));
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).expect("target/browser");
-    Command::new("python3")
+    Command::new(common::python())
         .arg(root.join("tests/browser/map_page.py"))
         .arg(format!("http://{addr}"))
         .arg(shots.join("map.png"))
         .output()
         .expect("python3 runs")
+}
+
+/// Names that are markup (from OpenStreetMap anyone can edit them) reach the page as text:
+/// municipalities, facilities, a custom grouping and a saved scenario carry `<img>` beacons
+/// and `<b>` tags; headless Chromium opens every tooltip and panel, and neither an element
+/// nor a request may result.
+#[test]
+fn poisoned_names_stay_text_on_the_map_page() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let beacon = std::net::TcpListener::bind("127.0.0.1:0").expect("beacon");
+    beacon.set_nonblocking(true).expect("nonblocking");
+    let url = format!("http://{}/beacon", beacon.local_addr().expect("addr"));
+    let img = |what: &str| {
+        format!(r#"<img src="{url}-{what}" class="poison" onerror="window.poisoned=1">"#)
+    };
+    // Municipalities: every name poisoned.
+    let mut gj: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("data/demo/municipalities.geojson")).expect("demo"),
+    )
+    .expect("json");
+    for f in gj["features"].as_array_mut().expect("features") {
+        let name = f["properties"]["gemeentenaam"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        f["properties"]["gemeentenaam"] =
+            serde_json::json!(format!("<b class=\"poison\">{name}</b>{}", img("m")));
+        f["properties"]["jeugdregio_naam"] = serde_json::json!(img("jr"));
+    }
+    let munis = dir.path().join("m.geojson");
+    std::fs::write(&munis, gj.to_string()).expect("write");
+    // Facilities: names and a type label.
+    let csv = std::fs::read_to_string(root.join("data/demo/facilities.csv")).expect("demo");
+    let mut out = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+        } else {
+            let mut cols: Vec<String> = line.split(',').map(str::to_string).collect();
+            cols[1] = format!("\"{}\"", img("f").replace('"', "\"\""));
+            out.push_str(&cols.join(","));
+        }
+        out.push('\n');
+    }
+    let facs = dir.path().join("f.csv");
+    std::fs::write(&facs, out).expect("write");
+    // A grouping whose region names are markup.
+    let mut groups = String::from("gemeentecode,zorggebied\n");
+    for f in gj["features"].as_array().expect("features") {
+        groups.push_str(&format!(
+            "{},\"{}\"\n",
+            f["properties"]["gemeentecode"].as_str().unwrap_or(""),
+            img("g").replace('"', "\"\"")
+        ));
+    }
+    let grouping = dir.path().join("g.csv");
+    std::fs::write(&grouping, groups).expect("write");
+    let token = "browser-poison-token-0123";
+    let server = common::Served::start(
+        &dir.path().join("s.sqlite"),
+        Some(token),
+        &[
+            "--demo",
+            "--municipalities",
+            munis.to_str().expect("utf8"),
+            "--facilities",
+            facs.to_str().expect("utf8"),
+            "--grouping-csv",
+            grouping.to_str().expect("utf8"),
+        ],
+    );
+    // A scenario whose name, description and new unit are markup.
+    let scenario = serde_json::json!({
+        "name": format!("<b class=\"poison\">S</b>{}", img("s")),
+        "description": img("d"),
+        "changes": [{"op": "add", "id": "N<b>1</b>", "name": img("n"), "type": "kleinschalig_verblijf", "municipality": "GM9010"}],
+    })
+    .to_string();
+    let id = {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&server.addr).expect("connect");
+        write!(s, "POST /api/v1/scenarios HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{scenario}", scenario.len()).expect("send");
+        let mut text = String::new();
+        s.read_to_string(&mut text).expect("read");
+        assert!(text.starts_with("HTTP/1.1 201"), "{text}");
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");
+        let v: serde_json::Value = serde_json::from_str(body).expect("json");
+        v["id"].as_str().expect("id").to_string()
+    };
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).expect("target/browser");
+    let run = Command::new(common::python())
+        .arg(root.join("tests/browser/poisoned.py"))
+        .arg(format!("http://{}", server.addr))
+        .arg(&id)
+        .arg(shots.join("poisoned.png"))
+        .output()
+        .expect("python runs");
+    drop(server);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("ok: poisoned names stay text"), "{stdout}");
+    // Nothing asked the beacon for anything.
+    match beacon.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, from)) => panic!("the beacon was requested (from {from})"),
+        Err(e) => panic!("beacon: {e}"),
+    }
 }

@@ -1,5 +1,5 @@
 //! The layer order of docs/ARCHITECTURE.md, enforced: ingest → graph → spatial → routing →
-//! analysis → (store, document) → app → api / cli, with base modules (units, geodesy, rng, prefetch, progress, cancel)
+//! analysis → (store, document) → app → api / cli, with base modules (units, geodesy, rng, prefetch, progress, cancel, limits)
 //! usable everywhere. A module may use only modules of lower layers; spatial, routing and
 //! analysis do not reach back to ingest (they get what they need through graph); the HTTP
 //! layer uses only the application core.
@@ -9,7 +9,7 @@ use std::path::Path;
 
 fn rank(module: &str) -> Option<u32> {
     Some(match module {
-        "units" | "geodesy" | "rng" | "prefetch" | "progress" | "cancel" => 0,
+        "units" | "geodesy" | "rng" | "prefetch" | "progress" | "cancel" | "limits" => 0,
         "ingest" => 1,
         "graph" => 2,
         "pipeline" | "synth" => 3,

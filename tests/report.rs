@@ -121,7 +121,7 @@ fn every_region_in_english_and_html_self_contained() {
     assert!(!ok && err.contains("--region"), "{err}");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_report_endpoint_answers_pdf_and_html() {
     use actix_web::test as atest;
     use actix_web::{App, web};

@@ -13,8 +13,8 @@
       c_minutes: "reistijd (mediaan, min)", c_share: "aandeel binnen de limiet",
       c_access: "plaatsen per 10.000 (capaciteit)", scenario: "Scenario", none: "(geen: vandaag)",
       download: "Download wat u ziet:", report: "rapport", basemap: "Achtergrondkaart",
-      tileurl: "Tegel-URL (bijv. https://…/{z}/{x}/{y}.png)",
-      tilenote: "Standaard geen achtergrond: de pagina werkt zonder internet.",
+      tileurl: "Achtergrondkaart tonen",
+      tilenote: "Deze server heeft geen achtergrondkaart ingesteld (de beheerder kan er een instellen met --basemap-url); de pagina werkt zonder internet.",
       clickhint: "Klik op een gemeente of een voorziening.", regions: "Regio's",
       r_name: "Regio", r_fac: "Voorzieningen", r_places: "Plaatsen per 10.000",
       r_share: "Binnen de limiet", r_balance: "Plaatsen min vraag", r_gini: "Gini reistijd",
@@ -38,8 +38,8 @@
       c_minutes: "travel time (median, min)", c_share: "share within the limit",
       c_access: "places per 10,000 (capacity)", scenario: "Scenario", none: "(none: today)",
       download: "Download what you see:", report: "report", basemap: "Basemap",
-      tileurl: "Tile URL (e.g. https://…/{z}/{x}/{y}.png)",
-      tilenote: "No basemap by default: the page works offline.",
+      tileurl: "Show the basemap",
+      tilenote: "This server has no basemap set (its administrator can set one with --basemap-url); the page works offline.",
       clickhint: "Click a municipality or a facility.", regions: "Regions",
       r_name: "Region", r_fac: "Facilities", r_places: "Places per 10,000",
       r_share: "Within the limit", r_balance: "Places minus demand", r_gini: "Gini travel time",
@@ -83,6 +83,12 @@
     ? t("unknown") : Number(x).toLocaleString(state.lang === "nl" ? "nl-NL" : "en-GB",
       { maximumFractionDigits: d, minimumFractionDigits: 0 });
   const pct = (x) => (x === null || x === undefined) ? t("unknown") : fmt(100 * x, 1) + "%";
+
+  // Leaflet inserts a string given to a tooltip or popup as HTML; a text node is inserted as
+  // text. Every string from data reaches the map this way.
+  function textNode(s) {
+    return document.createTextNode(String(s));
+  }
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -192,7 +198,8 @@
       },
       onEachFeature: (f, layer) => {
         layer.on("click", () => showMunicipality(f.properties));
-        layer.bindTooltip(() => f.properties.name + " — " + t(f.properties.status), { sticky: true });
+        // Names come from data anyone can edit (OpenStreetMap): a text node, never HTML.
+        layer.bindTooltip(() => textNode(f.properties.name + " — " + t(f.properties.status)), { sticky: true });
       },
     }).addTo(state.map);
     if (!state.fitted) {
@@ -216,8 +223,8 @@
         className: "facility facility-" + f.id + (f.properties.status !== "active" ? " inactive" : ""),
       }),
       onEachFeature: (f, layer) => {
-        layer.bindTooltip(() => f.properties.name + " — " + f.properties.type
-          + (f.properties.places !== null && f.properties.places !== undefined ? ", " + fmt(f.properties.places, 0) + " " + t("places") : ""));
+        layer.bindTooltip(() => textNode(f.properties.name + " — " + f.properties.type
+          + (f.properties.places !== null && f.properties.places !== undefined ? ", " + fmt(f.properties.places, 0) + " " + t("places") : "")));
         layer.on("click", (e) => { L.DomEvent.stopPropagation(e); showFacility(f); });
       },
     }).addTo(state.map);
@@ -415,22 +422,22 @@
     document.body.dataset.ready = outcome;
   }
 
-  function setTiles(url) {
+  // The basemap is the server's (`--basemap-url`): the page's Content-Security-Policy
+  // allows images from that origin only, so a URL typed into the page could not load anyway.
+  function setTiles(on) {
     if (state.tiles) { state.tiles.remove(); state.tiles = null; }
-    if (url) {
-      state.tiles = L.tileLayer(url, { maxZoom: 18, attribution: "" }).addTo(state.map);
+    const url = state.meta && state.meta.basemap ? state.meta.basemap.url : null;
+    if (on && url) {
+      state.tiles = L.tileLayer(url, { maxZoom: 18, attribution: state.meta.basemap.attribution || "" }).addTo(state.map);
       state.tiles.bringToBack();
     }
-    localStorage.setItem("nabij-tiles", url || "");
+    localStorage.setItem("nabij-tiles", on ? "on" : "");
   }
 
   async function init() {
     applyLang();
     state.map = L.map("map", { preferCanvas: false, zoomSnap: 0.25, attributionControl: true });
     state.map.setView([52.2, 5.3], 7);
-    const tiles = localStorage.getItem("nabij-tiles") || "";
-    $("tiles").value = tiles;
-    if (tiles) setTiles(tiles);
     try {
       state.meta = await getJSON("/api/v1/meta");
     } catch (e) {
@@ -440,6 +447,10 @@
       return;
     }
     const m = state.meta;
+    $("tiles").disabled = !m.basemap;
+    $("tiles").checked = !!m.basemap && localStorage.getItem("nabij-tiles") === "on";
+    $("tilenote").hidden = !!m.basemap;
+    if ($("tiles").checked) setTiles(true);
     $("synthetic").hidden = !m.synthetic_roads;
     $("attribution").textContent = m.attribution + " · nabij " + m.version;
     for (const p of m.need_profiles) $("profile").appendChild(el("option", { value: p.name, title: p.label }, p.name));
@@ -458,7 +469,7 @@
     for (const id of ["profile", "minutes", "age", "as_of", "grouping", "scenario"]) $(id).addEventListener("change", load);
     $("colour").addEventListener("change", () => state.coverage && drawCoverage(state.coverage));
     $("need").addEventListener("submit", (e) => { e.preventDefault(); load(); });
-    $("tiles").addEventListener("change", () => setTiles($("tiles").value.trim()));
+    $("tiles").addEventListener("change", () => setTiles($("tiles").checked));
     $("lang").addEventListener("click", () => {
       state.lang = state.lang === "nl" ? "en" : "nl";
       localStorage.setItem("nabij-lang", state.lang);

@@ -81,7 +81,7 @@ pub fn read_municipalities(
     path: &Path,
     fields: &MunicipalityFields,
 ) -> Result<(Vec<Municipality>, Crs), InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Read {
+    let text = crate::limits::read_to_string(path).map_err(|e| InputError::Read {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -279,12 +279,21 @@ fn convert_multipolygon(
     Ok(MultiPolygon(polys))
 }
 
-/// Opens a CSV file and reads its header, trimmed and lower-cased.
-fn open_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), InputError> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
+/// A CSV file read through the input limit (see [`crate::limits`]).
+type CsvFile = crate::limits::Limited<std::fs::File>;
+
+/// A CSV reader over a file, bounded by the input limit.
+fn csv_reader(path: &Path) -> Result<csv::Reader<CsvFile>, InputError> {
+    let file = crate::limits::open(path).map_err(|e| InputError::Read {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
+    Ok(csv::Reader::from_reader(file))
+}
+
+/// Opens a CSV file and reads its header, trimmed and lower-cased.
+fn open_csv(path: &Path) -> Result<(csv::Reader<CsvFile>, Vec<String>), InputError> {
+    let mut rdr = csv_reader(path)?;
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| invalid(path, e.to_string()))?
@@ -331,10 +340,7 @@ fn column(
 /// Reads a CSV mapping municipality code → group (`code,<grouping name>`); the header names
 /// the grouping. Returns (grouping name, code → group).
 pub fn read_grouping(path: &Path) -> Result<(String, BTreeMap<String, String>), InputError> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| InputError::Read {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let mut rdr = csv_reader(path)?;
     let headers = rdr
         .headers()
         .map_err(|e| invalid(path, e.to_string()))?
@@ -397,9 +403,25 @@ pub fn read_origins(path: &Path) -> Result<Vec<super::WeightedPoint>, InputError
     Ok(out)
 }
 
+/// The most points [`read_points`] reads (a matrix's origins or destinations).
+pub const MAX_POINTS: usize = 500_000;
+
+/// The most facilities a CSV file may hold (the Netherlands has a few hundred).
+pub const MAX_FACILITIES: usize = 100_000;
+
 /// Reads identified points: CSV `id,lon,lat` in WGS84 (the origins and destinations of a
-/// matrix). At least one row.
+/// matrix). At least one row, at most [`MAX_POINTS`].
 pub fn read_points(path: &Path) -> Result<Vec<(String, f64, f64)>, InputError> {
+    read_points_at_most(path, MAX_POINTS, "at most 500,000 points per file")
+}
+
+/// [`read_points`] with another limit on the rows (`why` says how to raise it); stops
+/// reading as soon as the limit is passed.
+pub fn read_points_at_most(
+    path: &Path,
+    max: usize,
+    why: &str,
+) -> Result<Vec<(String, f64, f64)>, InputError> {
     let (mut rdr, headers) = open_csv(path)?;
     let col = |n: &str| column(path, &headers, n, "id,lon,lat");
     let (ci, cx, cy) = (col("id")?, col("lon")?, col("lat")?);
@@ -410,6 +432,9 @@ pub fn read_points(path: &Path) -> Result<Vec<(String, f64, f64)>, InputError> {
         let field = |c: usize| rec.get(c).unwrap_or("").trim().to_string();
         let lonlat = parse_lonlat(&format!("{},{}", field(cx), field(cy)))
             .map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+        if out.len() == max {
+            return Err(invalid(path, format!("more than {max} rows ({why})")));
+        }
         out.push((field(ci), lonlat.0, lonlat.1));
     }
     if out.is_empty() {
@@ -763,6 +788,12 @@ pub fn read_facilities(path: &Path) -> Result<Vec<Facility>, InputError> {
                 .filter(|(h, _)| !KNOWN.contains(&h.as_str()))
                 .map(|(h, v)| (h.clone(), v.to_string()))
                 .collect();
+            if out.len() == MAX_FACILITIES {
+                return Err(invalid(
+                    path,
+                    format!("more than {MAX_FACILITIES} facilities: is this a facilities file?"),
+                ));
+            }
             out.push(build_facility(
                 path,
                 &format!("line {line}"),
@@ -773,7 +804,7 @@ pub fn read_facilities(path: &Path) -> Result<Vec<Facility>, InputError> {
             )?);
         }
     } else {
-        let text = std::fs::read_to_string(path).map_err(|e| InputError::Read {
+        let text = crate::limits::read_to_string(path).map_err(|e| InputError::Read {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;

@@ -20,8 +20,23 @@ struct Doc {
     out: String,
 }
 
+/// Text as it may appear in the chosen style: in Markdown, `&`, `<` and `>` become entities,
+/// so that a name from the data (OpenStreetMap, anyone's file) is shown, never rendered as
+/// HTML by a Markdown viewer.
+fn escaped(style: Style, text: &str) -> std::borrow::Cow<'_, str> {
+    match style {
+        Style::Markdown if text.contains(['&', '<', '>']) => text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .into(),
+        _ => text.into(),
+    }
+}
+
 impl Doc {
     fn heading(&mut self, level: usize, text: &str) {
+        let text = &escaped(self.style, text);
         match self.style {
             Style::Markdown => {
                 let _ = writeln!(self.out, "\n{} {text}\n", "#".repeat(level));
@@ -35,9 +50,11 @@ impl Doc {
         }
     }
     fn para(&mut self, text: &str) {
+        let text = escaped(self.style, text);
         let _ = writeln!(self.out, "{text}\n");
     }
     fn bullet(&mut self, text: &str) {
+        let text = escaped(self.style, text);
         let _ = writeln!(self.out, "- {text}");
     }
 }

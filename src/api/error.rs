@@ -13,8 +13,8 @@ pub enum ApiError {
     #[error("{parameter}: {detail}")]
     BadParameter { parameter: String, detail: String },
     /// A named thing (municipality, facility, route) does not exist; `parameter` is the path
-    /// parameter that named it, if any.
-    #[error("{what} {id:?} not found")]
+    /// parameter that named it, if any. The id is echoed shortened to 100 characters.
+    #[error("{what} {:?} not found", shorten(id))]
     NotFound {
         what: &'static str,
         id: String,
@@ -29,6 +29,9 @@ pub enum ApiError {
     /// A request body larger than the service accepts.
     #[error("the request body is larger than {limit} bytes")]
     BodyTooLarge { limit: usize },
+    /// A matrix of more pairs than the service computes in one request.
+    #[error("{detail}")]
+    TooManyPairs { detail: String },
     /// Too many computations are running and waiting: try again shortly.
     #[error("the service is busy; try again in a few seconds")]
     Busy,
@@ -48,6 +51,17 @@ pub enum ApiError {
     /// facility).
     #[error("{detail}")]
     Unprocessable { parameter: String, detail: String },
+    /// The request body did not arrive in time (or too slowly).
+    #[error(
+        "the request body did not arrive within {seconds} s (at least {min_rate} bytes per second); send it at once"
+    )]
+    BodyTimeout { seconds: u64, min_rate: u64 },
+    /// Too many wrong tokens from this address: wait before trying again.
+    #[error("too many failed write attempts from this address; try again in {retry_s} s")]
+    TooManyAttempts { retry_s: u64 },
+    /// The scenario database cannot be used (its problem, without its path).
+    #[error("{0}")]
+    StoreUnavailable(String),
     /// The client left before its answer was ready (nobody reads this response; status 499
     /// as nginx logs it).
     #[error("the client closed the connection")]
@@ -72,6 +86,7 @@ impl ApiError {
             ApiError::Unroutable { .. } => "Point cannot be routed",
             ApiError::QueryTooLong { .. } => "Query too long",
             ApiError::BodyTooLarge { .. } => "Body too large",
+            ApiError::TooManyPairs { .. } => "Too many pairs",
             ApiError::NotLoaded(_) => "Not loaded",
             ApiError::Timeout { .. } => "Computation timed out",
             ApiError::Busy => "Busy",
@@ -79,6 +94,9 @@ impl ApiError {
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::Unprocessable { .. } => "Cannot be applied",
             ApiError::ClientGone => "Client closed request",
+            ApiError::BodyTimeout { .. } => "Request body too slow",
+            ApiError::TooManyAttempts { .. } => "Too many attempts",
+            ApiError::StoreUnavailable(_) => "Scenario database unavailable",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -90,6 +108,7 @@ impl ApiError {
             ApiError::Unroutable { .. } => "unroutable-point",
             ApiError::QueryTooLong { .. } => "query-too-long",
             ApiError::BodyTooLarge { .. } => "body-too-large",
+            ApiError::TooManyPairs { .. } => "too-many-pairs",
             ApiError::NotLoaded(_) => "not-loaded",
             ApiError::Timeout { .. } => "timeout",
             ApiError::Busy => "busy",
@@ -97,6 +116,9 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Unprocessable { .. } => "unprocessable",
             ApiError::ClientGone => "client-gone",
+            ApiError::BodyTimeout { .. } => "body-timeout",
+            ApiError::TooManyAttempts { .. } => "too-many-attempts",
+            ApiError::StoreUnavailable(_) => "store-unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -124,13 +146,24 @@ pub fn problem(
         .body(body.to_string())
 }
 
+/// At most 100 characters of an echoed id (a client's 60 KB id is not sent back whole).
+pub fn shorten(id: &str) -> String {
+    const MAX: usize = 100;
+    match id.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &id[..at]),
+        None => id.to_string(),
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadParameter { .. } | ApiError::Unroutable { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } | ApiError::NotLoaded(_) => StatusCode::NOT_FOUND,
             ApiError::QueryTooLong { .. } => StatusCode::URI_TOO_LONG,
-            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTooLarge { .. } | ApiError::TooManyPairs { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::Timeout { .. } | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -138,6 +171,9 @@ impl ResponseError for ApiError {
             ApiError::ClientGone => {
                 StatusCode::from_u16(499).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
             }
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -148,6 +184,7 @@ impl ResponseError for ApiError {
             | ApiError::Unroutable { parameter, .. }
             | ApiError::Unprocessable { parameter, .. } => Some(parameter.as_str()),
             ApiError::NotFound { parameter, .. } => *parameter,
+            ApiError::TooManyPairs { .. } => Some("origins"),
             _ => None,
         };
         let detail = match self {
@@ -169,6 +206,17 @@ impl ResponseError for ApiError {
                 actix_web::http::header::WWW_AUTHENTICATE,
                 actix_web::http::header::HeaderValue::from_static("Bearer realm=\"nabij\""),
             );
+        }
+        if let ApiError::TooManyAttempts { retry_s } = self
+            && let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_s.to_string())
+        {
+            resp.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+        if let ApiError::BodyTimeout { .. } = self {
+            // The rest of the body may still be on its way: this connection is done.
+            resp.head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
         }
         if let ApiError::Timeout { .. } | ApiError::Busy = self {
             // Busy: the client may try again shortly.
@@ -207,6 +255,12 @@ impl From<crate::app::AppError> for ApiError {
                 detail: other.to_string(),
             },
             A::NothingSuitable(m) => ApiError::bad("need", m),
+            A::Store(crate::app::StoreError::ReadOnly { .. }) => ApiError::Forbidden(
+                "the scenario database of this server is read-only: saved scenarios can be read, not saved or deleted".into(),
+            ),
+            A::Store(crate::app::StoreError::Refused { message, .. }) => {
+                ApiError::StoreUnavailable(format!("the scenario database {message}"))
+            }
             A::RoutingOnly => ApiError::NotLoaded(A::RoutingOnly.to_string()),
             A::Scenario(e) => {
                 let parameter = match &e {

@@ -5,6 +5,8 @@
 //! Every `GET` route answers `HEAD` too (GDAL's `/vsicurl/` sends it first), and other
 //! methods on a known path get `405` with `Allow`.
 
+pub mod auth;
+pub mod body;
 pub mod cache;
 pub mod error;
 pub mod handlers;
@@ -136,11 +138,8 @@ fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
         RouteId::Isochrone => route.to(|q: HttpRequest, s: Data| guard(routing::isochrone(q, s))),
         RouteId::Metrics => route.to(|q: HttpRequest, s: Data| guard(meta::metrics(q, s))),
         RouteId::OpenApi => route.to(|q: HttpRequest| guard(meta::openapi_doc(q))),
-        RouteId::Matrix => web::post().to(
-            |q: HttpRequest, b: web::Json<routing::MatrixBody>, s: Data| {
-                guard(routing::matrix(q, b, s))
-            },
-        ),
+        RouteId::Matrix => web::post()
+            .to(|q: HttpRequest, b: web::Payload, s: Data| guard(routing::matrix(q, b, s))),
         RouteId::Scenarios => route.to(|q: HttpRequest, s: Data| guard(scenarios::list(q, s))),
         RouteId::ScenarioOne => {
             route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::one(q, p, s)))
@@ -236,21 +235,9 @@ pub fn configure(state: web::Data<AppState>) -> impl Fn(&mut web::ServiceConfig)
                     Ok::<_, actix_web::Error>(res)
                 }
             });
-        let json = web::JsonConfig::default()
-            .limit(routing::MATRIX_BODY_BYTES)
-            .content_type_required(false)
-            .error_handler(|e, _| {
-                let err = match e {
-                    actix_web::error::JsonPayloadError::Overflow { limit }
-                    | actix_web::error::JsonPayloadError::OverflowKnownLength { limit, .. } => {
-                        ApiError::BodyTooLarge { limit }
-                    }
-                    other => ApiError::bad("body", other.to_string()),
-                };
-                err.into()
-            });
+        // Bodies are read by `body::read` (limit and deadline per route); other extractors
+        // take at most 16 KB.
         cfg.app_data(state.clone())
-            .app_data(json)
             .app_data(web::PayloadConfig::new(16 * 1024))
             .service(scope);
     }

@@ -41,6 +41,12 @@ pub struct AppState {
     pub scenarios: Option<crate::app::Store>,
     /// The bearer token writes must carry (`None`: writes are off).
     pub write_token: Option<String>,
+    /// Failed token attempts per client address (the brake on guessing).
+    pub attempts: crate::api::auth::Attempts,
+    /// How long a request body may take to arrive (plus its length at the minimum rate).
+    pub body_time: Duration,
+    /// The map page's basemap, if the server has one.
+    pub basemap: Option<crate::app::config::Basemap>,
 }
 
 /// How much the service computes at once: by default one computation per core, and up to
@@ -82,7 +88,22 @@ impl AppState {
             in_flight: Mutex::new(HashMap::new()),
             scenarios: None,
             write_token: None,
+            attempts: Default::default(),
+            body_time: Duration::from_secs(10),
+            basemap: None,
         }
+    }
+
+    /// With a basemap for the map page.
+    pub fn with_basemap(mut self, basemap: Option<crate::app::config::Basemap>) -> Self {
+        self.basemap = basemap;
+        self
+    }
+
+    /// With another body time than 10 s.
+    pub fn with_body_time(mut self, body_time: Duration) -> Self {
+        self.body_time = body_time;
+        self
     }
 
     /// With a scenario database and, to allow writes, a token.
@@ -238,7 +259,7 @@ impl AppState {
     }
 }
 
-/// The client's socket, duplicated when its connection opened, so that a computation can
+/// The client's socket, duplicated when a computation starts, so that the computation can
 /// notice the client has left: actix-web 4 itself only notices when it writes the answer
 /// (actix/actix-web#3462), and until then would compute for nobody.
 pub struct PeerSocket(std::os::fd::OwnedFd);
@@ -270,20 +291,31 @@ impl PeerSocket {
     }
 }
 
-/// `HttpServer::on_connect`: keeps a duplicate of each TCP connection's socket with the
-/// connection (see [`PeerSocket`]).
+/// The raw descriptor of a connection's socket, kept with the connection (no duplicate: an
+/// idle or slow connection costs one descriptor, not two).
+#[derive(Clone, Copy)]
+pub struct RawPeer(std::os::fd::RawFd);
+
+/// `HttpServer::on_connect`: notes each TCP connection's socket (see [`peer_of`]).
 pub fn on_connect(conn: &dyn std::any::Any, ext: &mut actix_web::dev::Extensions) {
-    use std::os::fd::AsFd;
-    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>()
-        && let Ok(fd) = tcp.as_fd().try_clone_to_owned()
-    {
-        ext.insert(Arc::new(PeerSocket(fd)));
+    use std::os::fd::AsRawFd;
+    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        ext.insert(RawPeer(tcp.as_raw_fd()));
     }
 }
 
-/// The request's client socket, when the server keeps one.
+/// The request's client socket, duplicated now for a computation to watch (see
+/// [`PeerSocket`]); dropped with the computation's last waiter.
 pub fn peer_of(req: &actix_web::HttpRequest) -> Option<Arc<PeerSocket>> {
-    req.conn_data::<Arc<PeerSocket>>().cloned()
+    let raw = req.conn_data::<RawPeer>()?;
+    // SAFETY: the connection's socket is open while one of its requests is being handled
+    // (actix closes it only after the dispatcher, which runs this handler, has finished),
+    // so the descriptor is valid here; it is duplicated at once and only the duplicate is
+    // kept.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(raw.0) };
+    fd.try_clone_to_owned()
+        .ok()
+        .map(|fd| Arc::new(PeerSocket(fd)))
 }
 
 /// Resolves when the client has left (never, without a socket to watch).

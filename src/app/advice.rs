@@ -377,9 +377,17 @@ pub fn advised_scenario(sites: &[AdvisedSite], kind: &str, places: Option<f64>) 
     }
 }
 
-/// Reads candidate sites from a CSV (`id,name,lon,lat`, name optional) or GeoJSON points.
-pub fn read_candidates(path: &std::path::Path) -> Result<Vec<Site>, AppError> {
-    let points = crate::analysis::inputs::read_points(path)?;
+/// The most candidate sites read by default (`--max-candidates`).
+pub const MAX_CANDIDATES: usize = 100_000;
+
+/// Reads candidate sites from a CSV (`id,name,lon,lat`, name optional) or GeoJSON points; at
+/// most `max` of them.
+pub fn read_candidates(path: &std::path::Path, max: usize) -> Result<Vec<Site>, AppError> {
+    let points = crate::analysis::inputs::read_points_at_most(
+        path,
+        max,
+        "candidate sites: raise the limit with --max-candidates, or thin the sites out",
+    )?;
     Ok(points
         .into_iter()
         .map(|(id, lon, lat)| Site {

@@ -185,6 +185,13 @@ pub fn parse_scenario(text: &str) -> Result<Scenario, AppError> {
     Ok(s)
 }
 
+fn unix_now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 impl Dataset {
     /// Computes a scenario (so that only scenarios that can be answered are saved), then
     /// saves it whole.
@@ -196,11 +203,7 @@ impl Dataset {
         baseline: Option<&CoverageResult>,
     ) -> Result<SavedAnswer, AppError> {
         let answer = self.scenario(s, need, baseline)?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let created_at = super::clock::rfc3339_utc(now);
+        let created_at = super::clock::rfc3339_utc(unix_now_s());
         let id = store.save(s, need, &answer.baseline, &created_at)?;
         Ok(SavedAnswer {
             id,
@@ -209,6 +212,43 @@ impl Dataset {
             baseline_changed: false,
             answer,
         })
+    }
+
+    /// [`Dataset::save_scenario`] with an idempotency key: a key that named a scenario within
+    /// the last day gets that scenario's answer (and `true`), and nothing new is saved.
+    pub fn save_scenario_once(
+        &self,
+        store: &crate::store::Store,
+        s: &Scenario,
+        need: &NeedProfile,
+        baseline: Option<&CoverageResult>,
+        key: Option<&str>,
+    ) -> Result<(SavedAnswer, bool), AppError> {
+        let Some(key) = key else {
+            return Ok((self.save_scenario(store, s, need, baseline)?, false));
+        };
+        if let Some(id) = store.id_for_key(key)? {
+            let record = self.saved_record(store, &id)?;
+            return Ok((self.saved_scenario(record, baseline)?, true));
+        }
+        let answer = self.scenario(s, need, baseline)?;
+        let created_at = super::clock::rfc3339_utc(unix_now_s());
+        let (id, replayed) = store.save_once(s, need, &answer.baseline, &created_at, Some(key))?;
+        if replayed {
+            // Another request with the same key saved first.
+            let record = self.saved_record(store, &id)?;
+            return Ok((self.saved_scenario(record, baseline)?, true));
+        }
+        Ok((
+            SavedAnswer {
+                id,
+                created_at,
+                baseline_saved: answer.baseline.clone(),
+                baseline_changed: false,
+                answer,
+            },
+            false,
+        ))
     }
 
     /// A saved scenario (its record, from [`Dataset::saved_record`]), answered against the

@@ -13,12 +13,20 @@ pub async fn health(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::Health)?;
+    // The scenario store's state, as checked now (a file removed or made read-only since
+    // the start shows here); its errors in one line, without the path.
+    let scenarios = match state.scenarios.as_ref().map(|s| s.check()) {
+        None => json!({"state": "off"}),
+        Some(Ok(s)) => json!({"state": s}),
+        Some(Err(e)) => json!({"state": "unusable", "problem": store_problem(&e)}),
+    };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({
             "status": "ok",
             "graph_loaded": state.data.network.graph().node_count() > 0,
             "municipalities": state.data.prepared.municipalities.len(),
+            "scenarios": scenarios,
         })))
 }
 
@@ -55,6 +63,7 @@ pub async fn meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         "scenarios": state.scenarios.is_some(),
         "scenario_writes": state.write_token.is_some(),
         "attribution": attribution,
+        "basemap": state.basemap,
     });
     respond(&req, &Cached::json(&body, JSON)?)
 }
@@ -64,7 +73,8 @@ pub async fn metrics(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::Metrics)?;
-    let text = state.metrics.lock().map(|m| m.render()).unwrap_or_default();
+    let mut text = state.metrics.lock().map(|m| m.render()).unwrap_or_default();
+    text.push_str(&state.attempts.render());
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(text))
@@ -73,4 +83,14 @@ pub async fn metrics(
 pub async fn openapi_doc(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::OpenApi)?;
     respond(&req, &Cached::json(&openapi::document(), JSON)?)
+}
+
+/// What is wrong with the store, without its path (which is the server's business).
+fn store_problem(e: &crate::app::StoreError) -> String {
+    use crate::app::StoreError as E;
+    match e {
+        E::Refused { message, .. } | E::Other { message, .. } => message.clone(),
+        E::ReadOnly { .. } => "read-only".into(),
+        E::Sqlite { source, .. } => source.to_string(),
+    }
 }

@@ -85,21 +85,30 @@ fn points(name: &str, v: &[[f64; 2]]) -> Result<Vec<(f64, f64)>, ApiError> {
 
 pub async fn matrix(
     req: HttpRequest,
-    body: web::Json<MatrixBody>,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let bytes = crate::api::body::read(&req, payload, MATRIX_BODY_BYTES, state.body_time).await?;
+    let body: MatrixBody = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad(
+            "body",
+            format!(
+                "not a matrix request (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
     let origins = points("origins", &body.origins)?;
     let destinations = points("destinations", &body.destinations)?;
     if origins.len() * destinations.len() > MATRIX_MAX_PAIRS {
-        return Err(ApiError::bad(
-            "origins",
-            format!(
+        return Err(ApiError::TooManyPairs {
+            detail: format!(
                 "{} × {} pairs is more than {MATRIX_MAX_PAIRS}; split the request",
                 origins.len(),
                 destinations.len()
             ),
-        ));
+        });
     }
     let max_minutes = body.max_minutes;
     let json = blocking_for(peer_of(&req), &state, move |s| {

@@ -21,34 +21,9 @@ fn store_in(state: &AppState) -> Result<&Store, ApiError> {
     })
 }
 
-/// Equal in time independent of where the strings differ.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// A write must carry the configured bearer token.
+/// A write must carry the configured bearer token (see [`crate::api::auth`]).
 fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
-    let Some(token) = state.write_token.as_deref() else {
-        return Err(ApiError::Forbidden(
-            "writes are off on this server: start it with --write-token (or NABIJ_WRITE_TOKEN) to allow them".into(),
-        ));
-    };
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ApiError::Unauthorized)?;
-    let Some(bearer) = given
-        .strip_prefix("Bearer ")
-        .or_else(|| given.strip_prefix("bearer "))
-    else {
-        return Err(ApiError::Unauthorized);
-    };
-    if same_secret(bearer.trim().as_bytes(), token.as_bytes()) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("the write token is wrong".into()))
-    }
+    crate::api::auth::authorize(req, state.write_token.as_deref(), &state.attempts)
 }
 
 fn links(id: &str) -> serde_json::Value {
@@ -91,20 +66,6 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .json(json!({"scenarios": items, "baseline": state.data.fingerprint()})))
 }
 
-/// Reads a body up to `limit` bytes (the token is checked before the body is read).
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
-    use futures_util::StreamExt;
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad("body", e.to_string()))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::BodyTooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 pub async fn create(
     req: HttpRequest,
     payload: web::Payload,
@@ -115,7 +76,14 @@ pub async fn create(
     let q: ScenariosQuery = parse(&req, RouteId::Scenarios)?;
     let need = q.need()?;
     state.data.check_need(&need)?;
-    let body = read_body(payload, crate::app::scenario::MAX_SCENARIO_BYTES).await?;
+    let key = idempotency_key(&req)?;
+    let body = crate::api::body::read(
+        &req,
+        payload,
+        crate::app::scenario::MAX_SCENARIO_BYTES,
+        state.body_time,
+    )
+    .await?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad("body", "is not UTF-8"))?;
     let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
         ApiError::bad(
@@ -128,11 +96,11 @@ pub async fn create(
         )
     })?;
     scenario.validate().map_err(crate::app::AppError::from)?;
-    let saved = blocking(&state, move |s| {
+    let (saved, replayed) = blocking(&state, move |s| {
         let baseline = s.coverage(&need)?;
         let store = store_in(s)?;
         Ok(s.data
-            .save_scenario(store, &scenario, &need, Some(&baseline))?)
+            .save_scenario_once(store, &scenario, &need, Some(&baseline), key.as_deref())?)
     })
     .await?;
     let location = format!("/api/v1/scenarios/{}", saved.id);
@@ -150,10 +118,34 @@ pub async fn create(
             .map(|m| json!({"code": m.code, "name": m.name, "status_before": m.status_before, "status_after": m.status_after}))
             .collect::<Vec<_>>()
     );
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .insert_header(("Cache-Control", "no-store"))
-        .json(v))
+    let mut resp = HttpResponse::Created();
+    resp.insert_header((header::LOCATION, location))
+        .insert_header(("Cache-Control", "no-store"));
+    if replayed {
+        // The first answer to this Idempotency-Key, not a new scenario.
+        resp.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(resp.json(v))
+}
+
+/// The `Idempotency-Key` of a write, if given: at most 200 visible ASCII characters.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let mut all = req.headers().get_all("idempotency-key");
+    let Some(v) = all.next() else { return Ok(None) };
+    let bad = || {
+        ApiError::bad(
+            "Idempotency-Key",
+            "give one key of 1 to 200 visible ASCII characters (e.g. a UUID)",
+        )
+    };
+    if all.next().is_some() {
+        return Err(bad());
+    }
+    let key = v.to_str().map_err(|_| bad())?;
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad());
+    }
+    Ok(Some(key.to_string()))
 }
 
 /// The saved scenario answered against the loaded data, cached per id and format (a

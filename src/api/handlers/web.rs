@@ -60,15 +60,23 @@ fn cached(name: &str) -> Option<&'static Cached> {
     .map(|(_, c)| c)
 }
 
-/// Scripts and styles only from this server; a basemap's tiles from anywhere the user names.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// The page's Content-Security-Policy: scripts, styles and data from this server only (no
+/// inline styles or scripts: Leaflet sets its styles through the DOM, which CSP allows);
+/// images from this server, `data:` URLs (Leaflet's icons) and the configured basemap's
+/// origin only, so that a name that somehow became markup could not fetch anything.
+pub fn csp(basemap_origin: Option<&str>) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{}; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+        basemap_origin.map(|o| format!(" {o}")).unwrap_or_default()
+    )
+}
 
-fn with_headers(mut resp: HttpResponse) -> HttpResponse {
+fn with_headers(mut resp: HttpResponse, state: &AppState) -> HttpResponse {
+    let policy = csp(state.basemap.as_ref().map(|b| b.origin.as_str()));
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(CSP),
-    );
+    if let Ok(v) = header::HeaderValue::from_str(&policy) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     h.insert(
         header::REFERRER_POLICY,
         header::HeaderValue::from_static("no-referrer"),
@@ -76,16 +84,16 @@ fn with_headers(mut resp: HttpResponse) -> HttpResponse {
     resp
 }
 
-pub async fn page(req: HttpRequest, _state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::Page)?;
     let c = cached("index.html").ok_or_else(|| ApiError::Internal("page missing".into()))?;
-    respond(&req, c).map(with_headers)
+    respond(&req, c).map(|r| with_headers(r, &state))
 }
 
 pub async fn asset(
     req: HttpRequest,
     path: web::Path<String>,
-    _state: web::Data<AppState>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::Asset)?;
     let name = path.into_inner();
@@ -94,5 +102,5 @@ pub async fn asset(
         id: name.clone(),
         parameter: Some("file"),
     })?;
-    respond(&req, c).map(with_headers)
+    respond(&req, c).map(|r| with_headers(r, &state))
 }

@@ -166,7 +166,7 @@ impl CarProfile {
     /// default, a table (`highway_speeds_kmh`, `maxspeed_aliases_kmh`) adds or replaces
     /// single entries, a list replaces the default list. Unknown keys are an error.
     pub fn from_toml_file(path: &Path) -> Result<Self, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+        let text = crate::limits::read_to_string(path).map_err(|source| ProfileError::Read {
             path: path.to_path_buf(),
             source,
         })?;
