@@ -701,3 +701,44 @@ fn the_licence_is_stated() {
     let third = std::fs::read_to_string(repo().join("THIRD_PARTY.md")).expect("THIRD_PARTY.md");
     assert!(third.contains("Leaflet") && third.contains("deny.toml"));
 }
+
+/// On a terminal (`script` gives the command one): coverage writes its text summary, and a
+/// warning is one plain line, without the timestamp and module path of the log format.
+#[test]
+fn on_a_terminal_coverage_writes_text_and_warnings_are_plain_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut gj: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("data/demo/municipalities.geojson")).expect("demo"),
+    )
+    .expect("json");
+    for f in gj["features"].as_array_mut().expect("features") {
+        if let Some(p) = f["properties"].as_object_mut() {
+            p.remove("jeugdregio_code");
+            p.remove("jeugdregio_naam");
+        }
+    }
+    let munis = dir.path().join("m.geojson");
+    std::fs::write(&munis, gj.to_string()).expect("write");
+    let command = format!(
+        "{} coverage --demo --municipalities {}",
+        env!("CARGO_BIN_EXE_nabij"),
+        munis.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("script (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Coverage within 45 min"), "{text}");
+    assert!(!text.contains("FeatureCollection"), "{text}");
+    let warning = text
+        .lines()
+        .find(|l| l.contains("grouping"))
+        .unwrap_or_else(|| panic!("no warning: {text}"));
+    assert!(warning.trim_start().starts_with("warning: "), "{warning}");
+    assert!(!warning.contains("nabij::") && !warning.contains("WARN"), "{warning}");
+}

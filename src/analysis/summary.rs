@@ -294,3 +294,23 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
     }
     d.out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_shows_markup_in_names_as_text() {
+        let mut d = Doc {
+            style: Style::Markdown,
+            out: String::new(),
+        };
+        d.heading(2, "jeugdregio JZ1 <img src=x onerror=alert(1)> & co");
+        d.para("<b>Oost</b>");
+        d.bullet("<script>x</script>");
+        assert!(!d.out.contains('<') && !d.out.contains('>'), "{}", d.out);
+        assert!(d.out.contains("&lt;img src=x onerror=alert(1)&gt; &amp; co"), "{}", d.out);
+        // Plain text stays as it is.
+        assert_eq!(escaped(Style::Text, "<b>"), "<b>");
+    }
+}
