@@ -1,8 +1,8 @@
 //! Bounded reading of input files: every file a command reads (CSV, GeoJSON, TOML, JSON) is
 //! read through [`open`], which fails as soon as more than the input limit has arrived,
 //! whatever the file is (a regular file, a pipe, a FIFO or a device such as `/dev/zero`).
-//! The limit is [`DEFAULT_MAX_INPUT_MB`] unless the command sets another
-//! (`--max-input-mb`, config key `max_input_mb`, env `NABIJ_MAX_INPUT_MB`), once, at start.
+//! The limit is [`DEFAULT_MAX_INPUT_MB`] unless the command line sets another
+//! (`--max-input-mb`, or env `NABIJ_MAX_INPUT_MB`), once, at start.
 
 use std::io::Read;
 use std::path::Path;

@@ -535,6 +535,35 @@ fn endless_cli_inputs_end_in_a_clean_error_quickly_and_in_little_memory() {
                 "--origins (matrix)",
                 ("id,lon,lat\n", "X,4.93,52.34\n"),
             ),
+            (
+                vec![
+                    "matrix",
+                    "--graph",
+                    &graph,
+                    "--origins",
+                    f,
+                    "--destinations",
+                    source,
+                ],
+                "--destinations",
+                ("id,lon,lat\n", "X,4.93,52.34\n"),
+            ),
+            (
+                vec![
+                    "synth",
+                    "--way-nodes",
+                    "2000",
+                    "--out",
+                    "/tmp/nabij-never.osm.pbf",
+                    "--towns-from",
+                    source,
+                ],
+                "--towns-from",
+                (
+                    r#"{"type":"FeatureCollection","features":["#,
+                    r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[4.93,52.34]}},"#,
+                ),
+            ),
         ];
         for (args, flag, pipe) in cases {
             let mut all = vec!["--quiet"];
@@ -586,4 +615,69 @@ fn candidates_beyond_the_cap_are_refused_with_the_flag_to_raise_it() {
         err.contains("more than 20 rows") && err.contains("--max-candidates"),
         "{err}"
     );
+}
+
+/// The response headers of a GET, lower-cased names.
+fn headers_of(addr: &str, path: &str) -> (u16, String) {
+    let (code, text) = raw(addr, &request("GET", path, &[], ""));
+    let head = text
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    (code, head)
+}
+
+#[test]
+fn the_page_and_the_report_send_their_security_headers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Served::demo(&dir.path().join("s.sqlite"), None);
+    let (code, page) = headers_of(&server.addr, "/");
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("content-security-policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("unsafe-inline") && !page.contains("https:;"),
+        "{page}"
+    );
+    assert!(page.contains("referrer-policy: no-referrer"), "{page}");
+    let (code, report) = headers_of(&server.addr, "/api/v1/report?region=JZ93&format=html");
+    assert_eq!(code, 200, "{report}");
+    assert!(
+        report.contains("content-security-policy: default-src 'none'"),
+        "{report}"
+    );
+    assert!(report.contains("referrer-policy: no-referrer"), "{report}");
+    drop(server);
+    // A configured basemap: its origin, and only it, joins img-src; the page learns its URL.
+    let server = Served::start(
+        &dir.path().join("b.sqlite"),
+        None,
+        &[
+            "--demo",
+            "--basemap-url",
+            "https://tiles.example.org/{z}/{x}/{y}.png",
+        ],
+    );
+    let (_, page) = headers_of(&server.addr, "/");
+    assert!(
+        page.contains("img-src 'self' data: https://tiles.example.org;"),
+        "{page}"
+    );
+    let (_, meta) = raw(&server.addr, &request("GET", "/api/v1/meta", &[], ""));
+    assert!(
+        meta.contains("https://tiles.example.org/{z}/{x}/{y}.png"),
+        "{meta}"
+    );
+    drop(server);
+    // A basemap URL that could smuggle a directive is refused at the start.
+    let (ok, _, err) = common::nabij(&[
+        "serve",
+        "--demo",
+        "--basemap-url",
+        "https://x.org/{z}/{x}/{y}.png; img-src *",
+    ]);
+    assert!(!ok && err.contains("basemap URL"), "{err}");
 }

@@ -110,13 +110,21 @@ pub enum ScenarioError {
     Invalid(String),
     /// `index` counts from 0 (as `changes[index]` in the JSON); the message counts from 1,
     /// as people do.
-    #[error("change {} ({op} {id:?}): {message}", index + 1)]
+    #[error("change {} ({op} {:?}): {message}", index + 1, short(id))]
     Change {
         index: usize,
         op: &'static str,
         id: String,
         message: String,
     },
+}
+
+/// An id as echoed in an error: at most 100 characters (a megabyte-long id is not sent back).
+fn short(id: &str) -> String {
+    match id.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &id[..at]),
+        None => id.to_string(),
+    }
 }
 
 /// What `apply` needs from the data: where a municipality lies and which types are known.

@@ -309,7 +309,12 @@ mod tests {
         d.para("<b>Oost</b>");
         d.bullet("<script>x</script>");
         assert!(!d.out.contains('<') && !d.out.contains('>'), "{}", d.out);
-        assert!(d.out.contains("&lt;img src=x onerror=alert(1)&gt; &amp; co"), "{}", d.out);
+        assert!(
+            d.out
+                .contains("&lt;img src=x onerror=alert(1)&gt; &amp; co"),
+            "{}",
+            d.out
+        );
         // Plain text stays as it is.
         assert_eq!(escaped(Style::Text, "<b>"), "<b>");
     }

@@ -20,7 +20,8 @@ use super::ApiError;
 pub const MAX_FAILURES: u32 = 10;
 /// The window over which failures are counted.
 pub const WINDOW: Duration = Duration::from_secs(60);
-/// Addresses remembered at most (the oldest windows are forgotten first).
+/// Addresses remembered at most: past it, expired windows are forgotten, and if that is not
+/// enough, all (a flood of addresses must not grow the map without bound).
 const MAX_ADDRESSES: usize = 10_000;
 
 /// Failed attempts per client address.
@@ -73,6 +74,9 @@ impl Attempts {
         };
         if map.len() >= MAX_ADDRESSES {
             map.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            if map.len() >= MAX_ADDRESSES {
+                map.clear();
+            }
         }
         let e = map.entry(ip).or_insert((now, 0));
         if now.duration_since(e.0) >= WINDOW {

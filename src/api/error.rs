@@ -258,6 +258,10 @@ impl From<crate::app::AppError> for ApiError {
             A::Store(crate::app::StoreError::ReadOnly { .. }) => ApiError::Forbidden(
                 "the scenario database of this server is read-only: saved scenarios can be read, not saved or deleted".into(),
             ),
+            A::Store(crate::app::StoreError::KeyReused) => ApiError::Unprocessable {
+                parameter: "Idempotency-Key".into(),
+                detail: crate::app::StoreError::KeyReused.to_string(),
+            },
             A::Store(crate::app::StoreError::Refused { message, .. }) => {
                 ApiError::StoreUnavailable(format!("the scenario database {message}"))
             }

@@ -227,7 +227,7 @@ impl Dataset {
         let Some(key) = key else {
             return Ok((self.save_scenario(store, s, need, baseline)?, false));
         };
-        if let Some(id) = store.id_for_key(key)? {
+        if let Some(id) = store.id_for_key(key, s, need)? {
             let record = self.saved_record(store, &id)?;
             return Ok((self.saved_scenario(record, baseline)?, true));
         }

@@ -25,8 +25,9 @@ pub struct GraphArgs {
     /// keys: graph, demo, municipalities, municipalities_osm, admin_level, code_field,
     /// name_field, population_field, grouping_csv (a list), facilities, facilities_osm,
     /// facility_tag, origins, demand, max_snap_m, listen, workers, compute_timeout_s,
-    /// max_computations, max_waiting, database, write_token (docs/API.md). The question
-    /// itself (minutes, type, age, ...) goes in a need profile: --need FILE.toml.
+    /// max_computations, max_waiting, body_timeout_s, max_connections, database,
+    /// write_token, basemap_url, basemap_attribution (docs/API.md). The question itself
+    /// (minutes, type, age, ...) goes in a need profile: --need FILE.toml.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }

@@ -41,6 +41,15 @@ pub struct ServeArgs {
     pub basemap_attribution: Option<String>,
 }
 
+/// A line on standard output that a closed pipe does not turn into a panic (the service
+/// ignores SIGPIPE, so `nabij serve | head -1` must not fail on its start-up line).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), CliError> {
     let config = args.data.config_with(ConfigLayer {
         listen: args.listen.clone(),
@@ -83,7 +92,7 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
         .bind(&config.listen)
         .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", config.listen)))?;
     if !quiet {
-        println!(
+        say!(
             "nabij serving {} on http://{} ({}); GET /api/v1/openapi.json for the API",
             if config.demo {
                 "the Nabijland demo"
@@ -97,7 +106,7 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
                 "OpenStreetMap roads"
             }
         );
-        println!(
+        say!(
             "scenarios in {}{} ({})",
             config.database.display(),
             match store_state {
@@ -123,7 +132,7 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
             "{dropped} request(s) were still in flight at shutdown and were dropped without an answer"
         );
     } else if !quiet {
-        println!("nabij stopped; no request was dropped");
+        say!("nabij stopped; no request was dropped");
     }
     outcome
 }

@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     // 2: idempotency keys of scenario writes (a retried POST returns the first answer).
     "CREATE TABLE idempotency (
         key TEXT PRIMARY KEY,
+        request TEXT NOT NULL,
         scenario_id TEXT NOT NULL,
         created_s INTEGER NOT NULL
     );",
@@ -74,6 +75,11 @@ pub enum StoreError {
         "scenario database {path} is read-only (no write permission): saved scenarios can be read, not saved or deleted"
     )]
     ReadOnly { path: String },
+    /// An idempotency key given again with another request.
+    #[error(
+        "this Idempotency-Key was used within the last day for another request; use a new key for a new request"
+    )]
+    KeyReused,
 }
 
 /// What the store is like: for the start-up line and `/health`.
@@ -116,6 +122,8 @@ pub struct Store {
     /// Whether a missing folder is made (the default location), or must exist (a path the
     /// user gave: a typo should not start an empty database somewhere unexpected).
     make_folder: bool,
+    /// The last state found (0: not checked yet), for [`Store::last_state`].
+    last: std::sync::atomic::AtomicU8,
 }
 
 impl Store {
@@ -126,6 +134,7 @@ impl Store {
             path: path.into(),
             conn: Mutex::new(None),
             make_folder: false,
+            last: std::sync::atomic::AtomicU8::new(0),
         }
     }
 
@@ -178,12 +187,52 @@ impl Store {
             ));
         }
         self.inspect()?;
-        use std::os::unix::fs::PermissionsExt;
-        Ok(if meta.permissions().mode() & 0o222 == 0 {
-            StoreState::ReadOnly
-        } else {
+        let state = if self.writable(&meta) {
             StoreState::Ready
-        })
+        } else {
+            StoreState::ReadOnly
+        };
+        self.remember(state);
+        Ok(state)
+    }
+
+    /// Whether saving can work: the file has a write permission bit and this process may
+    /// write it (another owner's 0644 file, a read-only mount), and its folder takes the
+    /// write-ahead log files.
+    fn writable(&self, meta: &std::fs::Metadata) -> bool {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::PermissionsExt;
+        let may_write = |p: &Path| {
+            std::ffi::CString::new(p.as_os_str().as_bytes())
+                // SAFETY: access() reads a NUL-terminated path we own.
+                .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0)
+        };
+        let folder = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        meta.permissions().mode() & 0o222 != 0 && may_write(&self.path) && may_write(folder)
+    }
+
+    /// The state found by the last check, without touching the file (for `/health`, which
+    /// must stay cheap): `None` before any check.
+    pub fn last_state(&self) -> Option<StoreState> {
+        match self.last.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => Some(StoreState::Ready),
+            2 => Some(StoreState::New),
+            3 => Some(StoreState::ReadOnly),
+            _ => None,
+        }
+    }
+
+    fn remember(&self, state: StoreState) {
+        let n = match state {
+            StoreState::Ready => 1,
+            StoreState::New => 2,
+            StoreState::ReadOnly => 3,
+        };
+        self.last.store(n, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A database that does not exist yet: its folder must exist, unless it is the default.
@@ -199,12 +248,12 @@ impl Store {
                 folder.display()
             )));
         }
+        self.remember(StoreState::New);
         Ok(StoreState::New)
     }
 
     /// Reads the header and checks the file on a read-only connection.
     fn inspect(&self) -> Result<(), StoreError> {
-        use rusqlite::OpenFlags;
         // Another connection creating or migrating the database holds its lock for a
         // moment: that is worth waiting for (`open_retrying`), not a refusal.
         let damaged = |e: rusqlite::Error| {
@@ -217,11 +266,7 @@ impl Store {
             )),
         }
         };
-        let c = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(damaged)?;
+        let c = read_only(&self.path).map_err(damaged)?;
         c.busy_timeout(BUSY_TIMEOUT).map_err(damaged)?;
         // One read transaction: the header and the tables of one moment, not of a writer's
         // migration half-way.
@@ -320,12 +365,7 @@ impl Store {
     fn open(&self) -> Result<(Connection, StoreState), StoreError> {
         let state = self.check()?;
         if state == StoreState::ReadOnly {
-            let c = Connection::open_with_flags(
-                &self.path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(|e| self.err(e))?;
+            let c = read_only(&self.path).map_err(|e| self.err(e))?;
             c.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.err(e))?;
             return Ok((c, state));
         }
@@ -343,6 +383,7 @@ impl Store {
         c.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| self.err(e))?;
         self.migrate(&mut c)?;
+        self.remember(StoreState::Ready);
         Ok((c, StoreState::Ready))
     }
 
@@ -413,18 +454,25 @@ impl Store {
         let body = serde_json::to_string(scenario).map_err(|e| self.other(e.to_string()))?;
         let need_json = serde_json::to_string(need).map_err(|e| self.other(e.to_string()))?;
         let id = new_id(&body);
+        let request = request_print(&body, &need_json);
         let now_s = unix_now_s();
         let saved = self.with(true, true, |c| {
             let tx = c
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(|e| self.err(e))?;
             if let Some(key) = key {
-                if let Some(first) = key_in(&tx, key, now_s).map_err(|e| self.err(e))? {
+                // Keys past the window are forgotten here, where writes happen anyway.
+                tx.execute(
+                    "DELETE FROM idempotency WHERE created_s <= ?1",
+                    params![now_s - IDEMPOTENCY_WINDOW_S],
+                )
+                .map_err(|e| self.err(e))?;
+                if let Some(first) = self.first_for(&tx, key, &request, now_s)? {
                     return Ok((first, true));
                 }
                 tx.execute(
-                    "INSERT OR REPLACE INTO idempotency (key, scenario_id, created_s) VALUES (?1, ?2, ?3)",
-                    params![key, id, now_s],
+                    "INSERT OR REPLACE INTO idempotency (key, request, scenario_id, created_s) VALUES (?1, ?2, ?3, ?4)",
+                    params![key, request, id, now_s],
                 )
                 .map_err(|e| self.err(e))?;
             }
@@ -439,14 +487,36 @@ impl Store {
         saved.ok_or_else(|| self.other("the database could not be opened"))
     }
 
-    /// The scenario an idempotency key named within the window, if any.
-    pub fn id_for_key(&self, key: &str) -> Result<Option<String>, StoreError> {
+    /// The scenario an idempotency key named within the window for this same request, if
+    /// any; the key used for another request is [`StoreError::KeyReused`].
+    pub fn id_for_key(
+        &self,
+        key: &str,
+        scenario: &Scenario,
+        need: &NeedProfile,
+    ) -> Result<Option<String>, StoreError> {
+        let body = serde_json::to_string(scenario).map_err(|e| self.other(e.to_string()))?;
+        let need_json = serde_json::to_string(need).map_err(|e| self.other(e.to_string()))?;
+        let request = request_print(&body, &need_json);
         let now_s = unix_now_s();
         Ok(self
-            .with(false, false, |c| {
-                key_in(c, key, now_s).map_err(|e| self.err(e))
-            })?
+            .with(false, false, |c| self.first_for(c, key, &request, now_s))?
             .flatten())
+    }
+
+    /// The scenario `key` named for `request` within the window.
+    fn first_for(
+        &self,
+        c: &Connection,
+        key: &str,
+        request: &str,
+        now_s: i64,
+    ) -> Result<Option<String>, StoreError> {
+        match key_in(c, key, now_s).map_err(|e| self.err(e))? {
+            Some((id, first)) if first == request => Ok(Some(id)),
+            Some(_) => Err(StoreError::KeyReused),
+            None => Ok(None),
+        }
     }
 
     pub fn list(&self) -> Result<Vec<Listed>, StoreError> {
@@ -552,6 +622,22 @@ impl Store {
 
 /// A new id: 16 hex digits from the body, the time and a process-wide counter (unique
 /// without coordination; the primary key catches the impossible clash).
+/// A read-only connection; a database in write-ahead-log mode whose folder cannot take the
+/// log's shared-memory file is opened as immutable (nobody can write it there anyway).
+fn read_only(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = Connection::open_with_flags(path, flags)?;
+    match c.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(c),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) => {
+            let uri = format!("file:{}?immutable=1", path.display());
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn unix_now_s() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -559,15 +645,22 @@ fn unix_now_s() -> i64 {
         .unwrap_or(0)
 }
 
-/// The scenario `key` named within the window, on an open connection. A database from
-/// before version 2 has no keys yet.
-fn key_in(c: &Connection, key: &str, now_s: i64) -> rusqlite::Result<Option<String>> {
+/// The scenario `key` named within the window, and the request it named it for.
+fn key_in(c: &Connection, key: &str, now_s: i64) -> rusqlite::Result<Option<(String, String)>> {
     c.query_row(
-        "SELECT scenario_id FROM idempotency WHERE key = ?1 AND created_s > ?2",
+        "SELECT scenario_id, request FROM idempotency WHERE key = ?1 AND created_s > ?2",
         params![key, now_s - IDEMPOTENCY_WINDOW_S],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
+}
+
+/// What a request asked: its scenario and need, hashed.
+fn request_print(scenario_json: &str, need_json: &str) -> String {
+    format!(
+        "{:016x}",
+        xxhash_rust::xxh3::xxh3_64(format!("{scenario_json}\n{need_json}").as_bytes())
+    )
 }
 
 fn new_id(body: &str) -> String {
@@ -822,7 +915,15 @@ mod tests {
             .save_once(&scenario("a"), &need, "b", "t", Some("k1"))
             .expect("retry");
         assert_eq!((again.as_str(), replayed), (a.as_str(), true));
-        assert_eq!(s.id_for_key("k1").expect("key"), Some(a.clone()));
+        assert_eq!(
+            s.id_for_key("k1", &scenario("a"), &need).expect("key"),
+            Some(a.clone())
+        );
+        // The same key for another request is an error, not the first answer.
+        assert!(matches!(
+            s.save_once(&scenario("other"), &need, "b", "t", Some("k1")),
+            Err(StoreError::KeyReused)
+        ));
         let (other, _) = s
             .save_once(&scenario("a"), &need, "b", "t", Some("k2"))
             .expect("another key");

@@ -266,3 +266,44 @@ pub fn python() -> PathBuf {
     }
     PathBuf::from("python3")
 }
+
+/// An outside tool a test needs: a command, or a Python module in [`python`]'s environment.
+pub enum Tool {
+    Command(&'static str),
+    PyModule(&'static str),
+}
+
+/// Whether to skip a test for want of tools: each missing tool is named. On a newcomer's
+/// machine the test is skipped with that message on standard error; with
+/// `NABIJ_REQUIRE_TOOLS=1` (which `.ci/run` sets, after installing them) it fails instead,
+/// so CI never skips silently.
+pub fn skip_without(tools: &[Tool]) -> bool {
+    let missing: Vec<&str> = tools
+        .iter()
+        .filter(|t| match t {
+            Tool::Command(c) => std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_err(),
+            Tool::PyModule(m) => !std::process::Command::new(python())
+                .args(["-c", &format!("import {m}")])
+                .output()
+                .is_ok_and(|o| o.status.success()),
+        })
+        .map(|t| match t {
+            Tool::Command(c) | Tool::PyModule(c) => *c,
+        })
+        .collect();
+    if missing.is_empty() {
+        return false;
+    }
+    let msg = format!(
+        "this test needs {} (`.ci/run` installs them; see README)",
+        missing.join(", ")
+    );
+    if std::env::var_os("NABIJ_REQUIRE_TOOLS").is_some() {
+        panic!("{msg}");
+    }
+    eprintln!("skipped: {msg}");
+    true
+}

@@ -13,12 +13,12 @@ pub async fn health(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::Health)?;
-    // The scenario store's state, as checked now (a file removed or made read-only since
-    // the start shows here); its errors in one line, without the path.
-    let scenarios = match state.scenarios.as_ref().map(|s| s.check()) {
+    // The scenario store's state as last checked (at the start, then at each open): no
+    // file access here, so /health stays cheap.
+    let scenarios = match state.scenarios.as_ref().map(|s| s.last_state()) {
         None => json!({"state": "off"}),
-        Some(Ok(s)) => json!({"state": s}),
-        Some(Err(e)) => json!({"state": "unusable", "problem": store_problem(&e)}),
+        Some(Some(s)) => json!({"state": s}),
+        Some(None) => json!({"state": "unchecked"}),
     };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -83,14 +83,4 @@ pub async fn metrics(
 pub async fn openapi_doc(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::OpenApi)?;
     respond(&req, &Cached::json(&openapi::document(), JSON)?)
-}
-
-/// What is wrong with the store, without its path (which is the server's business).
-fn store_problem(e: &crate::app::StoreError) -> String {
-    use crate::app::StoreError as E;
-    match e {
-        E::Refused { message, .. } | E::Other { message, .. } => message.clone(),
-        E::ReadOnly { .. } => "read-only".into(),
-        E::Sqlite { source, .. } => source.to_string(),
-    }
 }
