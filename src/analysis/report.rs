@@ -5,31 +5,144 @@ use serde_json::{Map, Value, json};
 
 use super::coverage::{CoverageResult, MunicipalityResult};
 use super::inputs::Municipality;
+use super::result::LabelLang;
 use crate::units::round_dp;
 
-fn properties(r: &MunicipalityResult, synthetic: bool) -> Map<String, Value> {
-    let mut p = match serde_json::to_value(r) {
+/// How a data output is written for its reader: the language of its labels and, for CSV,
+/// the dialect (comma and decimal point, or what Dutch spreadsheets expect).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub lang: LabelLang,
+    pub csv: CsvDialect,
+}
+
+/// A CSV dialect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CsvDialect {
+    /// Comma separated, decimal point, UTF-8 (RFC 4180; GIS tools and scripts).
+    #[default]
+    Standard,
+    /// Semicolon separated, decimal comma, UTF-8 with a byte-order mark: what Excel with
+    /// Dutch regional settings opens in columns when double-clicked.
+    Nl,
+}
+
+impl CsvDialect {
+    /// `standard` (or `en`) or `nl`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "standard" | "en" => Some(CsvDialect::Standard),
+            "nl" => Some(CsvDialect::Nl),
+            _ => None,
+        }
+    }
+
+    /// A CSV writer in this dialect.
+    pub fn writer(self) -> csv::Writer<Vec<u8>> {
+        let mut b = csv::WriterBuilder::new();
+        if self == CsvDialect::Nl {
+            b.delimiter(b';');
+        }
+        // The byte-order mark tells Excel the file is UTF-8 ("Súdwest-Fryslân").
+        let start = if self == CsvDialect::Nl {
+            "\u{feff}".as_bytes().to_vec()
+        } else {
+            Vec::new()
+        };
+        b.from_writer(start)
+    }
+
+    /// A number as this dialect writes it (`5.4` or `5,4`).
+    pub fn number(self, text: String) -> String {
+        match self {
+            CsvDialect::Standard => text,
+            CsvDialect::Nl => text.replace('.', ","),
+        }
+    }
+}
+
+/// The layer's name: what it holds, without spaces (it becomes a table name in a
+/// GeoPackage), e.g. `nabij_coverage_kleinschalig_45min`.
+pub fn layer_name(result: &CoverageResult) -> String {
+    let minutes = result.need.limit_minutes;
+    let minutes = if minutes.fract() == 0.0 {
+        format!("{minutes:.0}")
+    } else {
+        format!("{minutes}").replace('.', "_")
+    };
+    let profile: String = result
+        .need
+        .profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("nabij_coverage_{profile}_{minutes}min")
+}
+
+/// A municipality's properties in reading order: code, name, the tier with its label and
+/// rank (for styling), the figures, the question (profile and limit), its regions per
+/// grouping, and whether the roads are synthetic.
+fn properties(
+    r: &MunicipalityResult,
+    result: &CoverageResult,
+    lang: LabelLang,
+) -> Map<String, Value> {
+    let base = match serde_json::to_value(r) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
-    // Regions as flat properties (`jeugdregio`, `provincie`, custom groupings): GIS tools
-    // cannot style on nested objects.
-    p.remove("regions");
-    // One text cell, like every other property (GIS tools cannot style on lists).
+    let mut p = Map::new();
+    for (k, v) in base {
+        match k.as_str() {
+            // Regions as flat properties (below): GIS tools cannot style on nested objects.
+            "regions" => {}
+            // One text cell, like every other property (GIS tools cannot style on lists).
+            "unplaced_facilities" => {
+                p.insert(k, Value::String(r.unplaced_facilities.join("; ")));
+            }
+            "status" => {
+                p.insert(k, v);
+                p.insert("status_label".into(), json!(r.status.label(lang)));
+                p.insert("status_rank".into(), json!(r.status.rank()));
+            }
+            _ => {
+                p.insert(k, v);
+            }
+        }
+    }
+    p.insert("need_profile".into(), json!(result.need.profile));
     p.insert(
-        "unplaced_facilities".into(),
-        Value::String(r.unplaced_facilities.join("; ")),
+        "limit_minutes".into(),
+        json!(round_dp(result.need.limit_minutes, 1)),
     );
     for (grouping, code) in &r.regions {
         p.insert(grouping.clone(), Value::String(code.clone()));
     }
-    p.insert("synthetic_roads".into(), Value::Bool(synthetic));
+    p.insert(
+        "synthetic_roads".into(),
+        Value::Bool(result.synthetic_roads),
+    );
     p
 }
 
 /// A FeatureCollection of municipalities with their answers. Exterior rings are
 /// counter-clockwise, coordinates WGS84 lon/lat, no `crs` member.
 pub fn to_geojson(result: &CoverageResult, municipalities: &[Municipality]) -> Value {
+    to_geojson_in(result, municipalities, LabelLang::default())
+}
+
+/// [`to_geojson`] with the labels in `lang`.
+pub fn to_geojson_in(
+    result: &CoverageResult,
+    municipalities: &[Municipality],
+    lang: LabelLang,
+) -> Value {
     let features: Vec<Value> = result
         .municipalities
         .iter()
@@ -40,14 +153,14 @@ pub fn to_geojson(result: &CoverageResult, municipalities: &[Municipality]) -> V
             json!({
                 "type": "Feature",
                 "id": r.code,
-                "properties": properties(r, result.synthetic_roads),
+                "properties": properties(r, result, lang),
                 "geometry": geometry,
             })
         })
         .collect();
     json!({
         "type": "FeatureCollection",
-        "name": if result.synthetic_roads { "nabij_coverage (SYNTHETIC roads)" } else { "nabij_coverage" },
+        "name": layer_name(result),
         "nabij": {
             "need": result.need,
             "national": result.national,
@@ -60,6 +173,11 @@ pub fn to_geojson(result: &CoverageResult, municipalities: &[Municipality]) -> V
 
 /// One row per municipality, with the same fields as the GeoJSON properties.
 pub fn to_csv(result: &CoverageResult) -> String {
+    to_csv_as(result, Layout::default())
+}
+
+/// [`to_csv`] in a dialect, with labels in a language.
+pub fn to_csv_as(result: &CoverageResult, layout: Layout) -> String {
     let groupings: std::collections::BTreeSet<String> = result
         .municipalities
         .iter()
@@ -69,6 +187,8 @@ pub fn to_csv(result: &CoverageResult) -> String {
         "code",
         "name",
         "status",
+        "status_label",
+        "status_rank",
         "share_within_limit",
         "minutes_median",
         "minutes_p90",
@@ -89,22 +209,28 @@ pub fn to_csv(result: &CoverageResult) -> String {
         "placed_in_region",
         "unplaced",
         "origins",
+        "need_profile",
+        "limit_minutes",
     ]
     .into_iter()
     .map(String::from)
     .collect::<Vec<_>>();
     header.extend(groupings.iter().cloned());
     header.push("synthetic_roads".into());
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let d = layout.csv;
+    let mut w = d.writer();
     let _ = w.write_record(&header);
-    let opt = |v: Option<f64>, d: i32| v.map(|x| round_dp(x, d).to_string()).unwrap_or_default();
+    let num = |x: f64, dp: i32| d.number(round_dp(x, dp).to_string());
+    let opt = |v: Option<f64>, dp: i32| v.map(|x| num(x, dp)).unwrap_or_default();
     let text = |s: &str| csv_safe(s);
     for r in &result.municipalities {
         let mut row = vec![
             text(&r.code),
             text(&r.name),
             r.status.to_string(),
-            round_dp(r.share_within_limit, 3).to_string(),
+            r.status.label(layout.lang).to_string(),
+            r.status.rank().to_string(),
+            num(r.share_within_limit, 3),
             opt(r.minutes_median, 1),
             opt(r.minutes_p90, 1),
             opt(r.minutes_worst, 1),
@@ -117,13 +243,15 @@ pub fn to_csv(result: &CoverageResult) -> String {
             r.facilities_in_municipality.to_string(),
             text(&r.unplaced_facilities.join("; ")),
             opt(r.young_people, 3),
-            round_dp(r.demand, 3).to_string(),
-            round_dp(r.access_2sfca, 3).to_string(),
-            round_dp(r.access_e2sfca, 3).to_string(),
-            round_dp(r.placed_within_limit, 3).to_string(),
-            round_dp(r.placed_in_region, 3).to_string(),
-            round_dp(r.unplaced, 3).to_string(),
+            num(r.demand, 3),
+            num(r.access_2sfca, 3),
+            num(r.access_e2sfca, 3),
+            num(r.placed_within_limit, 3),
+            num(r.placed_in_region, 3),
+            num(r.unplaced, 3),
             r.origins.to_string(),
+            text(&result.need.profile),
+            num(result.need.limit_minutes, 1),
         ];
         row.extend(
             groupings
@@ -131,6 +259,113 @@ pub fn to_csv(result: &CoverageResult) -> String {
                 .map(|g| text(r.regions.get(g).map(String::as_str).unwrap_or_default())),
         );
         row.push(result.synthetic_roads.to_string());
+        let _ = w.write_record(&row);
+    }
+    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+/// A region's properties, flat (lists become one text cell): grouping, code, name, the
+/// figures, its gaps, the flags by rule and in words, and whether the roads are synthetic.
+fn region_properties(r: &super::result::RegionResult, synthetic: bool) -> Map<String, Value> {
+    let base = match serde_json::to_value(r) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let mut p = Map::new();
+    for (k, v) in base {
+        match (k.as_str(), v) {
+            ("flags", _) => {
+                let rules: Vec<&str> = r.flags.iter().map(|f| f.rule).collect();
+                p.insert("flag_count".into(), json!(r.flags.len()));
+                p.insert("flags".into(), json!(rules.join("; ")));
+            }
+            (_, Value::Array(items)) => {
+                let cells: Vec<String> = items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| i.to_string())
+                    })
+                    .collect();
+                p.insert(k, json!(cells.join("; ")));
+            }
+            (_, Value::Object(inner)) => {
+                for (ik, iv) in inner {
+                    p.insert(format!("{k}_{ik}"), iv);
+                }
+            }
+            (_, v) => {
+                p.insert(k, v);
+            }
+        }
+    }
+    p.insert("synthetic_roads".into(), Value::Bool(synthetic));
+    p
+}
+
+/// The regions of one grouping as a FeatureCollection: each region's polygon is the union
+/// of its municipalities', with the regional figures and flags as flat properties.
+pub fn regions_to_geojson(
+    result: &CoverageResult,
+    grouping: &str,
+    municipalities: &[Municipality],
+) -> Value {
+    let features: Vec<Value> = result
+        .regions
+        .iter()
+        .filter(|r| r.grouping == grouping)
+        .map(|r| {
+            let parts: Vec<geo::MultiPolygon<f64>> = result
+                .municipalities
+                .iter()
+                .zip(municipalities)
+                .filter(|(m, _)| m.regions.get(grouping) == Some(&r.code))
+                .map(|(_, g)| g.geometry.clone())
+                .collect();
+            let polygons: Vec<&geo::Polygon<f64>> =
+                parts.iter().flat_map(|mp| mp.0.iter()).collect();
+            let area = geo::unary_union(polygons).orient(geo::orient::Direction::Default);
+            json!({
+                "type": "Feature",
+                "id": r.code,
+                "properties": region_properties(r, result.synthetic_roads),
+                "geometry": geojson::Geometry::from(&area),
+            })
+        })
+        .collect();
+    json!({
+        "type": "FeatureCollection",
+        "name": layer_name(result).replacen("nabij_coverage", &format!("nabij_regions_{grouping}"), 1),
+        "features": features,
+    })
+}
+
+/// The regions of one grouping, one row each, with the fields of [`regions_to_geojson`].
+pub fn regions_to_csv(result: &CoverageResult, grouping: &str, layout: Layout) -> String {
+    let rows: Vec<Map<String, Value>> = result
+        .regions
+        .iter()
+        .filter(|r| r.grouping == grouping)
+        .map(|r| region_properties(r, result.synthetic_roads))
+        .collect();
+    let d = layout.csv;
+    let mut w = d.writer();
+    let header: Vec<String> = rows
+        .first()
+        .map(|r| r.keys().cloned().collect())
+        .unwrap_or_default();
+    let _ = w.write_record(&header);
+    for r in &rows {
+        let row: Vec<String> = header
+            .iter()
+            .map(|k| match r.get(k) {
+                Some(Value::Number(n)) => d.number(n.to_string()),
+                Some(Value::String(t)) => csv_safe(t),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
         let _ = w.write_record(&row);
     }
     String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()

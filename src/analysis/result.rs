@@ -8,6 +8,25 @@ use serde::Serialize;
 
 use super::need::NeedProfile;
 
+/// The language of labels in data outputs (layers, spreadsheets): Dutch by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LabelLang {
+    #[default]
+    Nl,
+    En,
+}
+
+impl LabelLang {
+    /// `nl` or `en`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "nl" => Some(LabelLang::Nl),
+            "en" => Some(LabelLang::En),
+            _ => None,
+        }
+    }
+}
+
 /// The proximity status of a municipality (serialised in snake_case, as in every output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,6 +61,35 @@ impl CoverageStatus {
             CoverageStatus::WithinRegion => "within_region",
             CoverageStatus::OutsideRegion => "outside_region",
             CoverageStatus::Unreachable => "unreachable",
+        }
+    }
+
+    /// The tier for people, in Dutch or English (as GIS layers and spreadsheets show it).
+    pub fn label(self, lang: LabelLang) -> &'static str {
+        let (nl, en) = match self {
+            CoverageStatus::OwnMunicipality => ("in de eigen gemeente", "in the own municipality"),
+            CoverageStatus::WithinLimit => ("binnen de norm", "within the limit"),
+            CoverageStatus::WithinRegion => {
+                ("verder weg in de eigen regio", "farther, in the own region")
+            }
+            CoverageStatus::OutsideRegion => ("alleen buiten de regio", "only outside the region"),
+            CoverageStatus::Unreachable => ("niet bereikbaar", "unreachable"),
+        };
+        match lang {
+            LabelLang::Nl => nl,
+            LabelLang::En => en,
+        }
+    }
+
+    /// The tier's place on the policy's ladder, 1 (own municipality, best) to 5
+    /// (unreachable): for styling a layer by class, and sorting.
+    pub fn rank(self) -> u8 {
+        match self {
+            CoverageStatus::OwnMunicipality => 1,
+            CoverageStatus::WithinLimit => 2,
+            CoverageStatus::WithinRegion => 3,
+            CoverageStatus::OutsideRegion => 4,
+            CoverageStatus::Unreachable => 5,
         }
     }
 
@@ -172,6 +220,7 @@ pub struct RegionResult {
     #[serde(flatten)]
     pub figures: Figures,
     pub gap_municipalities: Vec<String>,
+    #[serde(serialize_with = "out::r1_opt")]
     pub worst_minutes: Option<f64>,
     pub unfair: bool,
     /// The messages of `flags`.

@@ -112,7 +112,7 @@ macro_rules! need_query {
 
 need_query!(
     /// `GET /api/v1/coverage`
-    CoverageQuery { format }
+    CoverageQuery { format, lang, csv_dialect }
 );
 need_query!(
     /// `GET /api/v1/coverage/{code}`
@@ -120,7 +120,7 @@ need_query!(
 );
 need_query!(
     /// `GET /api/v1/regions`
-    RegionsQuery { grouping }
+    RegionsQuery { grouping, format, lang, csv_dialect }
 );
 need_query!(
     /// `POST /api/v1/scenarios`
@@ -244,6 +244,24 @@ pub fn format(v: &Option<String>) -> Result<&'static str, ApiError> {
             format!("{other:?}: use geojson, csv or json"),
         )),
     }
+}
+
+/// How a data output is laid out: `lang` (nl, en) and `csv_dialect` (standard, nl).
+pub fn layout(
+    lang: &Option<String>,
+    csv_dialect: &Option<String>,
+) -> Result<crate::app::report::Layout, ApiError> {
+    let lang = match lang.as_deref() {
+        None => Default::default(),
+        Some(l) => crate::app::LabelLang::parse(l)
+            .ok_or_else(|| ApiError::bad("lang", format!("{l:?}: use nl or en")))?,
+    };
+    let csv = match csv_dialect.as_deref() {
+        None => Default::default(),
+        Some(d) => crate::app::report::CsvDialect::parse(d)
+            .ok_or_else(|| ApiError::bad("csv_dialect", format!("{d:?}: use standard or nl")))?,
+    };
+    Ok(crate::app::report::Layout { lang, csv })
 }
 
 /// `GET /api/v1/facilities`

@@ -30,6 +30,7 @@ pub use crate::analysis::advice::Objective;
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
 pub use crate::analysis::inputs::{Status as FacilityStatus, read_points};
 pub use crate::analysis::need::NeedOverrides;
+pub use crate::analysis::result::LabelLang;
 pub use crate::analysis::scenario::{Scenario, ScenarioError};
 pub use crate::analysis::summary::{Style, summary};
 pub use crate::analysis::{CoverageResult, NeedError, NeedProfile, report};

@@ -255,3 +255,42 @@ impl NeedArgs {
         Ok(NeedProfile::from_overrides(o.merge(flags)).map_err(AppError::from)?)
     }
 }
+
+/// How data outputs are laid out for their reader.
+#[derive(Debug, Args)]
+pub struct LayoutArgs {
+    /// Language of the labels in the data (`status_label`): nl (default) or en.
+    #[arg(long, value_enum, default_value = "nl")]
+    pub lang: LangArg,
+    /// CSV dialect: standard (comma, decimal point) or nl (semicolon, decimal comma, UTF-8
+    /// with a byte-order mark: opens in columns when double-clicked in Dutch Excel).
+    #[arg(long, value_enum, default_value = "standard")]
+    pub csv_dialect: CsvDialectArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Nl,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CsvDialectArg {
+    Standard,
+    Nl,
+}
+
+impl LayoutArgs {
+    pub fn layout(&self) -> crate::app::report::Layout {
+        crate::app::report::Layout {
+            lang: match self.lang {
+                LangArg::Nl => crate::app::LabelLang::Nl,
+                LangArg::En => crate::app::LabelLang::En,
+            },
+            csv: match self.csv_dialect {
+                CsvDialectArg::Standard => crate::app::report::CsvDialect::Standard,
+                CsvDialectArg::Nl => crate::app::report::CsvDialect::Nl,
+            },
+        }
+    }
+}

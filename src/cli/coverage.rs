@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::CliError;
-use super::args::{DataArgs, NeedArgs};
+use super::args::{DataArgs, LayoutArgs, NeedArgs};
 use super::output;
 use crate::app::{CoverageResult, Dataset, Progress, Style, report, summary};
 use crate::graph::file::AtomicFile;
@@ -35,6 +35,8 @@ pub struct CoverageArgs {
     /// Output format (default: text when writing to a terminal, GeoJSON to a file or a pipe).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
     /// Output file (written atomically, never over an input); standard output if omitted.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -72,9 +74,13 @@ pub fn coverage(args: CoverageArgs, progress: &Progress) -> Result<(), CliError>
         Format::Text => report::to_text(&result),
         Format::Geojson => format!(
             "{}\n",
-            report::to_geojson(&result, &data.prepared.municipalities)
+            report::to_geojson_in(
+                &result,
+                &data.prepared.municipalities,
+                args.layout.layout().lang
+            )
         ),
-        Format::Csv => report::to_csv(&result),
+        Format::Csv => report::to_csv_as(&result, args.layout.layout()),
         Format::Json => format!("{}\n", pretty(&report::to_json(&result))),
         Format::Markdown => summary(&result, None, Style::Markdown),
     };
@@ -91,7 +97,13 @@ pub enum RegionsFormat {
     Text,
     /// The same in Markdown.
     Markdown,
+    /// The regional table.
     Json,
+    /// Each region's polygon (the union of its municipalities) with its figures and flags:
+    /// a layer for QGIS.
+    Geojson,
+    /// One row per region.
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +118,8 @@ pub struct RegionsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: RegionsFormat,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
     /// Output file (written atomically, never over an input); standard output if omitted.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -122,6 +136,11 @@ pub fn regions(args: RegionsArgs, progress: &Progress) -> Result<(), CliError> {
     let answer = data.regions(&result, &args.grouping)?;
     let text = match args.format {
         RegionsFormat::Json => format!("{}\n", pretty(&answer)),
+        RegionsFormat::Geojson => format!(
+            "{}\n",
+            report::regions_to_geojson(&result, &args.grouping, &data.prepared.municipalities)
+        ),
+        RegionsFormat::Csv => report::regions_to_csv(&result, &args.grouping, args.layout.layout()),
         RegionsFormat::Text => summary(&result, Some(&args.grouping), Style::Text),
         RegionsFormat::Markdown => summary(&result, Some(&args.grouping), Style::Markdown),
     };

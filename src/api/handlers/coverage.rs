@@ -16,9 +16,10 @@ pub async fn coverage(
     let q: CoverageQuery = parse(&req, RouteId::Coverage)?;
     let need = q.need()?;
     let format = query::format(&q.format)?;
+    let layout = query::layout(&q.lang, &q.csv_dialect)?;
     state.data.check_need(&need)?;
     let key = format!(
-        "coverage|{}|{format}",
+        "coverage|{}|{format}|{layout:?}",
         serde_json::to_string(&need).unwrap_or_default()
     );
     if let Some(hit) = state.cached_body(&key) {
@@ -27,10 +28,13 @@ pub async fn coverage(
     let cached = coalesced(&state, peer_of(&req), key.clone(), move |s| {
         let r = s.coverage(&need)?;
         match format {
-            "csv" => Ok(Cached::new(CSV, web::Bytes::from(report::to_csv(&r)))),
+            "csv" => Ok(Cached::new(
+                csv_type(layout),
+                web::Bytes::from(report::to_csv_as(&r, layout)),
+            )),
             "json" => Cached::json(&report::to_json(&r), JSON),
             _ => Cached::json(
-                &report::to_geojson(&r, &s.data.prepared.municipalities),
+                &report::to_geojson_in(&r, &s.data.prepared.municipalities, layout.lang),
                 GEOJSON,
             ),
         }
@@ -67,10 +71,48 @@ pub async fn regions(
     state.data.check_need(&need)?;
     let grouping = q.grouping.clone().unwrap_or_else(|| "jeugdregio".into());
     state.data.check_grouping(&grouping)?;
-    let body = blocking_for(peer_of(&req), &state, move |s| {
+    let layout = query::layout(&q.lang, &q.csv_dialect)?;
+    let format = match q.format.as_deref() {
+        None | Some("json") => "json",
+        Some("geojson") => "geojson",
+        Some("csv") => "csv",
+        Some(other) => {
+            return Err(ApiError::bad(
+                "format",
+                format!("{other:?}: use json, geojson or csv"),
+            ));
+        }
+    };
+    let key = format!(
+        "regions|{}|{grouping}|{format}|{layout:?}",
+        serde_json::to_string(&need).unwrap_or_default()
+    );
+    if let Some(hit) = state.cached_body(&key) {
+        return respond(&req, &hit);
+    }
+    let body = coalesced(&state, peer_of(&req), key.clone(), move |s| {
         let r = s.coverage(&need)?;
-        Cached::json(&s.data.regions(&r, &grouping)?, JSON)
+        match format {
+            "geojson" => Cached::json(
+                &report::regions_to_geojson(&r, &grouping, &s.data.prepared.municipalities),
+                GEOJSON,
+            ),
+            "csv" => Ok(Cached::new(
+                csv_type(layout),
+                web::Bytes::from(report::regions_to_csv(&r, &grouping, layout)),
+            )),
+            _ => Cached::json(&s.data.regions(&r, &grouping)?, JSON),
+        }
     })
     .await?;
+    state.store_body(key, body.clone());
     respond(&req, &body)
+}
+
+/// The content type of a CSV in its dialect (Dutch Excel's files say `header=present`).
+fn csv_type(layout: report::Layout) -> &'static str {
+    match layout.csv {
+        report::CsvDialect::Standard => CSV,
+        report::CsvDialect::Nl => "text/csv; charset=utf-8; header=present",
+    }
 }

@@ -159,8 +159,38 @@ const FORMAT: Param = Param {
     description: "Output format (default geojson).",
 };
 
-const COVERAGE_PARAMS: [Param; 9] = [
-    NEED[0], NEED[1], NEED[2], NEED[3], NEED[4], NEED[5], NEED[6], NEED[7], FORMAT,
+/// The language of the labels in a data output (`status_label`).
+const LANG: Param = Param {
+    name: "lang",
+    path: false,
+    required: false,
+    kind: "string",
+    values: &["nl", "en"],
+    description: "Language of the labels in the data (default nl).",
+};
+
+/// The CSV dialect.
+const CSV_DIALECT: Param = Param {
+    name: "csv_dialect",
+    path: false,
+    required: false,
+    kind: "string",
+    values: &["standard", "nl"],
+    description: "CSV dialect: standard (comma, decimal point; the default) or nl (semicolon, decimal comma, UTF-8 with BOM: opens in columns in Dutch Excel).",
+};
+
+const COVERAGE_PARAMS: [Param; 11] = [
+    NEED[0],
+    NEED[1],
+    NEED[2],
+    NEED[3],
+    NEED[4],
+    NEED[5],
+    NEED[6],
+    NEED[7],
+    FORMAT,
+    LANG,
+    CSV_DIALECT,
 ];
 const ONE_PARAMS: [Param; 9] = [
     Param {
@@ -180,7 +210,7 @@ const ONE_PARAMS: [Param; 9] = [
     NEED[6],
     NEED[7],
 ];
-const REGION_PARAMS: [Param; 9] = [
+const REGION_PARAMS: [Param; 12] = [
     q(
         "grouping",
         "string",
@@ -194,6 +224,16 @@ const REGION_PARAMS: [Param; 9] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    Param {
+        name: "format",
+        path: false,
+        required: false,
+        kind: "string",
+        values: &["json", "geojson", "csv"],
+        description: "Output format: json (default, the regional table), geojson (each region's polygon, the union of its municipalities, with its figures) or csv.",
+    },
+    LANG,
+    CSV_DIALECT,
 ];
 
 const SCENARIO_ID: Param = Param {
@@ -340,9 +380,9 @@ pub const ROUTES: &[Route] = &[
     Route {
         id: RouteId::Regions,
         path: "/api/v1/regions",
-        summary: "Fairness per region of a grouping, with the gap municipalities.",
+        summary: "Fairness per region of a grouping, with the gap municipalities; as a table, region polygons or CSV.",
         params: &REGION_PARAMS,
-        produces: &["application/json"],
+        produces: &["application/json", "application/geo+json", "text/csv"],
         methods: Methods::Get,
     },
     Route {
