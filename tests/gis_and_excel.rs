@@ -248,3 +248,86 @@ fn the_api_serves_region_layers_labels_and_the_dutch_dialect() {
         assert!(t.starts_with("application/problem+json"), "{bad}: {t}");
     }
 }
+
+#[test]
+fn the_workbook_opens_with_dutch_headers_numbers_and_percentages() {
+    if common::skip_without(&[common::Tool::PyModule("openpyxl")]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("dekking.xlsx");
+    run(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--format",
+        "xlsx",
+        "--out",
+        file.to_str().expect("utf8"),
+    ]);
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["--quiet", "coverage", "--demo", "--format", "json"]))
+            .expect("json");
+    let out = std::process::Command::new(common::python())
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spreadsheet/read_xlsx.py"),
+        )
+        .arg(&file)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let book: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        book["sheets"],
+        serde_json::json!(["Gemeenten", "Regio's", "Toelichting"])
+    );
+    let g = &book["Gemeenten"];
+    assert_eq!(g["frozen"], "A2");
+    assert!(
+        g["filter"].as_str().is_some_and(|f| f.starts_with("A1:")),
+        "{}",
+        g["filter"]
+    );
+    let header: Vec<&str> = g["header"]
+        .as_array()
+        .expect("header")
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert_eq!(&header[..3], ["Code", "Gemeente", "Niveau"]);
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let rows = g["rows"].as_array().expect("rows");
+    let munis = json["municipalities"].as_array().expect("municipalities");
+    assert_eq!(rows.len(), munis.len());
+    for (row, m) in rows.iter().zip(munis) {
+        assert_eq!(row[col("Code")], m["code"]);
+        // Numbers are numbers, equal to the JSON's (shares as fractions, shown as %).
+        let share = row[col("Jongeren binnen de norm")]
+            .as_f64()
+            .expect("a number");
+        assert!((share - m["share_within_limit"].as_f64().expect("share")).abs() < 1e-3);
+        let young = row[col("Jongeren (aantal)")].as_f64().expect("a number");
+        assert_eq!(young, m["young_people"].as_f64().expect("young people"));
+    }
+    assert_eq!(g["formats"][col("Jongeren binnen de norm")], "0.0%");
+    let r = &book["Regio's"];
+    assert_eq!(r["frozen"], "A2");
+    assert_eq!(
+        r["rows"].as_array().map(Vec::len),
+        json["regions"].as_array().map(Vec::len)
+    );
+    // Like every output, a special file is refused (the workbook goes to a file).
+    let (ok, _, err) = nabij(&[
+        "coverage",
+        "--demo",
+        "--format",
+        "xlsx",
+        "--out",
+        "/dev/stdout",
+    ]);
+    assert!(!ok, "{err}");
+}

@@ -19,6 +19,7 @@ pub mod report;
 pub mod result;
 pub mod scenario;
 pub mod summary;
+pub mod xlsx;
 
 pub use coverage::{CoverageResult, Prepared, WeightedPoint};
 pub use inputs::{Facility, InputError, Municipality, MunicipalityFields};

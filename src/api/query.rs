@@ -239,9 +239,10 @@ pub fn format(v: &Option<String>) -> Result<&'static str, ApiError> {
         None | Some("geojson") => Ok("geojson"),
         Some("csv") => Ok("csv"),
         Some("json") => Ok("json"),
+        Some("xlsx") => Ok("xlsx"),
         Some(other) => Err(ApiError::bad(
             "format",
-            format!("{other:?}: use geojson, csv or json"),
+            format!("{other:?}: use geojson, csv, json or xlsx"),
         )),
     }
 }

@@ -62,6 +62,12 @@ pub fn need_profiles() -> Vec<serde_json::Value> {
 pub use crate::document::Lang;
 pub use policy_report::ReportRequest;
 
+/// A coverage answer as an Excel workbook (municipalities, regions, what the figures answer).
+pub fn to_xlsx(result: &CoverageResult, lang: LabelLang) -> Result<Vec<u8>, AppError> {
+    crate::analysis::xlsx::to_xlsx(result, lang)
+        .map_err(|e| AppError::Mismatch(format!("the workbook could not be written: {e}")))
+}
+
 /// The report laid out as HTML.
 pub fn report_html(r: &crate::document::Report) -> String {
     crate::document::html::to_html(r)

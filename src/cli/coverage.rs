@@ -24,6 +24,9 @@ pub enum Format {
     Json,
     /// The summary for a policy writer (regions, flags, findings) in Markdown.
     Markdown,
+    /// An Excel workbook: municipalities and regions, Dutch headers (English with --lang
+    /// en), numbers as numbers; needs --out FILE.xlsx (or a pipe).
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -70,7 +73,17 @@ pub fn coverage(args: CoverageArgs, progress: &Progress) -> Result<(), CliError>
     } else {
         Format::Geojson
     });
+    if let Format::Xlsx = format {
+        if to_terminal {
+            return Err(CliError::Usage(
+                "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
+            ));
+        }
+        let bytes = crate::app::to_xlsx(&result, args.layout.layout().lang)?;
+        return output::finish_bytes(file, args.out.as_deref(), &bytes);
+    }
     let text = match format {
+        Format::Xlsx => unreachable!("written above"),
         Format::Text => report::to_text(&result),
         Format::Geojson => format!(
             "{}\n",

@@ -33,6 +33,13 @@ pub async fn coverage(
                 web::Bytes::from(report::to_csv_as(&r, layout)),
             )),
             "json" => Cached::json(&report::to_json(&r), JSON),
+            "xlsx" => {
+                let bytes = crate::app::to_xlsx(&r, layout.lang)?;
+                Ok(Cached::new(
+                    crate::api::openapi::XLSX,
+                    web::Bytes::from(bytes),
+                ))
+            }
             _ => Cached::json(
                 &report::to_geojson_in(&r, &s.data.prepared.municipalities, layout.lang),
                 GEOJSON,

@@ -155,9 +155,12 @@ const FORMAT: Param = Param {
     path: false,
     required: false,
     kind: "string",
-    values: &["geojson", "csv", "json"],
-    description: "Output format (default geojson).",
+    values: &["geojson", "csv", "json", "xlsx"],
+    description: "Output format (default geojson); xlsx: an Excel workbook with a municipalities and a regions sheet.",
 };
+
+/// The content type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The language of the labels in a data output (`status_label`).
 const LANG: Param = Param {
@@ -366,7 +369,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/v1/coverage",
         summary: "Coverage of every municipality for a need profile.",
         params: &COVERAGE_PARAMS,
-        produces: &["application/geo+json", "text/csv", "application/json"],
+        produces: &["application/geo+json", "text/csv", "application/json", XLSX],
         methods: Methods::Get,
     },
     Route {
