@@ -331,3 +331,103 @@ fn the_workbook_opens_with_dutch_headers_numbers_and_percentages() {
     ]);
     assert!(!ok, "{err}");
 }
+
+#[test]
+fn the_geopackage_has_three_layers_a_tier_style_and_passes_gdals_validation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("dekking.gpkg");
+    run(&[
+        "--quiet",
+        "coverage",
+        "--demo",
+        "--format",
+        "gpkg",
+        "--out",
+        file.to_str().expect("utf8"),
+    ]);
+    // Read as QGIS would find it: the layers, the style stored for the municipalities.
+    let c = rusqlite::Connection::open(&file).expect("sqlite");
+    let app: i64 = c
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .expect("id");
+    assert_eq!(app, 0x4750_4B47, "GPKG");
+    let layers: Vec<(String, String)> = c
+        .prepare(
+            "SELECT table_name, geometry_type_name FROM gpkg_geometry_columns ORDER BY table_name",
+        )
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .expect("layers");
+    assert_eq!(
+        layers,
+        [
+            (
+                "nabij_coverage_kleinschalig_45min".to_string(),
+                "MULTIPOLYGON".to_string()
+            ),
+            ("nabij_facilities".to_string(), "POINT".to_string()),
+            (
+                "nabij_regions_jeugdregio_kleinschalig_45min".to_string(),
+                "MULTIPOLYGON".to_string()
+            ),
+        ]
+    );
+    let (table, qml): (String, String) = c
+        .query_row(
+            "SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a default style");
+    assert_eq!(table, "nabij_coverage_kleinschalig_45min");
+    assert!(
+        qml.contains(r#"attr="status_rank""#) && qml.contains("binnen de norm"),
+        "{qml:.300}"
+    );
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM nabij_coverage_kleinschalig_45min WHERE geom IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(n, 20);
+    drop(c);
+    if common::skip_without(&[common::Tool::Command("ogrinfo")]) {
+        return;
+    }
+    let out = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(&file)
+        .output()
+        .expect("ogrinfo");
+    let info = String::from_utf8_lossy(&out.stdout);
+    let warnings = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && info.matches("Feature Count").count() >= 3,
+        "{info}"
+    );
+    assert!(
+        !warnings.contains("Warning") && !warnings.contains("ERROR"),
+        "{warnings}"
+    );
+    // GDAL's own GeoPackage validator (from python3-gdal, which gdal-bin depends on).
+    let validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+    let have = std::path::Path::new(validator).exists();
+    assert!(
+        have || std::env::var_os("NABIJ_REQUIRE_TOOLS").is_none(),
+        "GDAL's validate_gpkg.py (python3-gdal) is missing"
+    );
+    if have {
+        let out = std::process::Command::new("/usr/bin/python3")
+            .arg(validator)
+            .arg(&file)
+            .output()
+            .expect("validate_gpkg.py");
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

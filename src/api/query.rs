@@ -240,9 +240,10 @@ pub fn format(v: &Option<String>) -> Result<&'static str, ApiError> {
         Some("csv") => Ok("csv"),
         Some("json") => Ok("json"),
         Some("xlsx") => Ok("xlsx"),
+        Some("gpkg") => Ok("gpkg"),
         Some(other) => Err(ApiError::bad(
             "format",
-            format!("{other:?}: use geojson, csv, json or xlsx"),
+            format!("{other:?}: use geojson, csv, json, xlsx or gpkg"),
         )),
     }
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod dataset;
 pub mod demo;
 pub mod error;
+pub mod gpkg;
 mod load;
 pub mod network;
 pub mod policy_report;
@@ -61,6 +62,56 @@ pub fn need_profiles() -> Vec<serde_json::Value> {
 }
 pub use crate::document::Lang;
 pub use policy_report::ReportRequest;
+
+impl Dataset {
+    /// A coverage answer as a GeoPackage (municipalities, regions and facilities, the
+    /// municipalities styled by tier for QGIS), as bytes.
+    pub fn geopackage(
+        &self,
+        result: &CoverageResult,
+        lang: LabelLang,
+    ) -> Result<Vec<u8>, AppError> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let facilities: Vec<serde_json::Value> = self
+            .prepared
+            .facilities
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "type": "Feature",
+                    "properties": {
+                        "id": f.id, "name": f.name, "type": f.kind,
+                        "status": f.status, "places": f.places,
+                        "counts": result.suitable_facilities.contains(&f.id),
+                    },
+                    "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]},
+                })
+            })
+            .collect();
+        // SQLite writes files: a private one in the temporary folder, read back and removed.
+        let path = std::env::temp_dir().join(format!(
+            "nabij-{}-{}.gpkg",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_file(&path);
+        let written = gpkg::write(
+            &path,
+            result,
+            &self.prepared.municipalities,
+            &facilities,
+            lang,
+        )
+        .and_then(|()| {
+            std::fs::read(&path).map_err(|e| {
+                AppError::Mismatch(format!("the GeoPackage could not be read back: {e}"))
+            })
+        });
+        let _ = std::fs::remove_file(&path);
+        written
+    }
+}
 
 /// A coverage answer as an Excel workbook (municipalities, regions, what the figures answer).
 pub fn to_xlsx(result: &CoverageResult, lang: LabelLang) -> Result<Vec<u8>, AppError> {

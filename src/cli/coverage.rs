@@ -27,6 +27,9 @@ pub enum Format {
     /// An Excel workbook: municipalities and regions, Dutch headers (English with --lang
     /// en), numbers as numbers; needs --out FILE.xlsx (or a pipe).
     Xlsx,
+    /// A GeoPackage: municipalities (styled by tier for QGIS), regions and facilities as
+    /// three layers; needs --out FILE.gpkg (or a pipe).
+    Gpkg,
 }
 
 #[derive(Debug, Args)]
@@ -73,17 +76,21 @@ pub fn coverage(args: CoverageArgs, progress: &Progress) -> Result<(), CliError>
     } else {
         Format::Geojson
     });
-    if let Format::Xlsx = format {
+    if let Format::Xlsx | Format::Gpkg = format {
         if to_terminal {
             return Err(CliError::Usage(
-                "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
+                "--format xlsx and gpkg write a binary file: give --out FILE".into(),
             ));
         }
-        let bytes = crate::app::to_xlsx(&result, args.layout.layout().lang)?;
+        let lang = args.layout.layout().lang;
+        let bytes = match format {
+            Format::Gpkg => data.geopackage(&result, lang)?,
+            _ => crate::app::to_xlsx(&result, lang)?,
+        };
         return output::finish_bytes(file, args.out.as_deref(), &bytes);
     }
     let text = match format {
-        Format::Xlsx => unreachable!("written above"),
+        Format::Xlsx | Format::Gpkg => unreachable!("written above"),
         Format::Text => report::to_text(&result),
         Format::Geojson => format!(
             "{}\n",

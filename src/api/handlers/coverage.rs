@@ -33,6 +33,13 @@ pub async fn coverage(
                 web::Bytes::from(report::to_csv_as(&r, layout)),
             )),
             "json" => Cached::json(&report::to_json(&r), JSON),
+            "gpkg" => {
+                let bytes = s.data.geopackage(&r, layout.lang)?;
+                Ok(Cached::new(
+                    "application/geopackage+sqlite3",
+                    web::Bytes::from(bytes),
+                ))
+            }
             "xlsx" => {
                 let bytes = crate::app::to_xlsx(&r, layout.lang)?;
                 Ok(Cached::new(

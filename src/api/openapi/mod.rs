@@ -155,8 +155,8 @@ const FORMAT: Param = Param {
     path: false,
     required: false,
     kind: "string",
-    values: &["geojson", "csv", "json", "xlsx"],
-    description: "Output format (default geojson); xlsx: an Excel workbook with a municipalities and a regions sheet.",
+    values: &["geojson", "csv", "json", "xlsx", "gpkg"],
+    description: "Output format (default geojson); xlsx: an Excel workbook with a municipalities and a regions sheet; gpkg: a GeoPackage with municipalities (styled by tier for QGIS), regions and facilities.",
 };
 
 /// The content type of an Excel workbook.
@@ -369,7 +369,13 @@ pub const ROUTES: &[Route] = &[
         path: "/api/v1/coverage",
         summary: "Coverage of every municipality for a need profile.",
         params: &COVERAGE_PARAMS,
-        produces: &["application/geo+json", "text/csv", "application/json", XLSX],
+        produces: &[
+            "application/geo+json",
+            "text/csv",
+            "application/json",
+            XLSX,
+            "application/geopackage+sqlite3",
+        ],
         methods: Methods::Get,
     },
     Route {
