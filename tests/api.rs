@@ -56,6 +56,8 @@ fn concrete(pattern: &str, scenario: &str) -> String {
             .replace("{code}", "GM9001")
             .replace("{id}", "NB-01")
             .replace("{file}", "app.js")
+            .replace("{collectionId}", "coverage")
+            .replace("{featureId}", "GM9001")
     }
 }
 

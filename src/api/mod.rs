@@ -27,7 +27,7 @@ pub use error::ApiError;
 pub use query::MAX_QUERY_BYTES;
 pub use state::AppState;
 
-use handlers::{coverage, facilities, meta, report, routing, scenarios, web as page};
+use handlers::{coverage, facilities, meta, ogc, report, routing, scenarios, web as page};
 use openapi::{Methods, RouteId};
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -156,6 +156,22 @@ fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
         RouteId::Page => route.to(|q: HttpRequest, s: Data| guard(page::page(q, s))),
         RouteId::Asset => {
             route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(page::asset(q, p, s)))
+        }
+        RouteId::OgcLanding => route.to(|q: HttpRequest, s: Data| guard(ogc::landing(q, s))),
+        RouteId::OgcConformance => route.to(|q: HttpRequest| guard(ogc::conformance(q))),
+        RouteId::OgcCollections => {
+            route.to(|q: HttpRequest, s: Data| guard(ogc::collections(q, s)))
+        }
+        RouteId::OgcCollection => route
+            .to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(ogc::collection(q, p, s))),
+        RouteId::OgcItems => {
+            route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(ogc::items(q, p, s)))
+        }
+        RouteId::OgcItem => route.to(|q: HttpRequest, p: web::Path<(String, String)>, s: Data| {
+            guard(ogc::item(q, p, s))
+        }),
+        RouteId::OgcSchema => {
+            route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(ogc::schema(q, p, s)))
         }
     };
     let mut out = vec![get];

@@ -31,6 +31,7 @@ pub use crate::analysis::advice::Objective;
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
 pub use crate::analysis::inputs::{Status as FacilityStatus, read_points};
 pub use crate::analysis::need::NeedOverrides;
+pub use crate::analysis::crs::RdConverter;
 pub use crate::analysis::result::LabelLang;
 pub use crate::analysis::scenario::{Scenario, ScenarioError};
 pub use crate::analysis::summary::{Style, summary};
@@ -64,6 +65,27 @@ pub use crate::document::Lang;
 pub use policy_report::ReportRequest;
 
 impl Dataset {
+    /// The facilities as GeoJSON features with flat properties, and whether each counts for
+    /// the question of `result`.
+    pub fn facility_features(&self, result: &CoverageResult) -> Vec<serde_json::Value> {
+        self.prepared
+            .facilities
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "type": "Feature",
+                    "id": f.id,
+                    "properties": {
+                        "id": f.id, "name": f.name, "type": f.kind,
+                        "status": f.status, "places": f.places,
+                        "counts": result.suitable_facilities.contains(&f.id),
+                    },
+                    "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]},
+                })
+            })
+            .collect()
+    }
+
     /// A coverage answer as a GeoPackage (municipalities, regions and facilities, the
     /// municipalities styled by tier for QGIS), as bytes.
     pub fn geopackage(
@@ -73,22 +95,7 @@ impl Dataset {
     ) -> Result<Vec<u8>, AppError> {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
-        let facilities: Vec<serde_json::Value> = self
-            .prepared
-            .facilities
-            .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "type": "Feature",
-                    "properties": {
-                        "id": f.id, "name": f.name, "type": f.kind,
-                        "status": f.status, "places": f.places,
-                        "counts": result.suitable_facilities.contains(&f.id),
-                    },
-                    "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]},
-                })
-            })
-            .collect();
+        let facilities = self.facility_features(result);
         // SQLite writes files: a private one in the temporary folder, read back and removed.
         let path = std::env::temp_dir().join(format!(
             "nabij-{}-{}.gpkg",

@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod facilities;
 pub mod meta;
+pub mod ogc;
 pub mod report;
 pub mod routing;
 pub mod scenarios;

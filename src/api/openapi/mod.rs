@@ -29,6 +29,13 @@ pub enum RouteId {
     Report,
     Page,
     Asset,
+    OgcLanding,
+    OgcConformance,
+    OgcCollections,
+    OgcCollection,
+    OgcItems,
+    OgcItem,
+    OgcSchema,
 }
 
 /// A documented parameter.
@@ -586,6 +593,152 @@ pub const ROUTES: &[Route] = &[
         produces: &["application/json"],
         methods: Methods::Get,
     },
+    Route {
+        id: RouteId::OgcLanding,
+        path: "/ogc",
+        summary: "OGC API - Features landing page: links to the API definition, the conformance classes and the collections (QGIS: add an OGC API - Features layer with this URL).",
+        params: &[OGC_F],
+        produces: &["application/json", "text/html"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::OgcConformance,
+        path: "/ogc/conformance",
+        summary: "The OGC API - Features conformance classes this service implements.",
+        params: &[OGC_F],
+        produces: &["application/json", "text/html"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::OgcCollections,
+        path: "/ogc/collections",
+        summary: "The feature collections: coverage (municipalities with their tier and figures), facilities, and regions_<grouping> (region polygons with the regional figures).",
+        params: &[OGC_F],
+        produces: &["application/json", "text/html"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::OgcCollection,
+        path: "/ogc/collections/{collectionId}",
+        summary: "One feature collection: its extent, CRSs and links.",
+        params: &[OGC_COLLECTION, OGC_F],
+        produces: &["application/json", "text/html"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::OgcItems,
+        path: "/ogc/collections/{collectionId}/items",
+        summary: "The features of a collection, paged (limit, offset, next link), filtered by bbox, in CRS84, EPSG:4258 or EPSG:28992 (crs, bbox-crs), for a need profile (the coverage parameters).",
+        params: &OGC_ITEMS_PARAMS,
+        produces: &["application/geo+json", "text/html"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::OgcItem,
+        path: "/ogc/collections/{collectionId}/items/{featureId}",
+        summary: "One feature of a collection.",
+        params: &OGC_ITEM_PARAMS,
+        produces: &["application/geo+json", "text/html"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::OgcSchema,
+        path: "/ogc/collections/{collectionId}/schema",
+        summary: "The JSON Schema of a collection's features (their fields and types).",
+        params: &[OGC_COLLECTION, OGC_F],
+        produces: &["application/schema+json"],
+        methods: Methods::Get,
+    },
+];
+
+const OGC_F: Param = Param {
+    name: "f",
+    path: false,
+    required: false,
+    kind: "string",
+    values: &["json", "html"],
+    description: "Format: json (default; GeoJSON for features) or html (for a browser).",
+};
+
+const OGC_COLLECTION: Param = Param {
+    name: "collectionId",
+    path: true,
+    required: true,
+    kind: "string",
+    values: &[],
+    description: "coverage, facilities or regions_<grouping> (e.g. regions_jeugdregio).",
+};
+
+const OGC_CRS_VALUES: &[&str] = &[
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "http://www.opengis.net/def/crs/EPSG/0/4258",
+    "http://www.opengis.net/def/crs/EPSG/0/28992",
+];
+
+const OGC_ITEMS_PARAMS: [Param; 16] = [
+    OGC_COLLECTION,
+    q(
+        "limit",
+        "integer",
+        "Features per page, 1 to 10000 (default 1000).",
+    ),
+    q(
+        "offset",
+        "integer",
+        "Features to skip (the next link sets it).",
+    ),
+    q(
+        "bbox",
+        "string",
+        "minx,miny,maxx,maxy in bbox-crs: only features that intersect it.",
+    ),
+    Param {
+        name: "bbox-crs",
+        path: false,
+        required: false,
+        kind: "string",
+        values: OGC_CRS_VALUES,
+        description: "The CRS of bbox (default CRS84).",
+    },
+    Param {
+        name: "crs",
+        path: false,
+        required: false,
+        kind: "string",
+        values: OGC_CRS_VALUES,
+        description: "The CRS of the answer (default CRS84: lon,lat; EPSG:4258 lat,lon; EPSG:28992 RD New x,y).",
+    },
+    OGC_F,
+    LANG,
+    NEED[0],
+    NEED[1],
+    NEED[2],
+    NEED[3],
+    NEED[4],
+    NEED[5],
+    NEED[6],
+    NEED[7],
+];
+
+const OGC_ITEM_PARAMS: [Param; 4] = [
+    OGC_COLLECTION,
+    Param {
+        name: "featureId",
+        path: true,
+        required: true,
+        kind: "string",
+        values: &[],
+        description: "The feature's id (a municipality code, facility id or region code).",
+    },
+    Param {
+        name: "crs",
+        path: false,
+        required: false,
+        kind: "string",
+        values: OGC_CRS_VALUES,
+        description: "The CRS of the answer (default CRS84).",
+    },
+    OGC_F,
 ];
 
 /// The route of a handler.
