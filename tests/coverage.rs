@@ -507,7 +507,9 @@ fn the_geojson_opens_in_gdal() {
     ]);
     assert!(ok);
     assert_eq!(csv.lines().count(), 21);
-    assert!(csv.starts_with("code,name,status,status_label,status_rank,share_within_limit,minutes_median"));
+    assert!(csv.starts_with(
+        "code,name,status,status_label,status_rank,share_within_limit,minutes_median"
+    ));
 }
 
 #[test]

@@ -325,3 +325,22 @@ fn gdal_reads_every_collection_and_copies_one_to_a_geopackage_in_rd_new() {
         .expect("a count");
     assert!(n > 0 && n < 20, "{n}");
 }
+
+#[test]
+fn a_problems_type_resolves_to_the_servers_page_of_problem_types() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = common::Served::demo(&dir.path().join("s.sqlite"), None);
+    let (s, _, body) = get(
+        &server.addr,
+        "/api/v1/coverage?minutes=300",
+        "application/json",
+    );
+    assert_eq!(s, 400);
+    let problem: Value = serde_json::from_str(&body).expect("problem");
+    let t = problem["type"].as_str().expect("type");
+    let (page, anchor) = t.split_once('#').expect("an anchor");
+    assert_eq!(page, "/api/v1/problems");
+    let (s, _, html) = get(&server.addr, page, "text/html");
+    assert_eq!(s, 200);
+    assert!(html.contains(&format!("id=\"{anchor}\"")), "{html:.300}");
+}

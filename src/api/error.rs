@@ -124,6 +124,119 @@ impl ApiError {
     }
 }
 
+/// Every problem type: its name, status, title and what it means (served at
+/// `/api/v1/problems`, where each problem's `type` points).
+pub const PROBLEM_TYPES: &[(&str, u16, &str, &str)] = &[
+    (
+        "invalid-parameter",
+        400,
+        "Invalid parameter",
+        "A query parameter or the body is missing, malformed or out of range; `parameter` names it and `detail` says what it accepts.",
+    ),
+    (
+        "unroutable-point",
+        400,
+        "Point cannot be routed",
+        "A point lies too far from any drivable road of the graph (`detail` gives the distance); check the coordinates (LON,LAT) or the area of the graph.",
+    ),
+    (
+        "unauthorized",
+        401,
+        "Unauthorized",
+        "A write without `Authorization: Bearer <token>`.",
+    ),
+    (
+        "forbidden",
+        403,
+        "Forbidden",
+        "A write with a wrong token, on a server whose writes are off, or on a read-only scenario database.",
+    ),
+    (
+        "not-found",
+        404,
+        "Not found",
+        "The municipality, facility, scenario, collection, feature or route does not exist; `parameter` names the path part.",
+    ),
+    (
+        "not-loaded",
+        404,
+        "Not loaded",
+        "The server holds no data for this question (e.g. only a road graph, no municipalities).",
+    ),
+    (
+        "method-not-allowed",
+        405,
+        "Method not allowed",
+        "The path exists with other methods; the `Allow` header lists them.",
+    ),
+    (
+        "body-timeout",
+        408,
+        "Request body too slow",
+        "The request body did not arrive within the body time (10 s by default) plus its length at 64 KiB/s; send it at once.",
+    ),
+    (
+        "body-too-large",
+        413,
+        "Body too large",
+        "The request body is larger than the route accepts (1 MB for the matrix and scenarios).",
+    ),
+    (
+        "too-many-pairs",
+        413,
+        "Too many pairs",
+        "A matrix of more than 250,000 pairs; split the request.",
+    ),
+    (
+        "query-too-long",
+        414,
+        "Query too long",
+        "The query string is longer than 2 KB.",
+    ),
+    (
+        "unprocessable",
+        422,
+        "Cannot be applied",
+        "A well-formed body that cannot be applied, e.g. a scenario change naming an unknown facility (`parameter`: `changes[i]`), or an Idempotency-Key reused for another request.",
+    ),
+    (
+        "too-many-attempts",
+        429,
+        "Too many attempts",
+        "Too many failed write attempts from this address; wait the seconds `Retry-After` gives.",
+    ),
+    (
+        "client-gone",
+        499,
+        "Client closed request",
+        "The client left before the answer was ready (logged only).",
+    ),
+    (
+        "internal",
+        500,
+        "Internal server error",
+        "The server could not answer; the detail is in its log.",
+    ),
+    (
+        "busy",
+        503,
+        "Busy",
+        "Too many computations run and wait; try again after `Retry-After` seconds.",
+    ),
+    (
+        "timeout",
+        503,
+        "Computation timed out",
+        "The computation took longer than the server's limit.",
+    ),
+    (
+        "store-unavailable",
+        503,
+        "Scenario database unavailable",
+        "The scenario database cannot be used; `detail` says why.",
+    ),
+];
+
 /// The problem document for a status and detail (also used by the panic guard).
 pub fn problem(
     status: StatusCode,
@@ -133,7 +246,9 @@ pub fn problem(
     parameter: Option<&str>,
 ) -> HttpResponse {
     let mut body = json!({
-        "type": format!("https://nabij.example/problems/{kind}"),
+        // A reference to this server's own page of problem types, which says what each
+        // means and what to do (RFC 9457 resolves it against the request's URI).
+        "type": format!("/api/v1/problems#{kind}"),
         "title": title,
         "status": status.as_u16(),
         "detail": detail,
@@ -286,6 +401,50 @@ impl From<crate::app::AppError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_problem_type_is_documented_with_its_status() {
+        let all = [
+            ApiError::bad("x", "y"),
+            ApiError::NotFound {
+                what: "x",
+                id: "y".into(),
+                parameter: None,
+            },
+            ApiError::Unroutable {
+                parameter: "x".into(),
+                detail: "y".into(),
+            },
+            ApiError::QueryTooLong { limit: 1 },
+            ApiError::BodyTooLarge { limit: 1 },
+            ApiError::TooManyPairs { detail: "x".into() },
+            ApiError::Busy,
+            ApiError::Timeout { seconds: 1 },
+            ApiError::NotLoaded("x".into()),
+            ApiError::Unauthorized,
+            ApiError::Forbidden("x".into()),
+            ApiError::Unprocessable {
+                parameter: "x".into(),
+                detail: "y".into(),
+            },
+            ApiError::BodyTimeout {
+                seconds: 1,
+                min_rate: 1,
+            },
+            ApiError::TooManyAttempts { retry_s: 1 },
+            ApiError::StoreUnavailable("x".into()),
+            ApiError::ClientGone,
+            ApiError::Internal("x".into()),
+        ];
+        for e in all {
+            let documented = PROBLEM_TYPES
+                .iter()
+                .find(|(k, _, _, _)| *k == e.kind())
+                .unwrap_or_else(|| panic!("{} is not in PROBLEM_TYPES", e.kind()));
+            assert_eq!(documented.1, e.status_code().as_u16(), "{}", e.kind());
+            assert_eq!(documented.2, e.title(), "{}", e.kind());
+        }
+    }
 
     #[test]
     fn a_timeout_says_when_to_try_again() {

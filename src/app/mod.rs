@@ -29,9 +29,9 @@ pub use network::{Network, SourceInfo};
 
 pub use crate::analysis::advice::Objective;
 pub use crate::analysis::coverage::{CoverageStatus, OriginKind};
+pub use crate::analysis::crs::RdConverter;
 pub use crate::analysis::inputs::{Status as FacilityStatus, read_points};
 pub use crate::analysis::need::NeedOverrides;
-pub use crate::analysis::crs::RdConverter;
 pub use crate::analysis::result::LabelLang;
 pub use crate::analysis::scenario::{Scenario, ScenarioError};
 pub use crate::analysis::summary::{Style, summary};

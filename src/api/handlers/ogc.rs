@@ -76,12 +76,7 @@ impl Crs {
     }
 
     /// A position in this CRS as WGS84 lon/lat.
-    fn to_wgs84(
-        self,
-        rd: &crate::app::RdConverter,
-        a: f64,
-        b: f64,
-    ) -> Option<(f64, f64)> {
+    fn to_wgs84(self, rd: &crate::app::RdConverter, a: f64, b: f64) -> Option<(f64, f64)> {
         match self {
             Crs::Crs84 => Some((a, b)),
             Crs::Etrs89 => Some((b, a)),
@@ -186,6 +181,39 @@ fn json_or_html(
         return Ok(html_page(title, &links, rows, header));
     }
     respond(req, &Cached::json(body, JSON)?)
+}
+
+/// `/api/v1/problems`: every problem type, with an anchor per type in HTML.
+pub async fn problems(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let q: OgcQuery = parse(&req, RouteId::Problems)?;
+    let html = html_wanted(&req, q.f.as_deref())?;
+    if html {
+        let mut s = String::from(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>nabij: problem types</title></head><body><main><h1>Problem types of the nabij API</h1><dl>",
+        );
+        for (kind, status, title, meaning) in crate::api::error::PROBLEM_TYPES {
+            s.push_str(&format!(
+                "<dt id=\"{kind}\">{kind} ({status} {})</dt><dd>{}</dd>",
+                escape(title),
+                escape(meaning)
+            ));
+        }
+        s.push_str("</dl></main></body></html>");
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+            ))
+            .body(s));
+    }
+    let types: Vec<Value> = crate::api::error::PROBLEM_TYPES
+        .iter()
+        .map(|(kind, status, title, meaning)| {
+            json!({"type": format!("/api/v1/problems#{kind}"), "status": status, "title": title, "meaning": meaning})
+        })
+        .collect();
+    respond(&req, &Cached::json(&json!({"problem_types": types}), JSON)?)
 }
 
 pub async fn landing(

@@ -36,6 +36,7 @@ pub enum RouteId {
     OgcItems,
     OgcItem,
     OgcSchema,
+    Problems,
 }
 
 /// A documented parameter.
@@ -591,6 +592,14 @@ pub const ROUTES: &[Route] = &[
         summary: "This document.",
         params: &[],
         produces: &["application/json"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::Problems,
+        path: "/api/v1/problems",
+        summary: "The problem types of this API's errors (each error's `type` points here): status, title, what it means and what to do.",
+        params: &[OGC_F],
+        produces: &["application/json", "text/html"],
         methods: Methods::Get,
     },
     Route {
