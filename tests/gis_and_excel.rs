@@ -431,3 +431,17 @@ fn the_geopackage_has_three_layers_a_tier_style_and_passes_gdals_validation() {
         );
     }
 }
+
+#[test]
+fn facility_properties_are_flat() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = common::Served::demo(&dir.path().join("s.sqlite"), None);
+    let (s, _, body) = get(&server.addr, "/api/v1/facilities/NB-01");
+    assert_eq!(s, 200, "{body}");
+    let f: serde_json::Value = serde_json::from_str(&body).expect("geojson");
+    let p = f["properties"].as_object().expect("properties");
+    assert!(p.values().all(|v| !v.is_object()), "{p:?}");
+    assert!(!p.contains_key("properties"));
+    // The demo file's extra column (its municipality) is a property like any other.
+    assert!(p.contains_key("municipality"), "{p:?}");
+}

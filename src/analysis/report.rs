@@ -471,6 +471,18 @@ pub fn facility_feature(
         o.remove("lat");
         o.insert("municipality".into(), json!(municipality));
         o.insert("unplaced".into(), json!(unplaced));
+        // The file's other columns as flat properties (GIS tools drop nested objects); one
+        // that has the name of a known field keeps its value as `extra_<name>`.
+        if let Some(Value::Object(extra)) = o.remove("properties") {
+            for (k, v) in extra {
+                let key = if o.contains_key(&k) {
+                    format!("extra_{k}")
+                } else {
+                    k
+                };
+                o.insert(key, v);
+            }
+        }
     }
     json!({"type": "Feature", "id": f.id, "properties": props, "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]}})
 }
