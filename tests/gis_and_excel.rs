@@ -186,31 +186,12 @@ fn regions_come_as_polygons_and_as_a_table() {
 
 /// GET over loopback; (status, content type, body).
 fn get(addr: &str, path: &str) -> (u16, String, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let (status, head, body) = common::http(addr, "GET", path, &[], "");
     let ctype = head
         .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-type: ")
-                .map(str::to_string)
-        })
+        .find_map(|l| l.strip_prefix("content-type: ").map(str::to_string))
         .unwrap_or_default();
-    (status, ctype, body.to_string())
+    (status, ctype, body)
 }
 
 #[test]

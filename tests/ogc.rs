@@ -5,30 +5,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-
 use serde_json::Value;
 
 const RD: &str = "http://www.opengis.net/def/crs/EPSG/0/28992";
 
 /// GET with an Accept header; (status, headers lower-cased, body).
 fn get(addr: &str, path: &str, accept: &str) -> (u16, String, String) {
-    let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_ascii_lowercase(), body.to_string())
+    common::http(addr, "GET", path, &[&format!("Accept: {accept}")], "")
 }
 
 fn json(addr: &str, path: &str) -> Value {
