@@ -258,6 +258,8 @@ fn gdal_reads_every_collection_and_copies_one_to_a_geopackage_in_rd_new() {
         ("coverage", 20),
         ("facilities", 12),
         ("regions_jeugdregio", 3),
+        ("regions_provincie", 1),
+        ("regions_zorggebied", 2),
     ] {
         let out = std::process::Command::new("ogrinfo")
             .args(["-ro", "-so"])
