@@ -64,11 +64,11 @@ fn a_body_that_never_arrives_gets_408_and_its_connection_closed() {
         let mut s = TcpStream::connect(&server.addr).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(60)))
             .expect("timeout");
-        write!(
+        // (A write the server has already refused shows in what it answered.)
+        let _ = write!(
             s,
             "POST {path} HTTP/1.1\r\nHost: t\r\n{auth}Content-Length: 1000000\r\n\r\n{{"
-        )
-        .expect("send");
+        );
         let mut out = Vec::new();
         // The server answers and closes: read_to_end returns.
         let _ = s.read_to_end(&mut out);

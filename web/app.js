@@ -366,14 +366,23 @@
   function updateDownloads() {
     const id = $("scenario").value;
     const q = needQuery();
+    // The workbook, the Dutch CSV and the GeoPackage exist for the baseline only.
+    for (const k of ["dl-xlsx", "dl-csv-nl", "dl-gpkg"]) $(k).hidden = !!id;
     if (id) {
       $("dl-geojson").href = "/api/v1/scenarios/" + id + "/coverage?format=geojson";
       $("dl-csv").href = "/api/v1/scenarios/" + id + "/coverage?format=csv";
     } else {
-      const g = new URLSearchParams(q); g.set("format", "geojson");
-      const c = new URLSearchParams(q); c.set("format", "csv");
-      $("dl-geojson").href = "/api/v1/coverage?" + g;
-      $("dl-csv").href = "/api/v1/coverage?" + c;
+      const as = (format, extra) => {
+        const p = new URLSearchParams(q);
+        p.set("format", format);
+        for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
+        return "/api/v1/coverage?" + p;
+      };
+      $("dl-geojson").href = as("geojson");
+      $("dl-csv").href = as("csv");
+      $("dl-xlsx").href = as("xlsx", { lang: state.lang });
+      $("dl-csv-nl").href = as("csv", { csv_dialect: "nl", lang: state.lang });
+      $("dl-gpkg").href = as("gpkg", { lang: state.lang });
     }
     const r = new URLSearchParams(q);
     const region = state.selected || (state.regions && state.regions.regions[0] && state.regions.regions[0].code);

@@ -235,6 +235,12 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str, &str)] = &[
         "Scenario database unavailable",
         "The scenario database cannot be used; `detail` says why.",
     ),
+    (
+        "http",
+        0,
+        "(the HTTP status phrase)",
+        "A refusal by the HTTP layer around the API (e.g. a CORS refusal or an unreadable body); `status` and `title` are HTTP's own.",
+    ),
 ];
 
 /// The problem document for a status and detail (also used by the panic guard).

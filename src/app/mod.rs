@@ -97,12 +97,27 @@ impl Dataset {
         static N: AtomicU64 = AtomicU64::new(0);
         let facilities = self.facility_features(result);
         // SQLite writes files: a private one in the temporary folder, read back and removed.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let path = std::env::temp_dir().join(format!(
-            "nabij-{}-{}.gpkg",
+            "nabij-{}-{}-{nanos}.gpkg",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         ));
-        let _ = std::fs::remove_file(&path);
+        // Created new and empty by this process (never an existing file or a link someone
+        // placed there); SQLite then writes into it.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| {
+                AppError::Mismatch(format!(
+                    "the GeoPackage could not be made in {}: {e}",
+                    path.display()
+                ))
+            })?;
         let written = gpkg::write(
             &path,
             result,

@@ -55,7 +55,23 @@ pub async fn coverage(
     })
     .await?;
     state.store_body(key, cached.clone());
-    respond(&req, &cached)
+    let mut resp = respond(&req, &cached)?;
+    // A file to save: its name says what it holds (a double-click opens it in Excel or QGIS).
+    let extension = match format {
+        "xlsx" => Some("xlsx"),
+        "gpkg" => Some("gpkg"),
+        "csv" => Some("csv"),
+        _ => None,
+    };
+    if let Some(ext) = extension
+        && let Ok(v) = actix_web::http::header::HeaderValue::from_str(&format!(
+            "attachment; filename=\"nabij_coverage.{ext}\""
+        ))
+    {
+        resp.headers_mut()
+            .insert(actix_web::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
 }
 
 pub async fn municipality(

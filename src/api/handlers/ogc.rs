@@ -243,7 +243,14 @@ pub async fn landing(
 pub async fn conformance(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let q: OgcQuery = parse(&req, RouteId::OgcConformance)?;
     let html = html_wanted(&req, q.f.as_deref())?;
-    let body = json!({"conformsTo": CONFORMANCE});
+    let b = base(&req);
+    let body = json!({
+        "conformsTo": CONFORMANCE,
+        "links": [
+            link(format!("{b}/ogc/conformance?f=json"), "self", "application/json", "Conformance classes"),
+            link(format!("{b}/ogc/conformance?f=html"), "alternate", "text/html", "In HTML"),
+        ],
+    });
     let rows: Vec<Vec<String>> = CONFORMANCE.iter().map(|c| vec![c.to_string()]).collect();
     json_or_html(
         &req,
@@ -331,7 +338,8 @@ fn collection_json(state: &AppState, b: &str, id: &str) -> Value {
         "crs": [CRS84, ETRS89, RD_NEW],
         "storageCrs": CRS84,
         "links": [
-            link(format!("{b}/ogc/collections/{id}"), "self", "application/json", &title),
+            link(format!("{b}/ogc/collections/{id}?f=json"), "self", "application/json", &title),
+            link(format!("{b}/ogc/collections/{id}?f=html"), "alternate", "text/html", "In HTML"),
             link(format!("{b}/ogc/collections/{id}/items"), "items", GEOJSON, "The features"),
             link(format!("{b}/ogc/collections/{id}/items?f=html"), "items", "text/html", "The features in HTML"),
             link(format!("{b}/ogc/collections/{id}/schema"), "describedby", "application/schema+json", "The fields of the features"),
@@ -362,12 +370,20 @@ pub async fn collections(
         .iter()
         .map(|id| collection_json(&state, &b, id))
         .collect();
-    let mut links = vec![link(
-        format!("{b}/ogc/collections"),
-        "self",
-        "application/json",
-        "The collections",
-    )];
+    let mut links = vec![
+        link(
+            format!("{b}/ogc/collections?f=json"),
+            "self",
+            "application/json",
+            "The collections",
+        ),
+        link(
+            format!("{b}/ogc/collections?f=html"),
+            "alternate",
+            "text/html",
+            "In HTML",
+        ),
+    ];
     for c in &cols {
         let id = c["id"].as_str().unwrap_or("");
         links.push(link(
@@ -466,7 +482,7 @@ fn bbox_wgs84(
     let bad = || {
         ApiError::bad(
             "bbox",
-            "give minx,miny,maxx,maxy (four numbers, in bbox-crs)",
+            "give minx,miny,maxx,maxy (four numbers, or six with heights; in bbox-crs)",
         )
     };
     let n: Vec<f64> = bbox
@@ -474,7 +490,13 @@ fn bbox_wgs84(
         .map(|x| x.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| bad())?;
-    if n.len() != 4 || n.iter().any(|x| !x.is_finite()) || n[0] > n[2] || n[1] > n[3] {
+    // Four numbers, or six with heights (which a 2D answer ignores).
+    let n = match n.len() {
+        4 => n,
+        6 => vec![n[0], n[1], n[3], n[4]],
+        _ => return Err(bad()),
+    };
+    if n.iter().any(|x| !x.is_finite()) || n[0] > n[2] || n[1] > n[3] {
         return Err(bad());
     }
     let corners = [(n[0], n[1]), (n[0], n[3]), (n[2], n[1]), (n[2], n[3])];
@@ -561,7 +583,8 @@ pub async fn items(
     let lang = crate::api::query::layout(&q.lang, &None)?.lang;
     let crs = Crs::parse("crs", q.crs.as_deref())?;
     let bbox_crs = Crs::parse("bbox-crs", q.bbox_crs.as_deref())?;
-    let limit = number("limit", q.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT, 1)?;
+    // A limit above the maximum is served as the maximum (/req/core/fc-limit-response-1).
+    let limit = number("limit", q.limit.as_deref(), DEFAULT_LIMIT, usize::MAX, 1)?.min(MAX_LIMIT);
     let offset = number("offset", q.offset.as_deref(), 0, usize::MAX, 0)?;
     let rd = crate::app::RdConverter::new();
     let rect = q
@@ -587,9 +610,30 @@ pub async fn items(
                 });
             }
         }
-        let self_href = format!("{b}/ogc/collections/{collection}/items?{query_string}");
+        let with_f = |f: &str| {
+            let mut pairs: Vec<(String, String)> =
+                serde_urlencoded::from_str(&query_string).unwrap_or_default();
+            pairs.retain(|(k, _)| k != "f");
+            pairs.push(("f".into(), f.into()));
+            format!(
+                "{b}/ogc/collections/{collection}/items?{}",
+                serde_urlencoded::to_string(&pairs).unwrap_or_default()
+            )
+        };
+        let (this, other) = if html {
+            ("html", "json")
+        } else {
+            ("json", "html")
+        };
+        let kind = |f: &str| if f == "html" { "text/html" } else { GEOJSON };
         let mut links = vec![
-            link(self_href, "self", GEOJSON, "This page"),
+            link(with_f(this), "self", kind(this), "This page"),
+            link(
+                with_f(other),
+                "alternate",
+                kind(other),
+                "This page in another format",
+            ),
             link(
                 format!("{b}/ogc/collections/{collection}"),
                 "collection",
@@ -672,12 +716,14 @@ pub async fn item(
     known(&state, &id)?;
     let html = html_wanted(&req, q.f.as_deref())?;
     let crs = Crs::parse("crs", q.crs.as_deref())?;
+    let need = q.need()?;
+    state.data.check_need(&need)?;
+    let lang = crate::api::query::layout(&q.lang, &None)?.lang;
     let b = base(&req);
     let collection = id.clone();
     let wanted = feature_id.clone();
     let feature = blocking_for(peer_of(&req), &state, move |s| {
-        let need = crate::app::NeedProfile::default();
-        let features = all_features(s, &collection, &need, crate::app::LabelLang::Nl)?;
+        let features = all_features(s, &collection, &need, lang)?;
         Ok(features
             .into_iter()
             .find(|f| f["id"].as_str() == Some(wanted.as_str())))
@@ -698,10 +744,16 @@ pub async fn item(
     }
     feature["links"] = json!([
         link(
-            format!("{b}/ogc/collections/{id}/items/{feature_id}"),
+            format!("{b}/ogc/collections/{id}/items/{feature_id}?f=json"),
             "self",
             GEOJSON,
             "This feature"
+        ),
+        link(
+            format!("{b}/ogc/collections/{id}/items/{feature_id}?f=html"),
+            "alternate",
+            "text/html",
+            "In HTML"
         ),
         link(
             format!("{b}/ogc/collections/{id}"),
@@ -746,7 +798,9 @@ pub async fn schema(
         if let Some(first) = features.first().and_then(|f| f["properties"].as_object()) {
             for k in first.keys() {
                 let values: Vec<&Value> = features.iter().map(|f| &f["properties"][k]).collect();
-                let kind = if values.iter().all(|v| v.is_boolean() || v.is_null()) {
+                let kind = if values.iter().all(|v| v.is_null()) {
+                    "string"
+                } else if values.iter().all(|v| v.is_boolean() || v.is_null()) {
                     "boolean"
                 } else if values
                     .iter()
@@ -759,6 +813,13 @@ pub async fn schema(
                     "string"
                 };
                 let mut p = json!({"title": k, "type": kind});
+                if k == "status" && collection == "coverage" {
+                    let tiers: Vec<&str> = crate::app::CoverageStatus::ALL
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect();
+                    p["enum"] = json!(tiers);
+                }
                 if k == "code" || (collection == "facilities" && k == "id") {
                     p["x-ogc-role"] = json!("id");
                 }

@@ -689,7 +689,7 @@ const OGC_ITEMS_PARAMS: [Param; 16] = [
     q(
         "limit",
         "integer",
-        "Features per page, 1 to 10000 (default 1000).",
+        "Features per page, at least 1 (default 1000; more than 10000 is served as 10000).",
     ),
     q(
         "offset",
@@ -729,7 +729,7 @@ const OGC_ITEMS_PARAMS: [Param; 16] = [
     NEED[7],
 ];
 
-const OGC_ITEM_PARAMS: [Param; 4] = [
+const OGC_ITEM_PARAMS: [Param; 13] = [
     OGC_COLLECTION,
     Param {
         name: "featureId",
@@ -748,6 +748,15 @@ const OGC_ITEM_PARAMS: [Param; 4] = [
         description: "The CRS of the answer (default CRS84).",
     },
     OGC_F,
+    LANG,
+    NEED[0],
+    NEED[1],
+    NEED[2],
+    NEED[3],
+    NEED[4],
+    NEED[5],
+    NEED[6],
+    NEED[7],
 ];
 
 /// The route of a handler.
