@@ -158,7 +158,7 @@ fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
             route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(page::asset(q, p, s)))
         }
         RouteId::OgcLanding => route.to(|q: HttpRequest, s: Data| guard(ogc::landing(q, s))),
-        RouteId::Problems => route.to(|q: HttpRequest| guard(ogc::problems(q))),
+        RouteId::Problems => route.to(|q: HttpRequest| guard(meta::problems(q))),
         RouteId::OgcConformance => route.to(|q: HttpRequest| guard(ogc::conformance(q))),
         RouteId::OgcCollections => {
             route.to(|q: HttpRequest, s: Data| guard(ogc::collections(q, s)))

@@ -75,7 +75,7 @@ fn direction(v: &Option<String>) -> Result<Direction, ApiError> {
 
 /// Structs with the need-profile parameters and the endpoint's own ones.
 macro_rules! need_query {
-    ($(#[$doc:meta])* $name:ident { $($extra:ident),* }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fattr:meta])* $extra:ident),* }) => {
         $(#[$doc])*
         #[derive(Debug, Default, Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -89,7 +89,7 @@ macro_rules! need_query {
             pub min_free_places: Option<String>,
             pub status: Option<String>,
             pub direction: Option<String>,
-            $(pub $extra: Option<String>,)*
+            $($(#[$fattr])* pub $extra: Option<String>,)*
         }
 
         impl $name {
@@ -248,44 +248,20 @@ pub fn format(v: &Option<String>) -> Result<&'static str, ApiError> {
     }
 }
 
-/// `GET /ogc/collections/{collectionId}/items` (and one item): the paging, filtering and CRS
-/// parameters of OGC API – Features, and the need-profile parameters of `/api/v1/coverage`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OgcItemsQuery {
-    pub need: Option<String>,
-    pub as_of: Option<String>,
-    pub minutes: Option<String>,
-    #[serde(rename = "type")]
-    pub types: Option<String>,
-    pub age: Option<String>,
-    pub min_free_places: Option<String>,
-    pub status: Option<String>,
-    pub direction: Option<String>,
-    pub limit: Option<String>,
-    pub offset: Option<String>,
-    pub bbox: Option<String>,
-    #[serde(rename = "bbox-crs")]
-    pub bbox_crs: Option<String>,
-    pub crs: Option<String>,
-    pub f: Option<String>,
-    pub lang: Option<String>,
-}
-
-impl OgcItemsQuery {
-    pub fn need(&self) -> Result<NeedProfile, ApiError> {
-        need_profile(
-            &self.need,
-            &self.as_of,
-            &self.minutes,
-            &self.types,
-            &self.age,
-            &self.min_free_places,
-            &self.status,
-            &self.direction,
-        )
+need_query!(
+    /// `GET /ogc/collections/{collectionId}/items` (and one item): the paging, filtering and
+    /// CRS parameters of OGC API – Features, and the need parameters of `/api/v1/coverage`.
+    OgcItemsQuery {
+        limit,
+        offset,
+        bbox,
+        #[serde(rename = "bbox-crs")]
+        bbox_crs,
+        crs,
+        f,
+        lang
     }
-}
+);
 
 /// The other OGC resources: only the format.
 #[derive(Debug, Default, Deserialize)]

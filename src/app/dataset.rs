@@ -523,6 +523,29 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// The facilities as GeoJSON features with flat properties, and whether each counts for
+    /// the question of `result`.
+    pub fn facility_features(&self, result: &CoverageResult) -> Vec<serde_json::Value> {
+        self.prepared
+            .facilities
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "type": "Feature",
+                    "id": f.id,
+                    "properties": {
+                        "id": f.id, "name": f.name, "type": f.kind,
+                        "status": f.status, "places": f.places,
+                        "counts": result.suitable_facilities.contains(&f.id),
+                    },
+                    "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]},
+                })
+            })
+            .collect()
+    }
+}
+
 /// The facilities of types the need does not count, by type, with the flag that would count
 /// them: "19 of type hospital (add --type hospital)".
 fn other_types(facilities: &[Facility], need: &NeedProfile) -> String {

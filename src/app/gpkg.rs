@@ -9,11 +9,62 @@ use std::path::Path;
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value};
 
+use super::Dataset;
 use super::error::AppError;
 use crate::analysis::CoverageResult;
 use crate::analysis::coverage::CoverageStatus;
 use crate::analysis::report::{regions_to_geojson, to_geojson_in};
 use crate::analysis::result::LabelLang;
+
+impl Dataset {
+    /// A coverage answer as a GeoPackage (municipalities, regions and facilities, the
+    /// municipalities styled by tier for QGIS), as bytes.
+    pub fn geopackage(
+        &self,
+        result: &CoverageResult,
+        lang: LabelLang,
+    ) -> Result<Vec<u8>, AppError> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let facilities = self.facility_features(result);
+        // SQLite writes files: a private one in the temporary folder, read back and removed.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!(
+            "nabij-{}-{}-{nanos}.gpkg",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        // Created new and empty by this process (never an existing file or a link someone
+        // placed there); SQLite then writes into it.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| {
+                AppError::Mismatch(format!(
+                    "the GeoPackage could not be made in {}: {e}",
+                    path.display()
+                ))
+            })?;
+        let written = write(
+            &path,
+            result,
+            &self.prepared.municipalities,
+            &facilities,
+            lang,
+        )
+        .and_then(|()| {
+            std::fs::read(&path).map_err(|e| {
+                AppError::Mismatch(format!("the GeoPackage could not be read back: {e}"))
+            })
+        });
+        let _ = std::fs::remove_file(&path);
+        written
+    }
+}
 
 /// One layer: its table, what it is, its geometry type and its features (GeoJSON).
 struct Layer {

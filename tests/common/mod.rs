@@ -165,12 +165,22 @@ pub fn municipality(v: &serde_json::Value, code: &str) -> serde_json::Value {
 
 /// A loopback address with a port that was free a moment ago.
 pub fn free_addr() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    format!("127.0.0.1:{port}")
+    // Never the same port twice in one test process: tests run in parallel, and a port the
+    // system hands out again before the first server has bound it would start two servers on
+    // one port (one fails, and its test talks to the other's).
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+        if !given.contains(&port) {
+            given.push(port);
+            return format!("127.0.0.1:{port}");
+        }
+    }
 }
 
 /// `nabij --quiet serve` on the demo at a free loopback port with its own scenario database,

@@ -1,11 +1,13 @@
-//! `/health`, `/api/v1/meta`, `/metrics` and the OpenAPI document.
+//! `/health`, `/api/v1/meta`, `/metrics`, the OpenAPI document and the problem types.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::api::cache::{Cached, JSON, respond};
+use crate::api::handlers::ogc::html::{escape, html_wanted};
 use crate::api::openapi::{self, RouteId};
-use crate::api::query::{NoQuery, parse};
+use crate::api::query::{NoQuery, OgcQuery, parse};
 use crate::api::{ApiError, AppState};
 
 pub async fn health(
@@ -83,4 +85,37 @@ pub async fn metrics(
 pub async fn openapi_doc(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     parse::<NoQuery>(&req, RouteId::OpenApi)?;
     respond(&req, &Cached::json(&openapi::document(), JSON)?)
+}
+
+/// `/api/v1/problems`: every problem type, with an anchor per type in HTML.
+pub async fn problems(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let q: OgcQuery = parse(&req, RouteId::Problems)?;
+    let html = html_wanted(&req, q.f.as_deref())?;
+    if html {
+        let mut s = String::from(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>nabij: problem types</title></head><body><main><h1>Problem types of the nabij API</h1><dl>",
+        );
+        for (kind, status, title, meaning) in crate::api::error::PROBLEM_TYPES {
+            s.push_str(&format!(
+                "<dt id=\"{kind}\">{kind} ({status} {})</dt><dd>{}</dd>",
+                escape(title),
+                escape(meaning)
+            ));
+        }
+        s.push_str("</dl></main></body></html>");
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+            ))
+            .body(s));
+    }
+    let types: Vec<Value> = crate::api::error::PROBLEM_TYPES
+        .iter()
+        .map(|(kind, status, title, meaning)| {
+            json!({"type": format!("/api/v1/problems#{kind}"), "status": status, "title": title, "meaning": meaning})
+        })
+        .collect();
+    respond(&req, &Cached::json(&json!({"problem_types": types}), JSON)?)
 }

@@ -6,20 +6,22 @@
 //! EPSG:4258 (ETRS89) is served with WGS84's coordinates: in the Netherlands the two differ by
 //! under a metre, below the precision of the boundaries.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::api::cache::{Cached, JSON, respond};
+use crate::api::cache::{Cached, respond};
 use crate::api::openapi::RouteId;
 use crate::api::query::{OgcItemsQuery, OgcQuery, parse};
 use crate::api::state::{blocking_for, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::app::report;
 
-const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-const ETRS89: &str = "http://www.opengis.net/def/crs/EPSG/0/4258";
-const RD_NEW: &str = "http://www.opengis.net/def/crs/EPSG/0/28992";
+mod crs;
+pub(crate) mod html;
+
+use crs::{CRS84, Crs, ETRS89, RD_NEW, bbox_wgs84, content_crs, convert, intersects};
+use html::{base, feature_rows, html_page, html_wanted, json_or_html, link};
+
 const GEOJSON: &str = "application/geo+json";
 
 /// The conformance classes implemented.
@@ -34,187 +36,6 @@ const CONFORMANCE: [&str; 5] = [
 /// Features per page by default, and at most.
 const DEFAULT_LIMIT: usize = 1000;
 const MAX_LIMIT: usize = 10_000;
-
-/// A CRS of the answer or of a bbox.
-#[derive(Clone, Copy, PartialEq)]
-enum Crs {
-    Crs84,
-    Etrs89,
-    Rd,
-}
-
-impl Crs {
-    fn parse(parameter: &str, v: Option<&str>) -> Result<Self, ApiError> {
-        match v.map(str::trim) {
-            None | Some(CRS84) | Some("CRS84") => Ok(Crs::Crs84),
-            Some(ETRS89) | Some("EPSG:4258") => Ok(Crs::Etrs89),
-            Some(RD_NEW) | Some("EPSG:28992") => Ok(Crs::Rd),
-            Some(other) => Err(ApiError::bad(
-                parameter,
-                format!("{other:?} is not offered; use {CRS84}, {ETRS89} or {RD_NEW}"),
-            )),
-        }
-    }
-
-    fn uri(self) -> &'static str {
-        match self {
-            Crs::Crs84 => CRS84,
-            Crs::Etrs89 => ETRS89,
-            Crs::Rd => RD_NEW,
-        }
-    }
-
-    /// A WGS84 lon/lat position in this CRS (EPSG:4258 in its own axis order, lat first).
-    fn of_wgs84(self, rd: &crate::app::RdConverter, lon: f64, lat: f64) -> (f64, f64) {
-        match self {
-            Crs::Crs84 => (lon, lat),
-            Crs::Etrs89 => (lat, lon),
-            Crs::Rd => rd.to_rd(lon, lat).map_or((f64::NAN, f64::NAN), |(x, y)| {
-                ((x * 100.0).round() / 100.0, (y * 100.0).round() / 100.0)
-            }),
-        }
-    }
-
-    /// A position in this CRS as WGS84 lon/lat.
-    fn to_wgs84(self, rd: &crate::app::RdConverter, a: f64, b: f64) -> Option<(f64, f64)> {
-        match self {
-            Crs::Crs84 => Some((a, b)),
-            Crs::Etrs89 => Some((b, a)),
-            Crs::Rd => rd.to_wgs84(a, b).ok(),
-        }
-    }
-}
-
-/// JSON unless `f=html`, or no `f` and a browser's `Accept` (HTML before any JSON).
-fn html_wanted(req: &HttpRequest, f: Option<&str>) -> Result<bool, ApiError> {
-    match f {
-        Some("json") => Ok(false),
-        Some("html") => Ok(true),
-        Some(other) => Err(ApiError::bad("f", format!("{other:?}: use json or html"))),
-        None => {
-            let accept = req
-                .headers()
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let html = accept.find("text/html");
-            let json = accept.find("json");
-            Ok(matches!((html, json), (Some(h), j) if j.is_none_or(|j| h < j)))
-        }
-    }
-}
-
-/// The server's own address as the client used it.
-fn base(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
-fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
-    json!({"href": href, "rel": rel, "type": kind, "title": title})
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A plain HTML view of a JSON resource: its title, its links, and a table of rows.
-fn html_page(
-    title: &str,
-    links: &[Value],
-    rows: &[Vec<String>],
-    header: &[String],
-) -> HttpResponse {
-    let mut s = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title></head><body><main><h1>{t}</h1><ul>",
-        t = escape(title)
-    );
-    for l in links {
-        let href = l["href"].as_str().unwrap_or("");
-        let label = l["title"].as_str().unwrap_or(href);
-        s.push_str(&format!(
-            "<li><a href=\"{}\">{}</a> ({})</li>",
-            escape(href),
-            escape(label),
-            escape(l["rel"].as_str().unwrap_or(""))
-        ));
-    }
-    s.push_str("</ul>");
-    if !header.is_empty() {
-        s.push_str("<table><thead><tr>");
-        for h in header {
-            s.push_str(&format!("<th scope=\"col\">{}</th>", escape(h)));
-        }
-        s.push_str("</tr></thead><tbody>");
-        for r in rows {
-            s.push_str("<tr>");
-            for c in r {
-                s.push_str(&format!("<td>{}</td>", escape(c)));
-            }
-            s.push_str("</tr>");
-        }
-        s.push_str("</tbody></table>");
-    }
-    s.push_str("</main></body></html>");
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
-        ))
-        .body(s)
-}
-
-fn json_or_html(
-    req: &HttpRequest,
-    html: bool,
-    title: &str,
-    body: &Value,
-    rows: &[Vec<String>],
-    header: &[String],
-) -> Result<HttpResponse, ApiError> {
-    if html {
-        let links = body["links"].as_array().cloned().unwrap_or_default();
-        return Ok(html_page(title, &links, rows, header));
-    }
-    respond(req, &Cached::json(body, JSON)?)
-}
-
-/// `/api/v1/problems`: every problem type, with an anchor per type in HTML.
-pub async fn problems(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let q: OgcQuery = parse(&req, RouteId::Problems)?;
-    let html = html_wanted(&req, q.f.as_deref())?;
-    if html {
-        let mut s = String::from(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>nabij: problem types</title></head><body><main><h1>Problem types of the nabij API</h1><dl>",
-        );
-        for (kind, status, title, meaning) in crate::api::error::PROBLEM_TYPES {
-            s.push_str(&format!(
-                "<dt id=\"{kind}\">{kind} ({status} {})</dt><dd>{}</dd>",
-                escape(title),
-                escape(meaning)
-            ));
-        }
-        s.push_str("</dl></main></body></html>");
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
-            ))
-            .body(s));
-    }
-    let types: Vec<Value> = crate::api::error::PROBLEM_TYPES
-        .iter()
-        .map(|(kind, status, title, meaning)| {
-            json!({"type": format!("/api/v1/problems#{kind}"), "status": status, "title": title, "meaning": meaning})
-        })
-        .collect();
-    respond(&req, &Cached::json(&json!({"problem_types": types}), JSON)?)
-}
 
 pub async fn landing(
     req: HttpRequest,
@@ -454,75 +275,6 @@ fn all_features(
     Ok(features)
 }
 
-/// Converts every position of a GeoJSON geometry in place.
-fn convert(v: &mut Value, f: &dyn Fn(f64, f64) -> (f64, f64)) {
-    if let Some(items) = v.as_array_mut() {
-        if items.len() >= 2 && items.iter().all(Value::is_number) {
-            let (a, b) = (
-                items[0].as_f64().unwrap_or(f64::NAN),
-                items[1].as_f64().unwrap_or(f64::NAN),
-            );
-            let (x, y) = f(a, b);
-            items[0] = json!(x);
-            items[1] = json!(y);
-        } else {
-            for i in items {
-                convert(i, f);
-            }
-        }
-    }
-}
-
-/// The bbox parameter as a WGS84 rectangle.
-fn bbox_wgs84(
-    bbox: &str,
-    crs: Crs,
-    rd: &crate::app::RdConverter,
-) -> Result<geo::Rect<f64>, ApiError> {
-    let bad = || {
-        ApiError::bad(
-            "bbox",
-            "give minx,miny,maxx,maxy (four numbers, or six with heights; in bbox-crs)",
-        )
-    };
-    let n: Vec<f64> = bbox
-        .split(',')
-        .map(|x| x.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| bad())?;
-    // Four numbers, or six with heights (which a 2D answer ignores).
-    let n = match n.len() {
-        4 => n,
-        6 => vec![n[0], n[1], n[3], n[4]],
-        _ => return Err(bad()),
-    };
-    if n.iter().any(|x| !x.is_finite()) || n[0] > n[2] || n[1] > n[3] {
-        return Err(bad());
-    }
-    let corners = [(n[0], n[1]), (n[0], n[3]), (n[2], n[1]), (n[2], n[3])];
-    let pts: Vec<(f64, f64)> = corners
-        .iter()
-        .map(|&(a, b)| crs.to_wgs84(rd, a, b).ok_or_else(bad))
-        .collect::<Result<_, _>>()?;
-    let (mut lo, mut hi) = (
-        (f64::INFINITY, f64::INFINITY),
-        (f64::NEG_INFINITY, f64::NEG_INFINITY),
-    );
-    for (x, y) in pts {
-        lo = (lo.0.min(x), lo.1.min(y));
-        hi = (hi.0.max(x), hi.1.max(y));
-    }
-    Ok(geo::Rect::new(lo, hi))
-}
-
-fn intersects(f: &Value, rect: &geo::Rect<f64>) -> bool {
-    use geo::Intersects;
-    serde_json::from_value::<geojson::Geometry>(f["geometry"].clone())
-        .ok()
-        .and_then(|g| geo::Geometry::<f64>::try_from(g.value).ok())
-        .is_some_and(|g| g.intersects(rect))
-}
-
 fn number(
     parameter: &str,
     v: Option<&str>,
@@ -544,29 +296,6 @@ fn number(
                 )
             }),
     }
-}
-
-/// The feature table of the HTML views: the id and every property.
-fn feature_rows(features: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
-    let header: Vec<String> = features
-        .first()
-        .and_then(|f| f["properties"].as_object())
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default();
-    let rows = features
-        .iter()
-        .map(|f| {
-            header
-                .iter()
-                .map(|k| match &f["properties"][k] {
-                    Value::String(s) => s.clone(),
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    (header, rows)
 }
 
 pub async fn items(
@@ -697,13 +426,6 @@ pub async fn items(
     let mut resp = respond(&req, &Cached::json(&body, GEOJSON)?)?;
     content_crs(&mut resp, crs);
     Ok(resp)
-}
-
-fn content_crs(resp: &mut HttpResponse, crs: Crs) {
-    if let Ok(v) = header::HeaderValue::from_str(&format!("<{}>", crs.uri())) {
-        resp.headers_mut()
-            .insert(header::HeaderName::from_static("content-crs"), v);
-    }
 }
 
 pub async fn item(
