@@ -1,16 +1,16 @@
 //! Coverage per municipality and fairness per region. Formulas: `docs/ANALYSIS.md`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use geo::InteriorPoint;
 use rayon::prelude::*;
 
-use super::demand::{self, Need, Reach, Supply, demand_rate_per_10k};
+use super::demand::{self, Access, Need, Reach, Supply, demand_rate_per_10k};
 use super::fairness::{self, Judged, theil, theil_decomposed};
 use super::inputs::{Facility, Municipality};
 use super::need::{Exclusion, NeedProfile, above_preferred_size, places_of};
-use crate::routing::{Direction, Engine, Seed, Times, Workspace};
+use crate::routing::{Direction, Engine, Searched, Seed, Times, Workspace};
 use crate::spatial::{Snap, SnapError};
 use crate::units::ms_to_minutes;
 
@@ -217,107 +217,193 @@ pub fn weighted_gini(v: &[(f64, f64)]) -> f64 {
     s / (2.0 * total * total * mean)
 }
 
-impl Prepared {
-    /// Time at an origin after a search.
-    fn origin_time(
-        &self,
-        engine: &Engine,
-        ws: &impl Times,
-        o: &Origin,
-        dir: Direction,
-    ) -> Option<u32> {
-        match o {
-            Origin::Node { node, .. } => ws.time_ms(*node),
-            Origin::Point { snap, .. } => engine.time_at(ws, snap, dir).map(|t| t.0),
-        }
-    }
+/// Step 1: the suitable facilities of a need, those of them placed on the road network (with
+/// the search's seeds), and what was left out and why.
+struct Chosen {
+    suitable: Vec<usize>,
+    excluded: BTreeMap<Exclusion, usize>,
+    /// Suitable and placed on the network: the supply that can be reached.
+    placed: Vec<usize>,
+    /// Suitable but not placed: `(id, reason)`.
+    unplaced: Vec<(String, String)>,
+    seeds: Vec<Seed>,
+}
 
-    /// Answers a need profile for every municipality and region.
+/// Step 3: the planning region (the third tier) of every municipality.
+struct Planning {
+    /// The need's grouping when the data has it, else `national`.
+    grouping: String,
+    region: Vec<Option<String>>,
+    /// Planning regions with a placed suitable facility.
+    with_facility: BTreeSet<String>,
+}
+
+/// Step 4: places, the demand rate and where it came from, and the access per municipality.
+struct Balance {
+    places: Vec<f64>,
+    rate_per_10k: f64,
+    source: &'static str,
+    needs: Vec<Need>,
+    access: Vec<Access>,
+}
+
+/// The travel times of one municipality's origins after the search.
+struct OriginTimes {
+    /// `(time ms, weight)` of the origins that reach a facility, by time.
+    reached: Vec<(f64, f64)>,
+    share_within_limit: f64,
+}
+
+impl Prepared {
+    /// Answers a need profile for every municipality and region, in the steps of
+    /// docs/ANALYSIS.md.
     pub fn coverage(
         &self,
         engine: &Engine,
         ws: &mut Workspace,
         need: &NeedProfile,
     ) -> CoverageResult {
-        let g = &engine.graph;
-        let dir = need.direction;
-        let limit = need.limit_ms();
-        let mut excluded: BTreeMap<Exclusion, usize> = BTreeMap::new();
-        let mut suitable: Vec<usize> = Vec::new();
+        let chosen = self.choose_facilities(engine, need);
+        let (times, reach) = self.search(engine, ws, &chosen, need);
+        let planning = self.planning_regions(&chosen, need);
+        let balance = self.supply_and_demand(&chosen, &planning, &reach, need);
+        let nearest = self.nearest_from_representatives(engine, &times, &chosen, need.direction);
+        let results = self.per_municipality(
+            engine, &times, &chosen, &planning, &reach, &balance, &nearest, need,
+        );
+        let (regions, national, inequality) =
+            self.regions(&results, &chosen.placed, &balance.places, need);
+        CoverageResult {
+            need: need.clone(),
+            planning_grouping: planning.grouping,
+            placements_per_10k: balance.rate_per_10k,
+            demand_source: balance.source,
+            excluded: chosen.excluded,
+            above_preferred_size: chosen
+                .suitable
+                .iter()
+                .filter(|&&f| above_preferred_size(&self.facilities[f]))
+                .map(|&f| self.facilities[f].id.clone())
+                .collect(),
+            suitable_facilities: chosen
+                .suitable
+                .iter()
+                .map(|&i| self.facilities[i].id.clone())
+                .collect(),
+            unsnapped_facilities: chosen.unplaced,
+            municipalities: results,
+            regions,
+            national,
+            inequality,
+            origin_kind: self.origin_kind,
+            synthetic_roads: engine.graph.meta.synthetic_roads,
+        }
+    }
+
+    /// Step 1: which facilities count for the need, and which of them are on the network.
+    fn choose_facilities(&self, engine: &Engine, need: &NeedProfile) -> Chosen {
+        let mut chosen = Chosen {
+            suitable: Vec::new(),
+            excluded: BTreeMap::new(),
+            placed: Vec::new(),
+            unplaced: Vec::new(),
+            seeds: Vec::new(),
+        };
         for (i, f) in self.facilities.iter().enumerate() {
             match need.exclusion(f) {
-                None => suitable.push(i),
-                Some(e) => *excluded.entry(e).or_default() += 1,
+                None => chosen.suitable.push(i),
+                Some(e) => *chosen.excluded.entry(e).or_default() += 1,
             }
         }
-        let mut unsnapped = Vec::new();
-        let mut seeds: Vec<Seed> = Vec::new();
-        let mut snapped: Vec<usize> = Vec::new();
-        for &i in &suitable {
+        for &i in &chosen.suitable {
             match &self.facility_snaps[i] {
                 Ok(s) => {
-                    seeds.extend(engine.seeds(s, i as u32, dir));
-                    snapped.push(i);
+                    chosen
+                        .seeds
+                        .extend(engine.seeds(s, i as u32, need.direction));
+                    chosen.placed.push(i);
                 }
-                Err(e) => unsnapped.push((self.facilities[i].id.clone(), e.to_string())),
+                Err(e) => chosen
+                    .unplaced
+                    .push((self.facilities[i].id.clone(), e.to_string())),
             }
         }
-        // One search answers all municipalities. It runs to the whole reachable graph so that
-        // times beyond the limit (medians, worst cases) are exact too. The per-facility counts
-        // run at the same time on the other core(s).
+        chosen
+    }
+
+    /// Step 2: one search from all placed facilities answers every origin. It runs to the
+    /// whole reachable graph so that times beyond the limit (medians, worst cases) are exact
+    /// too. The per-facility reach runs at the same time on the other core(s).
+    fn search<'a>(
+        &self,
+        engine: &'a Engine,
+        ws: &'a mut Workspace,
+        chosen: &Chosen,
+        need: &NeedProfile,
+    ) -> (Searched<'a>, Vec<Reach>) {
         let token = crate::cancel::current();
-        let (ws, reach) = rayon::join(
-            || engine.one_to_all(ws, &seeds, dir),
+        rayon::join(
+            || engine.one_to_all(ws, &chosen.seeds, need.direction),
             || {
                 crate::cancel::run_with(token.as_ref(), || {
-                    self.facilities_within(engine, &snapped, limit, dir)
+                    self.facilities_within(engine, &chosen.placed, need.limit_ms(), need.direction)
                 })
             },
-        );
-        let ws = &ws;
+        )
+    }
+
+    /// Step 3: the planning regions (the third tier): of the need's grouping when the data
+    /// has it, else one national region.
+    fn planning_regions(&self, chosen: &Chosen, need: &NeedProfile) -> Planning {
         let n = self.municipalities.len();
-        let mut within_counts = vec![0usize; n];
-        for r in &reach {
-            within_counts[r.municipality] += 1;
-        }
-        // The planning regions (the third tier): of the need's grouping when the data has it,
-        // else one national region.
-        let (planning_grouping, plan_region): (String, Vec<Option<String>>) =
-            match &need.planning_grouping {
-                Some(grouping)
-                    if self
-                        .municipalities
-                        .iter()
-                        .any(|m| m.regions.contains_key(grouping)) =>
-                {
-                    let codes = self
-                        .municipalities
-                        .iter()
-                        .map(|m| m.regions.get(grouping).map(|r| r.0.clone()))
-                        .collect();
-                    (grouping.clone(), codes)
-                }
-                _ => (
-                    "national".to_string(),
-                    vec![Some("national".to_string()); n],
-                ),
-            };
-        let facility_region = |f: usize| -> Option<&String> {
-            self.facility_municipality[f].and_then(|m| plan_region[m].as_ref())
-        };
-        let regions_with_facility: std::collections::BTreeSet<&String> =
-            snapped.iter().filter_map(|&f| facility_region(f)).collect();
-        let mut within_in_region = vec![0usize; n];
-        for r in &reach {
-            if plan_region[r.municipality].is_some()
-                && facility_region(r.facility) == plan_region[r.municipality].as_ref()
+        let (grouping, region) = match &need.planning_grouping {
+            Some(grouping)
+                if self
+                    .municipalities
+                    .iter()
+                    .any(|m| m.regions.contains_key(grouping)) =>
             {
-                within_in_region[r.municipality] += 1;
+                let codes = self
+                    .municipalities
+                    .iter()
+                    .map(|m| m.regions.get(grouping).map(|r| r.0.clone()))
+                    .collect();
+                (grouping.clone(), codes)
             }
-        }
-        // Supply against demand.
+            _ => (
+                "national".to_string(),
+                vec![Some("national".to_string()); n],
+            ),
+        };
+        let mut planning = Planning {
+            grouping,
+            region,
+            with_facility: BTreeSet::new(),
+        };
+        planning.with_facility = chosen
+            .placed
+            .iter()
+            .filter_map(|&f| self.facility_region(&planning, f).cloned())
+            .collect();
+        planning
+    }
+
+    /// The planning region a facility lies in.
+    fn facility_region<'p>(&self, planning: &'p Planning, f: usize) -> Option<&'p String> {
+        self.facility_municipality[f].and_then(|m| planning.region[m].as_ref())
+    }
+
+    /// Step 4: supply against demand: places, the demand rate, 2SFCA, E2SFCA and the
+    /// assignment.
+    fn supply_and_demand(
+        &self,
+        chosen: &Chosen,
+        planning: &Planning,
+        reach: &[Reach],
+        need: &NeedProfile,
+    ) -> Balance {
         let mut places = vec![0.0f64; self.facilities.len()];
-        for &f in &snapped {
+        for &f in &chosen.placed {
             places[f] = places_of(&self.facilities[f]);
         }
         let total_places: f64 = places.iter().sum();
@@ -328,42 +414,68 @@ impl Prepared {
             .enumerate()
             .map(|(f, &p)| Supply {
                 places: p,
-                region: facility_region(f).cloned(),
+                region: self.facility_region(planning, f).cloned(),
             })
             .collect();
         let needs: Vec<Need> = self
             .municipalities
             .iter()
-            .zip(&plan_region)
+            .zip(&planning.region)
             .map(|(m, r)| Need {
                 young_people: m.population,
                 demand: m.demand.unwrap_or(m.population * rate / 10_000.0),
                 region: r.clone(),
             })
             .collect();
+        let with_file = self.municipalities.iter().any(|m| m.demand.is_some());
         // With a demand file the rate reported is the one the demand implies.
-        if self.municipalities.iter().any(|m| m.demand.is_some()) && total_young > 0.0 {
+        if with_file && total_young > 0.0 {
             rate = needs.iter().map(|n| n.demand).sum::<f64>() / total_young * 10_000.0;
         }
-        let access = demand::access(&supply, &needs, &reach, limit);
-        // Facilities on the same edge as a representative point can be reached along it.
+        let source = if with_file {
+            "demand_file"
+        } else if need.placements_per_10k.is_some() {
+            "placement_rate"
+        } else {
+            "national_balance"
+        };
+        let access = demand::access(&supply, &needs, reach, need.limit_ms());
+        Balance {
+            places,
+            rate_per_10k: rate,
+            source,
+            needs,
+            access,
+        }
+    }
+
+    /// The nearest placed facility of every representative point, and its time; including a
+    /// facility on the same road piece, reached along it.
+    fn nearest_from_representatives(
+        &self,
+        engine: &Engine,
+        times: &Searched<'_>,
+        chosen: &Chosen,
+        dir: Direction,
+    ) -> Vec<Option<(u32, usize)>> {
         let mut on_edge: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-        for &i in &snapped {
+        for &i in &chosen.placed {
             if let Ok(s) = &self.facility_snaps[i] {
                 on_edge.entry(s.edge).or_default().push(i);
             }
         }
-        let nearest: Vec<Option<(u32, usize)>> = self
-            .representative_snaps
+        self.representative_snaps
             .iter()
             .map(|snap| {
                 let snap = snap.as_ref().ok()?;
-                let mut best = engine.time_at(ws, snap, dir).map(|(t, s)| (t, s as usize));
+                let mut best = engine
+                    .time_at(times, snap, dir)
+                    .map(|(t, s)| (t, s as usize));
                 for &f in on_edge.get(&snap.edge).into_iter().flatten() {
                     let Ok(fs) = &self.facility_snaps[f] else {
                         continue;
                     };
-                    if let Some(t) = along_shared_edge(snap, fs, dir, g)
+                    if let Some(t) = along_shared_edge(snap, fs, dir, &engine.graph)
                         && best.is_none_or(|b| (t, f) < b)
                     {
                         best = Some((t, f));
@@ -371,113 +483,71 @@ impl Prepared {
                 }
                 best
             })
-            .collect();
-        let results: Vec<MunicipalityResult> = (0..self.municipalities.len())
+            .collect()
+    }
+
+    /// Step 5: the figures and the tier of every municipality, in parallel.
+    #[allow(clippy::too_many_arguments)]
+    fn per_municipality(
+        &self,
+        engine: &Engine,
+        times: &Searched<'_>,
+        chosen: &Chosen,
+        planning: &Planning,
+        reach: &[Reach],
+        balance: &Balance,
+        nearest: &[Option<(u32, usize)>],
+        need: &NeedProfile,
+    ) -> Vec<MunicipalityResult> {
+        let n = self.municipalities.len();
+        let mut within = vec![0usize; n];
+        let mut within_in_region = vec![0usize; n];
+        for r in reach {
+            within[r.municipality] += 1;
+            let home = planning.region[r.municipality].as_ref();
+            if home.is_some() && self.facility_region(planning, r.facility) == home {
+                within_in_region[r.municipality] += 1;
+            }
+        }
+        (0..n)
             .into_par_iter()
             .map(|m| {
-                let muni = &self.municipalities[m];
-                // Reached origins as `time << 32 | index` (sorting these orders by time, ties
-                // in origin order) and their weights by index.
-                let mut keys: Vec<u64> = Vec::new();
-                let mut weights: Vec<f64> = Vec::new();
-                let (mut w_total, mut w_within) = (0.0, 0.0);
-                let mut add = |t: Option<u32>, w: f64| {
-                    w_total += w;
-                    if let Some(t) = t {
-                        keys.push(((t as u64) << 32) | weights.len() as u64);
-                        weights.push(w);
-                        if t <= limit {
-                            w_within += w;
-                        }
-                    }
-                };
-                match &self.origin_nodes[m] {
-                    // The common case in a compact form: reading the origins is the larger
-                    // part of this loop's memory traffic.
-                    Some(nodes) => {
-                        for (&v, &w) in nodes.nodes.iter().zip(&nodes.weights) {
-                            add(ws.time_ms(v), w);
-                        }
-                    }
-                    None => {
-                        for o in &self.origins[m] {
-                            let w = match o {
-                                Origin::Node { weight, .. } | Origin::Point { weight, .. } => {
-                                    *weight
-                                }
-                            };
-                            add(self.origin_time(engine, ws, o, dir), w);
-                        }
-                    }
-                }
-                keys.sort_unstable();
-                let reached: Vec<(f64, f64)> = keys
-                    .iter()
-                    .map(|&k| ((k >> 32) as f64, weights[(k & 0xFFFF_FFFF) as usize]))
-                    .collect();
-                let share = if w_total > 0.0 {
-                    w_within / w_total
-                } else {
-                    0.0
-                };
-                let in_muni = snapped
+                let times = self.origin_times(engine, times, m, need);
+                let in_muni = chosen
+                    .placed
                     .iter()
                     .filter(|&&f| self.facility_municipality[f] == Some(m))
                     .count();
-                let unplaced = unplaced_in(
-                    &suitable,
-                    &self.facilities,
-                    &self.facility_snaps,
-                    &self.facility_municipality,
-                    m,
-                );
-                let status = if in_muni > 0 {
-                    CoverageStatus::OwnMunicipality
-                } else if reached.is_empty() {
-                    CoverageStatus::Unreachable
-                } else if share >= 0.5 {
-                    CoverageStatus::WithinLimit
-                } else if plan_region[m]
-                    .as_ref()
-                    .is_some_and(|r| regions_with_facility.contains(r))
-                {
-                    CoverageStatus::WithinRegion
-                } else {
-                    CoverageStatus::OutsideRegion
-                };
-                let q = |p: f64| weighted_quantile(&reached, p).map(|t| ms_to_minutes(t as u32));
-                let (nf_id, nf_name, nf_min) = match nearest[m] {
-                    Some((t, f)) => (
-                        Some(self.facilities[f].id.clone()),
-                        Some(self.facilities[f].name.clone()),
-                        Some(ms_to_minutes(t)),
-                    ),
-                    None => (None, None, None),
-                };
+                let status = tier(in_muni, &times, planning, m);
+                let muni = &self.municipalities[m];
+                let q =
+                    |p: f64| weighted_quantile(&times.reached, p).map(|t| ms_to_minutes(t as u32));
+                let nearest_of = |f: usize| &self.facilities[f];
+                let access = &balance.access[m];
                 MunicipalityResult {
                     code: muni.code.clone(),
                     name: muni.name.clone(),
                     status,
-                    share_within_limit: share,
+                    share_within_limit: times.share_within_limit,
                     minutes_median: q(0.5),
                     minutes_p90: q(0.9),
-                    minutes_worst: reached.last().map(|r| ms_to_minutes(r.0 as u32)),
-                    nearest_facility_id: nf_id,
-                    nearest_facility_name: nf_name,
-                    nearest_minutes: nf_min,
-                    facilities_within_limit: within_counts[m],
+                    minutes_worst: times.reached.last().map(|r| ms_to_minutes(r.0 as u32)),
+                    nearest_facility_id: nearest[m].map(|(_, f)| nearest_of(f).id.clone()),
+                    nearest_facility_name: nearest[m].map(|(_, f)| nearest_of(f).name.clone()),
+                    nearest_minutes: nearest[m].map(|(t, _)| ms_to_minutes(t)),
+                    facilities_within_limit: within[m],
                     facilities_within_limit_in_region: within_in_region[m],
-                    planning_region: plan_region[m].clone(),
+                    planning_region: planning.region[m].clone(),
                     facilities_in_municipality: in_muni,
-                    unplaced_facilities: unplaced,
+                    unplaced_facilities: self.unplaced_in(&chosen.suitable, m),
                     young_people: muni.population_known.then_some(muni.population),
                     weight: muni.population,
-                    demand: needs[m].demand,
-                    access_2sfca: access[m].places_per_10k_2sfca,
-                    access_e2sfca: access[m].places_per_10k_e2sfca,
-                    placed_within_limit: access[m].placed_within_limit,
-                    placed_in_region: access[m].placed_in_region,
-                    unplaced: access[m].unplaced,
+                    demand: balance.needs[m].demand,
+                    access_2sfca: access.places_per_10k_2sfca,
+                    access_e2sfca: access.places_per_10k_e2sfca,
+                    placed_within_limit: access.placed_within_limit,
+                    placed_in_region: access.placed_in_region,
+                    unplaced: access.unplaced,
                     origins: self.origins[m].len(),
                     regions: muni
                         .regions
@@ -486,37 +556,82 @@ impl Prepared {
                         .collect(),
                 }
             })
-            .collect();
-        let (regions, national, inequality) = self.regions(&results, &snapped, &places, need);
-        CoverageResult {
-            need: need.clone(),
-            planning_grouping,
-            placements_per_10k: rate,
-            demand_source: if self.municipalities.iter().any(|m| m.demand.is_some()) {
-                "demand_file"
-            } else if need.placements_per_10k.is_some() {
-                "placement_rate"
-            } else {
-                "national_balance"
-            },
-            excluded,
-            above_preferred_size: suitable
-                .iter()
-                .filter(|&&f| above_preferred_size(&self.facilities[f]))
-                .map(|&f| self.facilities[f].id.clone())
-                .collect(),
-            suitable_facilities: suitable
-                .iter()
-                .map(|&i| self.facilities[i].id.clone())
-                .collect(),
-            unsnapped_facilities: unsnapped,
-            municipalities: results,
-            regions,
-            national,
-            inequality,
-            origin_kind: self.origin_kind,
-            synthetic_roads: g.meta.synthetic_roads,
+            .collect()
+    }
+
+    /// The times of municipality `m`'s origins after the search, by time, and the weighted
+    /// share within the limit (origins that reach nothing count as beyond it).
+    fn origin_times(
+        &self,
+        engine: &Engine,
+        times: &Searched<'_>,
+        m: usize,
+        need: &NeedProfile,
+    ) -> OriginTimes {
+        let limit = need.limit_ms();
+        // Reached origins as `time << 32 | index` (sorting these orders by time, ties in
+        // origin order) and their weights by index.
+        let mut keys: Vec<u64> = Vec::new();
+        let mut weights: Vec<f64> = Vec::new();
+        let (mut w_total, mut w_within) = (0.0, 0.0);
+        let mut add = |t: Option<u32>, w: f64| {
+            w_total += w;
+            if let Some(t) = t {
+                keys.push(((t as u64) << 32) | weights.len() as u64);
+                weights.push(w);
+                if t <= limit {
+                    w_within += w;
+                }
+            }
+        };
+        match &self.origin_nodes[m] {
+            // The common case in a compact form: reading the origins is the larger part of
+            // this step's memory traffic.
+            Some(nodes) => {
+                for (&v, &w) in nodes.nodes.iter().zip(&nodes.weights) {
+                    add(times.time_ms(v), w);
+                }
+            }
+            None => {
+                for o in &self.origins[m] {
+                    let (t, w) = match o {
+                        Origin::Node { node, weight } => (times.time_ms(*node), *weight),
+                        Origin::Point { snap, weight } => (
+                            engine.time_at(times, snap, need.direction).map(|t| t.0),
+                            *weight,
+                        ),
+                    };
+                    add(t, w);
+                }
+            }
         }
+        keys.sort_unstable();
+        OriginTimes {
+            reached: keys
+                .iter()
+                .map(|&k| ((k >> 32) as f64, weights[(k & 0xFFFF_FFFF) as usize]))
+                .collect(),
+            share_within_limit: if w_total > 0.0 {
+                w_within / w_total
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// Suitable facilities in municipality `m` that cannot be placed on the road network, as
+    /// `ID: reason`.
+    fn unplaced_in(&self, suitable: &[usize], m: usize) -> Vec<String> {
+        suitable
+            .iter()
+            .filter(|&&f| self.facility_municipality[f] == Some(m))
+            .filter_map(|&f| {
+                self.facility_snaps[f]
+                    .as_ref()
+                    .err()
+                    .map(|e| format!("{}: {e}", self.facilities[f].id))
+            })
+            .collect()
     }
 
     /// Which municipalities' representative points reach which suitable facilities within
@@ -554,117 +669,23 @@ impl Prepared {
         hits
     }
 
-    /// The figures and flags of every region of every grouping, the national figures, and
-    /// the Theil split of each grouping.
+    /// Step 6: the figures and flags of every region of every grouping, the national
+    /// figures, and the Theil split of each grouping.
     fn regions(
         &self,
         results: &[MunicipalityResult],
-        snapped: &[usize],
+        placed: &[usize],
         places: &[f64],
         need: &NeedProfile,
     ) -> (Vec<RegionResult>, NationalResult, Vec<InequalitySplit>) {
-        let weighted = |members: &[usize], f: &dyn Fn(&MunicipalityResult) -> f64| -> f64 {
-            members
-                .iter()
-                .map(|&m| f(&results[m]) * results[m].weight)
-                .sum()
-        };
-        let stats = |members: &[usize]| -> Figures {
-            let known = members.iter().all(|&m| results[m].young_people.is_some());
-            let young: f64 = members.iter().map(|&m| results[m].weight).sum();
-            let share_of = |x: f64| if young > 0.0 { x / young } else { 0.0 };
-            let in_region: Vec<usize> = snapped
-                .iter()
-                .copied()
-                .filter(|&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
-                .collect();
-            let places_here: f64 = in_region.iter().map(|&f| places[f]).sum();
-            let share = share_of(weighted(members, &|r| r.share_within_limit));
-            let served = share_of(weighted(members, &|r| {
-                let served = match r.status {
-                    CoverageStatus::OwnMunicipality | CoverageStatus::WithinRegion => true,
-                    CoverageStatus::WithinLimit => r.facilities_within_limit_in_region > 0,
-                    _ => false,
-                };
-                f64::from(u8::from(served))
-            }));
-            let demand: f64 = members.iter().map(|&m| results[m].demand).sum();
-            let placed: f64 = members
-                .iter()
-                .map(|&m| results[m].placed_within_limit)
-                .sum();
-            let gini_input: Vec<(f64, f64)> = members
-                .iter()
-                .filter_map(|&m| {
-                    results[m]
-                        .minutes_median
-                        .map(|t| (t, results[m].weight.max(1e-9)))
-                })
-                .collect();
-            let access: Vec<(f64, f64)> = members
-                .iter()
-                .map(|&m| (results[m].access_e2sfca, results[m].weight))
-                .collect();
-            Figures {
-                municipalities: members.len(),
-                young_people: known.then_some(young),
-                facilities: in_region.len(),
-                places: places_here,
-                places_per_10k: known.then(|| share_of(places_here) * 10_000.0),
-                share_within_limit: share,
-                gini_minutes: weighted_gini(&gini_input),
-                share_beyond_limit: 1.0 - share,
-                share_served_in_region: served,
-                demand,
-                balance: places_here - demand,
-                share_demand_within_limit: if demand > 0.0 { placed / demand } else { 1.0 },
-                unplaced: members.iter().map(|&m| results[m].unplaced).sum(),
-                theil_access: theil(&access),
-            }
-        };
-        let judged = |f: &Figures| Judged {
-            facilities: f.facilities,
-            share_within_limit: f.share_within_limit,
-            balance: f.balance,
-            places_per_10k: f.places_per_10k,
-        };
         let all: Vec<usize> = (0..results.len()).collect();
-        let national = stats(&all);
-        // grouping → region code → (name, members)
-        let mut groups: BTreeMap<String, BTreeMap<String, (String, Vec<usize>)>> = BTreeMap::new();
-        for (m, muni) in self.municipalities.iter().enumerate() {
-            for (grouping, (code, name)) in &muni.regions {
-                groups
-                    .entry(grouping.clone())
-                    .or_default()
-                    .entry(code.clone())
-                    .or_insert_with(|| (name.clone(), Vec::new()))
-                    .1
-                    .push(m);
-            }
-        }
+        let national = self.figures_of(results, &all, placed, places);
         let mut regions = Vec::new();
         let mut inequality = Vec::new();
-        for (grouping, codes) in groups {
-            let parts: Vec<Vec<(f64, f64)>> = codes
-                .values()
-                .map(|(_, members)| {
-                    members
-                        .iter()
-                        .map(|&m| (results[m].access_e2sfca, results[m].weight))
-                        .collect()
-                })
-                .collect();
-            if let Some((total, within, between)) = theil_decomposed(&parts) {
-                inequality.push(InequalitySplit {
-                    grouping: grouping.clone(),
-                    theil_total: total,
-                    theil_within: within,
-                    theil_between: between,
-                });
-            }
+        for (grouping, codes) in self.groupings() {
+            inequality.extend(inequality_split(&grouping, &codes, results));
             for (code, (name, members)) in codes {
-                let figures = stats(&members);
+                let figures = self.figures_of(results, &members, placed, places);
                 let flags =
                     fairness::flags(&need.expectations, &judged(&figures), &judged(&national));
                 regions.push(RegionResult {
@@ -689,6 +710,134 @@ impl Prepared {
         }
         (regions, national, inequality)
     }
+
+    /// Every grouping's regions: grouping → region code → (name, member municipalities).
+    fn groupings(&self) -> Groupings {
+        let mut groups = Groupings::new();
+        for (m, muni) in self.municipalities.iter().enumerate() {
+            for (grouping, (code, name)) in &muni.regions {
+                groups
+                    .entry(grouping.clone())
+                    .or_default()
+                    .entry(code.clone())
+                    .or_insert_with(|| (name.clone(), Vec::new()))
+                    .1
+                    .push(m);
+            }
+        }
+        groups
+    }
+
+    /// The figures of a set of municipalities (a region, or all of them): docs/ANALYSIS.md,
+    /// "Per region".
+    fn figures_of(
+        &self,
+        results: &[MunicipalityResult],
+        members: &[usize],
+        placed: &[usize],
+        places: &[f64],
+    ) -> Figures {
+        let weighted = |f: &dyn Fn(&MunicipalityResult) -> f64| -> f64 {
+            members
+                .iter()
+                .map(|&m| f(&results[m]) * results[m].weight)
+                .sum()
+        };
+        let known = members.iter().all(|&m| results[m].young_people.is_some());
+        let young: f64 = members.iter().map(|&m| results[m].weight).sum();
+        let share_of = |x: f64| if young > 0.0 { x / young } else { 0.0 };
+        let in_region: Vec<usize> = placed
+            .iter()
+            .copied()
+            .filter(|&f| self.facility_municipality[f].is_some_and(|m| members.contains(&m)))
+            .collect();
+        let places_here: f64 = in_region.iter().map(|&f| places[f]).sum();
+        let share = share_of(weighted(&|r| r.share_within_limit));
+        let served = share_of(weighted(&|r| f64::from(u8::from(served_in_region(r)))));
+        let demand: f64 = members.iter().map(|&m| results[m].demand).sum();
+        let placed_within: f64 = members
+            .iter()
+            .map(|&m| results[m].placed_within_limit)
+            .sum();
+        let gini_input: Vec<(f64, f64)> = members
+            .iter()
+            .filter_map(|&m| {
+                results[m]
+                    .minutes_median
+                    .map(|t| (t, results[m].weight.max(1e-9)))
+            })
+            .collect();
+        let access: Vec<(f64, f64)> = members
+            .iter()
+            .map(|&m| (results[m].access_e2sfca, results[m].weight))
+            .collect();
+        Figures {
+            municipalities: members.len(),
+            young_people: known.then_some(young),
+            facilities: in_region.len(),
+            places: places_here,
+            places_per_10k: known.then(|| share_of(places_here) * 10_000.0),
+            share_within_limit: share,
+            gini_minutes: weighted_gini(&gini_input),
+            share_beyond_limit: 1.0 - share,
+            share_served_in_region: served,
+            demand,
+            balance: places_here - demand,
+            share_demand_within_limit: if demand > 0.0 {
+                placed_within / demand
+            } else {
+                1.0
+            },
+            unplaced: members.iter().map(|&m| results[m].unplaced).sum(),
+            theil_access: theil(&access),
+        }
+    }
+}
+
+/// grouping → region code → (name, member municipalities).
+type Groupings = BTreeMap<String, BTreeMap<String, (String, Vec<usize>)>>;
+
+/// Whether a municipality is served inside its own planning region.
+fn served_in_region(r: &MunicipalityResult) -> bool {
+    match r.status {
+        CoverageStatus::OwnMunicipality | CoverageStatus::WithinRegion => true,
+        CoverageStatus::WithinLimit => r.facilities_within_limit_in_region > 0,
+        _ => false,
+    }
+}
+
+/// What the fairness rules judge of a region's figures.
+fn judged(f: &Figures) -> Judged {
+    Judged {
+        facilities: f.facilities,
+        share_within_limit: f.share_within_limit,
+        balance: f.balance,
+        places_per_10k: f.places_per_10k,
+    }
+}
+
+/// The Theil split of one grouping's E2SFCA access within and between its regions.
+fn inequality_split(
+    grouping: &str,
+    codes: &BTreeMap<String, (String, Vec<usize>)>,
+    results: &[MunicipalityResult],
+) -> Option<InequalitySplit> {
+    let parts: Vec<Vec<(f64, f64)>> = codes
+        .values()
+        .map(|(_, members)| {
+            members
+                .iter()
+                .map(|&m| (results[m].access_e2sfca, results[m].weight))
+                .collect()
+        })
+        .collect();
+    let (total, within, between) = theil_decomposed(&parts)?;
+    Some(InequalitySplit {
+        grouping: grouping.to_string(),
+        theil_total: total,
+        theil_within: within,
+        theil_between: between,
+    })
 }
 
 /// Time along a shared edge between a home point and a facility in the travel direction
@@ -707,25 +856,28 @@ fn along_shared_edge(
     Some(t + home.access_ms + facility.access_ms)
 }
 
-/// Suitable facilities in municipality `m` that cannot be placed on the road network, as
-/// `ID: reason`.
-fn unplaced_in(
-    suitable: &[usize],
-    facilities: &[Facility],
-    snaps: &[Result<Snap, SnapError>],
-    fm: &[Option<usize>],
+/// The tier of the proximity rule for municipality `m` (docs/ANALYSIS.md, "Per
+/// municipality"): own municipality → within the limit → elsewhere in the region → outside.
+fn tier(
+    in_municipality: usize,
+    times: &OriginTimes,
+    planning: &Planning,
     m: usize,
-) -> Vec<String> {
-    suitable
-        .iter()
-        .filter(|&&f| fm[f] == Some(m))
-        .filter_map(|&f| {
-            snaps[f]
-                .as_ref()
-                .err()
-                .map(|e| format!("{}: {e}", facilities[f].id))
-        })
-        .collect()
+) -> CoverageStatus {
+    if in_municipality > 0 {
+        CoverageStatus::OwnMunicipality
+    } else if times.reached.is_empty() {
+        CoverageStatus::Unreachable
+    } else if times.share_within_limit >= 0.5 {
+        CoverageStatus::WithinLimit
+    } else if planning.region[m]
+        .as_ref()
+        .is_some_and(|r| planning.with_facility.contains(r))
+    {
+        CoverageStatus::WithinRegion
+    } else {
+        CoverageStatus::OutsideRegion
+    }
 }
 
 #[cfg(test)]
