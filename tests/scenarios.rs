@@ -726,3 +726,17 @@ fn the_database_is_named_by_flag_environment_or_configuration() {
     assert!(ok && out.contains("no saved scenarios"), "{out}");
     assert!(!flag_db.exists(), "a read does not create the database");
 }
+
+#[test]
+fn advice_counts_every_young_person_and_names_those_off_the_roads() {
+    // Leegwater (GM9015, Nabij-Oost) has no road near its point: it is counted in every
+    // objective (as out of reach of every site) and named, never left out.
+    let d = demo();
+    for objective in [Objective::Coverage, Objective::Median, Objective::Fairness] {
+        let a = advise(&d, 2, objective);
+        assert_eq!(a.municipalities, 20, "{objective:?}");
+        assert_eq!(a.off_network, vec!["GM9015".to_string()], "{objective:?}");
+        // 20 candidates, 190 pairs: every objective is enumerated, so the answer is exact.
+        assert!(a.exact, "{objective:?}: {}", a.guarantee);
+    }
+}

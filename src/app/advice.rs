@@ -74,6 +74,11 @@ pub struct AdviceAnswer {
     pub region: Option<String>,
     pub planning_grouping: String,
     pub candidates: usize,
+    /// The municipalities whose young people the objective counts (all of the region).
+    pub municipalities: usize,
+    /// Of those, the ones whose point lies off the road network: counted, but no site
+    /// reaches them (codes).
+    pub off_network: Vec<String>,
     pub sites: Vec<AdvisedSite>,
     /// The objective's value of the answer and, where known, an upper bound on the best.
     pub value: f64,
@@ -99,7 +104,8 @@ impl Dataset {
     }
 
     /// Advice against a baseline the caller has already (or `None`), checked as a scenario
-    /// or not (the report leaves the check out when it advises every region).
+    /// or not (the report leaves the check out when it advises every region). The steps of
+    /// docs/ANALYSIS.md, "Siting advice".
     pub fn advise_with(
         &self,
         req: &AdviceRequest,
@@ -114,22 +120,7 @@ impl Dataset {
                 format!("ask for 1 to {MAX_ADD} new units, not {}", req.add),
             ));
         }
-        let kind = match &req.kind {
-            Some(k) => {
-                self.check_type(k)?;
-                if !req.need.types.iter().any(|t| t.eq_ignore_ascii_case(k)) {
-                    return Err(AppError::bad(
-                        "type",
-                        format!(
-                            "new units of type {k:?} do not count for this need (types {})",
-                            req.need.types.join(", ")
-                        ),
-                    ));
-                }
-                k.clone()
-            }
-            None => req.need.types.first().cloned().unwrap_or_default(),
-        };
+        let kind = self.new_unit_kind(req)?;
         let computed;
         let baseline = match baseline {
             Some(b) => b,
@@ -138,42 +129,120 @@ impl Dataset {
                 &computed
             }
         };
-        let p = &self.prepared;
-        let munis = &p.municipalities;
-        // The region filter: a code of any grouping.
-        let in_region = |m: usize| -> bool {
-            req.region.as_deref().is_none_or(|r| {
-                munis[m]
-                    .regions
-                    .values()
-                    .any(|v| v.0.eq_ignore_ascii_case(r))
-            })
+        let demand = self.demand_units(req)?;
+        let sites = self.candidate_sites(req)?;
+        let regions = PlanningRegions::of(self, baseline, &demand, &sites);
+        let cap_ms = match req.objective {
+            // p-median needs times beyond the limit; they are searched up to twice it.
+            Objective::Median => req.need.limit_ms().saturating_mul(2),
+            _ => req.need.limit_ms(),
         };
-        if let Some(r) = &req.region
-            && !(0..munis.len()).any(in_region)
-        {
-            return Err(AppError::NotFound {
+        let reaches = self.site_reaches(&sites, &demand, cap_ms, req, progress);
+        let problem = advice_problem(baseline, &demand, &regions, reaches, cap_ms, req);
+        let solution = solve(&problem, req);
+        let advised = advised_sites(&solution, &sites, &regions);
+        let check = if check {
+            Some(self.scenario(
+                &advised_scenario(&advised, &kind, req.places),
+                &req.need,
+                Some(baseline),
+            )?)
+        } else {
+            None
+        };
+        let munis = &self.prepared.municipalities;
+        Ok(AdviceAnswer {
+            objective: req.objective,
+            need: req.need.clone(),
+            add: req.add,
+            kind,
+            region: req.region.clone(),
+            planning_grouping: baseline.planning_grouping.clone(),
+            candidates: sites.len(),
+            municipalities: demand.len(),
+            off_network: demand
+                .iter()
+                .filter(|&&m| self.prepared.representative_snaps[m].is_err())
+                .map(|&m| munis[m].code.clone())
+                .collect(),
+            sites: advised,
+            value: solution.value,
+            upper_bound: solution.upper_bound,
+            exact: solution.exact,
+            guarantee: solution.guarantee,
+            check,
+            method: method_text(req, sites.len(), demand.len(), cap_ms),
+            synthetic_roads: baseline.synthetic_roads,
+        })
+    }
+
+    /// The type of the new units: the one asked (it must count for the need) or the need's
+    /// first type.
+    fn new_unit_kind(&self, req: &AdviceRequest) -> Result<String, AppError> {
+        let Some(k) = &req.kind else {
+            return Ok(req.need.types.first().cloned().unwrap_or_default());
+        };
+        self.check_type(k)?;
+        if !req.need.types.iter().any(|t| t.eq_ignore_ascii_case(k)) {
+            return Err(AppError::bad(
+                "type",
+                format!(
+                    "new units of type {k:?} do not count for this need (types {})",
+                    req.need.types.join(", ")
+                ),
+            ));
+        }
+        Ok(k.clone())
+    }
+
+    /// Whether municipality `m` lies in the asked region (a code of any grouping; no region:
+    /// all of them).
+    fn in_asked_region(&self, req: &AdviceRequest, m: usize) -> bool {
+        req.region.as_deref().is_none_or(|r| {
+            self.prepared.municipalities[m]
+                .regions
+                .values()
+                .any(|v| v.0.eq_ignore_ascii_case(r))
+        })
+    }
+
+    /// The demand units: every municipality of the asked region. Those whose point is off
+    /// the road network stay in (no site reaches them, but their young people count in every
+    /// share); the answer lists them.
+    fn demand_units(&self, req: &AdviceRequest) -> Result<Vec<usize>, AppError> {
+        let demand: Vec<usize> = (0..self.prepared.municipalities.len())
+            .filter(|&m| self.in_asked_region(req, m))
+            .collect();
+        match &req.region {
+            Some(r) if demand.is_empty() => Err(AppError::NotFound {
                 what: "region",
                 id: r.clone(),
                 parameter: "region",
-            });
+            }),
+            _ => Ok(demand),
         }
-        // Demand units: the municipalities (of the region) with a representative point on
-        // the roads.
-        let demand: Vec<usize> = (0..munis.len())
-            .filter(|&m| in_region(m) && p.representative_snaps[m].is_ok())
-            .collect();
+    }
+
+    /// The candidate sites (given, or every municipality's representative point) of the
+    /// asked region that lie on the road network.
+    fn candidate_sites(&self, req: &AdviceRequest) -> Result<Vec<(Site, Snap)>, AppError> {
+        let p = &self.prepared;
+        let munis = &p.municipalities;
         let sites: Vec<Site> = match &req.candidates {
             Some(c) => c
                 .iter()
-                .filter(|s| req.region.is_none() || p.locate(s.lon, s.lat).is_some_and(in_region))
+                .filter(|s| {
+                    req.region.is_none()
+                        || p.locate(s.lon, s.lat)
+                            .is_some_and(|m| self.in_asked_region(req, m))
+                })
                 .map(|s| Site {
                     municipality: p.locate(s.lon, s.lat).map(|m| munis[m].code.clone()),
                     ..s.clone()
                 })
                 .collect(),
             None => (0..munis.len())
-                .filter(|&m| in_region(m) && p.representative[m].0.is_finite())
+                .filter(|&m| self.in_asked_region(req, m) && p.representative[m].0.is_finite())
                 .map(|m| Site {
                     id: munis[m].code.clone(),
                     name: munis[m].name.clone(),
@@ -183,8 +252,9 @@ impl Dataset {
                 })
                 .collect(),
         };
-        let engine = &self.network.engine;
-        let snaps = engine
+        let snaps = self
+            .network
+            .engine
             .index
             .snap_many(&sites.iter().map(|s| (s.lon, s.lat)).collect::<Vec<_>>());
         let usable: Vec<(Site, Snap)> = sites
@@ -198,56 +268,31 @@ impl Dataset {
                 "no candidate site lies on the road network (within the snapping distance)",
             ));
         }
-        // Planning regions, as the coverage answer has them.
-        let mut region_names: Vec<String> = Vec::new();
-        let mut region_index = |code: &Option<String>| -> Option<usize> {
-            let code = code.as_ref()?;
-            Some(match region_names.iter().position(|r| r == code) {
-                Some(i) => i,
-                None => {
-                    region_names.push(code.clone());
-                    region_names.len() - 1
-                }
-            })
-        };
-        let demand_region: Vec<Option<usize>> = demand
-            .iter()
-            .map(|&m| region_index(&baseline.municipalities[m].planning_region))
-            .collect();
-        let site_region: Vec<Option<usize>> = usable
-            .iter()
-            .map(|(s, _)| {
-                let m = p.locate(s.lon, s.lat);
-                region_index(&m.and_then(|m| baseline.municipalities[m].planning_region.clone()))
-            })
-            .collect();
-        let mut region_has_unit = vec![false; region_names.len()];
-        for r in &baseline.regions {
-            if r.grouping == baseline.planning_grouping
-                && r.figures.facilities > 0
-                && let Some(i) = region_names.iter().position(|x| x == &r.code)
-            {
-                region_has_unit[i] = true;
-            }
-        }
-        let limit_ms = req.need.limit_ms();
-        // p-median needs times beyond the limit; they are searched up to twice the limit.
-        let cap_ms = match req.objective {
-            Objective::Median => limit_ms.saturating_mul(2),
-            _ => limit_ms,
-        };
-        // Times from every municipality's point to every candidate site (travel home → unit,
-        // as in coverage).
+        Ok(usable)
+    }
+
+    /// Travel times from every demand unit's point to every candidate site (home → unit, as
+    /// in coverage) up to `cap_ms`: one table, candidates × municipalities
+    /// ([`crate::routing::Engine::table`]).
+    fn site_reaches(
+        &self,
+        sites: &[(Site, Snap)],
+        demand: &[usize],
+        cap_ms: u32,
+        req: &AdviceRequest,
+        progress: &Progress,
+    ) -> Vec<Vec<(usize, u32)>> {
+        let p = &self.prepared;
         let targets: Vec<Option<Snap>> = demand
             .iter()
             .map(|&m| p.representative_snaps[m].as_ref().ok().copied())
             .collect();
-        let dir = req.need.direction;
-        // One table, candidates × municipalities ([`crate::routing::Engine::table`]).
-        let bar = progress.bar(usable.len() as u64, "searching from candidate sites");
-        let rows: Vec<Option<Snap>> = usable.iter().map(|(_, s)| Some(*s)).collect();
-        let reaches: Vec<Vec<(usize, u32)>> = engine
-            .table_with(&rows, &targets, cap_ms, dir, &|| bar.inc(1))
+        let bar = progress.bar(sites.len() as u64, "searching from candidate sites");
+        let rows: Vec<Option<Snap>> = sites.iter().map(|(_, s)| Some(*s)).collect();
+        let reaches = self
+            .network
+            .engine
+            .table_with(&rows, &targets, cap_ms, req.need.direction, &|| bar.inc(1))
             .into_iter()
             .map(|row| {
                 row.iter()
@@ -257,99 +302,163 @@ impl Dataset {
             })
             .collect();
         bar.finish_and_clear();
-        let problem = Problem {
-            weights: demand.iter().map(|&m| munis[m].population).collect(),
-            region: demand_region,
-            regions: region_names.len(),
-            covered: demand
-                .iter()
-                .map(|&m| {
-                    matches!(
-                        baseline.municipalities[m].status,
-                        CoverageStatus::OwnMunicipality | CoverageStatus::WithinLimit
-                    )
-                })
-                .collect(),
-            current_ms: demand
-                .iter()
-                .map(|&m| {
-                    baseline.municipalities[m]
-                        .nearest_minutes
-                        .map(minutes_to_ms)
-                        .unwrap_or(cap_ms)
-                })
-                .collect(),
-            region_has_unit,
-            limit_ms,
-            cap_ms,
-            candidates: reaches
-                .into_iter()
-                .zip(&site_region)
-                .map(|(reach, r)| Candidate { region: *r, reach })
-                .collect(),
-        };
-        let greedy = problem.greedy(req.add, req.objective);
-        let solution: Solution = match req.objective {
-            Objective::Coverage if !greedy.exact => problem
-                .exact_coverage(req.add, EXACT_MAX_SETS)
-                .unwrap_or(greedy),
-            _ => greedy,
-        };
-        let sites: Vec<AdvisedSite> = solution
-            .picks
-            .iter()
-            .enumerate()
-            .map(|(i, pick)| AdvisedSite {
-                rank: i + 1,
-                site: usable[pick.candidate].0.clone(),
-                region: site_region[pick.candidate].map(|r| region_names[r].clone()),
-                newly_within_limit: pick.newly_within_limit,
-                weighted_minutes_saved: pick.weighted_minutes_saved,
-                first_in_region: pick.first_in_region,
-            })
-            .collect();
-        let check = if check {
-            Some(self.scenario(
-                &advised_scenario(&sites, &kind, req.places),
-                &req.need,
-                Some(baseline),
-            )?)
-        } else {
-            None
-        };
-        let combos = binomial(usable.len() as u64, req.add as u64);
-        Ok(AdviceAnswer {
-            objective: req.objective,
-            need: req.need.clone(),
-            add: req.add,
-            kind,
-            region: req.region.clone(),
-            planning_grouping: baseline.planning_grouping.clone(),
-            candidates: usable.len(),
-            sites,
-            value: solution.value,
-            upper_bound: solution.upper_bound,
-            exact: solution.exact,
-            guarantee: solution.guarantee,
-            check,
-            method: format!(
-                "{} over {} candidate sites and {} municipalities ({} possible sets of {}); travel time from each municipality's representative point to each site, searched up to {} minutes",
-                match req.objective {
-                    Objective::Coverage => "maximal covering location (Church & ReVelle 1974)",
-                    Objective::Median => "p-median (Hakimi 1964)",
-                    Objective::Fairness => "leximin over the planning regions",
-                },
-                usable.len(),
-                demand.len(),
-                combos
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "very many".into()),
-                req.add,
-                cap_ms / 60_000
-            ),
-            synthetic_roads: baseline.synthetic_roads,
-        })
+        reaches
     }
+}
+
+/// The planning regions of the demand units and the sites, numbered, as the coverage answer
+/// has them.
+struct PlanningRegions {
+    names: Vec<String>,
+    of_demand: Vec<Option<usize>>,
+    of_site: Vec<Option<usize>>,
+    has_unit: Vec<bool>,
+}
+
+impl PlanningRegions {
+    fn of(
+        data: &Dataset,
+        baseline: &crate::analysis::CoverageResult,
+        demand: &[usize],
+        sites: &[(Site, Snap)],
+    ) -> Self {
+        let mut names: Vec<String> = Vec::new();
+        let mut index = |code: Option<&String>| -> Option<usize> {
+            let code = code?;
+            Some(match names.iter().position(|r| r == code) {
+                Some(i) => i,
+                None => {
+                    names.push(code.clone());
+                    names.len() - 1
+                }
+            })
+        };
+        let region_of = |m: usize| baseline.municipalities[m].planning_region.as_ref();
+        let of_demand: Vec<Option<usize>> = demand.iter().map(|&m| index(region_of(m))).collect();
+        let of_site: Vec<Option<usize>> = sites
+            .iter()
+            .map(|(s, _)| index(data.prepared.locate(s.lon, s.lat).and_then(region_of)))
+            .collect();
+        let mut has_unit = vec![false; names.len()];
+        for r in &baseline.regions {
+            if r.grouping == baseline.planning_grouping
+                && r.figures.facilities > 0
+                && let Some(i) = names.iter().position(|x| x == &r.code)
+            {
+                has_unit[i] = true;
+            }
+        }
+        PlanningRegions {
+            names,
+            of_demand,
+            of_site,
+            has_unit,
+        }
+    }
+}
+
+/// The location problem: demand units weighted by young people, their baseline state, and
+/// the candidates with their reach.
+fn advice_problem(
+    baseline: &crate::analysis::CoverageResult,
+    demand: &[usize],
+    regions: &PlanningRegions,
+    reaches: Vec<Vec<(usize, u32)>>,
+    cap_ms: u32,
+    req: &AdviceRequest,
+) -> Problem {
+    let result = |m: usize| &baseline.municipalities[m];
+    Problem {
+        weights: demand.iter().map(|&m| result(m).weight).collect(),
+        region: regions.of_demand.clone(),
+        regions: regions.names.len(),
+        covered: demand
+            .iter()
+            .map(|&m| {
+                matches!(
+                    result(m).status,
+                    CoverageStatus::OwnMunicipality | CoverageStatus::WithinLimit
+                )
+            })
+            .collect(),
+        current_ms: demand
+            .iter()
+            .map(|&m| {
+                result(m)
+                    .nearest_minutes
+                    .map(minutes_to_ms)
+                    .unwrap_or(cap_ms)
+            })
+            .collect(),
+        region_has_unit: regions.has_unit.clone(),
+        limit_ms: req.need.limit_ms(),
+        cap_ms,
+        candidates: reaches
+            .into_iter()
+            .zip(&regions.of_site)
+            .map(|(reach, r)| Candidate { region: *r, reach })
+            .collect(),
+    }
+}
+
+/// Greedy, then the exact optimum by enumeration where the sets are few enough; for
+/// `fairness` beyond that, greedy improved by single swaps.
+fn solve(problem: &Problem, req: &AdviceRequest) -> Solution {
+    let greedy = problem.greedy(req.add, req.objective);
+    if greedy.exact {
+        return greedy;
+    }
+    match problem.exact(req.add, req.objective, EXACT_MAX_SETS) {
+        Some(exact) => exact,
+        None if req.objective == Objective::Fairness => {
+            problem.improve_by_swaps(&greedy, req.objective)
+        }
+        None => greedy,
+    }
+}
+
+/// The advised sites, ranked, with their gains.
+fn advised_sites(
+    solution: &Solution,
+    sites: &[(Site, Snap)],
+    regions: &PlanningRegions,
+) -> Vec<AdvisedSite> {
+    solution
+        .picks
+        .iter()
+        .enumerate()
+        .map(|(i, pick)| AdvisedSite {
+            rank: i + 1,
+            site: sites[pick.candidate].0.clone(),
+            region: regions.of_site[pick.candidate].map(|r| regions.names[r].clone()),
+            newly_within_limit: pick.newly_within_limit,
+            weighted_minutes_saved: pick.weighted_minutes_saved,
+            first_in_region: pick.first_in_region,
+        })
+        .collect()
+}
+
+/// The method in one sentence.
+fn method_text(
+    req: &AdviceRequest,
+    candidates: usize,
+    municipalities: usize,
+    cap_ms: u32,
+) -> String {
+    let combos = binomial(candidates as u64, req.add as u64);
+    format!(
+        "{} over {candidates} candidate sites and {municipalities} municipalities, every young person of them counted ({} possible sets of {}); travel time from each municipality's representative point to each site, searched up to {} minutes",
+        match req.objective {
+            Objective::Coverage => "maximal covering location (Church & ReVelle 1974)",
+            Objective::Median => "p-median (Hakimi 1964)",
+            Objective::Fairness => "leximin over the planning regions",
+        },
+        combos
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "very many".into()),
+        req.add,
+        cap_ms / 60_000
+    )
 }
 
 /// The scenario that adds the advised units.
