@@ -335,6 +335,25 @@ fn the_2020_small_jeugdzorgplus_spread_is_reproduced_its_gaps_flagged_and_advice
             "{name}: {change}"
         );
     }
+    // Demand holds still: every region of every grouping whose units the advice leaves
+    // alone keeps its balance and raises no absolute flag (the scenario holds the baseline's
+    // rate; before, the new places raised demand everywhere).
+    let mut untouched = 0;
+    for r in advice["check"]["diff"]["regions"].as_array().expect("regions") {
+        if r["facilities_before"] == r["facilities_after"] {
+            untouched += 1;
+            assert_eq!(r["balance_before"], r["balance_after"], "{r}");
+            for f in r["flags_raised"].as_array().expect("raised") {
+                assert!(f != "min_balance" && f != "min_facilities", "{r}");
+            }
+        }
+    }
+    assert!(untouched >= 10, "{untouched}");
+    assert_eq!(
+        advice["check"]["diff"]["demand_source"], "baseline_national_balance",
+        "{}",
+        advice["check"]
+    );
     // In 2021 Noord got its unit: its flag about facilities clears.
     let later = run("2021-06-30");
     let noord = area(&later, "Noord");

@@ -740,3 +740,73 @@ fn advice_counts_every_young_person_and_names_those_off_the_roads() {
         assert!(a.exact, "{objective:?}: {}", a.guarantee);
     }
 }
+
+/// Checks that a scenario changed only what it touched: every region's demand is the
+/// baseline's; a region with the same facilities and places keeps its balance; one whose own
+/// figures are unchanged keeps its absolute flags (relative flags may move and are labelled
+/// so).
+fn assert_demand_holds_still(
+    base: &nabij::analysis::CoverageResult,
+    after: &nabij::analysis::CoverageResult,
+    what: &str,
+) {
+    assert_eq!(after.placements_per_10k, base.placements_per_10k, "{what}");
+    for (b, a) in base.regions.iter().zip(&after.regions) {
+        assert_eq!((&b.grouping, &b.code), (&a.grouping, &a.code));
+        let (fb, fa) = (&b.figures, &a.figures);
+        assert_eq!(fb.demand, fa.demand, "{what}: demand of {}", b.code);
+        if fb.facilities == fa.facilities && fb.places == fa.places {
+            assert_eq!(fb.balance, fa.balance, "{what}: balance of {}", b.code);
+            if fb.share_within_limit == fa.share_within_limit {
+                let absolute = |r: &nabij::analysis::coverage::RegionResult| -> Vec<&'static str> {
+                    r.flags
+                        .iter()
+                        .filter(|f| !f.relative)
+                        .map(|f| f.rule)
+                        .collect()
+                };
+                assert_eq!(absolute(b), absolute(a), "{what}: flags of {}", b.code);
+            }
+        }
+    }
+}
+
+#[test]
+fn random_scenarios_on_the_demo_change_no_demand_and_only_the_regions_they_touch() {
+    let d = demo();
+    let need = NeedProfile::default();
+    let base = d.coverage(&need).expect("baseline");
+    assert_eq!(base.demand_source, "national_balance");
+    let ids: Vec<String> = d.prepared.facilities.iter().map(|f| f.id.clone()).collect();
+    let mut rng = nabij::rng::SplitMix64::new(22);
+    let mut checked = 0;
+    for round in 0..30 {
+        let mut changes = Vec::new();
+        for c in 0..1 + rng.below(3) {
+            let change = match rng.below(3) {
+                0 => format!(
+                    r#"{{"op": "add", "id": "R{round}-{c}", "type": "kleinschalig_verblijf", "municipality": "GM90{:02}", "places": {}}}"#,
+                    1 + rng.below(20),
+                    2 + rng.below(7)
+                ),
+                1 => format!(r#"{{"op": "close", "id": "{}"}}"#, ids[rng.below(ids.len() as u64) as usize]),
+                _ => format!(
+                    r#"{{"op": "set_places", "id": "{}", "places": {}}}"#,
+                    ids[rng.below(ids.len() as u64) as usize],
+                    1 + rng.below(8)
+                ),
+            };
+            changes.push(change);
+        }
+        let json = format!(r#"{{"name": "r{round}", "changes": [{}]}}"#, changes.join(","));
+        // Some random scenarios are invalid (a unit closed twice, a site off the roads, no
+        // suitable facility left): those are refused, which is not what this test checks.
+        let Ok(a) = d.scenario(&scenario(&json), &need, Some(&base)) else {
+            continue;
+        };
+        assert_eq!(a.coverage.demand_source, "baseline_national_balance");
+        assert_demand_holds_still(&base, &a.coverage, &json);
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} valid random scenarios");
+}

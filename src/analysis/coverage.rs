@@ -43,6 +43,8 @@ pub struct Prepared {
     pub origin_kind: OriginKind,
     /// User points that fell outside every municipality or could not be snapped.
     pub origins_dropped: usize,
+    /// A scenario's: the baseline's demand rate, held (see [`Prepared::holding_rate`]).
+    held_rate_per_10k: Option<f64>,
     index: Arc<MunicipalityIndex>,
 }
 
@@ -138,6 +140,7 @@ impl Prepared {
             representative_snaps: Arc::new(representative_snaps),
             origin_kind,
             origins_dropped,
+            held_rate_per_10k: None,
             index: Arc::new(index),
         }
     }
@@ -159,6 +162,16 @@ impl Prepared {
         }
     }
 
+    /// The same with the demand rate held at the baseline's (for a scenario): when no rate
+    /// is given, demand then stays what the baseline's national balance made it, whatever
+    /// the scenario does to supply.
+    pub fn holding_rate(self, baseline: &CoverageResult) -> Prepared {
+        Prepared {
+            held_rate_per_10k: Some(baseline.rate_for_others_per_10k),
+            ..self
+        }
+    }
+
     /// The municipality that contains a point.
     pub fn locate(&self, lon: f64, lat: f64) -> Option<usize> {
         self.index.locate(&self.municipalities, lon, lat)
@@ -176,6 +189,7 @@ impl Prepared {
             representative_snaps: self.representative_snaps.clone(),
             origin_kind: self.origin_kind,
             origins_dropped: self.origins_dropped,
+            held_rate_per_10k: self.held_rate_per_10k,
             index: self.index.clone(),
         }
     }
@@ -241,7 +255,10 @@ struct Planning {
 /// Step 4: places, the demand rate and where it came from, and the access per municipality.
 struct Balance {
     places: Vec<f64>,
+    /// The rate reported (with a demand file: the one the demand implies).
     rate_per_10k: f64,
+    /// The rate applied to municipalities without a demand of their own.
+    base_rate_per_10k: f64,
     source: &'static str,
     needs: Vec<Need>,
     access: Vec<Access>,
@@ -278,6 +295,7 @@ impl Prepared {
             planning_grouping: planning.grouping,
             placements_per_10k: balance.rate_per_10k,
             demand_source: balance.source,
+            rate_for_others_per_10k: balance.base_rate_per_10k,
             excluded: chosen.excluded,
             above_preferred_size: chosen
                 .suitable
@@ -408,7 +426,15 @@ impl Prepared {
         }
         let total_places: f64 = places.iter().sum();
         let total_young: f64 = self.municipalities.iter().map(|m| m.population).sum();
-        let mut rate = demand_rate_per_10k(need.placements_per_10k, total_places, total_young);
+        let (base_rate, base_source) = match (need.placements_per_10k, self.held_rate_per_10k) {
+            (Some(r), _) => (r, "placement_rate"),
+            (None, Some(r)) => (r, "baseline_national_balance"),
+            (None, None) => (
+                demand_rate_per_10k(None, total_places, total_young),
+                "national_balance",
+            ),
+        };
+        let mut rate = base_rate;
         let supply: Vec<Supply> = places
             .iter()
             .enumerate()
@@ -432,17 +458,12 @@ impl Prepared {
         if with_file && total_young > 0.0 {
             rate = needs.iter().map(|n| n.demand).sum::<f64>() / total_young * 10_000.0;
         }
-        let source = if with_file {
-            "demand_file"
-        } else if need.placements_per_10k.is_some() {
-            "placement_rate"
-        } else {
-            "national_balance"
-        };
+        let source = if with_file { "demand_file" } else { base_source };
         let access = demand::access(&supply, &needs, reach, need.limit_ms());
         Balance {
             places,
             rate_per_10k: rate,
+            base_rate_per_10k: base_rate,
             source,
             needs,
             access,

@@ -632,6 +632,12 @@ pub fn scenario_text(
         diff.unplaced_before,
         diff.unplaced_after
     );
+    let _ = writeln!(
+        s,
+        "Demand: {:.2} young people per 10,000 need a place ({}), the same before and after",
+        diff.placements_per_10k,
+        diff.demand_source.replace('_', " ")
+    );
     let moved: Vec<_> = diff
         .regions
         .iter()

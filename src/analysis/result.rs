@@ -297,9 +297,15 @@ pub struct CoverageResult {
     /// Young people needing a place per 10,000 (given, or the national balance).
     #[serde(serialize_with = "out::r3")]
     pub placements_per_10k: f64,
-    /// Where the demand came from: `demand_file`, `placement_rate` (given) or
-    /// `national_balance` (the national supply spread over the young people).
+    /// Where the demand came from: `demand_file`, `placement_rate` (given),
+    /// `national_balance` (the national supply spread over the young people) or
+    /// `baseline_national_balance` (a scenario's: the baseline's national balance, held so
+    /// that changing supply never changes demand).
     pub demand_source: &'static str,
+    /// The rate applied to municipalities without a demand of their own (from a demand
+    /// file): what a scenario on this answer holds.
+    #[serde(skip)]
+    pub rate_for_others_per_10k: f64,
     pub suitable_facilities: Vec<String>,
     /// Facilities that do not count, by the first filter they fail.
     pub excluded: BTreeMap<super::need::Exclusion, usize>,

@@ -443,6 +443,11 @@ pub struct ScenarioDiff {
     pub places_before: f64,
     #[serde(serialize_with = "r3")]
     pub places_after: f64,
+    /// The demand rate per 10,000 young people both answers use, and where it comes from
+    /// (a scenario holds the baseline's: changing supply never changes demand).
+    #[serde(serialize_with = "r3")]
+    pub placements_per_10k: f64,
+    pub demand_source: &'static str,
     /// Every municipality, before and after (`effect` says which changed).
     pub municipalities: Vec<MunicipalityChange>,
     /// Every region of every grouping, before and after.
@@ -537,6 +542,8 @@ pub fn diff(before: &CoverageResult, after: &CoverageResult) -> ScenarioDiff {
         })
         .collect();
     ScenarioDiff {
+        placements_per_10k: after.placements_per_10k,
+        demand_source: after.demand_source,
         municipalities_changed: municipalities
             .iter()
             .filter(|m| m.effect != Effect::Same)

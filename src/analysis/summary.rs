@@ -195,7 +195,11 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
             "national_balance" => {
                 " (the national supply spread over the young people, so that only the spread shows)"
             }
+            "baseline_national_balance" => {
+                " (the baseline's national supply spread over the young people, held for this scenario so that changing supply does not change demand)"
+            }
             "demand_file" => " (from the demand file; the rate is the one it implies)",
+            "placement_rate" => " (as given)",
             _ => "",
         }
     ));

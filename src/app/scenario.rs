@@ -102,9 +102,19 @@ impl Dataset {
         baseline: Option<&CoverageResult>,
     ) -> Result<ScenarioAnswer, AppError> {
         let facilities = self.scenario_facilities(s)?;
+        let computed;
+        let base = match baseline {
+            Some(b) => b,
+            None => {
+                computed = self.coverage(need)?;
+                &computed
+            }
+        };
+        // Changing supply never changes demand: the scenario holds the baseline's rate.
         let prepared = self
             .prepared
-            .with_facilities(&self.network.engine, facilities.clone());
+            .with_facilities(&self.network.engine, facilities.clone())
+            .holding_rate(base);
         // An added or moved unit that cannot be placed on the roads is an error of the
         // scenario, not a silent "unplaced".
         for (i, c) in s.changes.iter().enumerate() {
@@ -122,14 +132,6 @@ impl Dataset {
                 .into());
             }
         }
-        let computed;
-        let base = match baseline {
-            Some(b) => b,
-            None => {
-                computed = self.coverage(need)?;
-                &computed
-            }
-        };
         let coverage = self.coverage_of(&prepared, need)?;
         Ok(ScenarioAnswer {
             scenario: s.clone(),

@@ -51,6 +51,10 @@ pub(super) fn demand_words(l: Lang, source: &str) -> &'static str {
             " (het landelijke aanbod verdeeld over de jongeren, zodat alleen de spreiding telt)",
             " (the national supply spread over the young people, so that only the spread shows)",
         ),
+        "baseline_national_balance" => l.pick(
+            " (het landelijke aanbod van de uitgangssituatie verdeeld over de jongeren, vastgehouden in dit scenario zodat meer of minder aanbod de vraag niet verandert)",
+            " (the baseline's national supply spread over the young people, held in this scenario so that changing supply does not change demand)",
+        ),
         "demand_file" => l.pick(" (uit het vraagbestand)", " (from the demand file)"),
         _ => l.pick(" (opgegeven)", " (as given)"),
     }
