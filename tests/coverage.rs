@@ -117,7 +117,10 @@ fn a_hand_computable_case() {
     // F lies in A, of B's own planning region R: B is served in its region, beyond the limit.
     assert_eq!(r30.municipalities[1].status, "within_region");
     assert!((r30.municipalities[1].share_within_limit - 2000.0 / 9500.0).abs() < 0.002);
-    assert_eq!(r30.municipalities[1].facilities_within_limit, 0);
+    // Some of B's young people (km 11 and 12) still reach F within the limit: one facility
+    // within reach, and access above zero (one population model).
+    assert_eq!(r30.municipalities[1].facilities_within_limit, 1);
+    assert!(r30.municipalities[1].access_2sfca > 0.0);
     // A closed facility counts for nothing: B cannot reach any.
     let mut closed = prepared;
     closed.facilities[0].status = nabij::analysis::inputs::Status::Closed;
@@ -813,4 +816,191 @@ fn of_types(types: &[&str]) -> NeedProfile {
         types: types.iter().map(|t| t.to_string()).collect(),
         ..Default::default()
     }
+}
+
+/// 2SFCA and E2SFCA recomputed from scratch over the origins, with times from petgraph's
+/// Dijkstra (an independent search) and the formulas of docs/ANALYSIS.md written out per
+/// origin: each origin a demand point with its share of the municipality's young people.
+fn floating_catchments_by_oracle(d: &nabij::app::Dataset, need: &NeedProfile) -> Vec<(f64, f64)> {
+    use nabij::analysis::coverage::Origin;
+    use nabij::routing::Direction;
+    use petgraph::graph::{DiGraph, NodeIndex};
+    use petgraph::visit::{EdgeRef, Reversed};
+    let engine = &d.network.engine;
+    let g = &engine.graph;
+    let p = &d.prepared;
+    let limit = need.limit_ms() as u64;
+    // The road graph, one arc per allowed direction, plus a virtual node for the seeds.
+    let n = g.node_count();
+    let mut pg = DiGraph::<(), u64>::new();
+    for _ in 0..=n {
+        pg.add_node(());
+    }
+    for e in 0..g.edge_from.len() {
+        let (u, v) = (g.edge_from[e] as usize, g.edge_to[e] as usize);
+        if g.edge_time_fw_ms[e] != nabij::graph::NO_TIME {
+            pg.add_edge(
+                NodeIndex::new(u),
+                NodeIndex::new(v),
+                g.edge_time_fw_ms[e] as u64,
+            );
+        }
+        if g.edge_time_bw_ms[e] != nabij::graph::NO_TIME {
+            pg.add_edge(
+                NodeIndex::new(v),
+                NodeIndex::new(u),
+                g.edge_time_bw_ms[e] as u64,
+            );
+        }
+    }
+    let result = d.coverage(need).expect("coverage");
+    let mut ratios = Vec::new(); // per facility: (places, times to every node)
+    for f in 0..p.facilities.len() {
+        let (Ok(snap), true) = (
+            &p.facility_snaps[f],
+            result.suitable_facilities.contains(&p.facilities[f].id),
+        ) else {
+            continue;
+        };
+        // Travel home → facility: a backward search from the facility's seeds.
+        let mut pf = pg.clone();
+        let virt = NodeIndex::new(n);
+        for s in engine.seeds(snap, 0, Direction::To) {
+            pf.add_edge(NodeIndex::new(s.node as usize), virt, s.offset_ms as u64);
+        }
+        let found = petgraph::algo::dijkstra(Reversed(&pf), virt, None, |e| *e.weight());
+        let times: Vec<Option<u64>> = (0..n)
+            .map(|v| found.get(&NodeIndex::new(v)).copied())
+            .collect();
+        ratios.push((nabij::analysis::need::places_of(&p.facilities[f]), times));
+    }
+    let zone_weight =
+        |t: u64| [1.0, 0.68, 0.22][((t as f64 / (limit as f64 / 3.0)) as usize).min(2)];
+    // Every origin as a demand point: (municipality, young people, node).
+    let mut points = Vec::new();
+    for (m, list) in p.origins.iter().enumerate() {
+        let total: f64 = list
+            .iter()
+            .map(|o| match o {
+                Origin::Node { weight, .. } | Origin::Point { weight, .. } => *weight,
+            })
+            .sum();
+        for o in list {
+            let Origin::Node { node, weight } = o else {
+                panic!("the demo's origins are road nodes")
+            };
+            points.push((m, p.municipalities[m].population * weight / total, *node));
+        }
+    }
+    let within = |f: &(f64, Vec<Option<u64>>), v: u32| f.1[v as usize].filter(|&t| t <= limit);
+    let mut access = vec![(0.0, 0.0); p.municipalities.len()];
+    for f in &ratios {
+        let (mut pop, mut pop_w) = (0.0, 0.0);
+        for &(_, people, v) in &points {
+            if let Some(t) = within(f, v) {
+                pop += people;
+                pop_w += people * zone_weight(t);
+            }
+        }
+        for &(m, people, v) in &points {
+            if let Some(t) = within(f, v) {
+                let share = people / p.municipalities[m].population;
+                access[m].0 += share * f.0 / pop * 10_000.0;
+                access[m].1 += share * zone_weight(t) * f.0 / pop_w * 10_000.0;
+            }
+        }
+    }
+    access
+}
+
+#[test]
+fn floating_catchments_over_the_origins_equal_an_independent_oracle_on_the_demo() {
+    let d = nabij::app::Dataset::load(&nabij::app::Config::demo(), &nabij::app::Progress::hidden())
+        .expect("demo");
+    for need in [
+        NeedProfile::default(),
+        NeedProfile::from_overrides(nabij::analysis::need::NeedOverrides {
+            profile: Some("jeugdzorgplus".into()),
+            ..Default::default()
+        })
+        .expect("profile"),
+    ] {
+        let result = d.coverage(&need).expect("coverage");
+        let oracle = floating_catchments_by_oracle(&d, &need);
+        for (m, r) in result.municipalities.iter().enumerate() {
+            assert!(
+                (r.access_2sfca - oracle[m].0).abs() < 1e-9 * (1.0 + oracle[m].0),
+                "{} 2SFCA {} vs oracle {}",
+                r.code,
+                r.access_2sfca,
+                oracle[m].0
+            );
+            assert!(
+                (r.access_e2sfca - oracle[m].1).abs() < 1e-9 * (1.0 + oracle[m].1),
+                "{} E2SFCA {} vs oracle {}",
+                r.code,
+                r.access_e2sfca,
+                oracle[m].1
+            );
+            // One population model: some young people within reach means some access.
+            assert_eq!(
+                r.share_within_limit > 0.0,
+                r.access_2sfca > 0.0,
+                "{}: share {} access {}",
+                r.code,
+                r.share_within_limit,
+                r.access_2sfca
+            );
+        }
+    }
+}
+
+#[test]
+fn a_facility_no_road_reaches_is_stated_supply_only_and_the_summary_says_why() {
+    // The demo's facilities plus one suitable unit in Leegwater, 17 km from any road.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = std::fs::read_to_string(repo("data/demo/facilities.csv")).expect("read");
+    csv.push_str(
+        "NB-99,Huis in het water,kleinschalig_verblijf,3.55,52.42,4,1,8,18,4,0.25,no,active,\n",
+    );
+    let fac = dir.path().join("facilities.csv");
+    std::fs::write(&fac, csv).expect("write");
+    let run = |format: &str| {
+        let (ok, out, err) = nabij(&[
+            "coverage",
+            "--demo",
+            "--facilities",
+            fac.to_str().expect("utf8"),
+            "--format",
+            format,
+        ]);
+        assert!(ok, "{err}");
+        out
+    };
+    let v: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    let unsnapped = v["unsnapped_facilities"].as_array().expect("list");
+    assert_eq!(unsnapped.len(), 1, "{unsnapped:?}");
+    assert_eq!(unsnapped[0][0], "NB-99");
+    // Its places are not reachable supply: the national places are the demo's 8 units'.
+    let (base, _) = demo_coverage(&NeedProfile::default());
+    assert_eq!(v["national"]["places"], base.national.places);
+    // But they are stated supply: the national balance spreads them too, so demand grows
+    // by their share and the balance shows the places no one reaches.
+    let demand: f64 = v["national"]["demand"].as_f64().expect("demand");
+    assert!(
+        (demand - (base.national.demand + 4.0)).abs() < 0.01,
+        "{demand}"
+    );
+    assert!(
+        v["national"]["share_demand_within_limit"]
+            .as_f64()
+            .expect("share")
+            < 1.0
+    );
+    let text = run("text");
+    assert!(
+        text.contains("1 of the 9 suitable facilities are not placed on the road network")
+            && text.contains("NB-99 ("),
+        "{text}"
+    );
 }

@@ -339,7 +339,10 @@ fn the_2020_small_jeugdzorgplus_spread_is_reproduced_its_gaps_flagged_and_advice
     // alone keeps its balance and raises no absolute flag (the scenario holds the baseline's
     // rate; before, the new places raised demand everywhere).
     let mut untouched = 0;
-    for r in advice["check"]["diff"]["regions"].as_array().expect("regions") {
+    for r in advice["check"]["diff"]["regions"]
+        .as_array()
+        .expect("regions")
+    {
         if r["facilities_before"] == r["facilities_after"] {
             untouched += 1;
             assert_eq!(r["balance_before"], r["balance_after"], "{r}");

@@ -789,7 +789,10 @@ fn random_scenarios_on_the_demo_change_no_demand_and_only_the_regions_they_touch
                     1 + rng.below(20),
                     2 + rng.below(7)
                 ),
-                1 => format!(r#"{{"op": "close", "id": "{}"}}"#, ids[rng.below(ids.len() as u64) as usize]),
+                1 => format!(
+                    r#"{{"op": "close", "id": "{}"}}"#,
+                    ids[rng.below(ids.len() as u64) as usize]
+                ),
                 _ => format!(
                     r#"{{"op": "set_places", "id": "{}", "places": {}}}"#,
                     ids[rng.below(ids.len() as u64) as usize],
@@ -798,7 +801,10 @@ fn random_scenarios_on_the_demo_change_no_demand_and_only_the_regions_they_touch
             };
             changes.push(change);
         }
-        let json = format!(r#"{{"name": "r{round}", "changes": [{}]}}"#, changes.join(","));
+        let json = format!(
+            r#"{{"name": "r{round}", "changes": [{}]}}"#,
+            changes.join(",")
+        );
         // Some random scenarios are invalid (a unit closed twice, a site off the roads, no
         // suitable facility left): those are refused, which is not what this test checks.
         let Ok(a) = d.scenario(&scenario(&json), &need, Some(&base)) else {

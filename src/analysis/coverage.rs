@@ -10,7 +10,8 @@ use super::demand::{self, Access, Need, Reach, Supply, demand_rate_per_10k};
 use super::fairness::{self, Judged, theil, theil_decomposed};
 use super::inputs::{Facility, Municipality};
 use super::need::{Exclusion, NeedProfile, above_preferred_size, places_of};
-use crate::routing::{Direction, Engine, Searched, Seed, Times, Workspace};
+use crate::routing::ch::LANES;
+use crate::routing::{Direction, Engine, Searched, Seed, SourceTimes, Times, Workspace};
 use crate::spatial::{Snap, SnapError};
 use crate::units::ms_to_minutes;
 
@@ -281,13 +282,18 @@ impl Prepared {
         need: &NeedProfile,
     ) -> CoverageResult {
         let chosen = self.choose_facilities(engine, need);
-        let (times, reach) = self.search(engine, ws, &chosen, need);
+        let mut side = ws.side.take().unwrap_or_default();
+        let (times, reach) = self.search(engine, ws, &chosen, need, &mut side);
         let planning = self.planning_regions(&chosen, need);
-        let balance = self.supply_and_demand(&chosen, &planning, &reach, need);
+        let origin_times: Vec<OriginTimes> = (0..self.municipalities.len())
+            .into_par_iter()
+            .map(|m| self.origin_times(engine, &times, m, need))
+            .collect();
         let nearest = self.nearest_from_representatives(engine, &times, &chosen, need.direction);
-        let results = self.per_municipality(
-            engine, &times, &chosen, &planning, &reach, &balance, &nearest, need,
-        );
+        ws.side = Some(side);
+        let balance = self.supply_and_demand(&chosen, &planning, &reach, &origin_times, need);
+        let results =
+            self.per_municipality(&chosen, &planning, &reach, &balance, &nearest, origin_times);
         let (regions, national, inequality) =
             self.regions(&results, &chosen.placed, &balance.places, need);
         CoverageResult {
@@ -351,20 +357,28 @@ impl Prepared {
 
     /// Step 2: one search from all placed facilities answers every origin. It runs to the
     /// whole reachable graph so that times beyond the limit (medians, worst cases) are exact
-    /// too. The per-facility reach runs at the same time on the other core(s).
+    /// too. The per-facility catchments (over the same origins) run at the same time on the
+    /// other core(s), in `side`.
     fn search<'a>(
         &self,
         engine: &'a Engine,
         ws: &'a mut Workspace,
         chosen: &Chosen,
         need: &NeedProfile,
+        side: &mut Workspace,
     ) -> (Searched<'a>, Vec<Reach>) {
         let token = crate::cancel::current();
         rayon::join(
             || engine.one_to_all(ws, &chosen.seeds, need.direction),
             || {
                 crate::cancel::run_with(token.as_ref(), || {
-                    self.facilities_within(engine, &chosen.placed, need.limit_ms(), need.direction)
+                    self.catchments(
+                        engine,
+                        side,
+                        &chosen.placed,
+                        need.limit_ms(),
+                        need.direction,
+                    )
                 })
             },
         )
@@ -418,13 +432,20 @@ impl Prepared {
         chosen: &Chosen,
         planning: &Planning,
         reach: &[Reach],
+        origin_times: &[OriginTimes],
         need: &NeedProfile,
     ) -> Balance {
         let mut places = vec![0.0f64; self.facilities.len()];
         for &f in &chosen.placed {
             places[f] = places_of(&self.facilities[f]);
         }
-        let total_places: f64 = places.iter().sum();
+        // The national balance spreads the stated supply: a facility no road reaches still
+        // has places and young people who need them, but none of them counts as reachable.
+        let total_places: f64 = chosen
+            .suitable
+            .iter()
+            .map(|&f| places_of(&self.facilities[f]))
+            .sum();
         let total_young: f64 = self.municipalities.iter().map(|m| m.population).sum();
         let (base_rate, base_source) = match (need.placements_per_10k, self.held_rate_per_10k) {
             (Some(r), _) => (r, "placement_rate"),
@@ -458,8 +479,13 @@ impl Prepared {
         if with_file && total_young > 0.0 {
             rate = needs.iter().map(|n| n.demand).sum::<f64>() / total_young * 10_000.0;
         }
-        let source = if with_file { "demand_file" } else { base_source };
-        let access = demand::access(&supply, &needs, reach, need.limit_ms());
+        let source = if with_file {
+            "demand_file"
+        } else {
+            base_source
+        };
+        let within: Vec<f64> = origin_times.iter().map(|t| t.share_within_limit).collect();
+        let access = demand::access(&supply, &needs, reach, &within);
         Balance {
             places,
             rate_per_10k: rate,
@@ -507,18 +533,15 @@ impl Prepared {
             .collect()
     }
 
-    /// Step 5: the figures and the tier of every municipality, in parallel.
-    #[allow(clippy::too_many_arguments)]
+    /// Step 5: the figures and the tier of every municipality.
     fn per_municipality(
         &self,
-        engine: &Engine,
-        times: &Searched<'_>,
         chosen: &Chosen,
         planning: &Planning,
         reach: &[Reach],
         balance: &Balance,
         nearest: &[Option<(u32, usize)>],
-        need: &NeedProfile,
+        origin_times: Vec<OriginTimes>,
     ) -> Vec<MunicipalityResult> {
         let n = self.municipalities.len();
         let mut within = vec![0usize; n];
@@ -530,10 +553,10 @@ impl Prepared {
                 within_in_region[r.municipality] += 1;
             }
         }
-        (0..n)
-            .into_par_iter()
-            .map(|m| {
-                let times = self.origin_times(engine, times, m, need);
+        origin_times
+            .into_iter()
+            .enumerate()
+            .map(|(m, times)| {
                 let in_muni = chosen
                     .placed
                     .iter()
@@ -655,39 +678,99 @@ impl Prepared {
             .collect()
     }
 
-    /// Which municipalities' representative points reach which suitable facilities within
-    /// the limit, and in how long: one table from the facilities to the points
-    /// ([`Engine::table`]).
-    fn facilities_within(
+    /// Each placed facility's catchment over the origins: for every municipality, the share
+    /// of its origins' weight within each third of the limit (the E2SFCA zones) and their
+    /// mean time. One search per facility, [`LANES`] at a time on the hierarchy
+    /// ([`Engine::each_source`]); the origins are read once per batch.
+    fn catchments(
         &self,
         engine: &Engine,
-        snapped: &[usize],
+        ws: &mut Workspace,
+        placed: &[usize],
         limit: u32,
         dir: Direction,
     ) -> Vec<Reach> {
-        let rows: Vec<Option<Snap>> = snapped
+        let sources: Vec<Vec<Seed>> = placed
             .iter()
-            .map(|&f| self.facility_snaps[f].as_ref().ok().copied())
+            .map(|&f| match &self.facility_snaps[f] {
+                Ok(s) => engine.seeds(s, 0, dir),
+                Err(_) => Vec::new(),
+            })
             .collect();
-        let columns: Vec<Option<Snap>> = self
-            .representative_snaps
-            .iter()
-            .map(|s| s.as_ref().ok().copied())
-            .collect();
-        let table = engine.table(&rows, &columns, limit, dir);
-        let mut hits = Vec::new();
-        for (&f, row) in snapped.iter().zip(table) {
-            for (m, cell) in row.into_iter().enumerate() {
-                if let Some(r) = cell {
-                    hits.push(Reach {
-                        facility: f,
-                        municipality: m,
-                        time_ms: r.time_ms,
-                    });
+        let mut reach = Vec::new();
+        engine.each_source(ws, &sources, limit, dir, &mut |first, batch| {
+            if crate::cancel::requested() {
+                return;
+            }
+            let found: Vec<Vec<Reach>> = (0..self.municipalities.len())
+                .into_par_iter()
+                .map(|m| self.catchment_in(engine, batch, m, limit, dir, &placed[first..]))
+                .collect();
+            reach.extend(found.into_iter().flatten());
+        });
+        reach.sort_by_key(|r| (r.facility, r.municipality));
+        reach
+    }
+
+    /// The catchments of one batch of facilities (`placed`, from the batch's first) in
+    /// municipality `m`.
+    fn catchment_in(
+        &self,
+        engine: &Engine,
+        batch: &SourceTimes<'_>,
+        m: usize,
+        limit: u32,
+        dir: Direction,
+        placed: &[usize],
+    ) -> Vec<Reach> {
+        let lanes = batch.len();
+        let mut zone_w = [[0.0f64; 3]; LANES];
+        let mut time_w = [0.0f64; LANES];
+        let mut total = 0.0;
+        let mut add = |times: [u32; LANES], w: f64| {
+            total += w;
+            for i in 0..lanes {
+                if times[i] <= limit {
+                    zone_w[i][demand::zone(times[i], limit)] += w;
+                    time_w[i] += w * f64::from(times[i]);
+                }
+            }
+        };
+        match &self.origin_nodes[m] {
+            Some(nodes) => {
+                for (&v, &w) in nodes.nodes.iter().zip(&nodes.weights) {
+                    add(batch.at(v), w);
+                }
+            }
+            None => {
+                for o in &self.origins[m] {
+                    match o {
+                        Origin::Node { node, weight } => add(batch.at(*node), *weight),
+                        Origin::Point { snap, weight } => {
+                            let mut times = [u32::MAX; LANES];
+                            for (i, t) in times.iter_mut().enumerate().take(lanes) {
+                                if let Some((at, _)) = engine.time_at(&batch.lane(i), snap, dir) {
+                                    *t = at;
+                                }
+                            }
+                            add(times, *weight);
+                        }
+                    }
                 }
             }
         }
-        hits
+        (0..lanes)
+            .filter(|&i| total > 0.0 && zone_w[i].iter().sum::<f64>() > 0.0)
+            .map(|i| {
+                let within: f64 = zone_w[i].iter().sum();
+                Reach {
+                    facility: placed[i],
+                    municipality: m,
+                    zone_share: zone_w[i].map(|w| w / total),
+                    mean_ms: (time_w[i] / within).round() as u32,
+                }
+            })
+            .collect()
     }
 
     /// Step 6: the figures and flags of every region of every grouping, the national

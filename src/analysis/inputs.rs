@@ -735,6 +735,15 @@ fn build_facility(
         ));
     }
     let label = format!("{what} ({id})");
+    let date = |k: &str| -> Result<Option<String>, InputError> {
+        match get(k).filter(|s| !s.is_empty()) {
+            Some(d) if !super::need::is_iso_date(d.trim()) => Err(invalid(
+                path,
+                format!("{label}: {k} {d:?} is not a date of the calendar (YYYY-MM-DD)"),
+            )),
+            other => Ok(other.map(|d| d.trim().to_string())),
+        }
+    };
     let nonneg = |k: &str, v: Option<f64>| -> Result<Option<f64>, InputError> {
         match v {
             Some(x) if x < 0.0 => Err(invalid(path, format!("{label}: {k} {x} is negative"))),
@@ -757,8 +766,8 @@ fn build_facility(
         status: get("status")
             .map(|s| parse_status(&s))
             .unwrap_or(Status::Active),
-        opening_date: get("opening_date").filter(|s| !s.is_empty()),
-        closing_date: get("closing_date").filter(|s| !s.is_empty()),
+        opening_date: date("opening_date")?,
+        closing_date: date("closing_date")?,
         properties: extra,
     })
 }

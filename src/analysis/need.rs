@@ -356,15 +356,30 @@ fn date(s: &str) -> &str {
     s.get(..10).unwrap_or(s)
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
+/// `YYYY-MM-DD` naming a day of the calendar (2020-02-29 is one, 2021-02-29 and
+/// 2020-04-31 are not).
 pub fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s[..4].parse::<u32>().is_ok()
-        && s[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-        && s[8..10].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+    if !(b.len() == 10 && b[4] == b'-' && b[7] == b'-') {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|x| x.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|x| x.parse::<u32>().ok())
+    };
+    let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
 /// The places a facility offers: stated, else its kind's default.
@@ -467,5 +482,27 @@ mod tests {
         let mut six = fac("kleinschalig_verblijf");
         six.group_size = Some(6.0);
         assert!(above_preferred_size(&six));
+    }
+
+    #[test]
+    fn dates_are_days_of_the_calendar() {
+        for ok in ["2020-02-29", "2000-02-29", "2024-12-31", "2021-04-30"] {
+            assert!(is_iso_date(ok), "{ok}");
+        }
+        for bad in [
+            "2020-02-30",
+            "2021-02-29",
+            "1900-02-29",
+            "2020-04-31",
+            "2020-13-01",
+            "2020-00-10",
+            "2020-01-00",
+            "2020-1-01",
+            "+020-01-01",
+            "2020/01/01",
+            "",
+        ] {
+            assert!(!is_iso_date(bad), "{bad}");
+        }
     }
 }

@@ -233,6 +233,19 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
         pct(n.share_demand_within_limit),
         num(n.unplaced)
     ));
+    if !result.unsnapped_facilities.is_empty() {
+        let why: Vec<String> = result
+            .unsnapped_facilities
+            .iter()
+            .map(|(id, reason)| format!("{id} ({reason})"))
+            .collect();
+        d.para(&format!(
+            "{} of the {} suitable facilities are not placed on the road network, so their places count as stated supply (in the demand rate) but not as places anyone reaches: {}.",
+            result.unsnapped_facilities.len(),
+            result.suitable_facilities.len(),
+            why.join("; ")
+        ));
+    }
     d.para(&format!(
         "Young people by tier: {}.",
         tier_line(&tiers(&all))

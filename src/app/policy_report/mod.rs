@@ -428,12 +428,12 @@ impl Dataset {
             },
             match l {
                 Lang::Nl => format!(
-                    "Vraag tegen aanbod: de verwachte vraag is het aantal jongeren maal {} plaatsingen per 10.000{}; de toegang tot plaatsen met capaciteit is berekend met de enhanced two-step floating catchment area-methode (E2SFCA). Signalen vergelijken elke regio met vaste verwachtingen en met het landelijke beeld.",
+                    "Vraag tegen aanbod: de verwachte vraag is het aantal jongeren maal {} plaatsingen per 10.000{}; de toegang tot plaatsen met capaciteit is berekend met de enhanced two-step floating catchment area-methode (E2SFCA), over dezelfde herkomstpunten als de reistijden. Signalen vergelijken elke regio met vaste verwachtingen en met het landelijke beeld.",
                     l.num(result.placements_per_10k, 2),
                     demand_words(l, result.demand_source)
                 ),
                 Lang::En => format!(
-                    "Supply against demand: the expected demand is the number of young people times {} placements per 10,000{}; access to places with capacity is computed with the enhanced two-step floating catchment area method (E2SFCA). Flags compare each region with fixed expectations and with the national picture.",
+                    "Supply against demand: the expected demand is the number of young people times {} placements per 10,000{}; access to places with capacity is computed with the enhanced two-step floating catchment area method (E2SFCA), over the same origins as the travel times. Flags compare each region with fixed expectations and with the national picture.",
                     l.num(result.placements_per_10k, 2),
                     demand_words(l, result.demand_source)
                 ),

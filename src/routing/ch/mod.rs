@@ -116,54 +116,24 @@ impl Phast {
             }
         }
         // Downward: from the top position to the bottom, each takes the best of its own label
-        // and its upper neighbours' (all final by then). Within one sweep block no position
-        // reads another of the same block, so a large block is split over both cores.
-        // A hierarchy assembled without `fill_sweep_blocks` is swept a position at a time.
-        let blocks: std::borrow::Cow<[u32]> = match h.sweep_blocks.last() {
-            Some(&last) if last as usize == n => (&h.sweep_blocks[..]).into(),
-            _ => (0..=n as u32).collect::<Vec<u32>>().into(),
-        };
-        for w in blocks.windows(2).rev() {
-            let (start, end) = (w[0] as usize, w[1] as usize);
-            let (below, above) = labels.split_at_mut(end);
-            let block = &mut below[start..];
-            let sweep = |p: usize, label: &mut Label| {
-                let mut best = *label;
-                let (a, b) = (h.first[p] as usize, h.first[p + 1] as usize);
-                for arc in &h.arcs[a..b] {
-                    let w = weight(arc, dir, false);
-                    // Heads of a block's arcs lie above the block (`sweep_blocks`).
-                    let l = above[arc.head as usize - end];
-                    if w == NO_TIME || l.t == u32::MAX {
-                        continue;
-                    }
-                    let c = Label {
-                        t: l.t.saturating_add(w),
-                        src: l.src,
-                    };
-                    if c < best {
-                        best = c;
-                    }
+        // and its upper neighbours' (all final by then).
+        sweep_down(
+            h,
+            labels,
+            |best: &mut Label, above: &Label, w: u32| {
+                if above.t == u32::MAX {
+                    return;
                 }
-                *label = best;
-            };
-            if block.len() >= PARALLEL_BLOCK {
-                use rayon::prelude::*;
-                block
-                    .par_chunks_mut(SWEEP_CHUNK)
-                    .enumerate()
-                    .for_each(|(i, chunk)| {
-                        let first = start + i * SWEEP_CHUNK;
-                        for (k, label) in chunk.iter_mut().enumerate() {
-                            sweep(first + k, label);
-                        }
-                    });
-            } else {
-                for (k, label) in block.iter_mut().enumerate() {
-                    sweep(start + k, label);
+                let c = Label {
+                    t: above.t.saturating_add(w),
+                    src: above.src,
+                };
+                if c < *best {
+                    *best = c;
                 }
-            }
-        }
+            },
+            dir,
+        );
     }
 
     /// The times of the last [`Phast::run`] on `h`.
@@ -199,6 +169,141 @@ impl Times for AllTimes<'_> {
         let p = *self.h.position.get(v as usize)?;
         let l = self.labels[p as usize];
         (l.t != u32::MAX).then_some(l.src)
+    }
+}
+
+/// The downward sweep of PHAST over any label: from the top position to the bottom, each
+/// position's label `relax`ed by every upper neighbour's (final by then) plus the arc's
+/// weight. Within one sweep block no position reads another of the same block, so a large
+/// block is split over all cores. A hierarchy assembled without `fill_sweep_blocks` is
+/// swept a position at a time.
+fn sweep_down<L: Copy + Send + Sync>(
+    h: &Hierarchy,
+    labels: &mut [L],
+    relax: impl Fn(&mut L, &L, u32) + Sync,
+    dir: Direction,
+) {
+    let n = h.len();
+    let blocks: std::borrow::Cow<[u32]> = match h.sweep_blocks.last() {
+        Some(&last) if last as usize == n => (&h.sweep_blocks[..]).into(),
+        _ => (0..=n as u32).collect::<Vec<u32>>().into(),
+    };
+    for w in blocks.windows(2).rev() {
+        let (start, end) = (w[0] as usize, w[1] as usize);
+        let (below, above) = labels.split_at_mut(end);
+        let block = &mut below[start..];
+        let sweep = |p: usize, label: &mut L| {
+            let (a, b) = (h.first[p] as usize, h.first[p + 1] as usize);
+            for arc in &h.arcs[a..b] {
+                let w = weight(arc, dir, false);
+                if w != NO_TIME {
+                    // Heads of a block's arcs lie above the block (`sweep_blocks`).
+                    relax(label, &above[arc.head as usize - end], w);
+                }
+            }
+        };
+        if block.len() >= PARALLEL_BLOCK {
+            use rayon::prelude::*;
+            block
+                .par_chunks_mut(SWEEP_CHUNK)
+                .enumerate()
+                .for_each(|(i, chunk)| {
+                    let first = start + i * SWEEP_CHUNK;
+                    for (k, label) in chunk.iter_mut().enumerate() {
+                        sweep(first + k, label);
+                    }
+                });
+        } else {
+            for (k, label) in block.iter_mut().enumerate() {
+                sweep(start + k, label);
+            }
+        }
+    }
+}
+
+/// How many sources one [`MultiPhast`] sweep answers at once.
+pub const LANES: usize = 8;
+
+/// Times from each of up to [`LANES`] sources to every node at once: one upward search per
+/// source, then one sweep whose labels hold a time per source (Delling et al. 2011, §5: the
+/// sweep reads each arc once for all of them, and the lane-wise minimum vectorises). For
+/// the per-facility catchments of coverage.
+#[derive(Debug, Clone, Default)]
+pub struct MultiPhast {
+    labels: Vec<[u32; LANES]>,
+    heap: BinaryHeap<Reverse<(u32, u32)>>,
+    lanes: usize,
+}
+
+impl MultiPhast {
+    /// Times from each `sources[i]` (its seeds; at most [`LANES`]) in lane `i`.
+    pub fn run(&mut self, h: &Hierarchy, sources: &[&[Seed]], dir: Direction) {
+        use rayon::prelude::*;
+        debug_assert!(sources.len() <= LANES);
+        let n = h.len();
+        self.labels.resize(n, [u32::MAX; LANES]);
+        self.labels
+            .par_chunks_mut(SWEEP_CHUNK)
+            .for_each(|c| c.fill([u32::MAX; LANES]));
+        self.lanes = sources.len().min(LANES);
+        for (lane, seeds) in sources.iter().take(LANES).enumerate() {
+            self.upward(h, seeds, lane, dir);
+        }
+        sweep_down(
+            h,
+            &mut self.labels,
+            |best: &mut [u32; LANES], above: &[u32; LANES], w: u32| {
+                for i in 0..LANES {
+                    best[i] = best[i].min(above[i].saturating_add(w));
+                }
+            },
+            dir,
+        );
+    }
+
+    /// The upward search of one lane: a Dijkstra over the arcs to higher positions only.
+    fn upward(&mut self, h: &Hierarchy, seeds: &[Seed], lane: usize, dir: Direction) {
+        let labels = &mut self.labels;
+        let heap = &mut self.heap;
+        heap.clear();
+        for s in seeds {
+            let Some(&p) = h.position.get(s.node as usize) else {
+                continue;
+            };
+            if s.offset_ms < labels[p as usize][lane] {
+                labels[p as usize][lane] = s.offset_ms;
+                heap.push(Reverse((s.offset_ms, p)));
+            }
+        }
+        while let Some(Reverse((t, p))) = heap.pop() {
+            if t != labels[p as usize][lane] {
+                continue;
+            }
+            for a in h.arcs_of(p) {
+                let w = weight(a, dir, true);
+                if w == NO_TIME {
+                    continue;
+                }
+                let c = t.saturating_add(w);
+                if c < labels[a.head as usize][lane] {
+                    labels[a.head as usize][lane] = c;
+                    heap.push(Reverse((c, a.head)));
+                }
+            }
+        }
+    }
+
+    /// How many lanes the last run filled.
+    pub fn lanes(&self) -> usize {
+        self.lanes
+    }
+
+    /// The times of every lane at node `v` (`u32::MAX` where not reached).
+    #[inline]
+    pub fn at(&self, h: &Hierarchy, v: u32) -> [u32; LANES] {
+        h.position
+            .get(v as usize)
+            .map_or([u32::MAX; LANES], |&p| self.labels[p as usize])
     }
 }
 
