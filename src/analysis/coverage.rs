@@ -10,15 +10,14 @@ use super::demand::{self, Access, Need, Reach, Supply, demand_rate_per_10k};
 use super::fairness::{self, Judged, theil, theil_decomposed};
 use super::inputs::{Facility, Municipality};
 use super::need::{Exclusion, NeedProfile, above_preferred_size, places_of};
-use crate::routing::ch::LANES;
-use crate::routing::{Direction, Engine, Searched, Seed, SourceTimes, Times, Workspace};
+use crate::routing::{Direction, Engine, Searched, Seed, Times, Workspace};
 use crate::spatial::{Snap, SnapError};
 use crate::units::ms_to_minutes;
 
-use super::origins::NodeOrigins;
 pub use super::origins::{
     INHABITED_CLASSES, MunicipalityIndex, Origin, RoadOrigins, WeightedPoint,
 };
+use super::origins::{NodeOrigins, OriginsByNode};
 pub use super::result::{
     CoverageResult, CoverageStatus, Figures, InequalitySplit, MunicipalityResult, NationalResult,
     OriginKind, RegionResult,
@@ -39,6 +38,11 @@ pub struct Prepared {
     pub origins: Arc<Vec<Vec<Origin>>>,
     /// The same origins in a compact form, for municipalities whose origins are all nodes.
     origin_nodes: Arc<Vec<Option<NodeOrigins>>>,
+    /// The node origins by node, and the municipalities with point origins (the catchments).
+    origins_by_node: Arc<OriginsByNode>,
+    point_origins: Arc<Vec<usize>>,
+    /// The total origin weight of every municipality.
+    origin_weight: Arc<Vec<f64>>,
     pub representative: Arc<Vec<(f64, f64)>>,
     pub representative_snaps: Arc<Vec<Result<Snap, SnapError>>>,
     pub origin_kind: OriginKind,
@@ -136,6 +140,18 @@ impl Prepared {
             facility_snaps,
             facility_municipality,
             origin_nodes: Arc::new(origins.iter().map(|o| NodeOrigins::of(o)).collect()),
+            origins_by_node: Arc::new(OriginsByNode::of(g.node_count(), &origins)),
+            point_origins: Arc::new(
+                (0..origins.len())
+                    .filter(|&m| origins[m].iter().any(|o| matches!(o, Origin::Point { .. })))
+                    .collect(),
+            ),
+            origin_weight: Arc::new(
+                origins
+                    .iter()
+                    .map(|list| list.iter().map(Origin::weight).sum())
+                    .collect(),
+            ),
             origins: Arc::new(origins),
             representative: Arc::new(representative),
             representative_snaps: Arc::new(representative_snaps),
@@ -186,6 +202,9 @@ impl Prepared {
             facility_municipality: Vec::new(),
             origins: self.origins.clone(),
             origin_nodes: self.origin_nodes.clone(),
+            origins_by_node: self.origins_by_node.clone(),
+            point_origins: self.point_origins.clone(),
+            origin_weight: self.origin_weight.clone(),
             representative: self.representative.clone(),
             representative_snaps: self.representative_snaps.clone(),
             origin_kind: self.origin_kind,
@@ -231,6 +250,9 @@ pub fn weighted_gini(v: &[(f64, f64)]) -> f64 {
     }
     s / (2.0 * total * total * mean)
 }
+
+/// One place with facilities on it: its search's seeds and the facilities.
+type Site = (Vec<Seed>, Vec<usize>);
 
 /// Step 1: the suitable facilities of a need, those of them placed on the road network (with
 /// the search's seeds), and what was left out and why.
@@ -282,15 +304,13 @@ impl Prepared {
         need: &NeedProfile,
     ) -> CoverageResult {
         let chosen = self.choose_facilities(engine, need);
-        let mut side = ws.side.take().unwrap_or_default();
-        let (times, reach) = self.search(engine, ws, &chosen, need, &mut side);
+        let (times, reach) = self.search(engine, ws, &chosen, need);
         let planning = self.planning_regions(&chosen, need);
         let origin_times: Vec<OriginTimes> = (0..self.municipalities.len())
             .into_par_iter()
             .map(|m| self.origin_times(engine, &times, m, need))
             .collect();
         let nearest = self.nearest_from_representatives(engine, &times, &chosen, need.direction);
-        ws.side = Some(side);
         let balance = self.supply_and_demand(&chosen, &planning, &reach, &origin_times, need);
         let results =
             self.per_municipality(&chosen, &planning, &reach, &balance, &nearest, origin_times);
@@ -358,27 +378,20 @@ impl Prepared {
     /// Step 2: one search from all placed facilities answers every origin. It runs to the
     /// whole reachable graph so that times beyond the limit (medians, worst cases) are exact
     /// too. The per-facility catchments (over the same origins) run at the same time on the
-    /// other core(s), in `side`.
+    /// other core(s).
     fn search<'a>(
         &self,
         engine: &'a Engine,
         ws: &'a mut Workspace,
         chosen: &Chosen,
         need: &NeedProfile,
-        side: &mut Workspace,
     ) -> (Searched<'a>, Vec<Reach>) {
         let token = crate::cancel::current();
         rayon::join(
             || engine.one_to_all(ws, &chosen.seeds, need.direction),
             || {
                 crate::cancel::run_with(token.as_ref(), || {
-                    self.catchments(
-                        engine,
-                        side,
-                        &chosen.placed,
-                        need.limit_ms(),
-                        need.direction,
-                    )
+                    self.catchments(engine, &chosen.placed, need.limit_ms(), need.direction)
                 })
             },
         )
@@ -680,95 +693,98 @@ impl Prepared {
 
     /// Each placed facility's catchment over the origins: for every municipality, the share
     /// of its origins' weight within each third of the limit (the E2SFCA zones) and their
-    /// mean time. One search per facility, [`LANES`] at a time on the hierarchy
-    /// ([`Engine::each_source`]); the origins are read once per batch.
+    /// mean time. One search per facility bounded at the limit (backward for `to`), the
+    /// facilities in parallel; only the nodes it settles are read, so a facility costs its
+    /// catchment, not the country.
     fn catchments(
         &self,
         engine: &Engine,
-        ws: &mut Workspace,
         placed: &[usize],
         limit: u32,
         dir: Direction,
     ) -> Vec<Reach> {
-        let sources: Vec<Vec<Seed>> = placed
-            .iter()
-            .map(|&f| match &self.facility_snaps[f] {
-                Ok(s) => engine.seeds(s, 0, dir),
-                Err(_) => Vec::new(),
+        thread_local! {
+            // One search state per worker thread, kept between questions (a graph's worth
+            // of labels is too much to allocate per facility).
+            static WORKSPACE: std::cell::RefCell<Workspace> = Default::default();
+        }
+        // Facilities at the same place (several units on one site) share one search.
+        let mut sites: BTreeMap<Vec<(u32, u32)>, Site> = BTreeMap::new();
+        for &f in placed {
+            if let Ok(snap) = &self.facility_snaps[f] {
+                let seeds = engine.seeds(snap, 0, dir);
+                let key = seeds.iter().map(|s| (s.node, s.offset_ms)).collect();
+                sites
+                    .entry(key)
+                    .or_insert_with(|| (seeds, Vec::new()))
+                    .1
+                    .push(f);
+            }
+        }
+        let sites: Vec<Site> = sites.into_values().collect();
+        let token = crate::cancel::current();
+        let mut reach: Vec<Reach> = sites
+            .par_iter()
+            .flat_map_iter(|(seeds, facilities)| {
+                crate::cancel::run_with(token.as_ref(), || {
+                    if crate::cancel::requested() {
+                        return Vec::new();
+                    }
+                    WORKSPACE.with_borrow_mut(|ws| {
+                        ws.run(&engine.graph, seeds, limit, dir);
+                        self.catchment_of(engine, ws, facilities, limit, dir)
+                    })
+                })
             })
             .collect();
-        let mut reach = Vec::new();
-        engine.each_source(ws, &sources, limit, dir, &mut |first, batch| {
-            if crate::cancel::requested() {
-                return;
-            }
-            let found: Vec<Vec<Reach>> = (0..self.municipalities.len())
-                .into_par_iter()
-                .map(|m| self.catchment_in(engine, batch, m, limit, dir, &placed[first..]))
-                .collect();
-            reach.extend(found.into_iter().flatten());
-        });
         reach.sort_by_key(|r| (r.facility, r.municipality));
         reach
     }
 
-    /// The catchments of one batch of facilities (`placed`, from the batch's first) in
-    /// municipality `m`.
-    fn catchment_in(
+    /// The catchment of the `facilities` at one site after its bounded search in `ws`.
+    fn catchment_of(
         &self,
         engine: &Engine,
-        batch: &SourceTimes<'_>,
-        m: usize,
+        ws: &Workspace,
+        facilities: &[usize],
         limit: u32,
         dir: Direction,
-        placed: &[usize],
     ) -> Vec<Reach> {
-        let lanes = batch.len();
-        let mut zone_w = [[0.0f64; 3]; LANES];
-        let mut time_w = [0.0f64; LANES];
-        let mut total = 0.0;
-        let mut add = |times: [u32; LANES], w: f64| {
-            total += w;
-            for i in 0..lanes {
-                if times[i] <= limit {
-                    zone_w[i][demand::zone(times[i], limit)] += w;
-                    time_w[i] += w * f64::from(times[i]);
-                }
+        let nm = self.municipalities.len();
+        let mut zone_w = vec![[0.0f64; 3]; nm];
+        let mut time_w = vec![0.0f64; nm];
+        let mut add = |m: usize, t: u32, w: f64| {
+            if t <= limit {
+                zone_w[m][demand::zone(t, limit)] += w;
+                time_w[m] += w * f64::from(t);
             }
         };
-        match &self.origin_nodes[m] {
-            Some(nodes) => {
-                for (&v, &w) in nodes.nodes.iter().zip(&nodes.weights) {
-                    add(batch.at(v), w);
-                }
+        for &v in ws.settled() {
+            if let (Some((m, w)), Some(t)) = (self.origins_by_node.at(v), ws.time_ms(v)) {
+                add(m, t, w);
             }
-            None => {
-                for o in &self.origins[m] {
-                    match o {
-                        Origin::Node { node, weight } => add(batch.at(*node), *weight),
-                        Origin::Point { snap, weight } => {
-                            let mut times = [u32::MAX; LANES];
-                            for (i, t) in times.iter_mut().enumerate().take(lanes) {
-                                if let Some((at, _)) = engine.time_at(&batch.lane(i), snap, dir) {
-                                    *t = at;
-                                }
-                            }
-                            add(times, *weight);
-                        }
-                    }
+        }
+        for &m in self.point_origins.iter() {
+            for o in &self.origins[m] {
+                if let Origin::Point { snap, weight } = o
+                    && let Some((t, _)) = engine.time_at(ws, snap, dir)
+                {
+                    add(m, t, *weight);
                 }
             }
         }
-        (0..lanes)
-            .filter(|&i| total > 0.0 && zone_w[i].iter().sum::<f64>() > 0.0)
-            .map(|i| {
-                let within: f64 = zone_w[i].iter().sum();
-                Reach {
-                    facility: placed[i],
+        (0..nm)
+            .filter(|&m| self.origin_weight[m] > 0.0 && zone_w[m].iter().sum::<f64>() > 0.0)
+            .flat_map(|m| {
+                let within: f64 = zone_w[m].iter().sum();
+                let zone_share = zone_w[m].map(|w| w / self.origin_weight[m]);
+                let mean_ms = (time_w[m] / within).round() as u32;
+                facilities.iter().map(move |&facility| Reach {
+                    facility,
                     municipality: m,
-                    zone_share: zone_w[i].map(|w| w / total),
-                    mean_ms: (time_w[i] / within).round() as u32,
-                }
+                    zone_share,
+                    mean_ms,
+                })
             })
             .collect()
     }

@@ -23,6 +23,15 @@ pub enum Origin {
     Point { snap: Snap, weight: f64 },
 }
 
+impl Origin {
+    /// The origin's weight.
+    pub fn weight(&self) -> f64 {
+        match self {
+            Origin::Node { weight, .. } | Origin::Point { weight, .. } => *weight,
+        }
+    }
+}
+
 /// A municipality's origins when they are all graph nodes: 12 bytes each instead of an
 /// [`Origin`] (which has room for a snapped point).
 pub(super) struct NodeOrigins {
@@ -44,6 +53,43 @@ impl NodeOrigins {
             }
         }
         Some(NodeOrigins { nodes, weights })
+    }
+}
+
+/// The road-node origins by node: which municipality a node is an origin of (each node is
+/// one of at most one) and its weight. The per-facility catchments read a bounded search's
+/// settled nodes through it.
+pub(super) struct OriginsByNode {
+    municipality: Vec<u32>,
+    weight: Vec<f64>,
+}
+
+impl OriginsByNode {
+    const NONE: u32 = u32::MAX;
+
+    pub(super) fn of(node_count: usize, origins: &[Vec<Origin>]) -> Self {
+        let mut by = OriginsByNode {
+            municipality: vec![Self::NONE; node_count],
+            weight: vec![0.0; node_count],
+        };
+        for (m, list) in origins.iter().enumerate() {
+            for o in list {
+                if let Origin::Node { node, weight } = o
+                    && let Some(slot) = by.municipality.get_mut(*node as usize)
+                {
+                    *slot = m as u32;
+                    by.weight[*node as usize] = *weight;
+                }
+            }
+        }
+        by
+    }
+
+    /// The municipality and weight of the origin at node `v`, if it is one.
+    #[inline]
+    pub(super) fn at(&self, v: u32) -> Option<(usize, f64)> {
+        let m = *self.municipality.get(v as usize)?;
+        (m != Self::NONE).then(|| (m as usize, self.weight[v as usize]))
     }
 }
 

@@ -9,14 +9,12 @@ pub mod ch;
 pub mod isochrone;
 pub mod matrix;
 pub mod search;
-pub mod sources;
 
 use crate::graph::{ARC_BACKWARD, RoadGraph};
 use crate::spatial::{Snap, SnapError, SnapIndex, SnapOptions};
 pub use isochrone::Isochrone;
 pub use matrix::Reached;
 pub use search::{Direction, Seed, Workspace};
-pub use sources::SourceTimes;
 
 /// Times by node after a search: what [`Workspace`] and [`ch::AllTimes`] both answer.
 pub trait Times {

@@ -200,11 +200,6 @@ pub struct Workspace {
     seed_buf: Vec<Seed>,
     /// State of one-to-all queries on the contraction hierarchy (allocated on first use).
     pub phast: super::ch::Phast,
-    /// State of many-source queries on the hierarchy ([`super::Engine::each_source`]).
-    pub multi: super::ch::MultiPhast,
-    /// A second workspace for searches that run beside this one's (allocated on first
-    /// use; coverage's per-facility catchments).
-    pub side: Option<Box<Workspace>>,
 }
 
 impl Default for Workspace {
@@ -222,8 +217,6 @@ impl Workspace {
             state: vec![NodeState::default(); node_count],
             parent: Vec::new(),
             phast: Default::default(),
-            multi: Default::default(),
-            side: None,
             // Every record starts at t = 0 < base: unreached.
             base: 1,
             high_ms: 0,
