@@ -10,7 +10,10 @@
 #   municipality.
 # - CBS StatLine "Kerncijfers wijken en buurten 2024" (table 85984NED): inhabitants and the
 #   age bands 0-15 and 15-25 per municipality.
-# scripts/join_nl.py joins the three into DIR/gemeenten_2024.geojson (est_0_22, jeugdregio_code).
+# - PDOK "wijken en buurten 2024" neighbourhood polygons and the same CBS table per
+#   neighbourhood: scripts/join_buurten.py joins them into DIR/buurten_2024.geojson, where young
+#   people live (--origins DIR/buurten_2024.geojson --origins-weight jongeren_0_25).
+# scripts/join_nl.py joins the first three into DIR/gemeenten_2024.geojson (est_0_22, jeugdregio_code).
 #
 # Offline? Place the files by hand in DIR under the names below and run the script again:
 # it downloads only what is missing.
@@ -22,6 +25,8 @@ mkdir -p "$dir"
 pbf_url=https://download.geofabrik.de/europe/netherlands-latest.osm.pbf
 gem_url="https://service.pdok.nl/cbs/gebiedsindelingen/2024/wfs/v1_0?service=WFS&version=2.0.0&request=GetFeature&typeName=gebiedsindelingen:gemeente_gegeneraliseerd&outputFormat=application/json&srsName=EPSG:4326&count=1000"
 geb_url="https://opendata.cbs.nl/ODataApi/odata/85755NED/TypedDataSet?\$format=json&\$filter=startswith(RegioS,'GM')"
+buurt_url="https://service.pdok.nl/cbs/wijkenbuurten/2024/wfs/v1_0?service=WFS&version=2.0.0&request=GetFeature&typeName=wijkenbuurten:buurten&outputFormat=application/json&srsName=EPSG:4326"
+kernbu_url="https://opendata.cbs.nl/ODataApi/odata/85984NED/TypedDataSet?\$format=json&\$filter=startswith(WijkenEnBuurten,'BU')&\$select=WijkenEnBuurten,k_0Tot15Jaar_8,k_15Tot25Jaar_9"
 kern_url="https://opendata.cbs.nl/ODataApi/odata/85984NED/TypedDataSet?\$format=json&\$filter=startswith(WijkenEnBuurten,'GM')&\$select=WijkenEnBuurten,SoortRegio_2,AantalInwoners_5,k_0Tot15Jaar_8,k_15Tot25Jaar_9"
 
 # fetch NAME URL WHAT: downloads URL to DIR/NAME (via NAME.part) unless NAME is there.
@@ -53,6 +58,27 @@ fetch gemeenten_pdok_2024.geojson "$gem_url" "the 2024 municipalities from PDOK"
 fetch gebieden_85755NED.json "$geb_url" "CBS Gebieden in Nederland 2024 (jeugdregio per municipality)"
 fetch kerncijfers_85984NED.json "$kern_url" "CBS Kerncijfers wijken en buurten 2024 (young people per municipality)"
 
+# The WFS serves 1,000 features per request: page until a page comes back short.
+pages=()
+start=0
+while :; do
+  fetch "buurten_pdok_2024_$start.geojson" "$buurt_url&count=1000&startIndex=$start" "the 2024 neighbourhoods from PDOK (from $start)"
+  pages+=(--buurten "$dir/buurten_pdok_2024_$start.geojson")
+  n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("features", [])))' "$dir/buurten_pdok_2024_$start.geojson")
+  [ "$n" -lt 1000 ] && break
+  start=$((start + 1000))
+done
+# CBS's OData serves at most 10,000 rows per request: page with $skip.
+tables=()
+skip=0
+while :; do
+  fetch "kerncijfers_buurten_85984NED_$skip.json" "$kernbu_url&\$top=10000&\$skip=$skip" "CBS Kerncijfers wijken en buurten 2024 (young people per neighbourhood, from $skip)"
+  tables+=(--kerncijfers "$dir/kerncijfers_buurten_85984NED_$skip.json")
+  n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("value", [])))' "$dir/kerncijfers_buurten_85984NED_$skip.json")
+  [ "$n" -lt 10000 ] && break
+  skip=$((skip + 10000))
+done
+
 echo "joining municipalities, jeugdregio's and young people..."
 python3 "$here/join_nl.py" \
   --gemeenten "$dir/gemeenten_pdok_2024.geojson" \
@@ -60,6 +86,10 @@ python3 "$here/join_nl.py" \
   --kerncijfers "$dir/kerncijfers_85984NED.json" \
   --out "$dir/gemeenten_2024.geojson"
 
+echo "joining neighbourhoods and their young people..."
+python3 "$here/join_buurten.py" "${pages[@]}" "${tables[@]}" \
+  --out "$dir/buurten_2024.geojson"
+
 echo "building the road graph..."
 cargo run --release -- build --osm "$dir/netherlands-latest.osm.pbf" --out "$dir/netherlands.nbg"
-echo "done: $dir/netherlands.nbg and $dir/gemeenten_2024.geojson"
+echo "done: $dir/netherlands.nbg, $dir/gemeenten_2024.geojson and $dir/buurten_2024.geojson"

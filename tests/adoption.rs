@@ -692,6 +692,97 @@ fn the_national_join_gives_every_municipality_its_jeugdregio() {
     assert!(!out2.exists(), "nothing half-written");
 }
 
+/// The neighbourhood join, offline on inputs shaped like the PDOK pages and the CBS table
+/// (four squares over the demo's Aldewolde, one with a secret figure, one without a row),
+/// and its output read by nabij as where young people live.
+#[test]
+fn the_neighbourhood_join_feeds_the_population_model() {
+    if common::skip_without(&[common::Tool::Command("python3")]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let square = |lon: f64, lat: f64| {
+        let h = 0.004;
+        serde_json::json!({"type": "Polygon", "coordinates": [[[lon - h, lat - h], [lon + h, lat - h],
+            [lon + h, lat + h], [lon - h, lat + h], [lon - h, lat - h]]]})
+    };
+    let page = |codes: &[(&str, f64, f64)]| {
+        serde_json::json!({"type": "FeatureCollection", "features": codes.iter().map(|(c, lon, lat)|
+            serde_json::json!({"type": "Feature", "geometry": square(*lon, *lat),
+                "properties": {"buurtcode": c, "buurtnaam": "x"}})).collect::<Vec<_>>()})
+    };
+    let write = |name: &str, v: serde_json::Value| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, v.to_string()).expect("write");
+        p
+    };
+    let b0 = write(
+        "b0.geojson",
+        page(&[("BU00010001", 2.36, 52.856), ("BU00010002", 2.37, 52.85)]),
+    );
+    let b1 = write(
+        "b1.geojson",
+        page(&[("BU00010003", 2.35, 52.86), ("BU00019999", 2.34, 52.85)]),
+    );
+    let k = write(
+        "k.json",
+        serde_json::json!({"value": [
+            {"WijkenEnBuurten": "BU00010001", "k_0Tot15Jaar_8": 120, "k_15Tot25Jaar_9": 80},
+            {"WijkenEnBuurten": "BU00010002", "k_0Tot15Jaar_8": null, "k_15Tot25Jaar_9": 40},
+            {"WijkenEnBuurten": "BU00010003", "k_0Tot15Jaar_8": 10, "k_15Tot25Jaar_9": 5},
+            {"WijkenEnBuurten": "GM0001    ", "k_0Tot15Jaar_8": 1, "k_15Tot25Jaar_9": 1}]}),
+    );
+    let out_path = dir.path().join("buurten_2024.geojson");
+    let out = Command::new(common::python())
+        .arg(repo().join("scripts/join_buurten.py"))
+        .args([
+            "--buurten",
+            b0.to_str().expect("utf8"),
+            "--buurten",
+            b1.to_str().expect("utf8"),
+        ])
+        .args([
+            "--kerncijfers",
+            k.to_str().expect("utf8"),
+            "--out",
+            out_path.to_str().expect("utf8"),
+        ])
+        .output()
+        .expect("python runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("BU00019999") && err.contains("1 figures are secret"),
+        "{err}"
+    );
+    let joined: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_path).expect("out")).expect("json");
+    let young: Vec<f64> = joined["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["jongeren_0_25"].as_f64().expect("number"))
+        .collect();
+    assert_eq!(young, [200.0, 40.0, 15.0]);
+    let (ok, stdout, stderr) = common::nabij(&[
+        "coverage",
+        "--demo",
+        "--origins",
+        out_path.to_str().expect("utf8"),
+        "--origins-weight",
+        "jongeren_0_25",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(v["origin_kind"], "weighted_areas");
+    assert_eq!(
+        v["population_model"],
+        "file:buurten_2024.geojson (jongeren_0_25)"
+    );
+}
+
 #[test]
 fn the_licence_is_stated() {
     let cargo = std::fs::read_to_string(repo().join("Cargo.toml")).expect("Cargo.toml");

@@ -1004,3 +1004,109 @@ fn a_facility_no_road_reaches_is_stated_supply_only_and_the_summary_says_why() {
         "{text}"
     );
 }
+
+#[test]
+fn population_areas_and_points_from_files_in_wgs84_and_rd_new() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |origins: &Path, extra: &[&str]| -> (bool, String, String) {
+        let mut args = vec![
+            "coverage",
+            "--demo",
+            "--origins",
+            origins.to_str().expect("utf8"),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        nabij(&args)
+    };
+    // All of Aldewolde's young people in a small square (RD New) around its own unit NB-01,
+    // a neighbourhood with a CBS "secret" code, and nobody anywhere else in the file.
+    let rd = nabij::analysis::crs::RdConverter::new();
+    let square = |lon: f64, lat: f64, half_m: f64| -> String {
+        let (x, y) = rd.to_rd(lon, lat).expect("rd");
+        format!(
+            "[[[{},{}],[{},{}],[{},{}],[{},{}],[{},{}]]]",
+            x - half_m,
+            y - half_m,
+            x + half_m,
+            y - half_m,
+            x + half_m,
+            y + half_m,
+            x - half_m,
+            y + half_m,
+            x - half_m,
+            y - half_m
+        )
+    };
+    let areas = format!(
+        r#"{{"type": "FeatureCollection", "features": [
+          {{"type": "Feature", "properties": {{"buurtcode": "BU1", "jongeren": 1200}}, "geometry": {{"type": "Polygon", "coordinates": {}}}}},
+          {{"type": "Feature", "properties": {{"buurtcode": "BU2", "jongeren": -99997}}, "geometry": {{"type": "Polygon", "coordinates": {}}}}}]}}"#,
+        square(2.36177, 52.85649, 600.0),
+        square(2.67323, 52.85076, 600.0)
+    );
+    let file = dir.path().join("buurten.geojson");
+    std::fs::write(&file, areas).expect("write");
+    let (ok, out, err) = run(&file, &["--origins-weight", "jongeren"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("-99997"), "the CBS code is reported: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["origin_kind"], "weighted_areas");
+    assert_eq!(v["population_model"], "file:buurten.geojson (jongeren)");
+    let (base, _) = demo_coverage(&NeedProfile::default());
+    let a = common::municipality(&v, "GM9001");
+    let base_a = &base.municipalities[0];
+    assert_eq!(base_a.code, "GM9001");
+    // Only the roads of the square carry people: fewer origins, all near the unit.
+    let origins = a["origins"].as_u64().expect("origins") as usize;
+    assert!(
+        origins > 0 && origins < base_a.origins / 5,
+        "{origins} of {}",
+        base_a.origins
+    );
+    assert!(a["minutes_worst"].as_f64().expect("worst") < 3.0, "{a}");
+    // A municipality no area touches falls back to its representative point.
+    assert_eq!(common::municipality(&v, "GM9003")["origins"], 1);
+
+    // Points in RD New x,y with a named weight column give the same kind of answer.
+    let (x, y) = rd.to_rd(2.36177, 52.85649).expect("rd");
+    let pts = dir.path().join("punten.csv");
+    std::fs::write(
+        &pts,
+        format!("x,y,kinderen\n{x},{y},50\n{},{},70\n", x + 300.0, y),
+    )
+    .expect("write");
+    let (ok, out, err) = run(&pts, &["--origins-weight", "kinderen"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["origin_kind"], "weighted_points");
+    assert_eq!(common::municipality(&v, "GM9001")["origins"], 2);
+
+    // Clear errors.
+    for (name, body, weight, says) in [
+        ("a.csv", "lon,lat,weight\n2.4,52.8,5\n".to_string(), "young", "missing column \"young\""),
+        ("b.csv", "lon,lat,weight\n2.4,52.8,-5\n".to_string(), "weight", "a negative weight"),
+        ("c.csv", "lon,lat,weight\n2.4,52.8,0\n".to_string(), "weight", "no one lives here"),
+        (
+            "d.geojson",
+            r#"{"type": "FeatureCollection", "features": [
+              {"type": "Feature", "properties": {"weight": 3}, "geometry": {"type": "Point", "coordinates": [2.4, 52.8]}},
+              {"type": "Feature", "properties": {"weight": 3}, "geometry": {"type": "Polygon", "coordinates": [[[2.4,52.8],[2.5,52.8],[2.5,52.9],[2.4,52.8]]]}}]}"#.to_string(),
+            "weight",
+            "mixes points and polygons",
+        ),
+        (
+            "e.geojson",
+            r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"n": 3}, "geometry": {"type": "Point", "coordinates": [2.4, 52.8]}}]}"#.to_string(),
+            "weight",
+            "--origins-weight",
+        ),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, body).expect("write");
+        let (ok, _, err) = run(&f, &["--origins-weight", weight]);
+        assert!(!ok, "{name}");
+        assert!(err.contains(says), "{name}: {err}");
+    }
+}

@@ -68,7 +68,10 @@ proptest! {
         std::fs::write(&p, &bytes).expect("write");
         let _ = nabij::analysis::inputs::read_grouping(&p);
         let _ = nabij::analysis::inputs::read_points(&p);
-        let _ = nabij::analysis::inputs::read_origins(&p);
+        let _ = nabij::analysis::inputs::read_population(&p, "weight");
+        let gj = dir.path().join("g.geojson");
+        std::fs::write(&gj, &bytes).expect("write");
+        let _ = nabij::analysis::inputs::read_population(&gj, "weight");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::demand::{self, Access, Need, Reach, Supply, demand_rate_per_10k};
 use super::fairness::{self, Judged, theil, theil_decomposed};
-use super::inputs::{Facility, Municipality};
+use super::inputs::{Facility, Municipality, Population, WeightedArea};
 use super::need::{Exclusion, NeedProfile, above_preferred_size, places_of};
 use crate::routing::{Direction, Engine, Searched, Seed, Times, Workspace};
 use crate::spatial::{Snap, SnapError};
@@ -46,6 +46,9 @@ pub struct Prepared {
     pub representative: Arc<Vec<(f64, f64)>>,
     pub representative_snaps: Arc<Vec<Result<Snap, SnapError>>>,
     pub origin_kind: OriginKind,
+    /// How young people are spread within each municipality, named for the outputs:
+    /// `street_length` (the default) or `file:<name> (<weight column>)`.
+    pub population_model: String,
     /// User points that fell outside every municipality or could not be snapped.
     pub origins_dropped: usize,
     /// A scenario's: the baseline's demand rate, held (see [`Prepared::holding_rate`]).
@@ -54,34 +57,37 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Matches municipalities, facilities and origins to the graph. With `points`, those are
-    /// the origins; otherwise origins are the graph nodes on inhabited roads in each polygon.
+    /// Matches municipalities, facilities and origins to the graph. Without a `population`
+    /// file the origins are the graph nodes on inhabited roads in each polygon, weighted by
+    /// street length; with points, those points; with areas, the same road nodes carrying
+    /// the areas' young people.
     pub fn new(
         engine: &Engine,
         municipalities: Vec<Municipality>,
         facilities: Vec<Facility>,
-        points: Option<&[WeightedPoint]>,
+        population: Option<&Population>,
     ) -> Self {
-        Self::with_road_origins(engine, municipalities, facilities, points, None)
+        Self::with_road_origins(engine, municipalities, facilities, population, None)
     }
 
     /// As [`Prepared::new`], with the road-network origins computed already (they are used
-    /// when there are no `points`).
+    /// unless the population is given as points).
     pub fn with_road_origins(
         engine: &Engine,
         municipalities: Vec<Municipality>,
         facilities: Vec<Facility>,
-        points: Option<&[WeightedPoint]>,
+        population: Option<&Population>,
         road: Option<RoadOrigins>,
     ) -> Self {
         let g = &engine.graph;
-        let (index, mut road) = match (points, road) {
-            (None, Some(r)) => (r.index, Some(r.origins)),
-            (None, None) => {
-                let r = RoadOrigins::compute(g, &municipalities);
-                (r.index, Some(r.origins))
-            }
-            (Some(_), _) => (MunicipalityIndex::new(&municipalities), None),
+        let road = match (population, road) {
+            (Some(Population::Points(_)), _) => None,
+            (_, Some(r)) => Some(r),
+            (_, None) => Some(RoadOrigins::compute(g, &municipalities)),
+        };
+        let (index, road) = match road {
+            Some(r) => (r.index, r.origins),
+            None => (MunicipalityIndex::new(&municipalities), Vec::new()),
         };
         let fac_pts: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
         let facility_snaps = engine.index.snap_many(&fac_pts);
@@ -99,29 +105,17 @@ impl Prepared {
             })
             .collect();
         let representative_snaps = engine.index.snap_many(&representative);
-        let mut origins: Vec<Vec<Origin>> = vec![Vec::new(); municipalities.len()];
-        let mut origins_dropped = 0;
-        let origin_kind;
-        match points {
-            Some(points) => {
-                origin_kind = OriginKind::WeightedPoints;
-                let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
-                let snaps = engine.index.snap_many(&pts);
-                for (p, snap) in points.iter().zip(snaps) {
-                    match (index.locate(&municipalities, p.lon, p.lat), snap) {
-                        (Some(m), Ok(snap)) => origins[m].push(Origin::Point {
-                            snap,
-                            weight: p.weight,
-                        }),
-                        _ => origins_dropped += 1,
-                    }
-                }
+        let (mut origins, origins_dropped, origin_kind) = match population {
+            None => (road, 0, OriginKind::RoadNetwork),
+            Some(Population::Points(points)) => {
+                let (o, dropped) = point_origins(engine, &index, &municipalities, points);
+                (o, dropped, OriginKind::WeightedPoints)
             }
-            None => {
-                origin_kind = OriginKind::RoadNetwork;
-                origins = road.take().unwrap_or_default();
+            Some(Population::Areas(areas)) => {
+                let (o, dropped) = area_origins(engine, &index, &municipalities, road, areas);
+                (o, dropped, OriginKind::WeightedAreas)
             }
-        }
+        };
         // A municipality without origins (no inhabited road inside) is represented by its
         // representative point, if that can be snapped.
         for (m, list) in origins.iter_mut().enumerate() {
@@ -156,6 +150,7 @@ impl Prepared {
             representative: Arc::new(representative),
             representative_snaps: Arc::new(representative_snaps),
             origin_kind,
+            population_model: "street_length".into(),
             origins_dropped,
             held_rate_per_10k: None,
             index: Arc::new(index),
@@ -208,6 +203,7 @@ impl Prepared {
             representative: self.representative.clone(),
             representative_snaps: self.representative_snaps.clone(),
             origin_kind: self.origin_kind,
+            population_model: self.population_model.clone(),
             origins_dropped: self.origins_dropped,
             held_rate_per_10k: self.held_rate_per_10k,
             index: self.index.clone(),
@@ -294,6 +290,121 @@ struct OriginTimes {
     share_within_limit: f64,
 }
 
+/// User points as origins, in the municipality each lies in; points outside every
+/// municipality or off the roads are dropped and counted.
+fn point_origins(
+    engine: &Engine,
+    index: &MunicipalityIndex,
+    municipalities: &[Municipality],
+    points: &[WeightedPoint],
+) -> (Vec<Vec<Origin>>, usize) {
+    let mut origins: Vec<Vec<Origin>> = vec![Vec::new(); municipalities.len()];
+    let mut dropped = 0;
+    let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
+    for (p, snap) in points.iter().zip(engine.index.snap_many(&pts)) {
+        match (index.locate(municipalities, p.lon, p.lat), snap) {
+            (Some(m), Ok(snap)) => origins[m].push(Origin::Point {
+                snap,
+                weight: p.weight,
+            }),
+            _ => dropped += 1,
+        }
+    }
+    (origins, dropped)
+}
+
+/// Areas' young people spread over the inhabited-road origins inside each area, in
+/// proportion to their street length; an area without such a road puts its young people at
+/// a point inside it (dropped and counted if that is outside every municipality or off the
+/// roads). Road origins in no area carry nobody and are left out.
+fn area_origins(
+    engine: &Engine,
+    index: &MunicipalityIndex,
+    municipalities: &[Municipality],
+    road: Vec<Vec<Origin>>,
+    areas: &[WeightedArea],
+) -> (Vec<Vec<Origin>>, usize) {
+    use geo::{BoundingRect, Intersects};
+    use rstar::primitives::{GeomWithData, Rectangle};
+    let tree = rstar::RTree::bulk_load(
+        areas
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let r = a.geometry.bounding_rect()?;
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
+            })
+            .collect(),
+    );
+    let g = &engine.graph;
+    // (municipality, origin, area, street weight) for every road origin in an area.
+    let hits: Vec<(usize, usize, usize, f64)> = road
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(m, list)| {
+            let tree = &tree;
+            list.iter().enumerate().flat_map(move |(k, o)| {
+                let (node, w) = match o {
+                    Origin::Node { node, weight } => (*node, *weight),
+                    Origin::Point { .. } => (u32::MAX, 0.0),
+                };
+                let (lon, lat) = if node == u32::MAX {
+                    (f64::NAN, f64::NAN)
+                } else {
+                    g.node_lonlat(node)
+                };
+                let p = geo::Point::new(lon, lat);
+                tree.locate_all_at_point([lon, lat])
+                    .filter(move |a| areas[a.data].geometry.intersects(&p))
+                    .map(move |a| (m, k, a.data, w))
+            })
+        })
+        .collect();
+    let mut street = vec![0.0f64; areas.len()];
+    for &(_, _, a, w) in &hits {
+        street[a] += w;
+    }
+    let mut weight: Vec<Vec<f64>> = road.iter().map(|l| vec![0.0; l.len()]).collect();
+    for &(m, k, a, w) in &hits {
+        weight[m][k] += areas[a].weight * w / street[a];
+    }
+    let mut origins: Vec<Vec<Origin>> = road
+        .into_iter()
+        .zip(weight)
+        .map(|(list, ws)| {
+            list.into_iter()
+                .zip(ws)
+                .filter(|(_, w)| *w > 0.0)
+                .map(|(o, w)| match o {
+                    Origin::Node { node, .. } => Origin::Node { node, weight: w },
+                    Origin::Point { snap, .. } => Origin::Point { snap, weight: w },
+                })
+                .collect()
+        })
+        .collect();
+    let roadless: Vec<WeightedPoint> = areas
+        .iter()
+        .zip(&street)
+        .filter(|(a, s)| **s <= 0.0 && a.weight > 0.0)
+        .filter_map(|(a, _)| {
+            let p = a.geometry.interior_point()?;
+            Some(WeightedPoint {
+                lon: p.x(),
+                lat: p.y(),
+                weight: a.weight,
+            })
+        })
+        .collect();
+    let (extra, dropped) = point_origins(engine, index, municipalities, &roadless);
+    for (list, more) in origins.iter_mut().zip(extra) {
+        list.extend(more);
+    }
+    (origins, dropped)
+}
+
 impl Prepared {
     /// Answers a need profile for every municipality and region, in the steps of
     /// docs/ANALYSIS.md.
@@ -340,6 +451,7 @@ impl Prepared {
             national,
             inequality,
             origin_kind: self.origin_kind,
+            population_model: self.population_model.clone(),
             synthetic_roads: engine.graph.meta.synthetic_roads,
         }
     }

@@ -126,6 +126,9 @@ pub enum OriginKind {
     RoadNetwork,
     /// User-supplied weighted points.
     WeightedPoints,
+    /// User-supplied weighted areas, their young people spread over the inhabited roads
+    /// inside each by street length.
+    WeightedAreas,
 }
 
 /// Serialisers that round where output is written (values are kept unrounded).
@@ -318,5 +321,8 @@ pub struct CoverageResult {
     pub national: NationalResult,
     pub inequality: Vec<InequalitySplit>,
     pub origin_kind: OriginKind,
+    /// How young people are spread within each municipality: `street_length` or
+    /// `file:<name> (<weight column>)`.
+    pub population_model: String,
     pub synthetic_roads: bool,
 }

@@ -186,21 +186,20 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
             }
         ),
     );
+    let known = result.national.young_people.is_some();
     d.para(&format!(
-        "Facility types that count: {}. Planning regions (the third tier, \"in the region\"): {}. Demand: {} young people per 10,000 need a place{}.",
+        "Facility types that count: {}. Planning regions (the third tier, \"in the region\"): {}. {}",
         need.types.join(", "),
         result.planning_grouping,
-        num(result.placements_per_10k),
-        match result.demand_source {
-            "national_balance" => {
-                " (the national supply spread over the young people, so that only the spread shows)"
-            }
-            "baseline_national_balance" => {
-                " (the baseline's national supply spread over the young people, held for this scenario so that changing supply does not change demand)"
-            }
-            "demand_file" => " (from the demand file; the rate is the one it implies)",
-            "placement_rate" => " (as given)",
-            _ => "",
+        if known {
+            format!(
+                "Demand: {} young people per 10,000 need a place{}. Where young people live: {}.",
+                num(result.placements_per_10k),
+                demand_words(result.demand_source),
+                population_words(&result.population_model)
+            )
+        } else {
+            "Population unknown (the municipality file has no population): every municipality counts as one, so the shares below are shares of municipalities, and no demand, balance or per-10,000 figure is given.".to_string()
         }
     ));
     if !result.excluded.is_empty() {
@@ -224,15 +223,23 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
     let all: Vec<&MunicipalityResult> = result.municipalities.iter().collect();
     let n = &result.national;
     d.heading(2, "National");
-    d.para(&format!(
-        "{} within the limit, {} served in their own region; places {}, demand {}, {} of the demand placeable within the limit, {} not placeable.",
-        pct(n.share_within_limit),
-        pct(n.share_served_in_region),
-        num(n.places),
-        num(n.demand),
-        pct(n.share_demand_within_limit),
-        num(n.unplaced)
-    ));
+    if known {
+        d.para(&format!(
+            "{} within the limit, {} served in their own region; places {}, demand {}, {} of the demand placeable within the limit, {} not placeable.",
+            pct(n.share_within_limit),
+            pct(n.share_served_in_region),
+            num(n.places),
+            num(n.demand),
+            pct(n.share_demand_within_limit),
+            num(n.unplaced)
+        ));
+    } else {
+        d.para(&format!(
+            "{} of the municipalities within the limit, {} served in their own region.",
+            pct(n.share_within_limit),
+            pct(n.share_served_in_region)
+        ));
+    }
     if !result.unsnapped_facilities.is_empty() {
         let why: Vec<String> = result
             .unsnapped_facilities
@@ -247,7 +254,12 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
         ));
     }
     d.para(&format!(
-        "Young people by tier: {}.",
+        "{} by tier: {}.",
+        if known {
+            "Young people"
+        } else {
+            "Municipalities"
+        },
         tier_line(&tiers(&all))
     ));
     for split in &result.inequality {
@@ -281,7 +293,12 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
             .filter(|m| m.regions.get(&r.grouping) == Some(&r.code))
             .collect();
         d.bullet(&format!(
-            "Young people by tier: {}.",
+            "{} by tier: {}.",
+            if known {
+                "Young people"
+            } else {
+                "Municipalities"
+            },
             tier_line(&tiers(&members))
         ));
         d.bullet(&format!(
@@ -310,6 +327,29 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
         let _ = writeln!(d.out);
     }
     d.out
+}
+
+/// Where the demand rate comes from, in words.
+fn demand_words(source: &str) -> &'static str {
+    match source {
+        "national_balance" => {
+            " (the national supply spread over the young people, so that only the spread shows)"
+        }
+        "baseline_national_balance" => {
+            " (the baseline's national supply spread over the young people, held for this scenario so that changing supply does not change demand)"
+        }
+        "demand_file" => " (from the demand file; the rate is the one it implies)",
+        "placement_rate" => " (as given)",
+        _ => "",
+    }
+}
+
+/// The population model, in words.
+fn population_words(model: &str) -> String {
+    match model.strip_prefix("file:") {
+        Some(file) => format!("as {file} says"),
+        None => "spread by the length of residential streets (no population file given)".into(),
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub struct ConfigLayer {
     pub facility_tag: Option<String>,
     pub grouping_csv: Option<Vec<PathBuf>>,
     pub origins: Option<PathBuf>,
+    /// The weight column or property of the origins file (default `weight`).
+    pub origins_weight: Option<String>,
     /// A demand file (`code,demand`).
     pub demand: Option<PathBuf>,
     pub code_field: Option<String>,
@@ -73,6 +75,7 @@ impl ConfigLayer {
             facility_tag,
             grouping_csv,
             origins,
+            origins_weight,
             demand,
             code_field,
             name_field,
@@ -212,6 +215,8 @@ pub struct Config {
     pub facilities: Option<FacilitySource>,
     pub groupings: Vec<PathBuf>,
     pub origins: Option<PathBuf>,
+    /// The weight column or property of the origins file.
+    pub origins_weight: String,
     pub demand: Option<PathBuf>,
     pub fields: MunicipalityFields,
     pub max_snap_m: f64,
@@ -414,6 +419,7 @@ impl Config {
             facilities,
             groupings,
             origins: l.origins,
+            origins_weight: l.origins_weight.unwrap_or_else(|| "weight".into()),
             demand: l.demand,
             fields,
             max_snap_m: l.max_snap_m.unwrap_or(1000.0),

@@ -12,7 +12,7 @@ use super::error::AppError;
 use super::network::{Network, SourceInfo};
 use crate::analysis::coverage::RoadOrigins;
 use crate::analysis::coverage::{MunicipalityResult, RegionResult};
-use crate::analysis::inputs::{Facility, Status, read_origins};
+use crate::analysis::inputs::{Facility, Population, Status, read_population};
 use crate::analysis::need::Exclusion;
 use crate::analysis::{CoverageResult, Municipality, NeedProfile, Prepared};
 use crate::progress::Progress;
@@ -111,9 +111,12 @@ impl Dataset {
             || -> Result<_, AppError> {
                 let (municipalities, m_name) = super::load::municipalities(config)?;
                 let (facilities, f_name) = super::load::facilities(config)?;
-                let origins = config.origins.as_deref().map(read_origins).transpose()?;
-                let road = origins
-                    .is_none()
+                let origins = config
+                    .origins
+                    .as_deref()
+                    .map(|p| read_population(p, &config.origins_weight))
+                    .transpose()?;
+                let road = (!matches!(origins, Some(Population::Points(_))))
                     .then(|| RoadOrigins::compute(&graph, &municipalities));
                 tracing::debug!(
                     "inputs and road-network origins read in {:.2} s",
@@ -129,13 +132,16 @@ impl Dataset {
         let network = Network::assemble(Engine::from_parts(graph, index), sources);
         let spinner = progress.spinner("matching inputs to the road graph");
         let matching = std::time::Instant::now();
-        let d = Self::with_prepared(
-            network,
-            municipalities,
-            facilities,
-            origins.as_deref(),
-            road,
-        );
+        let mut d =
+            Self::with_prepared(network, municipalities, facilities, origins.as_ref(), road);
+        if let (Ok(d), Some(path)) = (&mut d, &config.origins) {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            d.prepared.population_model = format!(
+                "file:{} ({})",
+                name.unwrap_or_default(),
+                config.origins_weight
+            );
+        }
         tracing::debug!(
             "inputs matched to the road graph in {:.2} s",
             matching.elapsed().as_secs_f64()
@@ -150,7 +156,7 @@ impl Dataset {
         network: Network,
         municipalities: Vec<Municipality>,
         facilities: Vec<Facility>,
-        origins: Option<&[crate::analysis::WeightedPoint]>,
+        origins: Option<&Population>,
     ) -> Result<Self, AppError> {
         Self::with_prepared(network, municipalities, facilities, origins, None)
     }
@@ -159,7 +165,7 @@ impl Dataset {
         network: Network,
         municipalities: Vec<Municipality>,
         facilities: Vec<Facility>,
-        origins: Option<&[crate::analysis::WeightedPoint]>,
+        origins: Option<&Population>,
         road: Option<RoadOrigins>,
     ) -> Result<Self, AppError> {
         let prepared =

@@ -24,7 +24,7 @@ pub struct GraphArgs {
     /// A TOML configuration file of the data and service settings (env NABIJ_CONFIG). Its
     /// keys: graph, demo, municipalities, municipalities_osm, admin_level, code_field,
     /// name_field, population_field, grouping_csv (a list), facilities, facilities_osm,
-    /// facility_tag, origins, demand, max_snap_m, listen, workers, compute_timeout_s,
+    /// facility_tag, origins, origins_weight, demand, max_snap_m, listen, workers, compute_timeout_s,
     /// max_computations, max_waiting, body_timeout_s, max_connections, database,
     /// write_token, basemap_url, basemap_attribution (docs/API.md). The question itself
     /// (minutes, type, age, ...) goes in a need profile: --need FILE.toml.
@@ -114,10 +114,16 @@ pub struct DataArgs {
     /// KEY=VALUE tag of OSM facilities, e.g. amenity=hospital (nodes and closed ways).
     #[arg(long)]
     pub facility_tag: Option<String>,
-    /// Origins: CSV lon,lat,weight (e.g. neighbourhood centroids with youth counts) instead of
-    /// the inhabited road network.
+    /// Where young people live, instead of street length on the inhabited roads: points (CSV
+    /// lon,lat or RD New x,y, or GeoJSON points) or areas (GeoJSON polygons, e.g. CBS
+    /// neighbourhoods, whose young people are spread over the roads inside them), in WGS84
+    /// or RD New, with a weight column (--origins-weight). docs/ANALYSIS.md, "Origins".
     #[arg(long)]
     pub origins: Option<PathBuf>,
+    /// The column or property of --origins that counts the young people (default weight;
+    /// e.g. aantal_inwoners_0_tot_15_jaar in CBS's wijk- en buurtkaart).
+    #[arg(long, requires = "origins")]
+    pub origins_weight: Option<String>,
     /// Demand per municipality: CSV `<code>,demand` (young people needing a place, e.g.
     /// current placements or a waiting list) instead of young people × the placement rate.
     #[arg(long)]
@@ -138,6 +144,7 @@ impl DataArgs {
             facilities_osm: self.facilities_osm.clone(),
             facility_tag: self.facility_tag.clone(),
             origins: self.origins.clone(),
+            origins_weight: self.origins_weight.clone(),
             demand: self.demand.clone(),
             ..self.graph.layer()
         }

@@ -7,11 +7,13 @@ mod facilities;
 mod groupings;
 mod municipalities;
 mod points;
+mod population;
 
 pub use facilities::{Facility, MAX_FACILITIES, Status, parse_status, read_facilities};
 pub use groupings::{apply_demand, apply_groupings, read_grouping};
 pub use municipalities::{Municipality, MunicipalityFields, read_municipalities, report_repairs};
-pub use points::{MAX_POINTS, read_origins, read_points, read_points_at_most};
+pub use points::{MAX_POINTS, read_points, read_points_at_most};
+pub use population::{Population, WeightedArea, read_population};
 
 /// Errors in an input file. Every message names the file and, where it can, the feature or line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -239,7 +239,7 @@ pub fn report_repairs(source: &str, codes: &[String]) {
     }
 }
 
-fn convert_multipolygon(
+pub(super) fn convert_multipolygon(
     mp: &MultiPolygon<f64>,
     c: &RdConverter,
 ) -> Result<MultiPolygon<f64>, crate::analysis::crs::CrsError> {

@@ -1,35 +1,9 @@
-//! Points: weighted origins (where young people live) and identified points (a matrix's
-//! origins and destinations, candidate sites).
+//! Identified points: a matrix's origins and destinations, candidate sites.
 
 use std::path::Path;
 
 use super::{InputError, column, invalid, open_csv};
 use crate::geodesy::parse_lonlat;
-
-/// Reads weighted origin points: CSV `lon,lat,weight` (e.g. neighbourhood centroids with
-/// their youth counts).
-pub fn read_origins(path: &Path) -> Result<Vec<crate::analysis::WeightedPoint>, InputError> {
-    let (mut rdr, headers) = open_csv(path)?;
-    let col = |n: &str| column(path, &headers, n, "lon,lat,weight");
-    let (cx, cy, cw) = (col("lon")?, col("lat")?, col("weight")?);
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;
-        let num = |c: usize, what: &str| -> Result<f64, InputError> {
-            rec.get(c)
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| invalid(path, format!("line {line}: {what} is not a number")))
-        };
-        let (lon, lat, weight) = (num(cx, "lon")?, num(cy, "lat")?, num(cw, "weight")?);
-        if weight < 0.0 {
-            return Err(invalid(path, format!("line {line}: a negative weight")));
-        }
-        out.push(crate::analysis::WeightedPoint { lon, lat, weight });
-    }
-    Ok(out)
-}
 
 /// The most points [`read_points`] reads (a matrix's origins or destinations).
 pub const MAX_POINTS: usize = 500_000;
