@@ -821,14 +821,17 @@ fn of_types(types: &[&str]) -> NeedProfile {
 /// 2SFCA and E2SFCA recomputed from scratch over the origins, with times from petgraph's
 /// Dijkstra (an independent search) and the formulas of docs/ANALYSIS.md written out per
 /// origin: each origin a demand point with its share of the municipality's young people.
-fn floating_catchments_by_oracle(d: &nabij::app::Dataset, need: &NeedProfile) -> Vec<(f64, f64)> {
+fn floating_catchments_by_oracle(
+    engine: &Engine,
+    p: &Prepared,
+    result: &nabij::analysis::CoverageResult,
+    need: &NeedProfile,
+) -> Vec<(f64, f64)> {
     use nabij::analysis::coverage::Origin;
     use nabij::routing::Direction;
     use petgraph::graph::{DiGraph, NodeIndex};
     use petgraph::visit::{EdgeRef, Reversed};
-    let engine = &d.network.engine;
     let g = &engine.graph;
-    let p = &d.prepared;
     let limit = need.limit_ms() as u64;
     // The road graph, one arc per allowed direction, plus a virtual node for the seeds.
     let n = g.node_count();
@@ -853,7 +856,6 @@ fn floating_catchments_by_oracle(d: &nabij::app::Dataset, need: &NeedProfile) ->
             );
         }
     }
-    let result = d.coverage(need).expect("coverage");
     let mut ratios = Vec::new(); // per facility: (places, times to every node)
     for f in 0..p.facilities.len() {
         let (Ok(snap), true) = (
@@ -886,24 +888,45 @@ fn floating_catchments_by_oracle(d: &nabij::app::Dataset, need: &NeedProfile) ->
             })
             .sum();
         for o in list {
-            let Origin::Node { node, weight } = o else {
-                panic!("the demo's origins are road nodes")
+            // A node, or a snapped point reached through the ends of its edge (the leg along
+            // the edge and the access leg on top), as a home travelling to a facility.
+            let (ends, weight): (Vec<(u32, u64)>, f64) = match o {
+                Origin::Node { node, weight } => (vec![(*node, 0)], *weight),
+                Origin::Point { snap, weight } => {
+                    let e = snap.ends(g);
+                    let legs = [
+                        (e.from_node, e.leave_to_from_ms),
+                        (e.to_node, e.leave_to_to_ms),
+                    ];
+                    let ends = legs
+                        .into_iter()
+                        .filter_map(|(v, leg)| Some((v, (leg? + snap.access_ms) as u64)))
+                        .collect();
+                    (ends, *weight)
+                }
             };
-            points.push((m, p.municipalities[m].population * weight / total, *node));
+            points.push((m, p.municipalities[m].population * weight / total, ends));
         }
     }
-    let within = |f: &(f64, Vec<Option<u64>>), v: u32| f.1[v as usize].filter(|&t| t <= limit);
+    let within = |f: &(f64, Vec<Option<u64>>), ends: &[(u32, u64)]| {
+        ends.iter()
+            .filter_map(|&(v, leg)| f.1[v as usize].map(|t| t + leg))
+            .min()
+            .filter(|&t| t <= limit)
+    };
     let mut access = vec![(0.0, 0.0); p.municipalities.len()];
     for f in &ratios {
         let (mut pop, mut pop_w) = (0.0, 0.0);
-        for &(_, people, v) in &points {
-            if let Some(t) = within(f, v) {
+        for (_, people, ends) in &points {
+            let people = *people;
+            if let Some(t) = within(f, ends) {
                 pop += people;
                 pop_w += people * zone_weight(t);
             }
         }
-        for &(m, people, v) in &points {
-            if let Some(t) = within(f, v) {
+        for (m, people, ends) in &points {
+            let (m, people) = (*m, *people);
+            if let Some(t) = within(f, ends) {
                 let share = people / p.municipalities[m].population;
                 access[m].0 += share * f.0 / pop * 10_000.0;
                 access[m].1 += share * zone_weight(t) * f.0 / pop_w * 10_000.0;
@@ -926,7 +949,91 @@ fn floating_catchments_over_the_origins_equal_an_independent_oracle_on_the_demo(
         .expect("profile"),
     ] {
         let result = d.coverage(&need).expect("coverage");
-        let oracle = floating_catchments_by_oracle(&d, &need);
+        let oracle = floating_catchments_by_oracle(&d.network.engine, &d.prepared, &result, &need);
+        assert_catchments_equal(&result, &oracle);
+    }
+}
+
+#[test]
+fn floating_catchments_over_the_origins_equal_an_independent_oracle_on_liechtenstein() {
+    // The real Liechtenstein extract, cut into four quarters with populations, and three
+    // units on its roads.
+    let engine = engine_from_pbf(&osm(LIECHTENSTEIN));
+    let [w, s, e, n] = engine.graph.meta.bbox;
+    let (cx, cy) = ((w + e) / 2.0, (s + n) / 2.0);
+    let quarter = |code: &str, x0: f64, y0: f64, x1: f64, y1: f64, population: f64| {
+        nabij::analysis::Municipality {
+            code: code.into(),
+            name: code.into(),
+            population,
+            population_known: true,
+            demand: None,
+            regions: Default::default(),
+            geometry: geo::MultiPolygon(vec![geo::Polygon::new(
+                vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)].into(),
+                vec![],
+            )]),
+        }
+    };
+    let ms = vec![
+        quarter("SW", w, s, cx, cy, 1200.0),
+        quarter("SE", cx, s, e, cy, 800.0),
+        quarter("NW", w, cy, cx, n, 1500.0),
+        quarter("NE", cx, cy, e, n, 500.0),
+    ];
+    let unit = |id: &str, lon: f64, lat: f64, places: f64| nabij::analysis::Facility {
+        places: Some(places),
+        group_size: Some(4.0),
+        staff_ratio: Some(0.25),
+        ..nabij::analysis::Facility::at(id, id, "kleinschalig_verblijf", lon, lat)
+    };
+    // At road nodes spread through the graph (its nodes are in Hilbert order).
+    let at = |k: usize| {
+        engine
+            .graph
+            .node_lonlat((engine.graph.node_count() * k / 10) as u32)
+    };
+    let (a, b, c) = (at(2), at(5), at(8));
+    let fs = vec![
+        unit("A", a.0, a.1, 4.0),
+        unit("B", b.0, b.1, 6.0),
+        unit("C", c.0, c.1, 2.0),
+    ];
+    let prepared = Prepared::new(&engine, ms, fs, None);
+    // A limit short enough that the catchments differ on a fragment a few kilometres wide.
+    for minutes in [5.0, 10.0, 45.0] {
+        let need = NeedProfile {
+            limit_minutes: minutes,
+            ..Default::default()
+        };
+        let result = prepared.coverage(&engine, &mut Workspace::default(), &need);
+        assert_eq!(
+            result.unsnapped_facilities,
+            vec![],
+            "all three on the roads"
+        );
+        let oracle = floating_catchments_by_oracle(&engine, &prepared, &result, &need);
+        assert_catchments_equal(&result, &oracle);
+        // Not a vacuous comparison: some quarters have access, some only in part.
+        let with_access = result
+            .municipalities
+            .iter()
+            .filter(|m| m.access_2sfca > 0.0);
+        assert!(with_access.count() >= 2, "{minutes} min");
+        if minutes < 45.0 {
+            assert!(
+                result
+                    .municipalities
+                    .iter()
+                    .any(|m| m.share_within_limit > 0.0 && m.share_within_limit < 1.0),
+                "{minutes} min"
+            );
+        }
+    }
+}
+
+fn assert_catchments_equal(result: &nabij::analysis::CoverageResult, oracle: &[(f64, f64)]) {
+    {
         for (m, r) in result.municipalities.iter().enumerate() {
             assert!(
                 (r.access_2sfca - oracle[m].0).abs() < 1e-9 * (1.0 + oracle[m].0),
