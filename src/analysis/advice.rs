@@ -492,7 +492,10 @@ impl Problem {
             break;
         }
         if swaps == 0 {
-            return start.clone();
+            return Solution {
+                guarantee: "greedy, and no single swap (one chosen site for another candidate) improves it: a local optimum; too many sets to compare them all, and no bound (the objective is not submodular)".into(),
+                ..start.clone()
+            };
         }
         self.solution_of(
             set,
