@@ -210,6 +210,32 @@ fn spanning_tree(points: &[(f64, f64)]) -> Vec<(usize, usize)> {
 
 /// Generates a network and writes it atomically to `out`.
 pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError> {
+    check_config(cfg)?;
+    // The output first (its temporary file beside it), so that a path that cannot be written
+    // fails before the work, and an interruption removes the temporary.
+    let file = AtomicFile::create(out).map_err(|source| SynthError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let [min_lon, min_lat, max_lon, max_lat] = cfg.bbox;
+    let mut net = Net {
+        origin: ((min_lon + max_lon) / 2.0, (min_lat + max_lat) / 2.0),
+        xy: Vec::new(),
+        node_tags: Vec::new(),
+        ways: Vec::new(),
+        rng: SplitMix64::new(cfg.seed),
+    };
+    let specs = town_specs(cfg, &mut net)?;
+    let (towns, heavy) = lay_out_towns(cfg, &mut net, &specs);
+    let mainland: Vec<usize> = (0..towns.len()).filter(|&i| !towns[i].island).collect();
+    arterials(&mut net, &towns, &mainland, heavy);
+    let motorway_m = motorways(&mut net, &towns, &mainland, heavy);
+    let ferries = ferries(&mut net, &towns, &mainland, &specs);
+    write(&net, cfg, out, file, ferries, motorway_m, towns.len())
+}
+
+/// The box must be degrees with min < max, and the size at least 1,000 way nodes.
+fn check_config(cfg: &SynthConfig) -> Result<(), SynthError> {
     let [min_lon, min_lat, max_lon, max_lat] = cfg.bbox;
     let lon_ok = |v: f64| (-180.0..=180.0).contains(&v);
     let lat_ok = |v: f64| (-85.0..=85.0).contains(&v);
@@ -225,30 +251,18 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             cfg.bbox
         )));
     }
-    // The output first (its temporary file beside it), so that a path that cannot be written
-    // fails before the work, and an interruption removes the temporary.
-    let file = AtomicFile::create(out).map_err(|source| SynthError::Write {
-        path: out.to_path_buf(),
-        source,
-    })?;
     if cfg.target_way_nodes < 1000 {
         return Err(SynthError::Invalid(
             "target_way_nodes must be at least 1000".into(),
         ));
     }
-    let mut net = Net {
-        origin: ((min_lon + max_lon) / 2.0, (min_lat + max_lat) / 2.0),
-        xy: Vec::new(),
-        node_tags: Vec::new(),
-        ways: Vec::new(),
-        rng: SplitMix64::new(cfg.seed),
-    };
-    let (w_m, h_m) = {
-        let a = net.to_xy(min_lon, min_lat);
-        let b = net.to_xy(max_lon, max_lat);
-        (b.0 - a.0, b.1 - a.1)
-    };
-    // Town list.
+    Ok(())
+}
+
+/// The towns: given, or a jittered grid over the box with heavy-tailed sizes (the one
+/// nearest the south-east corner an island when asked).
+fn town_specs(cfg: &SynthConfig, net: &mut Net) -> Result<Vec<TownSpec>, SynthError> {
+    let [min_lon, min_lat, max_lon, max_lat] = cfg.bbox;
     let specs: Vec<TownSpec> = match &cfg.towns {
         Some(t) if !t.is_empty() => t.clone(),
         Some(_) => return Err(SynthError::Invalid("the town list is empty".into())),
@@ -294,11 +308,22 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             )));
         }
     }
+    Ok(specs)
+}
+
+/// Every town's streets, sized by its weight (way nodes are about 3 per intersection,
+/// shared out by sqrt(weight)) and kept inside 40% of the distance to its nearest neighbour;
+/// with the weight above which a town is a city.
+fn lay_out_towns(cfg: &SynthConfig, net: &mut Net, specs: &[TownSpec]) -> (Vec<Town>, f64) {
+    let [min_lon, min_lat, max_lon, max_lat] = cfg.bbox;
+    let (w_m, h_m) = {
+        let a = net.to_xy(min_lon, min_lat);
+        let b = net.to_xy(max_lon, max_lat);
+        (b.0 - a.0, b.1 - a.1)
+    };
     let centres: Vec<(f64, f64)> = specs.iter().map(|t| net.to_xy(t.lon, t.lat)).collect();
-    // Grid sizes: way nodes are about 3 per intersection, shared out by sqrt(weight).
     let total_w: f64 = specs.iter().map(|t| t.weight.sqrt()).sum();
     let budget_intersections = cfg.target_way_nodes as f64 / 3.4;
-    let mut towns: Vec<Town> = Vec::with_capacity(specs.len());
     let heavy = {
         let mut w: Vec<f64> = specs.iter().map(|t| t.weight).collect();
         w.sort_by(|a, b| b.total_cmp(a));
@@ -306,10 +331,10 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             .copied()
             .unwrap_or(0.0)
     };
+    let mut towns: Vec<Town> = Vec::with_capacity(specs.len());
     for (i, t) in specs.iter().enumerate() {
         let share = t.weight.sqrt() / total_w;
         let grid = ((budget_intersections * share).sqrt().round() as usize).clamp(2, 2000);
-        // Keep a town inside 40% of the distance to its nearest neighbour.
         let nn = centres
             .iter()
             .enumerate()
@@ -323,7 +348,7 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         };
         let spacing = (room / grid as f64).clamp(25.0, 100.0);
         let nodes = town::build_town(
-            &mut net,
+            net,
             centres[i],
             grid,
             spacing,
@@ -338,8 +363,12 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             weight: t.weight,
         });
     }
-    let mainland: Vec<usize> = (0..towns.len()).filter(|&i| !towns[i].island).collect();
-    // Arterials: spanning tree over mainland towns plus links to the 2 nearest neighbours.
+    (towns, heavy)
+}
+
+/// Arterials: a spanning tree over the mainland towns plus links to each one's 2 nearest
+/// neighbours; primary between cities, else secondary, split into ways as mappers do.
+fn arterials(net: &mut Net, towns: &[Town], mainland: &[usize], heavy: f64) {
     let pts: Vec<(f64, f64)> = mainland.iter().map(|&i| towns[i].centre).collect();
     let mut pairs: Vec<(usize, usize)> = spanning_tree(&pts)
         .into_iter()
@@ -360,19 +389,17 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             .collect();
         near.sort_by(|a, b| a.0.total_cmp(&b.0));
         for &(_, j) in near.iter().take(2) {
-            pairs.push((i, j));
+            pairs.push((i.min(j), i.max(j)));
         }
     }
     for p in pairs.iter_mut() {
-        if p.0 > p.1 {
-            *p = (p.1, p.0);
-        }
+        *p = (p.0.min(p.1), p.0.max(p.1));
     }
     pairs.sort_unstable();
     pairs.dedup();
     for &(a, b) in &pairs {
-        let s = towns[a].boundary_nearest(&net, towns[b].centre);
-        let e = towns[b].boundary_nearest(&net, towns[a].centre);
+        let s = towns[a].boundary_nearest(net, towns[b].centre);
+        let e = towns[b].boundary_nearest(net, towns[a].centre);
         let mid = net.chain(s, e, 220.0, 300.0);
         let big = towns[a].weight >= heavy && towns[b].weight >= heavy;
         let class = if big { "primary" } else { "secondary" };
@@ -383,7 +410,6 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         let mut refs = vec![s];
         refs.extend(mid);
         refs.push(e);
-        // Split long arterials into a few ways, as mappers do.
         let parts = (refs.len() / 40).max(1);
         let per = refs.len().div_ceil(parts);
         let mut start = 0;
@@ -396,7 +422,11 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             start = end;
         }
     }
-    // Motorways between the heaviest towns (a spanning tree), dual carriageway with ramps.
+}
+
+/// Motorways between the cities (a spanning tree), dual carriageway with ramps; returns
+/// their length in metres.
+fn motorways(net: &mut Net, towns: &[Town], mainland: &[usize], heavy: f64) -> f64 {
     let cities: Vec<usize> = mainland
         .iter()
         .copied()
@@ -458,7 +488,7 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         motorway_m += 2.0 * (len - ra - rb);
         // Ramps: town A boundary → a1 (on), a2 → town A (off); same at B.
         for (town, on, off) in [(ta, a1, a2), (tb, b2, b1)] {
-            let join = towns[town].boundary_nearest(&net, net.xy[on as usize]);
+            let join = towns[town].boundary_nearest(net, net.xy[on as usize]);
             let mut r_on = vec![join];
             r_on.extend(net.chain(join, on, 150.0, 40.0));
             r_on.push(on);
@@ -475,7 +505,11 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
             );
         }
     }
-    // Islands: a car ferry to the nearest mainland town.
+    motorway_m
+}
+
+/// Islands: a car ferry to the nearest mainland town; returns how many.
+fn ferries(net: &mut Net, towns: &[Town], mainland: &[usize], specs: &[TownSpec]) -> u64 {
     let mut ferries = 0u64;
     for i in 0..towns.len() {
         if !towns[i].island {
@@ -490,8 +524,8 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         }) else {
             continue;
         };
-        let s = towns[j].boundary_nearest(&net, towns[i].centre);
-        let e = towns[i].boundary_nearest(&net, towns[j].centre);
+        let s = towns[j].boundary_nearest(net, towns[i].centre);
+        let e = towns[i].boundary_nearest(net, towns[j].centre);
         let (sx, sy) = net.xy[s as usize];
         let (ex, ey) = net.xy[e as usize];
         let dist = (ex - sx).hypot(ey - sy);
@@ -513,7 +547,7 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<SynthReport, SynthError
         );
         ferries += 1;
     }
-    write(&net, cfg, out, file, ferries, motorway_m, towns.len())
+    ferries
 }
 
 fn write(
