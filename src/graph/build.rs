@@ -73,8 +73,64 @@ pub fn build_graph(
     profile: &CarProfile,
     mut meta: GraphMeta,
 ) -> Result<RoadGraph, BuildError> {
-    let n_raw = raw.node_ids.len();
+    let mut stats = BuildStats {
+        ingest: raw.stats.clone(),
+        ..Default::default()
+    };
     // 1. Which way nodes become graph nodes.
+    let mut nodes = graph_nodes(raw);
+    // 2. Cut ways into pieces, in parallel over chunks of ways.
+    let chunks = cut_ways(raw, profile, &nodes.index);
+    let mut edges = collect_edges(&chunks, &mut nodes, &mut stats)?;
+    add_node_delays(
+        profile,
+        &nodes.delay_ms,
+        &edges.from,
+        &edges.to,
+        &edges.class,
+        &mut edges.fw_ms,
+        &mut edges.bw_ms,
+    );
+    let g = edges.graph(&nodes);
+    // 3. Largest strongly connected component.
+    let keep = largest_component(&g, &mut stats);
+    // 4. Hilbert renumbering of the kept nodes.
+    let order = HilbertOrder::of(&g, &keep);
+    let mut out = renumbered(&g, &keep, &order, &edges, &chunks, raw, &mut stats)?;
+    out.rebuild_adjacency();
+    stats.nodes = out.node_count() as u64;
+    stats.edges = out.edge_count() as u64;
+    stats.arcs = out.fwd.arcs.len() as u64;
+    stats.road_km = (stats.road_km * 1000.0).round() / 1000.0;
+    let [min_lon, min_lat, max_lon, max_lat] = order.bbox_e7;
+    meta.bbox = [
+        min_lon as f64 * 1e-7,
+        min_lat as f64 * 1e-7,
+        max_lon as f64 * 1e-7,
+        max_lat as f64 * 1e-7,
+    ];
+    meta.profile_name = profile.name.clone();
+    meta.profile_hash = format!("{:016x}", profile.hash());
+    meta.class_names = profile.class_names();
+    meta.header_bbox = raw.header_bbox;
+    meta.stats = stats;
+    out.meta = meta;
+    Ok(out)
+}
+
+/// The graph nodes: way nodes used by two ways or more, way ends and the neighbours of
+/// missing nodes (not barriers); barrier nodes cut fresh ones later.
+struct GraphNodes {
+    /// Graph node of each way node, `u32::MAX` if none.
+    index: Vec<u32>,
+    /// `(lat, lon)` in 1e-7 degrees.
+    coords: Vec<(i32, i32)>,
+    /// The delay of the tagged node a graph node stands for (signals at a junction).
+    delay_ms: Vec<u32>,
+}
+
+fn graph_nodes(raw: &RawNetwork) -> GraphNodes {
+    let n_raw = raw.node_ids.len();
     let mut uses = vec![0u8; n_raw];
     let mut forced = vec![false; n_raw];
     for way in &raw.ways {
@@ -97,24 +153,27 @@ pub fn build_graph(
             }
         }
     }
-    let mut graph_index = vec![u32::MAX; n_raw];
-    let mut node_coords: Vec<(i32, i32)> = Vec::new();
-    // The delay of the tagged node a graph node stands for (signals at a junction).
-    let mut node_delay: Vec<u32> = Vec::new();
+    let mut nodes = GraphNodes {
+        index: vec![u32::MAX; n_raw],
+        coords: Vec::new(),
+        delay_ms: Vec::new(),
+    };
     for i in 0..n_raw {
         if raw.node_present(i as u32) && !raw.node_blocks[i] && (uses[i] >= 2 || forced[i]) {
-            graph_index[i] = node_coords.len() as u32;
-            node_coords.push((raw.node_lat_e7[i], raw.node_lon_e7[i]));
-            node_delay.push(raw.node_delay_ms.get(i).copied().unwrap_or(0));
+            nodes.index[i] = nodes.coords.len() as u32;
+            nodes.coords.push((raw.node_lat_e7[i], raw.node_lon_e7[i]));
+            nodes
+                .delay_ms
+                .push(raw.node_delay_ms.get(i).copied().unwrap_or(0));
         }
     }
-    drop(uses);
-    drop(forced);
+    nodes
+}
 
-    // 2. Cut ways into pieces, in parallel over chunks of ways; fresh (barrier) nodes are
-    //    numbered per chunk and made global afterwards, in chunk order.
-    let chunks: Vec<Chunk> = raw
-        .ways
+/// Every way cut into pieces between graph nodes, in parallel over chunks of 4,096 ways;
+/// fresh (barrier) nodes are numbered per chunk and made global in chunk order.
+fn cut_ways(raw: &RawNetwork, profile: &CarProfile, graph_index: &[u32]) -> Vec<Chunk> {
+    raw.ways
         .par_chunks(4096)
         .enumerate()
         .map(|(ci, ways)| {
@@ -125,30 +184,60 @@ pub fn build_graph(
                     profile,
                     way,
                     (ci * 4096 + wi) as u32,
-                    &graph_index,
+                    graph_index,
                     &mut chunk,
                 );
             }
             chunk
         })
-        .collect();
+        .collect()
+}
 
-    let mut stats = BuildStats {
-        ingest: raw.stats.clone(),
-        ..Default::default()
-    };
-    let mut edge_from = Vec::new();
-    let mut edge_to = Vec::new();
-    let mut edge_len = Vec::new();
-    let mut edge_fw = Vec::new();
-    let mut edge_bw = Vec::new();
-    let mut edge_class = Vec::new();
-    let mut edge_raw_way: Vec<u32> = Vec::new();
-    let mut shape_ranges: Vec<(usize, usize, usize)> = Vec::new(); // chunk, start, end
+/// The pieces as edges, in chunk order, before the component and the renumbering.
+#[derive(Default)]
+struct Edges {
+    from: Vec<u32>,
+    to: Vec<u32>,
+    length_m: Vec<f32>,
+    fw_ms: Vec<u32>,
+    bw_ms: Vec<u32>,
+    class: Vec<u8>,
+    raw_way: Vec<u32>,
+    /// The shape of each edge: (chunk, start, end) in the chunk's shape points.
+    shape: Vec<(usize, usize, usize)>,
+}
+
+impl Edges {
+    /// A road graph of these edges over the nodes (adjacency built).
+    fn graph(&self, nodes: &GraphNodes) -> RoadGraph {
+        let mut g = RoadGraph {
+            node_lat_e7: nodes.coords.iter().map(|c| c.0).collect(),
+            node_lon_e7: nodes.coords.iter().map(|c| c.1).collect(),
+            edge_from: self.from.clone(),
+            edge_to: self.to.clone(),
+            edge_length_m: self.length_m.clone(),
+            edge_time_fw_ms: self.fw_ms.clone(),
+            edge_time_bw_ms: self.bw_ms.clone(),
+            edge_class: self.class.clone(),
+            ..Default::default()
+        };
+        g.rebuild_adjacency();
+        g
+    }
+}
+
+/// The chunks' pieces as edges (self-loops dropped, fresh nodes appended to `nodes`),
+/// checked against the graph's size limits.
+fn collect_edges(
+    chunks: &[Chunk],
+    nodes: &mut GraphNodes,
+    stats: &mut BuildStats,
+) -> Result<Edges, BuildError> {
+    let mut edges = Edges::default();
     for (ci, chunk) in chunks.iter().enumerate() {
-        let fresh_base = node_coords.len() as u32;
-        node_coords.extend_from_slice(&chunk.fresh);
-        node_delay.resize(node_coords.len(), 0);
+        let fresh_base = nodes.coords.len() as u32;
+        nodes.coords.extend_from_slice(&chunk.fresh);
+        nodes.delay_ms.resize(nodes.coords.len(), 0);
         let resolve = |e: End| match e {
             End::Node(i) => i,
             End::Fresh(i) => fresh_base + i,
@@ -159,49 +248,32 @@ pub fn build_graph(
                 stats.self_loops_dropped += 1;
                 continue;
             }
-            edge_from.push(u);
-            edge_to.push(v);
-            edge_len.push(p.length_m as f32);
-            edge_fw.push(p.fw_ms);
-            edge_bw.push(p.bw_ms);
-            edge_class.push(p.class);
-            edge_raw_way.push(p.way);
-            shape_ranges.push((ci, p.shape_start, p.shape_end));
+            edges.from.push(u);
+            edges.to.push(v);
+            edges.length_m.push(p.length_m as f32);
+            edges.fw_ms.push(p.fw_ms);
+            edges.bw_ms.push(p.bw_ms);
+            edges.class.push(p.class);
+            edges.raw_way.push(p.way);
+            edges.shape.push((ci, p.shape_start, p.shape_end));
         }
     }
-    if node_coords.len() >= u32::MAX as usize / 2 || edge_from.len() >= (u32::MAX >> 1) as usize {
+    if nodes.coords.len() >= u32::MAX as usize / 2 || edges.from.len() >= (u32::MAX >> 1) as usize {
         return Err(BuildError::TooLarge {
-            what: format!("{} nodes, {} edges", node_coords.len(), edge_from.len()),
+            what: format!("{} nodes, {} edges", nodes.coords.len(), edges.from.len()),
         });
     }
-    if edge_from.is_empty() {
+    if edges.from.is_empty() {
         return Err(BuildError::Empty {
             reason: "every way lacked node coordinates or formed a loop".into(),
         });
     }
-    add_node_delays(
-        profile,
-        &node_delay,
-        &edge_from,
-        &edge_to,
-        &edge_class,
-        &mut edge_fw,
-        &mut edge_bw,
-    );
+    Ok(edges)
+}
 
-    // 3. Largest strongly connected component.
-    let mut g = RoadGraph {
-        node_lat_e7: node_coords.iter().map(|c| c.0).collect(),
-        node_lon_e7: node_coords.iter().map(|c| c.1).collect(),
-        edge_from,
-        edge_to,
-        edge_length_m: edge_len,
-        edge_time_fw_ms: edge_fw,
-        edge_time_bw_ms: edge_bw,
-        edge_class,
-        ..Default::default()
-    };
-    g.rebuild_adjacency();
+/// Which nodes lie in the largest strongly connected component (ties to the lowest
+/// component number).
+fn largest_component(g: &RoadGraph, stats: &mut BuildStats) -> Vec<bool> {
     let (comp, sizes) = strongly_connected_components(&g.fwd, &g.rev);
     let largest = sizes
         .iter()
@@ -210,76 +282,104 @@ pub fn build_graph(
         .map(|(i, _)| i as u32)
         .unwrap_or(0);
     stats.components_dropped = sizes.len().saturating_sub(1) as u64;
-    let keep_node: Vec<bool> = comp.iter().map(|&c| c == largest).collect();
-    stats.nodes_dropped = keep_node.iter().filter(|k| !**k).count() as u64;
+    let keep: Vec<bool> = comp.iter().map(|&c| c == largest).collect();
+    stats.nodes_dropped = keep.iter().filter(|k| !**k).count() as u64;
+    keep
+}
 
-    // 4. Hilbert renumbering of the kept nodes.
-    let kept: Vec<u32> = (0..g.node_count() as u32)
-        .filter(|&v| keep_node[v as usize])
-        .collect();
-    let (mut min_lat, mut min_lon, mut max_lat, mut max_lon) =
-        (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
-    for &v in &kept {
-        min_lat = min_lat.min(g.node_lat_e7[v as usize]);
-        max_lat = max_lat.max(g.node_lat_e7[v as usize]);
-        min_lon = min_lon.min(g.node_lon_e7[v as usize]);
-        max_lon = max_lon.max(g.node_lon_e7[v as usize]);
-    }
-    let span_lat = (max_lat as i64 - min_lat as i64).max(1) as f64;
-    let span_lon = (max_lon as i64 - min_lon as i64).max(1) as f64;
-    let mut keyed: Vec<(u64, u32)> = kept
-        .par_iter()
-        .map(|&v| {
-            let x = ((g.node_lon_e7[v as usize] as i64 - min_lon as i64) as f64 / span_lon
-                * 65535.0) as u32;
-            let y = ((g.node_lat_e7[v as usize] as i64 - min_lat as i64) as f64 / span_lat
-                * 65535.0) as u32;
-            (hilbert_index(x, y), v)
-        })
-        .collect();
-    keyed.par_sort_unstable();
-    let mut new_id = vec![u32::MAX; g.node_count()];
-    for (i, &(_, v)) in keyed.iter().enumerate() {
-        new_id[v as usize] = i as u32;
-    }
-    let node_lat_e7: Vec<i32> = keyed
-        .iter()
-        .map(|&(_, v)| g.node_lat_e7[v as usize])
-        .collect();
-    let node_lon_e7: Vec<i32> = keyed
-        .iter()
-        .map(|&(_, v)| g.node_lon_e7[v as usize])
-        .collect();
+/// The kept nodes in Hilbert order of their coordinates.
+struct HilbertOrder {
+    /// `(key, old node)` by new number.
+    keyed: Vec<(u64, u32)>,
+    /// New number of each old node, `u32::MAX` if dropped.
+    new_id: Vec<u32>,
+    /// `[min_lon, min_lat, max_lon, max_lat]` of the kept nodes, 1e-7 degrees.
+    bbox_e7: [i32; 4],
+}
 
-    let mut order: Vec<u32> = (0..g.edge_count() as u32)
-        .filter(|&e| {
-            keep_node[g.edge_from[e as usize] as usize] && keep_node[g.edge_to[e as usize] as usize]
-        })
+impl HilbertOrder {
+    fn of(g: &RoadGraph, keep: &[bool]) -> Self {
+        let kept: Vec<u32> = (0..g.node_count() as u32)
+            .filter(|&v| keep[v as usize])
+            .collect();
+        let (mut min_lat, mut min_lon, mut max_lat, mut max_lon) =
+            (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+        for &v in &kept {
+            min_lat = min_lat.min(g.node_lat_e7[v as usize]);
+            max_lat = max_lat.max(g.node_lat_e7[v as usize]);
+            min_lon = min_lon.min(g.node_lon_e7[v as usize]);
+            max_lon = max_lon.max(g.node_lon_e7[v as usize]);
+        }
+        let span_lat = (max_lat as i64 - min_lat as i64).max(1) as f64;
+        let span_lon = (max_lon as i64 - min_lon as i64).max(1) as f64;
+        let mut keyed: Vec<(u64, u32)> = kept
+            .par_iter()
+            .map(|&v| {
+                let x = ((g.node_lon_e7[v as usize] as i64 - min_lon as i64) as f64 / span_lon
+                    * 65535.0) as u32;
+                let y = ((g.node_lat_e7[v as usize] as i64 - min_lat as i64) as f64 / span_lat
+                    * 65535.0) as u32;
+                (hilbert_index(x, y), v)
+            })
+            .collect();
+        keyed.par_sort_unstable();
+        let mut new_id = vec![u32::MAX; g.node_count()];
+        for (i, &(_, v)) in keyed.iter().enumerate() {
+            new_id[v as usize] = i as u32;
+        }
+        HilbertOrder {
+            keyed,
+            new_id,
+            bbox_e7: [min_lon, min_lat, max_lon, max_lat],
+        }
+    }
+}
+
+/// The kept part of `g` in the new numbering: nodes in Hilbert order, edges sorted by their
+/// new ends (stable: ties keep way order), with their shapes and OSM way ids.
+fn renumbered(
+    g: &RoadGraph,
+    keep: &[bool],
+    order: &HilbertOrder,
+    edges: &Edges,
+    chunks: &[Chunk],
+    raw: &RawNetwork,
+    stats: &mut BuildStats,
+) -> Result<RoadGraph, BuildError> {
+    let new_id = &order.new_id;
+    let mut out = RoadGraph {
+        node_lat_e7: order
+            .keyed
+            .iter()
+            .map(|&(_, v)| g.node_lat_e7[v as usize])
+            .collect(),
+        node_lon_e7: order
+            .keyed
+            .iter()
+            .map(|&(_, v)| g.node_lon_e7[v as usize])
+            .collect(),
+        ..Default::default()
+    };
+    let mut kept: Vec<u32> = (0..g.edge_count() as u32)
+        .filter(|&e| keep[g.edge_from[e as usize] as usize] && keep[g.edge_to[e as usize] as usize])
         .collect();
-    stats.edges_dropped = (g.edge_count() - order.len()) as u64;
-    // Stable sort: ties keep way order, which is deterministic.
-    order.sort_by_key(|&e| {
+    stats.edges_dropped = (g.edge_count() - kept.len()) as u64;
+    kept.sort_by_key(|&e| {
         (
             new_id[g.edge_from[e as usize] as usize],
             new_id[g.edge_to[e as usize] as usize],
         )
     });
-
-    let mut out = RoadGraph {
-        node_lat_e7,
-        node_lon_e7,
-        ..Default::default()
-    };
     out.edge_shape_first.push(0);
     // OSM way ids of the edges, as a sorted table plus an index per edge.
-    let mut used_ways: Vec<u32> = order.iter().map(|&e| edge_raw_way[e as usize]).collect();
+    let mut used_ways: Vec<u32> = kept.iter().map(|&e| edges.raw_way[e as usize]).collect();
     used_ways.sort_unstable();
     used_ways.dedup();
     out.way_osm_id = used_ways
         .iter()
         .map(|&w| raw.ways[w as usize].osm_id)
         .collect();
-    for &e in &order {
+    for &e in &kept {
         let e = e as usize;
         out.edge_from.push(new_id[g.edge_from[e] as usize]);
         out.edge_to.push(new_id[g.edge_to[e] as usize]);
@@ -289,11 +389,11 @@ pub fn build_graph(
         out.edge_class.push(g.edge_class[e]);
         out.edge_way.push(
             used_ways
-                .binary_search(&edge_raw_way[e])
+                .binary_search(&edges.raw_way[e])
                 .map(|i| i as u32)
                 .unwrap_or(u32::MAX),
         );
-        let (ci, a, b) = shape_ranges[e];
+        let (ci, a, b) = edges.shape[e];
         for &(lat, lon) in &chunks[ci].shape[a..b] {
             out.shape_lat_e7.push(lat);
             out.shape_lon_e7.push(lon);
@@ -310,23 +410,6 @@ pub fn build_graph(
             reason: "the largest strongly connected piece has no edges".into(),
         });
     }
-    out.rebuild_adjacency();
-    stats.nodes = out.node_count() as u64;
-    stats.edges = out.edge_count() as u64;
-    stats.arcs = out.fwd.arcs.len() as u64;
-    stats.road_km = (stats.road_km * 1000.0).round() / 1000.0;
-    meta.bbox = [
-        min_lon as f64 * 1e-7,
-        min_lat as f64 * 1e-7,
-        max_lon as f64 * 1e-7,
-        max_lat as f64 * 1e-7,
-    ];
-    meta.profile_name = profile.name.clone();
-    meta.profile_hash = format!("{:016x}", profile.hash());
-    meta.class_names = profile.class_names();
-    meta.header_bbox = raw.header_bbox;
-    meta.stats = stats;
-    out.meta = meta;
     Ok(out)
 }
 
