@@ -78,7 +78,6 @@ impl Dataset {
     ) -> Result<RegionReport, AppError> {
         let l = req.lang;
         let limit = req.need.limit_minutes;
-        let lim = l.num(limit, 0);
         let members: Vec<usize> = result
             .municipalities
             .iter()
@@ -88,199 +87,12 @@ impl Dataset {
             .collect();
         let ms: Vec<&MunicipalityResult> =
             members.iter().map(|&i| &result.municipalities[i]).collect();
-        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
-        let n = ms.len();
-        // The summary.
-        let mut summary = Vec::new();
-        summary.push(match r.figures.young_people {
-            Some(y) => format!(
-                "{} {} {} {} {} {} {}.",
-                "In",
-                r.name,
-                l.pick("wonen naar schatting", "live an estimated"),
-                l.num(y, 0),
-                l.pick("jongeren in", "young people in"),
-                n,
-                l.pick("gemeenten", "municipalities")
-            ),
-            None => format!(
-                "{} {} {} {} {}.",
-                r.name,
-                l.pick("telt", "has"),
-                n,
-                l.pick("gemeenten", "municipalities"),
-                l.pick(
-                    "(aantal jongeren onbekend)",
-                    "(number of young people unknown)"
-                )
-            ),
-        });
-        summary.push(match l {
-            Lang::Nl => format!(
-                "Van de {n} gemeenten hebben er {} een passende voorziening in de eigen gemeente en bereiken er {} er een binnen {lim} minuten; {} alleen verder weg in de eigen regio, {} alleen buiten de regio en {} niet over de weg.",
-                count(CoverageStatus::OwnMunicipality),
-                count(CoverageStatus::WithinLimit),
-                count(CoverageStatus::WithinRegion),
-                count(CoverageStatus::OutsideRegion),
-                count(CoverageStatus::Unreachable)
-            ),
-            Lang::En => format!(
-                "Of the {n} municipalities, {} have a suitable facility in the municipality itself and {} reach one within {lim} minutes; {} only farther away in their own region, {} only outside the region and {} not by road.",
-                count(CoverageStatus::OwnMunicipality),
-                count(CoverageStatus::WithinLimit),
-                count(CoverageStatus::WithinRegion),
-                count(CoverageStatus::OutsideRegion),
-                count(CoverageStatus::Unreachable)
-            ),
-        });
-        summary.push(match l {
-            Lang::Nl => format!(
-                "{} van de jongeren woont binnen {lim} minuten van een passende voorziening (landelijk {}).",
-                l.pct(r.figures.share_within_limit),
-                l.pct(result.national.share_within_limit)
-            ),
-            Lang::En => format!(
-                "{} of young people live within {lim} minutes of a suitable facility ({} nationally).",
-                l.pct(r.figures.share_within_limit),
-                l.pct(result.national.share_within_limit)
-            ),
-        });
-        let balance = r.figures.balance;
-        summary.push(match l {
-            Lang::Nl => format!(
-                "De regio heeft {} passende voorziening(en) met {} plaatsen{}. Tegenover een verwachte vraag van {} plaatsen is dat een {} van {}.",
-                r.figures.facilities,
-                l.num(r.figures.places, 0),
-                r.figures
-                    .places_per_10k
-                    .map(|p| format!(
-                        ", {} per 10.000 jongeren (landelijk {})",
-                        l.num(p, 2),
-                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
-                    ))
-                    .unwrap_or_default(),
-                l.num(r.figures.demand, 1),
-                if balance < 0.0 { "tekort" } else { "overschot" },
-                l.num(balance.abs(), 1)
-            ),
-            Lang::En => format!(
-                "The region has {} suitable facilities with {} places{}. Against an expected demand of {} places that is a {} of {}.",
-                r.figures.facilities,
-                l.num(r.figures.places, 0),
-                r.figures
-                    .places_per_10k
-                    .map(|p| format!(
-                        ", {} per 10,000 young people ({} nationally)",
-                        l.num(p, 2),
-                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
-                    ))
-                    .unwrap_or_default(),
-                l.num(r.figures.demand, 1),
-                if balance < 0.0 { "shortage" } else { "surplus" },
-                l.num(balance.abs(), 1)
-            ),
-        });
-        let name_of = |code: &str| -> String {
-            ms.iter()
-                .find(|m| m.code == code)
-                .map(|m| m.name.clone())
-                .unwrap_or_else(|| code.to_string())
-        };
-        let gap_names: Vec<String> = r.gap_municipalities.iter().map(|c| name_of(c)).collect();
-        summary.push(if gap_names.is_empty() {
-            l.pick(
-                "Er zijn geen gaten: elke gemeente bereikt binnen de limiet een passende voorziening.",
-                "There are no gaps: every municipality reaches a suitable facility within the limit.",
-            )
-            .to_string()
-        } else {
-            format!(
-                "{}: {} {}.",
-                l.pick("Gaten", "Gaps"),
-                l.list(&gap_names),
-                l.pick(
-                    &format!("bereiken geen passende voorziening binnen {lim} minuten"),
-                    &format!("reach no suitable facility within {lim} minutes")
-                )
-            )
-        });
         let flags: Vec<String> = r
             .flags
             .iter()
             .map(|f| flag_text(l, f, limit, result.national.share_within_limit))
             .collect();
-        summary.push(if flags.is_empty() {
-            l.pick(
-                "De spreiding voldoet aan elke verwachting.",
-                "The spread meets every expectation.",
-            )
-            .to_string()
-        } else {
-            format!(
-                "{}: {}.",
-                l.pick(
-                    "De spreiding is niet eerlijk volgens de verwachtingen",
-                    "The spread is not fair by the expectations"
-                ),
-                flags.join("; ")
-            )
-        });
-        // The table, best tier first.
-        let mut order: Vec<&MunicipalityResult> = ms.clone();
-        order.sort_by(|a, b| a.status.cmp(&b.status).then(a.name.cmp(&b.name)));
-        let table_head = vec![
-            l.pick("Gemeente", "Municipality").to_string(),
-            l.pick("Niveau", "Tier").to_string(),
-            l.pick("Mediaan (min)", "Median (min)").to_string(),
-            l.pick("Dichtstbijzijnde voorziening", "Nearest facility")
-                .to_string(),
-            l.pick("Jongeren", "Young people").to_string(),
-            l.pick("Vraag", "Demand").to_string(),
-            l.pick("Binnen limiet geplaatst", "Placed within limit")
-                .to_string(),
-        ];
-        let rows: Vec<Vec<String>> = order
-            .iter()
-            .map(|m| {
-                vec![
-                    format!("{} ({})", m.name, m.code),
-                    tier_name(l, m.status).to_string(),
-                    minutes(l, m.minutes_median),
-                    match (&m.nearest_facility_name, m.nearest_minutes) {
-                        (Some(name), Some(t)) => format!("{name}, {} min", l.num(t, 0)),
-                        _ => "–".into(),
-                    },
-                    m.young_people
-                        .map(|y| l.num(y, 0))
-                        .unwrap_or_else(|| l.pick("onbekend", "unknown").into()),
-                    l.num(m.demand, 1),
-                    l.num(m.placed_within_limit, 1),
-                ]
-            })
-            .collect();
-        let row_status = order.iter().map(|m| m.status).collect();
-        let gaps: Vec<String> = r
-            .gap_municipalities
-            .iter()
-            .filter_map(|c| ms.iter().find(|m| &m.code == c))
-            .map(|m| {
-                format!(
-                    "{} ({}): {}{}",
-                    m.name,
-                    m.code,
-                    tier_name(l, m.status),
-                    match (&m.nearest_facility_name, m.nearest_minutes) {
-                        (Some(name), Some(t)) => format!(
-                            "; {} {name}, {} min",
-                            l.pick("dichtstbijzijnde", "nearest"),
-                            l.num(t, 0)
-                        ),
-                        _ => String::new(),
-                    }
-                )
-            })
-            .collect();
-        let figures = figures(l, r, result, limit);
+        let (table_head, rows, row_status) = municipality_table(l, &ms);
         let advice = if req.advice && !r.gap_municipalities.is_empty() {
             self.region_advice(req, result, r)
         } else {
@@ -289,14 +101,14 @@ impl Dataset {
         Ok(RegionReport {
             code: r.code.clone(),
             name: r.name.clone(),
-            summary,
+            summary: region_summary(l, limit, result, r, &ms, &flags),
             map: self.region_map(l, result, &members),
             table_head,
             rows,
             row_status,
-            figures,
+            figures: figures(l, r, result, limit),
+            gaps: gap_lines(l, r, &ms),
             flags,
-            gaps,
             advice,
         })
     }
@@ -495,4 +307,215 @@ impl Dataset {
             sources,
         }
     }
+}
+
+/// The region's summary, sentence by sentence: its young people, the tiers, the share
+/// within the limit, supply against demand, the gaps and the verdict on fairness.
+fn region_summary(
+    l: Lang,
+    limit: f64,
+    result: &CoverageResult,
+    r: &RegionResult,
+    ms: &[&MunicipalityResult],
+    flags: &[String],
+) -> Vec<String> {
+    let lim = l.num(limit, 0);
+    let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
+    let n = ms.len();
+    let mut summary = Vec::new();
+    summary.push(match r.figures.young_people {
+        Some(y) => format!(
+            "{} {} {} {} {} {} {}.",
+            "In",
+            r.name,
+            l.pick("wonen naar schatting", "live an estimated"),
+            l.num(y, 0),
+            l.pick("jongeren in", "young people in"),
+            n,
+            l.pick("gemeenten", "municipalities")
+        ),
+        None => format!(
+            "{} {} {} {} {}.",
+            r.name,
+            l.pick("telt", "has"),
+            n,
+            l.pick("gemeenten", "municipalities"),
+            l.pick(
+                "(aantal jongeren onbekend)",
+                "(number of young people unknown)"
+            )
+        ),
+    });
+    summary.push(match l {
+        Lang::Nl => format!(
+            "Van de {n} gemeenten hebben er {} een passende voorziening in de eigen gemeente en bereiken er {} er een binnen {lim} minuten; {} alleen verder weg in de eigen regio, {} alleen buiten de regio en {} niet over de weg.",
+            count(CoverageStatus::OwnMunicipality),
+            count(CoverageStatus::WithinLimit),
+            count(CoverageStatus::WithinRegion),
+            count(CoverageStatus::OutsideRegion),
+            count(CoverageStatus::Unreachable)
+        ),
+        Lang::En => format!(
+            "Of the {n} municipalities, {} have a suitable facility in the municipality itself and {} reach one within {lim} minutes; {} only farther away in their own region, {} only outside the region and {} not by road.",
+            count(CoverageStatus::OwnMunicipality),
+            count(CoverageStatus::WithinLimit),
+            count(CoverageStatus::WithinRegion),
+            count(CoverageStatus::OutsideRegion),
+            count(CoverageStatus::Unreachable)
+        ),
+    });
+    summary.push(match l {
+        Lang::Nl => format!(
+            "{} van de jongeren woont binnen {lim} minuten van een passende voorziening (landelijk {}).",
+            l.pct(r.figures.share_within_limit),
+            l.pct(result.national.share_within_limit)
+        ),
+        Lang::En => format!(
+            "{} of young people live within {lim} minutes of a suitable facility ({} nationally).",
+            l.pct(r.figures.share_within_limit),
+            l.pct(result.national.share_within_limit)
+        ),
+    });
+    let balance = r.figures.balance;
+    summary.push(match l {
+        Lang::Nl => format!(
+            "De regio heeft {} passende voorziening(en) met {} plaatsen{}. Tegenover een verwachte vraag van {} plaatsen is dat een {} van {}.",
+            r.figures.facilities,
+            l.num(r.figures.places, 0),
+            r.figures
+                .places_per_10k
+                .map(|p| format!(
+                    ", {} per 10.000 jongeren (landelijk {})",
+                    l.num(p, 2),
+                    l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
+                ))
+                .unwrap_or_default(),
+            l.num(r.figures.demand, 1),
+            if balance < 0.0 { "tekort" } else { "overschot" },
+            l.num(balance.abs(), 1)
+        ),
+        Lang::En => format!(
+            "The region has {} suitable facilities with {} places{}. Against an expected demand of {} places that is a {} of {}.",
+            r.figures.facilities,
+            l.num(r.figures.places, 0),
+            r.figures
+                .places_per_10k
+                .map(|p| format!(
+                    ", {} per 10,000 young people ({} nationally)",
+                    l.num(p, 2),
+                    l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
+                ))
+                .unwrap_or_default(),
+            l.num(r.figures.demand, 1),
+            if balance < 0.0 { "shortage" } else { "surplus" },
+            l.num(balance.abs(), 1)
+        ),
+    });
+    let name_of = |code: &str| -> String {
+        ms.iter()
+            .find(|m| m.code == code)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let gap_names: Vec<String> = r.gap_municipalities.iter().map(|c| name_of(c)).collect();
+    summary.push(if gap_names.is_empty() {
+        l.pick(
+            "Er zijn geen gaten: elke gemeente bereikt binnen de limiet een passende voorziening.",
+            "There are no gaps: every municipality reaches a suitable facility within the limit.",
+        )
+        .to_string()
+    } else {
+        format!(
+            "{}: {} {}.",
+            l.pick("Gaten", "Gaps"),
+            l.list(&gap_names),
+            l.pick(
+                &format!("bereiken geen passende voorziening binnen {lim} minuten"),
+                &format!("reach no suitable facility within {lim} minutes")
+            )
+        )
+    });
+    summary.push(if flags.is_empty() {
+        l.pick(
+            "De spreiding voldoet aan elke verwachting.",
+            "The spread meets every expectation.",
+        )
+        .to_string()
+    } else {
+        format!(
+            "{}: {}.",
+            l.pick(
+                "De spreiding is niet eerlijk volgens de verwachtingen",
+                "The spread is not fair by the expectations"
+            ),
+            flags.join("; ")
+        )
+    });
+    summary
+}
+
+/// The table of the region's municipalities, best tier first: header, rows and the tier of
+/// each row.
+fn municipality_table(
+    l: Lang,
+    ms: &[&MunicipalityResult],
+) -> (Vec<String>, Vec<Vec<String>>, Vec<CoverageStatus>) {
+    let mut order: Vec<&MunicipalityResult> = ms.to_vec();
+    order.sort_by(|a, b| a.status.cmp(&b.status).then(a.name.cmp(&b.name)));
+    let table_head = vec![
+        l.pick("Gemeente", "Municipality").to_string(),
+        l.pick("Niveau", "Tier").to_string(),
+        l.pick("Mediaan (min)", "Median (min)").to_string(),
+        l.pick("Dichtstbijzijnde voorziening", "Nearest facility")
+            .to_string(),
+        l.pick("Jongeren", "Young people").to_string(),
+        l.pick("Vraag", "Demand").to_string(),
+        l.pick("Binnen limiet geplaatst", "Placed within limit")
+            .to_string(),
+    ];
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|m| {
+            vec![
+                format!("{} ({})", m.name, m.code),
+                tier_name(l, m.status).to_string(),
+                minutes(l, m.minutes_median),
+                match (&m.nearest_facility_name, m.nearest_minutes) {
+                    (Some(name), Some(t)) => format!("{name}, {} min", l.num(t, 0)),
+                    _ => "–".into(),
+                },
+                m.young_people
+                    .map(|y| l.num(y, 0))
+                    .unwrap_or_else(|| l.pick("onbekend", "unknown").into()),
+                l.num(m.demand, 1),
+                l.num(m.placed_within_limit, 1),
+            ]
+        })
+        .collect();
+    let row_status = order.iter().map(|m| m.status).collect();
+    (table_head, rows, row_status)
+}
+
+/// One line per gap municipality: its tier and nearest facility.
+fn gap_lines(l: Lang, r: &RegionResult, ms: &[&MunicipalityResult]) -> Vec<String> {
+    r.gap_municipalities
+        .iter()
+        .filter_map(|c| ms.iter().find(|m| &m.code == c))
+        .map(|m| {
+            format!(
+                "{} ({}): {}{}",
+                m.name,
+                m.code,
+                tier_name(l, m.status),
+                match (&m.nearest_facility_name, m.nearest_minutes) {
+                    (Some(name), Some(t)) => format!(
+                        "; {} {name}, {} min",
+                        l.pick("dichtstbijzijnde", "nearest"),
+                        l.num(t, 0)
+                    ),
+                    _ => String::new(),
+                }
+            )
+        })
+        .collect()
 }
