@@ -162,13 +162,17 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
         style,
         out: String::new(),
     };
+    question(&mut d, result);
+    national(&mut d, result, grouping);
+    regions(&mut d, result, grouping);
+    d.out
+}
+
+/// The question: the need, the facilities that count and were left out, the demand rate and
+/// the population model.
+fn question(d: &mut Doc, result: &CoverageResult) {
     let need = &result.need;
     let limit = need.limit_minutes;
-    let names: BTreeMap<&str, &str> = result
-        .municipalities
-        .iter()
-        .map(|m| (m.code.as_str(), m.name.as_str()))
-        .collect();
     d.heading(
         1,
         &format!(
@@ -220,6 +224,11 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
             result.above_preferred_size.join(", ")
         ));
     }
+}
+
+/// The national figures, the facilities not placed, the tiers and the inequality split.
+fn national(d: &mut Doc, result: &CoverageResult, grouping: Option<&str>) {
+    let known = result.national.young_people.is_some();
     let all: Vec<&MunicipalityResult> = result.municipalities.iter().collect();
     let n = &result.national;
     d.heading(2, "National");
@@ -273,6 +282,17 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
             ));
         }
     }
+}
+
+/// Each region's finding, tiers, supply against demand, inequality and flags.
+fn regions(d: &mut Doc, result: &CoverageResult, grouping: Option<&str>) {
+    let known = result.national.young_people.is_some();
+    let limit = result.need.limit_minutes;
+    let names: BTreeMap<&str, &str> = result
+        .municipalities
+        .iter()
+        .map(|m| (m.code.as_str(), m.name.as_str()))
+        .collect();
     let mut current = "";
     for r in &result.regions {
         if grouping.is_some_and(|g| g != r.grouping) {
@@ -301,13 +321,15 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
             },
             tier_line(&tiers(&members))
         ));
-        d.bullet(&format!(
-            "Places {}, demand {}, balance {}; {} of the demand placeable within the limit.",
-            num(r.figures.places),
-            num(r.figures.demand),
-            num(r.figures.balance),
-            pct(r.figures.share_demand_within_limit)
-        ));
+        if known {
+            d.bullet(&format!(
+                "Places {}, demand {}, balance {}; {} of the demand placeable within the limit.",
+                num(r.figures.places),
+                num(r.figures.demand),
+                num(r.figures.balance),
+                pct(r.figures.share_demand_within_limit)
+            ));
+        }
         d.bullet(&format!(
             "Inequality: Gini of median minutes {}, Theil of access {}.",
             round_dp(r.figures.gini_minutes, 3),
@@ -326,7 +348,6 @@ pub fn summary(result: &CoverageResult, grouping: Option<&str>, style: Style) ->
         }
         let _ = writeln!(d.out);
     }
-    d.out
 }
 
 /// Where the demand rate comes from, in words.
