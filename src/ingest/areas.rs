@@ -75,17 +75,55 @@ pub fn read_areas_and_points(
     tag: Option<(&str, &str)>,
 ) -> Result<(Vec<AdminArea>, Vec<TaggedPoint>, AreasReport), IngestError> {
     let level = admin_level.map(|l| l.to_string());
+    // Pass 1: relations, tagged nodes and tagged ways.
+    let (rels, mut points, tagged_ways) = first_pass(path, level.as_deref(), tag)?;
+    // Pass 2: member ways.
+    let way_refs = member_ways(path, &rels)?;
+    // Pass 3: nodes of those ways and of the tagged ways.
+    let needed: HashSet<i64> = way_refs
+        .values()
+        .flatten()
+        .chain(tagged_ways.iter().flat_map(|w| w.2.iter()))
+        .copied()
+        .collect();
+    let coords = node_coords(path, &needed)?;
+    points.extend(tagged_way_points(tagged_ways, &coords));
+    points.sort_by(|a, b| a.osm_id.cmp(&b.osm_id));
+    let mut report = AreasReport {
+        relations: rels.len(),
+        ..Default::default()
+    };
+    let mut areas: Vec<AdminArea> = rels
+        .into_iter()
+        .filter_map(|rel| assemble_area(rel, &way_refs, &coords, &mut report))
+        .collect();
+    report.assembled = areas.len();
+    areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.relation_id.cmp(&b.relation_id)));
+    Ok((areas, points, report))
+}
+
+/// A closed way with the requested tag: id, name, node refs.
+type TaggedWay = (i64, Option<String>, Vec<i64>);
+
+/// What the first pass finds: boundary relations, tagged nodes, tagged closed ways.
+type FirstPass = (Vec<RelInfo>, Vec<TaggedPoint>, Vec<TaggedWay>);
+
+/// Pass 1: the boundary relations of the level, the tagged nodes and the closed tagged ways.
+fn first_pass(
+    path: &Path,
+    level: Option<&str>,
+    tag: Option<(&str, &str)>,
+) -> Result<FirstPass, IngestError> {
     let mut rels: Vec<RelInfo> = Vec::new();
     let mut points: Vec<TaggedPoint> = Vec::new();
-    let mut tagged_ways: Vec<(i64, Option<String>, Vec<i64>)> = Vec::new();
-    // Pass 1: relations, tagged nodes and tagged ways.
+    let mut tagged_ways: Vec<TaggedWay> = Vec::new();
     reader(path)?
         .for_each(|el| match el {
             Element::Relation(r) => {
-                let Some(level) = &level else { return };
+                let Some(level) = level else { return };
                 let tags: HashMap<&str, &str> = r.tags().collect();
                 if tags.get("boundary") != Some(&"administrative")
-                    || tags.get("admin_level") != Some(&level.as_str())
+                    || tags.get("admin_level") != Some(&level)
                 {
                     return;
                 }
@@ -138,7 +176,11 @@ pub fn read_areas_and_points(
             }
         })
         .map_err(|e| damaged(path, e))?;
-    // Pass 2: member ways.
+    Ok((rels, points, tagged_ways))
+}
+
+/// Pass 2: the node refs of the relations' member ways.
+fn member_ways(path: &Path, rels: &[RelInfo]) -> Result<HashMap<i64, Vec<i64>>, IngestError> {
     let wanted: HashSet<i64> = rels
         .iter()
         .flat_map(|r| r.members.iter().map(|m| m.0))
@@ -155,13 +197,14 @@ pub fn read_areas_and_points(
             })
             .map_err(|e| damaged(path, e))?;
     }
-    // Pass 3: nodes of those ways and of the tagged ways.
-    let needed: HashSet<i64> = way_refs
-        .values()
-        .flatten()
-        .chain(tagged_ways.iter().flat_map(|w| w.2.iter()))
-        .copied()
-        .collect();
+    Ok(way_refs)
+}
+
+/// Pass 3: the coordinates of the `needed` nodes.
+fn node_coords(
+    path: &Path,
+    needed: &HashSet<i64>,
+) -> Result<HashMap<i64, (f64, f64)>, IngestError> {
     let mut coords: HashMap<i64, (f64, f64)> = HashMap::new();
     if !needed.is_empty() {
         reader(path)?
@@ -176,6 +219,15 @@ pub fn read_areas_and_points(
             })
             .map_err(|e| damaged(path, e))?;
     }
+    Ok(coords)
+}
+
+/// A tagged closed way as a point: the mean of its nodes.
+fn tagged_way_points(
+    tagged_ways: Vec<TaggedWay>,
+    coords: &HashMap<i64, (f64, f64)>,
+) -> Vec<TaggedPoint> {
+    let mut points = Vec::new();
     for (id, name, refs) in tagged_ways {
         let pts: Vec<(f64, f64)> = refs[..refs.len() - 1]
             .iter()
@@ -194,76 +246,77 @@ pub fn read_areas_and_points(
     }
     points.sort_by(|a, b| a.osm_id.cmp(&b.osm_id));
 
-    let mut report = AreasReport {
-        relations: rels.len(),
-        ..Default::default()
-    };
-    let mut areas = Vec::new();
-    for rel in rels {
-        let mut outer = Vec::new();
-        let mut inner = Vec::new();
-        let mut missing = false;
-        for (way, is_inner) in &rel.members {
-            match way_refs.get(way) {
-                Some(r) if r.iter().all(|n| coords.contains_key(n)) => {
-                    if *is_inner {
-                        inner.push(r.clone())
-                    } else {
-                        outer.push(r.clone())
-                    }
+    points
+}
+
+/// A relation's polygons from its member ways: outer rings joined, holes put in the outer
+/// ring that holds them; `None` (and reported) when the outer rings do not close.
+fn assemble_area(
+    rel: RelInfo,
+    way_refs: &HashMap<i64, Vec<i64>>,
+    coords: &HashMap<i64, (f64, f64)>,
+    report: &mut AreasReport,
+) -> Option<AdminArea> {
+    let mut outer = Vec::new();
+    let mut inner = Vec::new();
+    let mut missing = false;
+    for (way, is_inner) in &rel.members {
+        match way_refs.get(way) {
+            Some(r) if r.iter().all(|n| coords.contains_key(n)) => {
+                if *is_inner {
+                    inner.push(r.clone())
+                } else {
+                    outer.push(r.clone())
                 }
-                _ => missing = true,
             }
+            _ => missing = true,
         }
-        let outer_rings = if missing { None } else { assemble(outer) };
-        let inner_rings = match assemble(inner) {
-            Some(r) => r,
-            None => {
-                // Holes that do not close are left out, and said so: the area is then
-                // larger than the boundary meant.
-                report.unclosed_inner.push((rel.id, rel.name.clone()));
-                Vec::new()
-            }
-        };
-        let Some(outer_rings) = outer_rings.filter(|r| !r.is_empty()) else {
-            report.unclosed.push((rel.id, rel.name.clone()));
+    }
+    let outer_rings = if missing { None } else { assemble(outer) };
+    let inner_rings = match assemble(inner) {
+        Some(r) => r,
+        None => {
+            // Holes that do not close are left out, and said so: the area is then
+            // larger than the boundary meant.
+            report.unclosed_inner.push((rel.id, rel.name.clone()));
+            Vec::new()
+        }
+    };
+    let Some(outer_rings) = outer_rings.filter(|r| !r.is_empty()) else {
+        report.unclosed.push((rel.id, rel.name.clone()));
+        return None;
+    };
+    let to_ls = |ring: &Vec<i64>| {
+        LineString(
+            ring.iter()
+                .map(|n| {
+                    let (x, y) = coords[n];
+                    Coord { x, y }
+                })
+                .collect(),
+        )
+    };
+    let mut polys: Vec<(LineString<f64>, Vec<LineString<f64>>)> =
+        outer_rings.iter().map(|r| (to_ls(r), Vec::new())).collect();
+    for ring in &inner_rings {
+        let ls = to_ls(ring);
+        let Some(p) = ls.0.first().copied() else {
             continue;
         };
-        let to_ls = |ring: &Vec<i64>| {
-            LineString(
-                ring.iter()
-                    .map(|n| {
-                        let (x, y) = coords[n];
-                        Coord { x, y }
-                    })
-                    .collect(),
-            )
-        };
-        let mut polys: Vec<(LineString<f64>, Vec<LineString<f64>>)> =
-            outer_rings.iter().map(|r| (to_ls(r), Vec::new())).collect();
-        for ring in &inner_rings {
-            let ls = to_ls(ring);
-            let Some(p) = ls.0.first().copied() else {
-                continue;
-            };
-            if let Some(target) = polys
-                .iter_mut()
-                .find(|(ext, _)| Polygon::new(ext.clone(), vec![]).contains(&Point::from(p)))
-            {
-                target.1.push(ls);
-            }
+        if let Some(target) = polys
+            .iter_mut()
+            .find(|(ext, _)| Polygon::new(ext.clone(), vec![]).contains(&Point::from(p)))
+        {
+            target.1.push(ls);
         }
-        let geometry = MultiPolygon(polys.into_iter().map(|(e, i)| Polygon::new(e, i)).collect());
-        areas.push(AdminArea {
-            relation_id: rel.id,
-            code: rel.code,
-            name: rel.name,
-            geometry,
-        });
-        report.assembled += 1;
     }
-    areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.relation_id.cmp(&b.relation_id)));
-    Ok((areas, points, report))
+    let geometry = MultiPolygon(polys.into_iter().map(|(e, i)| Polygon::new(e, i)).collect());
+    Some(AdminArea {
+        relation_id: rel.id,
+        code: rel.code,
+        name: rel.name,
+        geometry,
+    })
 }
 
 /// Keeps a node that carries the requested tag.
