@@ -387,145 +387,202 @@ fn decode_stream<R: Read>(
     let meta: GraphMeta =
         serde_json::from_slice(&header).map_err(|e| corrupt(format!("header: {e}")))?;
 
-    fn section<T: bytemuck::Pod, R: Read>(
-        r: &mut HashingReader<R>,
-        name: &str,
-        budget: &mut dyn FnMut(u64, &str) -> Result<usize, GraphFileError>,
-        corrupt: &dyn Fn(String) -> GraphFileError,
-    ) -> Result<Vec<T>, GraphFileError> {
-        let mut len = [0u8; 8];
-        budget(8, name)?;
-        r.exact(&mut len)
-            .map_err(|_| corrupt(format!("file ends inside {name}")))?;
-        let bytes = budget(u64::from_le_bytes(len), name)?;
-        let size = std::mem::size_of::<T>();
-        if bytes % size != 0 {
-            return Err(corrupt(format!("section {name} has a partial element")));
-        }
-        let mut v: Vec<T> = vec![T::zeroed(); bytes / size];
-        r.exact(bytemuck::cast_slice_mut(&mut v))
-            .map_err(|_| corrupt(format!("file ends inside {name}")))?;
-        Ok(v)
-    }
-    let mut b = &mut budget;
-    let node_lat_e7: Vec<i32> = section(&mut r, SECTIONS[0], &mut b, &corrupt)?;
-    let node_lon_e7: Vec<i32> = section(&mut r, SECTIONS[1], &mut b, &corrupt)?;
-    let node_first_edge: Vec<u32> = section(&mut r, SECTIONS[2], &mut b, &corrupt)?;
-    let edge_to: Vec<u32> = section(&mut r, SECTIONS[3], &mut b, &corrupt)?;
-    let edge_length_m: Vec<f32> = section(&mut r, SECTIONS[4], &mut b, &corrupt)?;
-    let edge_time_ms: Vec<u32> = section(&mut r, SECTIONS[5], &mut b, &corrupt)?;
-    let edge_dir: Vec<u8> = section(&mut r, SECTIONS[6], &mut b, &corrupt)?;
-    let edge_class: Vec<u8> = section(&mut r, SECTIONS[7], &mut b, &corrupt)?;
-    let edge_way: Vec<u32> = section(&mut r, SECTIONS[8], &mut b, &corrupt)?;
-    let way_osm_id: Vec<i64> = section(&mut r, SECTIONS[9], &mut b, &corrupt)?;
-    let edge_shape_count: Vec<u16> = section(&mut r, SECTIONS[10], &mut b, &corrupt)?;
-    let shape_lat_e7: Vec<i32> = section(&mut r, SECTIONS[11], &mut b, &corrupt)?;
-    let shape_lon_e7: Vec<i32> = section(&mut r, SECTIONS[12], &mut b, &corrupt)?;
-    type ChSections = (Vec<u32>, Vec<u32>, Vec<ChArc>, Vec<[f32; 2]>);
-    let (ch_node_at, ch_first, ch_arcs, ch_arc_m): ChSections = if version >= 2 {
-        (
-            section(&mut r, SECTIONS[13], &mut b, &corrupt)?,
-            section(&mut r, SECTIONS[14], &mut b, &corrupt)?,
-            section(&mut r, SECTIONS[15], &mut b, &corrupt)?,
-            section(&mut r, SECTIONS[16], &mut b, &corrupt)?,
-        )
-    } else {
-        Default::default()
-    };
+    let stored = Stored::read(&mut r, version, &mut budget, &corrupt)?;
     if remaining != 0 {
         return Err(corrupt("trailing bytes after the last section".into()));
     }
     let digest = r.hasher.digest();
-    let mut stored = [0u8; 8];
+    let mut stored_sum = [0u8; 8];
     r.inner
-        .read_exact(&mut stored)
+        .read_exact(&mut stored_sum)
         .map_err(|_| truncated("the checksum"))?;
-    if digest != u64::from_le_bytes(stored) {
+    if digest != u64::from_le_bytes(stored_sum) {
         return Err(corrupt("checksum mismatch: truncated or modified".into()));
     }
-
     // Structure checks that expansion and adjacency building rely on.
-    let n = node_lat_e7.len();
-    let m = edge_to.len();
-    if node_lon_e7.len() != n
-        || node_first_edge.len() != n + 1
-        || node_first_edge.first() != Some(&0)
-        || node_first_edge.last().copied() != Some(m as u32)
-        || node_first_edge.windows(2).any(|w| w[0] > w[1])
-        || [
-            edge_length_m.len(),
-            edge_time_ms.len(),
-            edge_dir.len(),
-            edge_class.len(),
-            edge_way.len(),
-            edge_shape_count.len(),
-        ]
-        .iter()
-        .any(|&l| l != m)
-        || edge_to.iter().any(|&v| v as usize >= n)
-        || edge_way.iter().any(|&w| w as usize >= way_osm_id.len())
-        || edge_dir.iter().any(|&d| d == 0 || d > 3)
-        || edge_time_ms.iter().any(|&t| t == 0 || t == NO_TIME)
-        || shape_lat_e7.len() != shape_lon_e7.len()
-        || edge_shape_count.iter().map(|&c| c as usize).sum::<usize>() != shape_lat_e7.len()
-    {
+    if !stored.consistent() {
         return Err(corrupt("array lengths or indices are inconsistent".into()));
     }
-    // Expand.
-    let mut edge_from = Vec::with_capacity(m);
-    for v in 0..n {
-        let k = (node_first_edge[v + 1] - node_first_edge[v]) as usize;
-        edge_from.extend(std::iter::repeat_n(v as u32, k));
+    stored.into_graph(meta, &corrupt)
+}
+
+/// One section: its length in bytes, then its elements; within the byte budget.
+fn section<T: bytemuck::Pod, R: Read>(
+    r: &mut HashingReader<R>,
+    name: &str,
+    budget: &mut dyn FnMut(u64, &str) -> Result<usize, GraphFileError>,
+    corrupt: &dyn Fn(String) -> GraphFileError,
+) -> Result<Vec<T>, GraphFileError> {
+    let mut len = [0u8; 8];
+    budget(8, name)?;
+    r.exact(&mut len)
+        .map_err(|_| corrupt(format!("file ends inside {name}")))?;
+    let bytes = budget(u64::from_le_bytes(len), name)?;
+    let size = std::mem::size_of::<T>();
+    if bytes % size != 0 {
+        return Err(corrupt(format!("section {name} has a partial element")));
     }
-    let edge_time_fw_ms = edge_time_ms
-        .iter()
-        .zip(&edge_dir)
-        .map(|(&t, &d)| if d & DIR_FW != 0 { t } else { NO_TIME })
-        .collect();
-    let edge_time_bw_ms = edge_time_ms
-        .iter()
-        .zip(&edge_dir)
-        .map(|(&t, &d)| if d & DIR_BW != 0 { t } else { NO_TIME })
-        .collect();
-    let mut edge_shape_first = Vec::with_capacity(m + 1);
-    let mut acc = 0u32;
-    edge_shape_first.push(0);
-    for &c in &edge_shape_count {
-        acc += c as u32;
-        edge_shape_first.push(acc);
-    }
-    let mut g = RoadGraph {
-        meta,
-        node_lat_e7,
-        node_lon_e7,
-        edge_from,
-        edge_to,
-        edge_length_m,
-        edge_time_fw_ms,
-        edge_time_bw_ms,
-        edge_class,
-        edge_way,
-        way_osm_id,
-        edge_shape_first,
-        shape_lat_e7,
-        shape_lon_e7,
-        ..Default::default()
-    };
-    g.check_values().map_err(corrupt)?;
-    if !ch_node_at.is_empty() {
-        let mut h = Hierarchy {
-            node_at: ch_node_at,
-            first: ch_first,
-            arcs: ch_arcs,
-            arc_m: ch_arc_m,
-            ..Hierarchy::default()
+    let mut v: Vec<T> = vec![T::zeroed(); bytes / size];
+    r.exact(bytemuck::cast_slice_mut(&mut v))
+        .map_err(|_| corrupt(format!("file ends inside {name}")))?;
+    Ok(v)
+}
+
+/// The graph as stored: edges by tail node (CSR) with one time and a direction each, shapes
+/// as counts, and the hierarchy's sections (format 2).
+struct Stored {
+    node_lat_e7: Vec<i32>,
+    node_lon_e7: Vec<i32>,
+    node_first_edge: Vec<u32>,
+    edge_to: Vec<u32>,
+    edge_length_m: Vec<f32>,
+    edge_time_ms: Vec<u32>,
+    edge_dir: Vec<u8>,
+    edge_class: Vec<u8>,
+    edge_way: Vec<u32>,
+    way_osm_id: Vec<i64>,
+    edge_shape_count: Vec<u16>,
+    shape_lat_e7: Vec<i32>,
+    shape_lon_e7: Vec<i32>,
+    ch_node_at: Vec<u32>,
+    ch_first: Vec<u32>,
+    ch_arcs: Vec<ChArc>,
+    ch_arc_m: Vec<[f32; 2]>,
+}
+
+impl Stored {
+    fn read<R: Read>(
+        r: &mut HashingReader<R>,
+        version: u32,
+        b: &mut dyn FnMut(u64, &str) -> Result<usize, GraphFileError>,
+        corrupt: &dyn Fn(String) -> GraphFileError,
+    ) -> Result<Self, GraphFileError> {
+        let mut s = Stored {
+            node_lat_e7: section(r, SECTIONS[0], b, corrupt)?,
+            node_lon_e7: section(r, SECTIONS[1], b, corrupt)?,
+            node_first_edge: section(r, SECTIONS[2], b, corrupt)?,
+            edge_to: section(r, SECTIONS[3], b, corrupt)?,
+            edge_length_m: section(r, SECTIONS[4], b, corrupt)?,
+            edge_time_ms: section(r, SECTIONS[5], b, corrupt)?,
+            edge_dir: section(r, SECTIONS[6], b, corrupt)?,
+            edge_class: section(r, SECTIONS[7], b, corrupt)?,
+            edge_way: section(r, SECTIONS[8], b, corrupt)?,
+            way_osm_id: section(r, SECTIONS[9], b, corrupt)?,
+            edge_shape_count: section(r, SECTIONS[10], b, corrupt)?,
+            shape_lat_e7: section(r, SECTIONS[11], b, corrupt)?,
+            shape_lon_e7: section(r, SECTIONS[12], b, corrupt)?,
+            ch_node_at: Vec::new(),
+            ch_first: Vec::new(),
+            ch_arcs: Vec::new(),
+            ch_arc_m: Vec::new(),
         };
-        h.fill_positions();
-        h.check(n)
-            .map_err(|e| corrupt(format!("contraction hierarchy: {e}")))?;
-        h.fill_sweep_blocks();
-        g.hierarchy = Some(h);
+        if version >= 2 {
+            s.ch_node_at = section(r, SECTIONS[13], b, corrupt)?;
+            s.ch_first = section(r, SECTIONS[14], b, corrupt)?;
+            s.ch_arcs = section(r, SECTIONS[15], b, corrupt)?;
+            s.ch_arc_m = section(r, SECTIONS[16], b, corrupt)?;
+        }
+        Ok(s)
     }
-    g.rebuild_adjacency();
-    Ok(g)
+
+    /// The lengths and indices agree, so that expanding cannot go out of bounds.
+    fn consistent(&self) -> bool {
+        let n = self.node_lat_e7.len();
+        let m = self.edge_to.len();
+        let first = &self.node_first_edge;
+        self.node_lon_e7.len() == n
+            && first.len() == n + 1
+            && first.first() == Some(&0)
+            && first.last().copied() == Some(m as u32)
+            && !first.windows(2).any(|w| w[0] > w[1])
+            && [
+                self.edge_length_m.len(),
+                self.edge_time_ms.len(),
+                self.edge_dir.len(),
+                self.edge_class.len(),
+                self.edge_way.len(),
+                self.edge_shape_count.len(),
+            ]
+            .iter()
+            .all(|&l| l == m)
+            && !self.edge_to.iter().any(|&v| v as usize >= n)
+            && !self
+                .edge_way
+                .iter()
+                .any(|&w| w as usize >= self.way_osm_id.len())
+            && !self.edge_dir.iter().any(|&d| d == 0 || d > 3)
+            && !self.edge_time_ms.iter().any(|&t| t == 0 || t == NO_TIME)
+            && self.shape_lat_e7.len() == self.shape_lon_e7.len()
+            && self
+                .edge_shape_count
+                .iter()
+                .map(|&c| c as usize)
+                .sum::<usize>()
+                == self.shape_lat_e7.len()
+    }
+
+    /// The road graph in memory: tails expanded, times per direction, shape offsets, values
+    /// checked, the hierarchy checked and prepared for sweeping, adjacency built.
+    fn into_graph(
+        self,
+        meta: GraphMeta,
+        corrupt: &dyn Fn(String) -> GraphFileError,
+    ) -> Result<RoadGraph, GraphFileError> {
+        let n = self.node_lat_e7.len();
+        let m = self.edge_to.len();
+        let mut edge_from = Vec::with_capacity(m);
+        for v in 0..n {
+            let k = (self.node_first_edge[v + 1] - self.node_first_edge[v]) as usize;
+            edge_from.extend(std::iter::repeat_n(v as u32, k));
+        }
+        let time_if = |bit: u8| -> Vec<u32> {
+            self.edge_time_ms
+                .iter()
+                .zip(&self.edge_dir)
+                .map(|(&t, &d)| if d & bit != 0 { t } else { NO_TIME })
+                .collect()
+        };
+        let (edge_time_fw_ms, edge_time_bw_ms) = (time_if(DIR_FW), time_if(DIR_BW));
+        let mut edge_shape_first = Vec::with_capacity(m + 1);
+        let mut acc = 0u32;
+        edge_shape_first.push(0);
+        for &c in &self.edge_shape_count {
+            acc += c as u32;
+            edge_shape_first.push(acc);
+        }
+        let mut g = RoadGraph {
+            meta,
+            node_lat_e7: self.node_lat_e7,
+            node_lon_e7: self.node_lon_e7,
+            edge_from,
+            edge_to: self.edge_to,
+            edge_length_m: self.edge_length_m,
+            edge_time_fw_ms,
+            edge_time_bw_ms,
+            edge_class: self.edge_class,
+            edge_way: self.edge_way,
+            way_osm_id: self.way_osm_id,
+            edge_shape_first,
+            shape_lat_e7: self.shape_lat_e7,
+            shape_lon_e7: self.shape_lon_e7,
+            ..Default::default()
+        };
+        g.check_values().map_err(corrupt)?;
+        if !self.ch_node_at.is_empty() {
+            let mut h = Hierarchy {
+                node_at: self.ch_node_at,
+                first: self.ch_first,
+                arcs: self.ch_arcs,
+                arc_m: self.ch_arc_m,
+                ..Hierarchy::default()
+            };
+            h.fill_positions();
+            h.check(n)
+                .map_err(|e| corrupt(format!("contraction hierarchy: {e}")))?;
+            h.fill_sweep_blocks();
+            g.hierarchy = Some(h);
+        }
+        g.rebuild_adjacency();
+        Ok(g)
+    }
 }
