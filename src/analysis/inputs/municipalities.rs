@@ -85,12 +85,57 @@ pub fn read_municipalities(
         .get("features")
         .and_then(|f| f.as_array())
         .ok_or_else(|| invalid(path, "the FeatureCollection has no features array"))?;
-    let mut crs = declared;
-    let converter = RdConverter::new();
+    let mut reader = FeatureReader {
+        path,
+        fields,
+        declared,
+        crs: declared,
+        converter: RdConverter::new(),
+    };
     let mut out = Vec::with_capacity(features.len());
     let mut repaired = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (i, f) in features.iter().enumerate() {
+        let mut m = reader.municipality(i, f)?;
+        if !seen.insert(m.code.clone()) {
+            return Err(invalid(
+                path,
+                format!("feature {i}: code {:?} appears twice", m.code),
+            ));
+        }
+        let (mp, changed) = crate::analysis::repair::repair(&m.geometry);
+        if changed {
+            repaired.push(m.code.clone());
+        }
+        m.geometry = mp;
+        out.push(m);
+    }
+    if out.is_empty() {
+        return Err(invalid(path, "no municipalities in the file"));
+    }
+    report_repairs(&path.display().to_string(), &repaired);
+    Ok((out, reader.crs.unwrap_or(Crs::Wgs84)))
+}
+
+/// Reads the features of one municipality file: the fields to use and the file's CRS
+/// (declared, or detected from the first feature and then held).
+struct FeatureReader<'a> {
+    path: &'a Path,
+    fields: &'a MunicipalityFields,
+    declared: Option<Crs>,
+    crs: Option<Crs>,
+    converter: RdConverter,
+}
+
+impl FeatureReader<'_> {
+    /// Feature `i` as a municipality: code, name, population, regions and its polygons in
+    /// WGS84 (not yet repaired).
+    fn municipality(
+        &mut self,
+        i: usize,
+        f: &serde_json::Value,
+    ) -> Result<Municipality, InputError> {
+        let (path, fields) = (self.path, self.fields);
         let props = f.get("properties").and_then(|p| p.as_object());
         let prop_str = |key: &str| -> Option<String> {
             props.and_then(|p| p.get(key)).and_then(|v| match v {
@@ -110,17 +155,10 @@ pub fn read_municipalities(
             )
         })?;
         let name = prop_str(&fields.name).unwrap_or_else(|| code.clone());
-        if !seen.insert(code.clone()) {
-            return Err(invalid(
-                path,
-                format!("{what}: code {code:?} appears twice"),
-            ));
-        }
         let found = fields
             .population
             .iter()
             .find_map(|k| props.and_then(|p| p.get(k)).and_then(|v| v.as_f64()));
-        let population_known = found.is_some();
         let population = found.unwrap_or(1.0);
         if !(population.is_finite() && population >= 0.0) {
             return Err(invalid(
@@ -135,62 +173,72 @@ pub fn read_municipalities(
                 regions.insert(grouping.clone(), (rc, rn));
             }
         }
+        let label = format!("{what} ({code})");
+        let geometry = self.polygons(f, &label)?;
+        Ok(Municipality {
+            code,
+            name,
+            population,
+            population_known: found.is_some(),
+            demand: None,
+            regions,
+            geometry,
+        })
+    }
+
+    /// A feature's (Multi)Polygon in WGS84, checked against the file's CRS.
+    fn polygons(
+        &mut self,
+        f: &serde_json::Value,
+        label: &str,
+    ) -> Result<MultiPolygon<f64>, InputError> {
+        let path = self.path;
         let geom = f
             .get("geometry")
             .filter(|g| !g.is_null())
-            .ok_or_else(|| invalid(path, format!("{what} ({code}) has no geometry")))?;
+            .ok_or_else(|| invalid(path, format!("{label} has no geometry")))?;
         let geometry: geojson::Geometry = serde_json::from_value(geom.clone())
-            .map_err(|e| invalid(path, format!("{what} ({code}): bad geometry: {e}")))?;
+            .map_err(|e| invalid(path, format!("{label}: bad geometry: {e}")))?;
+        let not_polygons = || invalid(path, format!("{label} is not a (Multi)Polygon"));
         let mp: MultiPolygon<f64> = match geometry.value {
             geojson::GeometryValue::Polygon { .. }
             | geojson::GeometryValue::MultiPolygon { .. } => {
                 let g: geo::Geometry<f64> = geometry
                     .value
                     .try_into()
-                    .map_err(|e: geojson::Error| invalid(path, format!("{what} ({code}): {e}")))?;
+                    .map_err(|e: geojson::Error| invalid(path, format!("{label}: {e}")))?;
                 match g {
                     geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
                     geo::Geometry::MultiPolygon(m) => m,
-                    _ => {
-                        return Err(invalid(
-                            path,
-                            format!("{what} ({code}) is not a (Multi)Polygon"),
-                        ));
-                    }
+                    _ => return Err(not_polygons()),
                 }
             }
-            _ => {
-                return Err(invalid(
-                    path,
-                    format!("{what} ({code}) is not a (Multi)Polygon"),
-                ));
-            }
+            _ => return Err(not_polygons()),
         };
         let first = mp.0.first().and_then(|p| p.exterior().0.first()).copied();
         let Some(first) = first else {
-            return Err(invalid(
-                path,
-                format!("{what} ({code}) has an empty geometry"),
-            ));
+            return Err(invalid(path, format!("{label} has an empty geometry")));
         };
-        if let Some(d) = declared
+        if let Some(d) = self.declared
             && Crs::detect(first.x, first.y) != d
         {
             return Err(invalid(
                 path,
                 format!(
-                    "the file declares {d:?} but {what} ({code}) has coordinates {},{} that belong to {:?}; remove or correct the crs member",
+                    "the file declares {d:?} but {label} has coordinates {},{} that belong to {:?}; remove or correct the crs member",
                     first.x,
                     first.y,
                     Crs::detect(first.x, first.y)
                 ),
             ));
         }
-        let this_crs = *crs.get_or_insert_with(|| Crs::detect(first.x, first.y));
+        let this_crs = *self
+            .crs
+            .get_or_insert_with(|| Crs::detect(first.x, first.y));
         let mp = match this_crs {
             Crs::Wgs84 => mp,
-            Crs::RdNew => convert_multipolygon(&mp, &converter)
-                .map_err(|e| invalid(path, format!("{what} ({code}): {e}")))?,
+            Crs::RdNew => convert_multipolygon(&mp, &self.converter)
+                .map_err(|e| invalid(path, format!("{label}: {e}")))?,
         };
         for c in mp.0.iter().flat_map(|p| p.exterior().0.iter()) {
             if !(c.x.is_finite()
@@ -201,31 +249,14 @@ pub fn read_municipalities(
                 return Err(invalid(
                     path,
                     format!(
-                        "{what} ({code}): coordinate {},{} is neither WGS84 nor RD New",
+                        "{label}: coordinate {},{} is neither WGS84 nor RD New",
                         c.x, c.y
                     ),
                 ));
             }
         }
-        let (mp, changed) = crate::analysis::repair::repair(&mp);
-        if changed {
-            repaired.push(code.clone());
-        }
-        out.push(Municipality {
-            code,
-            name,
-            population,
-            population_known,
-            demand: None,
-            regions,
-            geometry: mp,
-        });
+        Ok(mp)
     }
-    if out.is_empty() {
-        return Err(invalid(path, "no municipalities in the file"));
-    }
-    report_repairs(&path.display().to_string(), &repaired);
-    Ok((out, crs.unwrap_or(Crs::Wgs84)))
 }
 
 /// Says once how many boundaries were repaired (see `analysis::repair`).
