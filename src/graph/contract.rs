@@ -390,14 +390,49 @@ pub fn contract_unless(
     let n = g.node_count();
     let t0 = std::time::Instant::now();
     let pool = Pool::new(n);
-    // The remaining graph, both directions of a road in one entry; parallel roads merged.
+    let mut c = Contraction::new(remaining_graph(g), n, &pool);
+    let (mut round, mut done) = (0u32, 0usize);
+    while !c.remaining.is_empty() {
+        let set = c.independent_set();
+        let shortcuts = c.shortcuts(&set, &pool);
+        let touched = c.contract(&set, shortcuts, round);
+        c.reprioritise(&touched, &pool);
+        done += set.len();
+        let state = c.state(n);
+        tracing::trace!(
+            round,
+            contracted = set.len(),
+            remaining = state.remaining,
+            mean_degree = state.mean_degree,
+            elapsed_s = t0.elapsed().as_secs_f64(),
+            "contraction round"
+        );
+        round += 1;
+        progress(done);
+        if !c.remaining.is_empty() && give_up(state) {
+            tracing::debug!(
+                round,
+                remaining = state.remaining,
+                mean_degree = state.mean_degree,
+                "contraction given up"
+            );
+            return Err(state);
+        }
+    }
+    tracing::debug!(rounds = round, "contracted");
+    Ok(hierarchy_of(&c.round_of, &c.up))
+}
+
+/// The graph to contract: both directions of a road in one entry, parallel roads merged,
+/// self-loops left out.
+fn remaining_graph(g: &RoadGraph) -> Arena {
+    let n = g.node_count();
     let mut deg = vec![0u32; n];
     for e in 0..g.edge_count() {
         deg[g.edge_from[e] as usize] += 1;
         deg[g.edge_to[e] as usize] += 1;
     }
     let mut adj = Arena::with_degrees(&deg);
-    drop(deg);
     for e in 0..g.edge_count() {
         let (a, b) = (g.edge_from[e], g.edge_to[e]);
         if a == b {
@@ -419,110 +454,139 @@ pub fn contract_unless(
             add_arc(&mut adj, road(b, a, bw));
         }
     }
-    let mut level = vec![0u32; n];
-    let mut blocked = vec![false; n];
-    let mut round_of = vec![u32::MAX; n];
-    let mut up: Vec<Vec<Entry>> = vec![Vec::new(); n];
-    let mut prio: Vec<f32> = {
-        let (adj, level, blocked) = (&adj, &level, &blocked);
-        (0..n as u32)
-            .into_par_iter()
-            .map(|v| pool.with(|ws, buf| priority(v, adj, level, blocked, ws, buf)))
-            .collect()
-    };
-    let mut remaining: Vec<u32> = (0..n as u32).collect();
-    let mut dirty = vec![false; n];
-    let mut round = 0u32;
-    let mut done = 0usize;
-    while !remaining.is_empty() {
-        let key = |v: u32| (prio[v as usize], scatter(v), v);
-        let set: Vec<u32> = remaining
+    adj
+}
+
+/// The state of a contraction between rounds.
+struct Contraction {
+    adj: Arena,
+    level: Vec<u32>,
+    blocked: Vec<bool>,
+    /// The round each node was contracted in, `u32::MAX` while it remains.
+    round_of: Vec<u32>,
+    /// Each contracted node's arcs to the nodes left when it went (its upward arcs).
+    up: Vec<Vec<Entry>>,
+    prio: Vec<f32>,
+    remaining: Vec<u32>,
+    dirty: Vec<bool>,
+}
+
+impl Contraction {
+    fn new(adj: Arena, n: usize, pool: &Pool) -> Self {
+        let level = vec![0u32; n];
+        let blocked = vec![false; n];
+        let prio: Vec<f32> = {
+            let (adj, level, blocked) = (&adj, &level, &blocked);
+            (0..n as u32)
+                .into_par_iter()
+                .map(|v| pool.with(|ws, buf| priority(v, adj, level, blocked, ws, buf)))
+                .collect()
+        };
+        Contraction {
+            adj,
+            level,
+            blocked,
+            round_of: vec![u32::MAX; n],
+            up: vec![Vec::new(); n],
+            prio,
+            remaining: (0..n as u32).collect(),
+            dirty: vec![false; n],
+        }
+    }
+
+    /// The nodes whose priority is below every neighbour's: contracted together this round.
+    fn independent_set(&self) -> Vec<u32> {
+        let key = |v: u32| (self.prio[v as usize], scatter(v), v);
+        self.remaining
             .par_iter()
             .copied()
             .filter(|&v| {
                 let kv = key(v);
-                adj.of(v).iter().all(|e| kv < key(e.node))
+                self.adj.of(v).iter().all(|e| kv < key(e.node))
             })
-            .collect();
-        for &v in &set {
-            blocked[v as usize] = true;
+            .collect()
+    }
+
+    /// The shortcuts contracting each node of `set` needs (the set blocked meanwhile).
+    fn shortcuts(&mut self, set: &[u32], pool: &Pool) -> Vec<Vec<Shortcut>> {
+        for &v in set {
+            self.blocked[v as usize] = true;
         }
-        let shortcuts: Vec<Vec<Shortcut>> = {
-            let (adj, blocked) = (&adj, &blocked);
-            set.par_iter()
-                .map(|&v| {
-                    pool.with(|ws, _| {
-                        let mut out = Vec::new();
-                        shortcuts_of(v, adj, blocked, ws, CONTRACT_SETTLED, &mut out);
-                        out
-                    })
+        let (adj, blocked) = (&self.adj, &self.blocked);
+        set.par_iter()
+            .map(|&v| {
+                pool.with(|ws, _| {
+                    let mut out = Vec::new();
+                    shortcuts_of(v, adj, blocked, ws, CONTRACT_SETTLED, &mut out);
+                    out
                 })
-                .collect()
-        };
+            })
+            .collect()
+    }
+
+    /// Takes the set out of the remaining graph (their arcs become upward arcs), adds the
+    /// shortcuts, and returns the neighbours whose priority must be recomputed.
+    fn contract(&mut self, set: &[u32], shortcuts: Vec<Vec<Shortcut>>, round: u32) -> Vec<u32> {
         let mut touched: Vec<u32> = Vec::new();
-        for &v in &set {
-            let list = adj.take(v);
+        for &v in set {
+            let list = self.adj.take(v);
             for e in &list {
-                adj.remove(e.node, v);
+                self.adj.remove(e.node, v);
                 let x = e.node as usize;
-                level[x] = level[x].max(level[v as usize] + 1);
-                if !dirty[x] {
-                    dirty[x] = true;
+                self.level[x] = self.level[x].max(self.level[v as usize] + 1);
+                if !self.dirty[x] {
+                    self.dirty[x] = true;
                     touched.push(e.node);
                 }
             }
-            up[v as usize] = list;
-            round_of[v as usize] = round;
-            blocked[v as usize] = false;
+            self.up[v as usize] = list;
+            self.round_of[v as usize] = round;
+            self.blocked[v as usize] = false;
         }
         for s in shortcuts.into_iter().flatten() {
-            add_arc(&mut adj, s);
+            add_arc(&mut self.adj, s);
         }
+        self.remaining
+            .retain(|&v| self.round_of[v as usize] == u32::MAX);
+        touched
+    }
+
+    /// New priorities for the touched nodes.
+    fn reprioritise(&mut self, touched: &[u32], pool: &Pool) {
         let updated: Vec<f32> = {
-            let (adj, level, blocked) = (&adj, &level, &blocked);
+            let (adj, level, blocked) = (&self.adj, &self.level, &self.blocked);
             touched
                 .par_iter()
                 .map(|&v| pool.with(|ws, buf| priority(v, adj, level, blocked, ws, buf)))
                 .collect()
         };
         for (&v, p) in touched.iter().zip(updated) {
-            prio[v as usize] = p;
-            dirty[v as usize] = false;
-        }
-        remaining.retain(|&v| round_of[v as usize] == u32::MAX);
-        done += set.len();
-        let arcs_left: usize = remaining
-            .iter()
-            .map(|&v| adj.len[v as usize] as usize)
-            .sum();
-        let state = RoundState {
-            remaining: remaining.len(),
-            mean_degree: arcs_left as f64 / remaining.len().max(1) as f64,
-            node_count: n,
-        };
-        tracing::trace!(
-            round,
-            contracted = set.len(),
-            remaining = state.remaining,
-            mean_degree = state.mean_degree,
-            elapsed_s = t0.elapsed().as_secs_f64(),
-            "contraction round"
-        );
-        round += 1;
-        progress(done);
-        if !remaining.is_empty() && give_up(state) {
-            tracing::debug!(
-                round,
-                remaining = state.remaining,
-                mean_degree = state.mean_degree,
-                "contraction given up"
-            );
-            return Err(state);
+            self.prio[v as usize] = p;
+            self.dirty[v as usize] = false;
         }
     }
+
+    /// What is left, for the progress trace and the decision to give up.
+    fn state(&self, n: usize) -> RoundState {
+        let arcs_left: usize = self
+            .remaining
+            .iter()
+            .map(|&v| self.adj.len[v as usize] as usize)
+            .sum();
+        RoundState {
+            remaining: self.remaining.len(),
+            mean_degree: arcs_left as f64 / self.remaining.len().max(1) as f64,
+            node_count: n,
+        }
+    }
+}
+
+/// The hierarchy: positions by contraction round (then node), each position's upward arcs
+/// sorted by head, and the sweep blocks.
+fn hierarchy_of(round_of: &[u32], up: &[Vec<Entry>]) -> Hierarchy {
+    let n = round_of.len();
     let mut node_at: Vec<u32> = (0..n as u32).collect();
     node_at.par_sort_unstable_by_key(|&v| (round_of[v as usize], v));
-    tracing::debug!(rounds = round, "contracted");
     let mut h = Hierarchy {
         node_at,
         ..Hierarchy::default()
@@ -555,5 +619,5 @@ pub fn contract_unless(
     h.arcs = arcs;
     h.arc_m = arc_m;
     h.fill_sweep_blocks();
-    Ok(h)
+    h
 }
