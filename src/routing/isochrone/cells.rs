@@ -14,69 +14,210 @@ pub(super) fn rasterize(
     cell_m: f64,
     bbox: [f64; 4],
 ) -> MultiPolygon<f64> {
-    let cell_m = cell_m.max(10.0);
-    let lat0 = (bbox[1] + bbox[3]) / 2.0;
-    let lon0 = (bbox[0] + bbox[2]) / 2.0;
-    let kx = 111_319.49 * lat0.to_radians().cos();
-    let ky = 111_319.49;
-    // Cell numbers counted from a corner left of and below the graph's box, so that they are
-    // never negative and truncation is the floor (no libm call per sample).
-    let (cx0, cy0) = (
-        ((bbox[0] - lon0) * kx / cell_m).floor() - 4.0,
-        ((bbox[1] - lat0) * ky / cell_m).floor() - 4.0,
-    );
-    let cell_of = |lon: f64, lat: f64| -> (i32, i32) {
-        let x = (lon - lon0) * kx / cell_m - cx0;
-        let y = (lat - lat0) * ky / cell_m - cy0;
-        if x >= 0.0 && y >= 0.0 {
-            (x as i32, y as i32)
-        } else {
-            (x.floor() as i32, y.floor() as i32)
-        }
+    let grid = Grid::new(cell_m, bbox);
+    let mut marks = Marks::over(&grid, bbox);
+    if !sample_roads(g, roads, &grid, &mut marks) {
+        return MultiPolygon(vec![]);
+    }
+    let (dilated, dilated_bits) = marks.dilated();
+    if dilated.is_empty() || crate::cancel::requested() {
+        return MultiPolygon(vec![]);
+    }
+    let polygons = match &dilated_bits {
+        Some(bits) => cells_outline_with(&dilated, |c| marks.is_set(bits, c)),
+        None => cells_outline(&dilated),
     };
-    // The cells the samples fall in: a bitmap over the graph's box when it is of a sensible
-    // size (one bit a cell), else a sorted vector.
-    let (x0, y0) = cell_of(bbox[0], bbox[1]);
-    let (x1, y1) = cell_of(bbox[2], bbox[3]);
-    let (w, h) = ((x1 - x0 + 5) as i64, (y1 - y0 + 5) as i64);
-    let mut bitmap =
-        (w > 0 && h > 0 && w * h <= 64 << 20).then(|| vec![0u64; (w * h) as usize / 64 + 1]);
-    let (ox, oy) = (x0 - 2, y0 - 2);
-    let mut cells: Vec<(i32, i32)> = Vec::new();
-    let mut mark = |c: (i32, i32)| match &mut bitmap {
-        Some(bits) => {
-            let (x, y) = ((c.0 - ox) as i64, (c.1 - oy) as i64);
-            if (0..w).contains(&x) && (0..h).contains(&y) {
-                let i = (x * h + y) as usize;
-                bits[i / 64] |= 1 << (i % 64);
-            } else {
-                cells.push(c);
+    polygons
+        .into_iter()
+        .map(|(exterior, holes)| {
+            let ring = |r: Vec<(i32, i32)>| {
+                LineString(r.into_iter().map(|(x, y)| grid.to_lonlat(x, y)).collect())
+            };
+            Polygon::new(ring(exterior), holes.into_iter().map(ring).collect())
+        })
+        .collect::<MultiPolygon<f64>>()
+        .orient(geo::orient::Direction::Default)
+}
+
+/// The cell grid: a local equirectangular projection in cells of `cell_m`, numbered from a
+/// corner left of and below the graph's box, so that cell numbers are never negative and
+/// truncation is the floor (no libm call per sample).
+struct Grid {
+    lon0: f64,
+    lat0: f64,
+    kx: f64,
+    ky: f64,
+    cell_m: f64,
+    cx0: f64,
+    cy0: f64,
+}
+
+impl Grid {
+    fn new(cell_m: f64, bbox: [f64; 4]) -> Self {
+        let cell_m = cell_m.max(10.0);
+        let lat0 = (bbox[1] + bbox[3]) / 2.0;
+        let lon0 = (bbox[0] + bbox[2]) / 2.0;
+        let kx = 111_319.49 * lat0.to_radians().cos();
+        let ky = 111_319.49;
+        Grid {
+            lon0,
+            lat0,
+            kx,
+            ky,
+            cell_m,
+            cx0: ((bbox[0] - lon0) * kx / cell_m).floor() - 4.0,
+            cy0: ((bbox[1] - lat0) * ky / cell_m).floor() - 4.0,
+        }
+    }
+
+    /// A point in cell units: its cell is the integer part.
+    #[inline]
+    fn to_cells(&self, (lon, lat): (f64, f64)) -> (f64, f64) {
+        (
+            (lon - self.lon0) * self.kx / self.cell_m - self.cx0,
+            (lat - self.lat0) * self.ky / self.cell_m - self.cy0,
+        )
+    }
+
+    fn cell_of(&self, lon: f64, lat: f64) -> (i32, i32) {
+        let (x, y) = self.to_cells((lon, lat));
+        floor(x, y)
+    }
+
+    /// The corner of cell `(x, y)` in degrees.
+    fn to_lonlat(&self, x: i32, y: i32) -> Coord<f64> {
+        Coord {
+            x: self.lon0 + (x as f64 + self.cx0) * self.cell_m / self.kx,
+            y: self.lat0 + (y as f64 + self.cy0) * self.cell_m / self.ky,
+        }
+    }
+}
+
+#[inline]
+fn floor(x: f64, y: f64) -> (i32, i32) {
+    if x >= 0.0 && y >= 0.0 {
+        (x as i32, y as i32)
+    } else {
+        (x.floor() as i32, y.floor() as i32)
+    }
+}
+
+/// The cells the samples fall in: a bitmap over the graph's box when it is of a sensible
+/// size (one bit a cell), and a vector for the rest (or for all of them).
+struct Marks {
+    bitmap: Option<Vec<u64>>,
+    w: i64,
+    h: i64,
+    ox: i32,
+    oy: i32,
+    cells: Vec<(i32, i32)>,
+}
+
+impl Marks {
+    fn over(grid: &Grid, bbox: [f64; 4]) -> Self {
+        let (x0, y0) = grid.cell_of(bbox[0], bbox[1]);
+        let (x1, y1) = grid.cell_of(bbox[2], bbox[3]);
+        let (w, h) = ((x1 - x0 + 5) as i64, (y1 - y0 + 5) as i64);
+        Marks {
+            bitmap: (w > 0 && h > 0 && w * h <= 64 << 20)
+                .then(|| vec![0u64; (w * h) as usize / 64 + 1]),
+            w,
+            h,
+            ox: x0 - 2,
+            oy: y0 - 2,
+            cells: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn mark(&mut self, c: (i32, i32)) {
+        match &mut self.bitmap {
+            Some(bits) => {
+                let (x, y) = ((c.0 - self.ox) as i64, (c.1 - self.oy) as i64);
+                if (0..self.w).contains(&x) && (0..self.h).contains(&y) {
+                    let i = (x * self.h + y) as usize;
+                    bits[i / 64] |= 1 << (i % 64);
+                } else {
+                    self.cells.push(c);
+                }
+            }
+            None => self.cells.push(c),
+        }
+    }
+
+    /// Whether cell `c` is set in `bits`, a bitmap of this one's shape.
+    fn is_set(&self, bits: &[u64], (x, y): (i32, i32)) -> bool {
+        let (x, y) = ((x - self.ox) as i64, (y - self.oy) as i64);
+        (0..self.w).contains(&x) && (0..self.h).contains(&y) && {
+            let i = (x * self.h + y) as usize;
+            bits[i / 64] & (1 << (i % 64)) != 0
+        }
+    }
+
+    /// The cells one cell around every sampled cell (the dilation), sorted. With a bitmap and
+    /// every sample inside it, a second bitmap gives them already sorted, with bit lookups
+    /// for the outline; otherwise a sorted vector with binary searches.
+    fn dilated(&mut self) -> (Vec<(i32, i32)>, Option<Vec<u64>>) {
+        let (h, ox, oy) = (self.h, self.ox, self.oy);
+        let cell_at = move |i: i64| ((i / h) as i32 + ox, (i % h) as i32 + oy);
+        if let Some(bits) = &self.bitmap
+            && self.cells.is_empty()
+        {
+            let mut out = vec![0u64; bits.len()];
+            for i in set_bits(bits) {
+                // Sampled cells lie at least two cells inside the bitmap's edges.
+                let (x, y) = (i / h, i % h);
+                for dx in -1..=1 {
+                    for dy in -1..=1 {
+                        let j = ((x + dx) * h + y + dy) as usize;
+                        out[j / 64] |= 1 << (j % 64);
+                    }
+                }
+            }
+            let cells = set_bits(&out).map(cell_at).collect();
+            return (cells, Some(out));
+        }
+        // Set bits in (x, y) order, then any cells outside the box.
+        let mut cells = std::mem::take(&mut self.cells);
+        if let Some(bits) = &self.bitmap {
+            cells.extend(set_bits(bits).map(cell_at));
+        }
+        cells.sort_unstable();
+        cells.dedup();
+        let mut dilated: Vec<(i32, i32)> = Vec::with_capacity(cells.len() * 3);
+        for &(x, y) in &cells {
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    dilated.push((x + dx, y + dy));
+                }
             }
         }
-        None => cells.push(c),
-    };
-    // Points in cell units (one buffer for every piece): a sample's cell is its integer part.
-    let to_cells = |(lon, lat): (f64, f64)| -> (f64, f64) {
-        (
-            (lon - lon0) * kx / cell_m - cx0,
-            (lat - lat0) * ky / cell_m - cy0,
-        )
-    };
-    // The same from stored 1e-7 degrees, as one multiply-add per axis.
-    let (sx, sy) = (kx / cell_m * 1e-7, ky / cell_m * 1e-7);
-    let (bx, by) = (-lon0 * kx / cell_m - cx0, -lat0 * ky / cell_m - cy0);
+        dilated.sort_unstable();
+        dilated.dedup();
+        (dilated, None)
+    }
+}
+
+/// Marks the cells along every reached road piece: samples at most half a cell apart.
+/// Returns `false` when cancelled.
+fn sample_roads(
+    g: &crate::graph::RoadGraph,
+    roads: impl Iterator<Item = (u32, f64, f64)>,
+    grid: &Grid,
+    marks: &mut Marks,
+) -> bool {
+    // Stored 1e-7 degrees to cell units as one multiply-add per axis.
+    let (sx, sy) = (grid.kx / grid.cell_m * 1e-7, grid.ky / grid.cell_m * 1e-7);
+    let (bx, by) = (
+        -grid.lon0 * grid.kx / grid.cell_m - grid.cx0,
+        -grid.lat0 * grid.ky / grid.cell_m - grid.cy0,
+    );
     let from_e7 = |lon: i32, lat: i32| (lon as f64 * sx + bx, lat as f64 * sy + by);
-    let floor = |x: f64, y: f64| -> (i32, i32) {
-        if x >= 0.0 && y >= 0.0 {
-            (x as i32, y as i32)
-        } else {
-            (x.floor() as i32, y.floor() as i32)
-        }
-    };
+    // Points in cell units (one buffer for every piece).
     let mut pts: Vec<(f64, f64)> = Vec::new();
     for (i, (e, a, b)) in roads.enumerate() {
         if i % 65_536 == 0 && crate::cancel::requested() {
-            return MultiPolygon(vec![]);
+            return false;
         }
         pts.clear();
         // Most pieces are whole edges: their points as they are.
@@ -93,10 +234,10 @@ pub(super) fn rasterize(
             );
             pts.push(from_e7(g.node_lon_e7[v], g.node_lat_e7[v]));
         } else {
-            pts.extend(edge_part(g, e, a, b).into_iter().map(to_cells));
+            pts.extend(edge_part(g, e, a, b).into_iter().map(|p| grid.to_cells(p)));
         }
         let Some(&(x, y)) = pts.first() else { continue };
-        mark(floor(x, y));
+        marks.mark(floor(x, y));
         for w in pts.windows(2) {
             // Samples at most half a cell apart along each axis (the projection's own metres:
             // within a few percent of true ones over a country, well inside the one-cell
@@ -108,86 +249,13 @@ pub(super) fn rasterize(
             for k in 1..=steps {
                 let c = floor(w[0].0 + k as f64 * sx, w[0].1 + k as f64 * sy);
                 if c != last {
-                    mark(c);
+                    marks.mark(c);
                     last = c;
                 }
             }
         }
     }
-    // The cells one cell around every sampled cell (the dilation). With a bitmap and every
-    // sample inside it, a second bitmap gives them already sorted, with bit lookups for the
-    // outline; otherwise a sorted vector with binary searches.
-    let dilated_bits = match &bitmap {
-        Some(bits) if cells.is_empty() => {
-            let mut out = vec![0u64; bits.len()];
-            let set = |out: &mut Vec<u64>, x: i64, y: i64| {
-                let i = (x * h + y) as usize;
-                out[i / 64] |= 1 << (i % 64);
-            };
-            for i in set_bits(bits) {
-                // Sampled cells lie at least two cells inside the bitmap's edges.
-                let (x, y) = (i / h, i % h);
-                for dx in -1..=1 {
-                    for dy in -1..=1 {
-                        set(&mut out, x + dx, y + dy);
-                    }
-                }
-            }
-            Some(out)
-        }
-        _ => None,
-    };
-    let dilated: Vec<(i32, i32)> = match &dilated_bits {
-        Some(bits) => set_bits(bits)
-            .map(|i| ((i / h) as i32 + ox, (i % h) as i32 + oy))
-            .collect(),
-        None => {
-            // Set bits in (x, y) order, then any cells outside the box.
-            if let Some(bits) = &bitmap {
-                cells.extend(set_bits(bits).map(|i| ((i / h) as i32 + ox, (i % h) as i32 + oy)));
-            }
-            cells.sort_unstable();
-            cells.dedup();
-            let mut dilated: Vec<(i32, i32)> = Vec::with_capacity(cells.len() * 3);
-            for &(x, y) in &cells {
-                for dx in -1..=1 {
-                    for dy in -1..=1 {
-                        dilated.push((x + dx, y + dy));
-                    }
-                }
-            }
-            dilated.sort_unstable();
-            dilated.dedup();
-            dilated
-        }
-    };
-    if dilated.is_empty() || crate::cancel::requested() {
-        return MultiPolygon(vec![]);
-    }
-    let to_lonlat = |x: i32, y: i32| Coord {
-        x: lon0 + (x as f64 + cx0) * cell_m / kx,
-        y: lat0 + (y as f64 + cy0) * cell_m / ky,
-    };
-    let polygons = match &dilated_bits {
-        Some(bits) => cells_outline_with(&dilated, |(x, y)| {
-            let (x, y) = ((x - ox) as i64, (y - oy) as i64);
-            (0..w).contains(&x) && (0..h).contains(&y) && {
-                let i = (x * h + y) as usize;
-                bits[i / 64] & (1 << (i % 64)) != 0
-            }
-        }),
-        None => cells_outline(&dilated),
-    };
-    polygons
-        .into_iter()
-        .map(|(exterior, holes)| {
-            let ring = |r: Vec<(i32, i32)>| {
-                LineString(r.into_iter().map(|(x, y)| to_lonlat(x, y)).collect())
-            };
-            Polygon::new(ring(exterior), holes.into_iter().map(ring).collect())
-        })
-        .collect::<MultiPolygon<f64>>()
-        .orient(geo::orient::Direction::Default)
+    true
 }
 
 /// The indices of the set bits of a bitmap, in increasing order.
