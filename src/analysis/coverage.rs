@@ -89,12 +89,8 @@ impl Prepared {
             Some(r) => (r.index, r.origins),
             None => (MunicipalityIndex::new(&municipalities), Vec::new()),
         };
-        let fac_pts: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
-        let facility_snaps = engine.index.snap_many(&fac_pts);
-        let facility_municipality = facilities
-            .iter()
-            .map(|f| index.locate(&municipalities, f.lon, f.lat))
-            .collect();
+        let (facility_snaps, facility_municipality) =
+            place_facilities(engine, &index, &municipalities, &facilities);
         let representative: Vec<(f64, f64)> = municipalities
             .iter()
             .map(|m| {
@@ -160,12 +156,8 @@ impl Prepared {
     /// The same municipalities and origins with another set of facilities (a scenario):
     /// only the facilities are matched to the graph and located again.
     pub fn with_facilities(&self, engine: &Engine, facilities: Vec<Facility>) -> Prepared {
-        let fac_pts: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
-        let facility_snaps = engine.index.snap_many(&fac_pts);
-        let facility_municipality = facilities
-            .iter()
-            .map(|f| self.index.locate(&self.municipalities, f.lon, f.lat))
-            .collect();
+        let (facility_snaps, facility_municipality) =
+            place_facilities(engine, &self.index, &self.municipalities, &facilities);
         Prepared {
             facilities,
             facility_snaps,
@@ -290,6 +282,22 @@ struct OriginTimes {
     share_within_limit: f64,
 }
 
+/// Facilities matched to the roads (or the reason they cannot be) and to the municipality
+/// they lie in.
+fn place_facilities(
+    engine: &Engine,
+    index: &MunicipalityIndex,
+    municipalities: &[Municipality],
+    facilities: &[Facility],
+) -> (Vec<Result<Snap, SnapError>>, Vec<Option<usize>>) {
+    let points: Vec<(f64, f64)> = facilities.iter().map(|f| (f.lon, f.lat)).collect();
+    let municipality = facilities
+        .iter()
+        .map(|f| index.locate(municipalities, f.lon, f.lat))
+        .collect();
+    (engine.index.snap_many(&points), municipality)
+}
+
 /// User points as origins, in the municipality each lies in; points outside every
 /// municipality or off the roads are dropped and counted.
 fn point_origins(
@@ -324,6 +332,42 @@ fn area_origins(
     road: Vec<Vec<Origin>>,
     areas: &[WeightedArea],
 ) -> (Vec<Vec<Origin>>, usize) {
+    let hits = origins_in_areas(engine, &road, areas);
+    let mut street = vec![0.0f64; areas.len()];
+    for &(_, _, a, w) in &hits {
+        street[a] += w;
+    }
+    let mut weight: Vec<Vec<f64>> = road.iter().map(|l| vec![0.0; l.len()]).collect();
+    for &(m, k, a, w) in &hits {
+        weight[m][k] += areas[a].weight * w / street[a];
+    }
+    let mut origins = reweighted(road, weight);
+    let roadless: Vec<WeightedPoint> = areas
+        .iter()
+        .zip(&street)
+        .filter(|(a, s)| **s <= 0.0 && a.weight > 0.0)
+        .filter_map(|(a, _)| {
+            let p = a.geometry.interior_point()?;
+            Some(WeightedPoint {
+                lon: p.x(),
+                lat: p.y(),
+                weight: a.weight,
+            })
+        })
+        .collect();
+    let (extra, dropped) = point_origins(engine, index, municipalities, &roadless);
+    for (list, more) in origins.iter_mut().zip(extra) {
+        list.extend(more);
+    }
+    (origins, dropped)
+}
+
+/// `(municipality, origin, area, street weight)` for every road origin inside an area.
+fn origins_in_areas(
+    engine: &Engine,
+    road: &[Vec<Origin>],
+    areas: &[WeightedArea],
+) -> Vec<(usize, usize, usize, f64)> {
     use geo::{BoundingRect, Intersects};
     use rstar::primitives::{GeomWithData, Rectangle};
     let tree = rstar::RTree::bulk_load(
@@ -340,9 +384,7 @@ fn area_origins(
             .collect(),
     );
     let g = &engine.graph;
-    // (municipality, origin, area, street weight) for every road origin in an area.
-    let hits: Vec<(usize, usize, usize, f64)> = road
-        .par_iter()
+    road.par_iter()
         .enumerate()
         .flat_map_iter(|(m, list)| {
             let tree = &tree;
@@ -362,17 +404,12 @@ fn area_origins(
                     .map(move |a| (m, k, a.data, w))
             })
         })
-        .collect();
-    let mut street = vec![0.0f64; areas.len()];
-    for &(_, _, a, w) in &hits {
-        street[a] += w;
-    }
-    let mut weight: Vec<Vec<f64>> = road.iter().map(|l| vec![0.0; l.len()]).collect();
-    for &(m, k, a, w) in &hits {
-        weight[m][k] += areas[a].weight * w / street[a];
-    }
-    let mut origins: Vec<Vec<Origin>> = road
-        .into_iter()
+        .collect()
+}
+
+/// The road origins with their new weights, those that carry nobody left out.
+fn reweighted(road: Vec<Vec<Origin>>, weight: Vec<Vec<f64>>) -> Vec<Vec<Origin>> {
+    road.into_iter()
         .zip(weight)
         .map(|(list, ws)| {
             list.into_iter()
@@ -384,25 +421,7 @@ fn area_origins(
                 })
                 .collect()
         })
-        .collect();
-    let roadless: Vec<WeightedPoint> = areas
-        .iter()
-        .zip(&street)
-        .filter(|(a, s)| **s <= 0.0 && a.weight > 0.0)
-        .filter_map(|(a, _)| {
-            let p = a.geometry.interior_point()?;
-            Some(WeightedPoint {
-                lon: p.x(),
-                lat: p.y(),
-                weight: a.weight,
-            })
-        })
-        .collect();
-    let (extra, dropped) = point_origins(engine, index, municipalities, &roadless);
-    for (list, more) in origins.iter_mut().zip(extra) {
-        list.extend(more);
-    }
-    (origins, dropped)
+        .collect()
 }
 
 impl Prepared {

@@ -161,60 +161,13 @@ fn read_geojson(path: &Path, weight: &str) -> Result<(Population, usize), InputE
             })?
             .as_f64();
         let w = checked_weight(path, &what, w, &mut missing)?;
-        let Some(geometry) = &f.geometry else {
-            return Err(invalid(path, format!("{what} has no geometry")));
-        };
-        let g: geo::Geometry<f64> = geometry
-            .value
-            .clone()
-            .try_into()
-            .map_err(|e: geojson::Error| invalid(path, format!("{what}: {e}")))?;
-        let first = match &g {
-            geo::Geometry::Point(p) => Some(p.0),
-            geo::Geometry::Polygon(p) => p.exterior().0.first().copied(),
-            geo::Geometry::MultiPolygon(m) => {
-                m.0.first().and_then(|p| p.exterior().0.first()).copied()
-            }
-            _ => {
-                return Err(invalid(
-                    path,
-                    format!("{what} is not a Point, Polygon or MultiPolygon"),
-                ));
-            }
-        };
-        let Some(first) = first else {
-            return Err(invalid(path, format!("{what} has an empty geometry")));
-        };
-        let rd = declared.unwrap_or_else(|| Crs::detect(first.x, first.y)) == Crs::RdNew;
-        let bad = |e: crate::analysis::crs::CrsError| invalid(path, format!("{what}: {e}"));
-        let to_wgs84 = |m: MultiPolygon<f64>| -> Result<MultiPolygon<f64>, InputError> {
-            if rd {
-                convert_multipolygon(&m, &converter).map_err(bad)
-            } else {
-                Ok(m)
-            }
-        };
-        match g {
-            geo::Geometry::Point(p) => {
-                let (lon, lat) = if rd {
-                    converter.to_wgs84(p.x(), p.y()).map_err(bad)?
-                } else {
-                    (p.x(), p.y())
-                };
-                points.push(WeightedPoint {
-                    lon,
-                    lat,
-                    weight: w,
-                });
-            }
-            geo::Geometry::Polygon(p) => areas.push((to_wgs84(MultiPolygon(vec![p]))?, w)),
-            geo::Geometry::MultiPolygon(m) => areas.push((to_wgs84(m)?, w)),
-            _ => {
-                return Err(invalid(
-                    path,
-                    format!("{what} is not a Point, Polygon or MultiPolygon"),
-                ));
-            }
+        match place(path, &what, f, declared, &converter)? {
+            Place::Point(lon, lat) => points.push(WeightedPoint {
+                lon,
+                lat,
+                weight: w,
+            }),
+            Place::Area(m) => areas.push((m, w)),
         }
     }
     match (points.is_empty(), areas.is_empty()) {
@@ -231,6 +184,65 @@ fn read_geojson(path: &Path, weight: &str) -> Result<(Population, usize), InputE
         (false, false) => Err(invalid(
             path,
             "mixes points and polygons; give one kind per file",
+        )),
+    }
+}
+
+/// Where a feature's young people are: a point or an area, in WGS84.
+enum Place {
+    Point(f64, f64),
+    Area(MultiPolygon<f64>),
+}
+
+/// A feature's geometry as a [`Place`], converted from RD New where the file declares it or
+/// its coordinates show it.
+fn place(
+    path: &Path,
+    what: &str,
+    f: &geojson::Feature,
+    declared: Option<Crs>,
+    converter: &RdConverter,
+) -> Result<Place, InputError> {
+    let Some(geometry) = &f.geometry else {
+        return Err(invalid(path, format!("{what} has no geometry")));
+    };
+    let g: geo::Geometry<f64> = geometry
+        .value
+        .clone()
+        .try_into()
+        .map_err(|e: geojson::Error| invalid(path, format!("{what}: {e}")))?;
+    let first = match &g {
+        geo::Geometry::Point(p) => Some(p.0),
+        geo::Geometry::Polygon(p) => p.exterior().0.first().copied(),
+        geo::Geometry::MultiPolygon(m) => m.0.first().and_then(|p| p.exterior().0.first()).copied(),
+        _ => None,
+    };
+    let Some(first) = first else {
+        return Err(invalid(
+            path,
+            format!("{what} is not a Point, Polygon or MultiPolygon with coordinates"),
+        ));
+    };
+    let rd = declared.unwrap_or_else(|| Crs::detect(first.x, first.y)) == Crs::RdNew;
+    let bad = |e: crate::analysis::crs::CrsError| invalid(path, format!("{what}: {e}"));
+    let to_wgs84 = |m: MultiPolygon<f64>| -> Result<MultiPolygon<f64>, InputError> {
+        if rd {
+            convert_multipolygon(&m, converter).map_err(bad)
+        } else {
+            Ok(m)
+        }
+    };
+    match g {
+        geo::Geometry::Point(p) if rd => {
+            let (lon, lat) = converter.to_wgs84(p.x(), p.y()).map_err(bad)?;
+            Ok(Place::Point(lon, lat))
+        }
+        geo::Geometry::Point(p) => Ok(Place::Point(p.x(), p.y())),
+        geo::Geometry::Polygon(p) => Ok(Place::Area(to_wgs84(MultiPolygon(vec![p]))?)),
+        geo::Geometry::MultiPolygon(m) => Ok(Place::Area(to_wgs84(m)?)),
+        _ => Err(invalid(
+            path,
+            format!("{what} is not a Point, Polygon or MultiPolygon"),
         )),
     }
 }

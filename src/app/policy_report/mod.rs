@@ -319,139 +319,231 @@ fn region_summary(
     ms: &[&MunicipalityResult],
     flags: &[String],
 ) -> Vec<String> {
-    let lim = l.num(limit, 0);
-    let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
-    let n = ms.len();
-    let mut summary = Vec::new();
-    summary.push(match r.figures.young_people {
-        Some(y) => format!(
-            "{} {} {} {} {} {} {}.",
-            "In",
-            r.name,
-            l.pick("wonen naar schatting", "live an estimated"),
-            l.num(y, 0),
-            l.pick("jongeren in", "young people in"),
-            n,
-            l.pick("gemeenten", "municipalities")
-        ),
-        None => format!(
-            "{} {} {} {} {}.",
-            r.name,
-            l.pick("telt", "has"),
-            n,
-            l.pick("gemeenten", "municipalities"),
-            l.pick(
-                "(aantal jongeren onbekend)",
-                "(number of young people unknown)"
-            )
-        ),
-    });
-    summary.push(match l {
-        Lang::Nl => format!(
-            "Van de {n} gemeenten hebben er {} een passende voorziening in de eigen gemeente en bereiken er {} er een binnen {lim} minuten; {} alleen verder weg in de eigen regio, {} alleen buiten de regio en {} niet over de weg.",
-            count(CoverageStatus::OwnMunicipality),
-            count(CoverageStatus::WithinLimit),
-            count(CoverageStatus::WithinRegion),
-            count(CoverageStatus::OutsideRegion),
-            count(CoverageStatus::Unreachable)
-        ),
-        Lang::En => format!(
-            "Of the {n} municipalities, {} have a suitable facility in the municipality itself and {} reach one within {lim} minutes; {} only farther away in their own region, {} only outside the region and {} not by road.",
-            count(CoverageStatus::OwnMunicipality),
-            count(CoverageStatus::WithinLimit),
-            count(CoverageStatus::WithinRegion),
-            count(CoverageStatus::OutsideRegion),
-            count(CoverageStatus::Unreachable)
-        ),
-    });
-    summary.push(match l {
-        Lang::Nl => format!(
-            "{} van de jongeren woont binnen {lim} minuten van een passende voorziening (landelijk {}).",
-            l.pct(r.figures.share_within_limit),
-            l.pct(result.national.share_within_limit)
-        ),
-        Lang::En => format!(
-            "{} of young people live within {lim} minutes of a suitable facility ({} nationally).",
-            l.pct(r.figures.share_within_limit),
-            l.pct(result.national.share_within_limit)
-        ),
-    });
-    let balance = r.figures.balance;
-    summary.push(match l {
-        Lang::Nl => format!(
-            "De regio heeft {} passende voorziening(en) met {} plaatsen{}. Tegenover een verwachte vraag van {} plaatsen is dat een {} van {}.",
-            r.figures.facilities,
-            l.num(r.figures.places, 0),
-            r.figures
-                .places_per_10k
-                .map(|p| format!(
-                    ", {} per 10.000 jongeren (landelijk {})",
-                    l.num(p, 2),
-                    l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
-                ))
-                .unwrap_or_default(),
-            l.num(r.figures.demand, 1),
-            if balance < 0.0 { "tekort" } else { "overschot" },
-            l.num(balance.abs(), 1)
-        ),
-        Lang::En => format!(
-            "The region has {} suitable facilities with {} places{}. Against an expected demand of {} places that is a {} of {}.",
-            r.figures.facilities,
-            l.num(r.figures.places, 0),
-            r.figures
-                .places_per_10k
-                .map(|p| format!(
-                    ", {} per 10,000 young people ({} nationally)",
-                    l.num(p, 2),
-                    l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
-                ))
-                .unwrap_or_default(),
-            l.num(r.figures.demand, 1),
-            if balance < 0.0 { "shortage" } else { "surplus" },
-            l.num(balance.abs(), 1)
-        ),
-    });
-    let name_of = |code: &str| -> String {
-        ms.iter()
-            .find(|m| m.code == code)
-            .map(|m| m.name.clone())
-            .unwrap_or_else(|| code.to_string())
+    let s = Sentences {
+        l,
+        limit,
+        lim: l.num(limit, 0),
+        result,
+        r,
+        ms,
+        flags,
     };
-    let gap_names: Vec<String> = r.gap_municipalities.iter().map(|c| name_of(c)).collect();
-    summary.push(if gap_names.is_empty() {
-        l.pick(
+    vec![
+        s.population(),
+        s.tiers(),
+        s.reach(),
+        s.supply(),
+        s.gaps(),
+        s.fairness(),
+    ]
+}
+
+/// What the summary's sentences are made of.
+struct Sentences<'a> {
+    l: Lang,
+    limit: f64,
+    lim: String,
+    result: &'a CoverageResult,
+    r: &'a RegionResult,
+    ms: &'a [&'a MunicipalityResult],
+    flags: &'a [String],
+}
+
+impl Sentences<'_> {
+    /// Where the region stands: its young people and municipalities.
+    fn population(&self) -> String {
+        let l = self.l;
+        let r = self.r;
+        let ms = self.ms;
+        let n = ms.len();
+        match r.figures.young_people {
+            Some(y) => format!(
+                "{} {} {} {} {} {} {}.",
+                "In",
+                r.name,
+                l.pick("wonen naar schatting", "live an estimated"),
+                l.num(y, 0),
+                l.pick("jongeren in", "young people in"),
+                n,
+                l.pick("gemeenten", "municipalities")
+            ),
+            None => format!(
+                "{} {} {} {} {}.",
+                r.name,
+                l.pick("telt", "has"),
+                n,
+                l.pick("gemeenten", "municipalities"),
+                l.pick(
+                    "(aantal jongeren onbekend)",
+                    "(number of young people unknown)"
+                )
+            ),
+        }
+    }
+
+    /// How many municipalities are in each tier.
+    fn tiers(&self) -> String {
+        let l = self.l;
+        let lim = &self.lim;
+        let ms = self.ms;
+        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
+        let n = ms.len();
+        match l {
+            Lang::Nl => format!(
+                "Van de {n} gemeenten hebben er {} een passende voorziening in de eigen gemeente en bereiken er {} er een binnen {lim} minuten; {} alleen verder weg in de eigen regio, {} alleen buiten de regio en {} niet over de weg.",
+                count(CoverageStatus::OwnMunicipality),
+                count(CoverageStatus::WithinLimit),
+                count(CoverageStatus::WithinRegion),
+                count(CoverageStatus::OutsideRegion),
+                count(CoverageStatus::Unreachable)
+            ),
+            Lang::En => format!(
+                "Of the {n} municipalities, {} have a suitable facility in the municipality itself and {} reach one within {lim} minutes; {} only farther away in their own region, {} only outside the region and {} not by road.",
+                count(CoverageStatus::OwnMunicipality),
+                count(CoverageStatus::WithinLimit),
+                count(CoverageStatus::WithinRegion),
+                count(CoverageStatus::OutsideRegion),
+                count(CoverageStatus::Unreachable)
+            ),
+        }
+    }
+
+    /// The share of young people within the limit, against the national one.
+    fn reach(&self) -> String {
+        let l = self.l;
+        let lim = &self.lim;
+        let result = self.result;
+        let r = self.r;
+        match l {
+            Lang::Nl => format!(
+                "{} van de jongeren woont binnen {lim} minuten van een passende voorziening (landelijk {}).",
+                l.pct(r.figures.share_within_limit),
+                l.pct(result.national.share_within_limit)
+            ),
+            Lang::En => format!(
+                "{} of young people live within {lim} minutes of a suitable facility ({} nationally).",
+                l.pct(r.figures.share_within_limit),
+                l.pct(result.national.share_within_limit)
+            ),
+        }
+    }
+
+    /// Facilities and places against the expected demand.
+    fn supply(&self) -> String {
+        let (l, limit, lim, result, r, ms, flags) = (
+            self.l,
+            self.limit,
+            &self.lim,
+            self.result,
+            self.r,
+            self.ms,
+            self.flags,
+        );
+        let _ = (limit, lim, result, r, ms, flags);
+        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
+        let _ = count;
+        let n = ms.len();
+        let _ = n;
+        let balance = r.figures.balance;
+        match l {
+            Lang::Nl => format!(
+                "De regio heeft {} passende voorziening(en) met {} plaatsen{}. Tegenover een verwachte vraag van {} plaatsen is dat een {} van {}.",
+                r.figures.facilities,
+                l.num(r.figures.places, 0),
+                r.figures
+                    .places_per_10k
+                    .map(|p| format!(
+                        ", {} per 10.000 jongeren (landelijk {})",
+                        l.num(p, 2),
+                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
+                    ))
+                    .unwrap_or_default(),
+                l.num(r.figures.demand, 1),
+                if balance < 0.0 { "tekort" } else { "overschot" },
+                l.num(balance.abs(), 1)
+            ),
+            Lang::En => format!(
+                "The region has {} suitable facilities with {} places{}. Against an expected demand of {} places that is a {} of {}.",
+                r.figures.facilities,
+                l.num(r.figures.places, 0),
+                r.figures
+                    .places_per_10k
+                    .map(|p| format!(
+                        ", {} per 10,000 young people ({} nationally)",
+                        l.num(p, 2),
+                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
+                    ))
+                    .unwrap_or_default(),
+                l.num(r.figures.demand, 1),
+                if balance < 0.0 { "shortage" } else { "surplus" },
+                l.num(balance.abs(), 1)
+            ),
+        }
+    }
+
+    /// The municipalities that do not meet the limit.
+    fn gaps(&self) -> String {
+        let (l, limit, lim, result, r, ms, flags) = (
+            self.l,
+            self.limit,
+            &self.lim,
+            self.result,
+            self.r,
+            self.ms,
+            self.flags,
+        );
+        let _ = (limit, lim, result, r, ms, flags);
+        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
+        let _ = count;
+        let n = ms.len();
+        let _ = n;
+        let name_of = |code: &str| -> String {
+            ms.iter()
+                .find(|m| m.code == code)
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| code.to_string())
+        };
+        let gap_names: Vec<String> = r.gap_municipalities.iter().map(|c| name_of(c)).collect();
+        if gap_names.is_empty() {
+            l.pick(
             "Er zijn geen gaten: elke gemeente bereikt binnen de limiet een passende voorziening.",
             "There are no gaps: every municipality reaches a suitable facility within the limit.",
         )
         .to_string()
-    } else {
-        format!(
-            "{}: {} {}.",
-            l.pick("Gaten", "Gaps"),
-            l.list(&gap_names),
-            l.pick(
-                &format!("bereiken geen passende voorziening binnen {lim} minuten"),
-                &format!("reach no suitable facility within {lim} minutes")
+        } else {
+            format!(
+                "{}: {} {}.",
+                l.pick("Gaten", "Gaps"),
+                l.list(&gap_names),
+                l.pick(
+                    &format!("bereiken geen passende voorziening binnen {lim} minuten"),
+                    &format!("reach no suitable facility within {lim} minutes")
+                )
             )
-        )
-    });
-    summary.push(if flags.is_empty() {
-        l.pick(
-            "De spreiding voldoet aan elke verwachting.",
-            "The spread meets every expectation.",
-        )
-        .to_string()
-    } else {
-        format!(
-            "{}: {}.",
+        }
+    }
+
+    /// The verdict on the spread, with the flags.
+    fn fairness(&self) -> String {
+        let l = self.l;
+        let flags = self.flags;
+        if flags.is_empty() {
             l.pick(
-                "De spreiding is niet eerlijk volgens de verwachtingen",
-                "The spread is not fair by the expectations"
-            ),
-            flags.join("; ")
-        )
-    });
-    summary
+                "De spreiding voldoet aan elke verwachting.",
+                "The spread meets every expectation.",
+            )
+            .to_string()
+        } else {
+            format!(
+                "{}: {}.",
+                l.pick(
+                    "De spreiding is niet eerlijk volgens de verwachtingen",
+                    "The spread is not fair by the expectations"
+                ),
+                flags.join("; ")
+            )
+        }
+    }
 }
 
 /// The table of the region's municipalities, best tier first: header, rows and the tier of
