@@ -225,7 +225,22 @@ pub fn read_network(
     profile: &CarProfile,
     progress: &Progress,
 ) -> Result<RawNetwork, IngestError> {
-    // ---- pass 1: ways ----
+    // Pass 1: the drivable ways, in parallel over the blobs.
+    let parts = way_parts(path, profile, progress)?;
+    let (mut net, raw_refs, node_blobs) = merge_ways(path, parts)?;
+    let node_ids = number_nodes(&mut net, raw_refs);
+    // Pass 2: the referenced nodes, from the blobs that hold nodes.
+    let found = node_parts(path, profile, progress, &node_ids, &node_blobs)?;
+    fill_nodes(&mut net, node_ids, found);
+    Ok(net)
+}
+
+/// Pass 1: every blob's drivable ways (and the header's box and writer), by blob index.
+fn way_parts(
+    path: &Path,
+    profile: &CarProfile,
+    progress: &Progress,
+) -> Result<Vec<(usize, WayPart)>, IngestError> {
     let reader = open(path, progress, "reading ways")?;
     let parts: Vec<Result<(usize, WayPart), IngestError>> = reader
         .enumerate()
@@ -261,6 +276,15 @@ pub fn read_network(
     // first in iteration order, which par_bridge does not guarantee, so sort first.
     parts.sort_by_key(|(i, _)| *i);
 
+    Ok(parts)
+}
+
+/// The ways of all blobs in one network, sorted and deduplicated by OSM id, with their node
+/// refs (OSM ids) and which blobs hold nodes.
+fn merge_ways(
+    path: &Path,
+    parts: Vec<(usize, WayPart)>,
+) -> Result<(RawNetwork, Vec<i64>, Vec<bool>), IngestError> {
     let mut net = RawNetwork::default();
     let mut node_blobs: Vec<bool> = vec![false; parts.len()];
     let mut raw_refs: Vec<i64> = Vec::new();
@@ -301,6 +325,11 @@ pub fn read_network(
     net.stats.ways_drivable = net.ways.len() as u64;
     net.stats.way_nodes = raw_refs.len() as u64;
 
+    Ok((net, raw_refs, node_blobs))
+}
+
+/// The referenced nodes numbered by OSM id; the ways' refs become those numbers.
+fn number_nodes(net: &mut RawNetwork, raw_refs: Vec<i64>) -> Vec<i64> {
     let mut node_ids = raw_refs.clone();
     node_ids.par_sort_unstable();
     node_ids.dedup();
@@ -313,10 +342,18 @@ pub fn read_network(
                 .unwrap_or(u32::MAX)
         })
         .collect();
-    drop(raw_refs);
 
-    // ---- pass 2: the referenced nodes ----
-    let n = node_ids.len();
+    node_ids
+}
+
+/// Pass 2: the referenced nodes' positions, barriers and delays, from the blobs with nodes.
+fn node_parts(
+    path: &Path,
+    profile: &CarProfile,
+    progress: &Progress,
+    node_ids: &[i64],
+    node_blobs: &[bool],
+) -> Result<Vec<NodePart>, IngestError> {
     let reader = open(path, progress, "reading nodes")?;
     let found: Vec<Result<NodePart, IngestError>> = reader
         .enumerate()
@@ -328,18 +365,23 @@ pub fn read_network(
                 .decode()
                 .map_err(|e| classify_read_error(path, index, e))?
             {
-                BlobDecode::OsmData(block) => Ok(read_nodes_of_block(&block, &node_ids, profile)),
+                BlobDecode::OsmData(block) => Ok(read_nodes_of_block(&block, node_ids, profile)),
                 _ => Ok(NodePart::default()),
             }
         })
         .collect();
     progress.finish_bytes();
+    found.into_iter().collect()
+}
+
+/// The nodes' arrays filled from the parts (missing nodes keep `i32::MIN`), with the counts.
+fn fill_nodes(net: &mut RawNetwork, node_ids: Vec<i64>, found: Vec<NodePart>) {
+    let n = node_ids.len();
     let mut lat = vec![i32::MIN; n];
     let mut lon = vec![i32::MIN; n];
     let mut blocks = vec![false; n];
     let mut delays = vec![0u32; n];
     for part in found {
-        let part = part?;
         net.stats.nodes_read += part.nodes_read;
         for (idx, la, lo, barrier, delay) in part.hits {
             lat[idx as usize] = la;
@@ -356,7 +398,6 @@ pub fn read_network(
     net.node_lon_e7 = lon;
     net.node_blocks = blocks;
     net.node_delay_ms = delays;
-    Ok(net)
 }
 
 #[derive(Default)]
