@@ -321,7 +321,6 @@ fn region_summary(
 ) -> Vec<String> {
     let s = Sentences {
         l,
-        limit,
         lim: l.num(limit, 0),
         result,
         r,
@@ -341,7 +340,6 @@ fn region_summary(
 /// What the summary's sentences are made of.
 struct Sentences<'a> {
     l: Lang,
-    limit: f64,
     lim: String,
     result: &'a CoverageResult,
     r: &'a RegionResult,
@@ -430,20 +428,9 @@ impl Sentences<'_> {
 
     /// Facilities and places against the expected demand.
     fn supply(&self) -> String {
-        let (l, limit, lim, result, r, ms, flags) = (
-            self.l,
-            self.limit,
-            &self.lim,
-            self.result,
-            self.r,
-            self.ms,
-            self.flags,
-        );
-        let _ = (limit, lim, result, r, ms, flags);
-        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
-        let _ = count;
-        let n = ms.len();
-        let _ = n;
+        let l = self.l;
+        let result = self.result;
+        let r = self.r;
         let balance = r.figures.balance;
         match l {
             Lang::Nl => format!(
@@ -483,20 +470,10 @@ impl Sentences<'_> {
 
     /// The municipalities that do not meet the limit.
     fn gaps(&self) -> String {
-        let (l, limit, lim, result, r, ms, flags) = (
-            self.l,
-            self.limit,
-            &self.lim,
-            self.result,
-            self.r,
-            self.ms,
-            self.flags,
-        );
-        let _ = (limit, lim, result, r, ms, flags);
-        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
-        let _ = count;
-        let n = ms.len();
-        let _ = n;
+        let l = self.l;
+        let lim = &self.lim;
+        let r = self.r;
+        let ms = self.ms;
         let name_of = |code: &str| -> String {
             ms.iter()
                 .find(|m| m.code == code)
