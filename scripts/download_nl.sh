@@ -58,26 +58,26 @@ fetch gemeenten_pdok_2024.geojson "$gem_url" "the 2024 municipalities from PDOK"
 fetch gebieden_85755NED.json "$geb_url" "CBS Gebieden in Nederland 2024 (jeugdregio per municipality)"
 fetch kerncijfers_85984NED.json "$kern_url" "CBS Kerncijfers wijken en buurten 2024 (young people per municipality)"
 
-# The WFS serves 1,000 features per request: page until a page comes back short.
-pages=()
-start=0
-while :; do
-  fetch "buurten_pdok_2024_$start.geojson" "$buurt_url&count=1000&startIndex=$start" "the 2024 neighbourhoods from PDOK (from $start)"
-  pages+=(--buurten "$dir/buurten_pdok_2024_$start.geojson")
-  n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("features", [])))' "$dir/buurten_pdok_2024_$start.geojson")
-  [ "$n" -lt 1000 ] && break
-  start=$((start + 1000))
-done
-# CBS's OData serves at most 10,000 rows per request: page with $skip.
-tables=()
-skip=0
-while :; do
-  fetch "kerncijfers_buurten_85984NED_$skip.json" "$kernbu_url&\$top=10000&\$skip=$skip" "CBS Kerncijfers wijken en buurten 2024 (young people per neighbourhood, from $skip)"
-  tables+=(--kerncijfers "$dir/kerncijfers_buurten_85984NED_$skip.json")
-  n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("value", [])))' "$dir/kerncijfers_buurten_85984NED_$skip.json")
-  [ "$n" -lt 10000 ] && break
-  skip=$((skip + 10000))
-done
+# fetch_pages NAME URL WHAT PAGE FIELD FLAG START_PARAM COUNT_PARAM: fetches URL page by page
+# (PAGE items each) into DIR/NAME_<start>.json until a page holds fewer than PAGE items in its
+# FIELD array, and appends "FLAG file" for each page to the array `paged`.
+fetch_pages() {
+  local name=$1 url=$2 what=$3 page=$4 field=$5 flag=$6 start_param=$7 count_param=$8
+  local start=0 n file
+  while :; do
+    file="${name}_$start.json"
+    fetch "$file" "$url&$count_param=$page&$start_param=$start" "$what (from $start)"
+    paged+=("$flag" "$dir/$file")
+    n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get(sys.argv[2], [])))' "$dir/$file" "$field")
+    [ "$n" -lt "$page" ] && break
+    start=$((start + page))
+  done
+}
+
+# The WFS serves 1,000 features per request, CBS's OData at most 10,000 rows.
+paged=()
+fetch_pages buurten_pdok_2024 "$buurt_url" "the 2024 neighbourhoods from PDOK" 1000 features --buurten startIndex count
+fetch_pages kerncijfers_buurten_85984NED "$kernbu_url" "CBS Kerncijfers wijken en buurten 2024 (young people per neighbourhood)" 10000 value --kerncijfers '$skip' '$top'
 
 echo "joining municipalities, jeugdregio's and young people..."
 python3 "$here/join_nl.py" \
@@ -87,7 +87,7 @@ python3 "$here/join_nl.py" \
   --out "$dir/gemeenten_2024.geojson"
 
 echo "joining neighbourhoods and their young people..."
-python3 "$here/join_buurten.py" "${pages[@]}" "${tables[@]}" \
+python3 "$here/join_buurten.py" "${paged[@]}" \
   --out "$dir/buurten_2024.geojson"
 
 echo "building the road graph..."
