@@ -464,60 +464,96 @@ impl ScenarioDiff {
 
 /// The difference between two coverage answers of the same municipalities.
 pub fn diff(before: &CoverageResult, after: &CoverageResult) -> ScenarioDiff {
+    let municipalities = municipality_changes(before, after);
+    let moved = |was: fn(CoverageStatus) -> bool| -> (f64, f64) {
+        let (mut gain, mut lose) = (0.0, 0.0);
+        for m in &municipalities {
+            match (was(m.status_before), was(m.status_after)) {
+                (false, true) => gain += m.young_people,
+                (true, false) => lose += m.young_people,
+                _ => {}
+            }
+        }
+        (gain, lose)
+    };
+    let (gain_l, lose_l) = moved(within_limit);
+    let (gain_r, lose_r) = moved(in_region);
+    let placed = |r: &CoverageResult| r.municipalities.iter().map(|m| m.placed_within_limit).sum();
+    ScenarioDiff {
+        placements_per_10k: after.placements_per_10k,
+        demand_source: after.demand_source,
+        municipalities_changed: municipalities
+            .iter()
+            .filter(|m| m.effect != Effect::Same)
+            .count(),
+        young_people_gaining_within_limit: gain_l,
+        young_people_losing_within_limit: lose_l,
+        young_people_gaining_in_region: gain_r,
+        young_people_losing_in_region: lose_r,
+        placed_within_limit_before: placed(before),
+        placed_within_limit_after: placed(after),
+        unplaced_before: before.national.unplaced,
+        unplaced_after: after.national.unplaced,
+        places_before: before.national.places,
+        places_after: after.national.places,
+        municipalities,
+        regions: region_changes(before, after),
+    }
+}
+
+/// Every municipality of both answers, before and after, with the effect on its tier.
+fn municipality_changes(
+    before: &CoverageResult,
+    after: &CoverageResult,
+) -> Vec<MunicipalityChange> {
     let by_code: BTreeMap<&str, &super::coverage::MunicipalityResult> = before
         .municipalities
         .iter()
         .map(|m| (m.code.as_str(), m))
         .collect();
-    let mut municipalities = Vec::new();
-    let (mut gain_l, mut lose_l, mut gain_r, mut lose_r) = (0.0, 0.0, 0.0, 0.0);
-    for a in &after.municipalities {
-        let Some(b) = by_code.get(a.code.as_str()) else {
-            continue;
-        };
-        let w = a.weight;
-        match (within_limit(b.status), within_limit(a.status)) {
-            (false, true) => gain_l += w,
-            (true, false) => lose_l += w,
-            _ => {}
-        }
-        match (in_region(b.status), in_region(a.status)) {
-            (false, true) => gain_r += w,
-            (true, false) => lose_r += w,
-            _ => {}
-        }
-        let effect = match a.status.cmp(&b.status) {
-            std::cmp::Ordering::Less => Effect::Better,
-            std::cmp::Ordering::Equal => Effect::Same,
-            std::cmp::Ordering::Greater => Effect::Worse,
-        };
-        municipalities.push(MunicipalityChange {
-            code: a.code.clone(),
-            name: a.name.clone(),
-            status_before: b.status,
-            status_after: a.status,
-            effect,
-            share_within_limit_before: b.share_within_limit,
-            share_within_limit_after: a.share_within_limit,
-            nearest_minutes_before: b.nearest_minutes,
-            nearest_minutes_after: a.nearest_minutes,
-            nearest_facility_after: a.nearest_facility_id.clone(),
-            young_people: w,
-        });
-    }
+    after
+        .municipalities
+        .iter()
+        .filter_map(|a| {
+            let b = by_code.get(a.code.as_str())?;
+            let effect = match a.status.cmp(&b.status) {
+                std::cmp::Ordering::Less => Effect::Better,
+                std::cmp::Ordering::Equal => Effect::Same,
+                std::cmp::Ordering::Greater => Effect::Worse,
+            };
+            Some(MunicipalityChange {
+                code: a.code.clone(),
+                name: a.name.clone(),
+                status_before: b.status,
+                status_after: a.status,
+                effect,
+                share_within_limit_before: b.share_within_limit,
+                share_within_limit_after: a.share_within_limit,
+                nearest_minutes_before: b.nearest_minutes,
+                nearest_minutes_after: a.nearest_minutes,
+                nearest_facility_after: a.nearest_facility_id.clone(),
+                young_people: a.weight,
+            })
+        })
+        .collect()
+}
+
+/// Every region of every grouping of both answers, before and after, with the flags it
+/// clears and raises.
+fn region_changes(before: &CoverageResult, after: &CoverageResult) -> Vec<RegionChange> {
     let before_regions: BTreeMap<(&str, &str), &super::coverage::RegionResult> = before
         .regions
         .iter()
         .map(|r| ((r.grouping.as_str(), r.code.as_str()), r))
         .collect();
-    let regions = after
+    let rules = |r: &super::coverage::RegionResult| -> Vec<&'static str> {
+        r.flags.iter().map(|f| f.rule).collect()
+    };
+    after
         .regions
         .iter()
         .filter_map(|a| {
             let b = before_regions.get(&(a.grouping.as_str(), a.code.as_str()))?;
-            let rules = |r: &super::coverage::RegionResult| -> Vec<&'static str> {
-                r.flags.iter().map(|f| f.rule).collect()
-            };
             let (fb, fa) = (rules(b), rules(a));
             Some(RegionChange {
                 grouping: a.grouping.clone(),
@@ -540,35 +576,7 @@ pub fn diff(before: &CoverageResult, after: &CoverageResult) -> ScenarioDiff {
                 flags_after: fa,
             })
         })
-        .collect();
-    ScenarioDiff {
-        placements_per_10k: after.placements_per_10k,
-        demand_source: after.demand_source,
-        municipalities_changed: municipalities
-            .iter()
-            .filter(|m| m.effect != Effect::Same)
-            .count(),
-        young_people_gaining_within_limit: gain_l,
-        young_people_losing_within_limit: lose_l,
-        young_people_gaining_in_region: gain_r,
-        young_people_losing_in_region: lose_r,
-        placed_within_limit_before: before
-            .municipalities
-            .iter()
-            .map(|m| m.placed_within_limit)
-            .sum(),
-        placed_within_limit_after: after
-            .municipalities
-            .iter()
-            .map(|m| m.placed_within_limit)
-            .sum(),
-        unplaced_before: before.national.unplaced,
-        unplaced_after: after.national.unplaced,
-        places_before: before.national.places,
-        places_after: after.national.places,
-        municipalities,
-        regions,
-    }
+        .collect()
 }
 
 #[cfg(test)]

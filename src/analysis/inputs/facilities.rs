@@ -214,92 +214,14 @@ fn build_facility(
 
 /// Reads facilities from CSV (by extension `.csv`) or GeoJSON (Point features).
 pub fn read_facilities(path: &Path) -> Result<Vec<Facility>, InputError> {
-    let converter = RdConverter::new();
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let mut out = Vec::new();
-    if is_csv {
-        let (mut rdr, headers) = open_csv(path)?;
-        for (i, rec) in rdr.records().enumerate() {
-            let line = i + 2;
-            let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;
-            let get = |k: &str| {
-                headers
-                    .iter()
-                    .position(|h| h == k)
-                    .and_then(|c| rec.get(c))
-                    .map(|s| s.trim().to_string())
-            };
-            let extra = headers
-                .iter()
-                .zip(rec.iter())
-                .filter(|(h, _)| !KNOWN.contains(&h.as_str()))
-                .map(|(h, v)| (h.clone(), v.to_string()))
-                .collect();
-            if out.len() == MAX_FACILITIES {
-                return Err(invalid(
-                    path,
-                    format!("more than {MAX_FACILITIES} facilities: is this a facilities file?"),
-                ));
-            }
-            out.push(build_facility(
-                path,
-                &format!("line {line}"),
-                &get,
-                extra,
-                i,
-                &converter,
-            )?);
-        }
+    let out = if is_csv {
+        read_csv(path)?
     } else {
-        let text = crate::limits::read_to_string(path).map_err(|e| InputError::Read {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let fc: geojson::FeatureCollection = text.parse().map_err(|e: geojson::Error| {
-            invalid(path, format!("not a GeoJSON FeatureCollection: {e}"))
-        })?;
-        for (i, f) in fc.features.iter().enumerate() {
-            let what = format!("feature {i}");
-            let Some(geojson::GeometryValue::Point { coordinates: p }) =
-                f.geometry.as_ref().map(|g| &g.value)
-            else {
-                return Err(invalid(path, format!("{what} is not a Point")));
-            };
-            let p = p.as_slice();
-            let (x, y) = (
-                p.first().copied().unwrap_or(f64::NAN),
-                p.get(1).copied().unwrap_or(f64::NAN),
-            );
-            let props = f.properties.clone().unwrap_or_default();
-            let as_string = |v: &serde_json::Value| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let mut map: BTreeMap<String, String> = props
-                .iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), as_string(v)))
-                .collect();
-            match Crs::detect(x, y) {
-                Crs::Wgs84 => {
-                    map.insert("lon".into(), x.to_string());
-                    map.insert("lat".into(), y.to_string());
-                }
-                Crs::RdNew => {
-                    map.insert("x".into(), x.to_string());
-                    map.insert("y".into(), y.to_string());
-                }
-            }
-            let get = |k: &str| map.get(k).cloned();
-            let extra = map
-                .iter()
-                .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            out.push(build_facility(path, &what, &get, extra, i, &converter)?);
-        }
-    }
+        read_geojson(path)?
+    };
     let mut ids = std::collections::BTreeSet::new();
     for f in &out {
         if !ids.insert(f.id.clone()) {
@@ -314,6 +236,98 @@ pub fn read_facilities(path: &Path) -> Result<Vec<Facility>, InputError> {
             path,
             "no facilities in the file (only a header, or no features)",
         ));
+    }
+    Ok(out)
+}
+
+/// Facilities from CSV rows (at most [`MAX_FACILITIES`]).
+fn read_csv(path: &Path) -> Result<Vec<Facility>, InputError> {
+    let converter = RdConverter::new();
+    let mut out = Vec::new();
+    let (mut rdr, headers) = open_csv(path)?;
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+        let get = |k: &str| {
+            headers
+                .iter()
+                .position(|h| h == k)
+                .and_then(|c| rec.get(c))
+                .map(|s| s.trim().to_string())
+        };
+        let extra = headers
+            .iter()
+            .zip(rec.iter())
+            .filter(|(h, _)| !KNOWN.contains(&h.as_str()))
+            .map(|(h, v)| (h.clone(), v.to_string()))
+            .collect();
+        if out.len() == MAX_FACILITIES {
+            return Err(invalid(
+                path,
+                format!("more than {MAX_FACILITIES} facilities: is this a facilities file?"),
+            ));
+        }
+        out.push(build_facility(
+            path,
+            &format!("line {line}"),
+            &get,
+            extra,
+            i,
+            &converter,
+        )?);
+    }
+    Ok(out)
+}
+
+/// Facilities from GeoJSON Point features, their coordinates in WGS84 or RD New.
+fn read_geojson(path: &Path) -> Result<Vec<Facility>, InputError> {
+    let converter = RdConverter::new();
+    let mut out = Vec::new();
+    let text = crate::limits::read_to_string(path).map_err(|e| InputError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let fc: geojson::FeatureCollection = text.parse().map_err(|e: geojson::Error| {
+        invalid(path, format!("not a GeoJSON FeatureCollection: {e}"))
+    })?;
+    for (i, f) in fc.features.iter().enumerate() {
+        let what = format!("feature {i}");
+        let Some(geojson::GeometryValue::Point { coordinates: p }) =
+            f.geometry.as_ref().map(|g| &g.value)
+        else {
+            return Err(invalid(path, format!("{what} is not a Point")));
+        };
+        let p = p.as_slice();
+        let (x, y) = (
+            p.first().copied().unwrap_or(f64::NAN),
+            p.get(1).copied().unwrap_or(f64::NAN),
+        );
+        let props = f.properties.clone().unwrap_or_default();
+        let as_string = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let mut map: BTreeMap<String, String> = props
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), as_string(v)))
+            .collect();
+        match Crs::detect(x, y) {
+            Crs::Wgs84 => {
+                map.insert("lon".into(), x.to_string());
+                map.insert("lat".into(), y.to_string());
+            }
+            Crs::RdNew => {
+                map.insert("x".into(), x.to_string());
+                map.insert("y".into(), y.to_string());
+            }
+        }
+        let get = |k: &str| map.get(k).cloned();
+        let extra = map
+            .iter()
+            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.push(build_facility(path, &what, &get, extra, i, &converter)?);
     }
     Ok(out)
 }
