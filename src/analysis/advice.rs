@@ -19,6 +19,7 @@
 //! ([`Problem::improve_by_swaps`]).
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// What the advice maximises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -191,6 +192,74 @@ impl Problem {
         match objective {
             Objective::Coverage | Objective::Fairness => p.newly_within_limit,
             Objective::Median => p.weighted_minutes_saved,
+        }
+    }
+
+    /// The same problem with the demand units that no candidate reaches merged into one per
+    /// (region, within the limit today): their state never changes, so every objective's
+    /// value and every region's share stay exactly the same, and the problem shrinks to the
+    /// units a site can change.
+    pub fn without_unreached(self) -> Problem {
+        let mut reached = vec![false; self.weights.len()];
+        for c in &self.candidates {
+            for &(d, _) in &c.reach {
+                reached[d] = true;
+            }
+        }
+        let mut out = Problem {
+            weights: Vec::new(),
+            region: Vec::new(),
+            covered: Vec::new(),
+            current_ms: Vec::new(),
+            candidates: Vec::new(),
+            ..self.clone_settings()
+        };
+        let mut new_index = vec![usize::MAX; self.weights.len()];
+        let mut merged: BTreeMap<(Option<usize>, bool), usize> = BTreeMap::new();
+        for d in 0..self.weights.len() {
+            let slot = if reached[d] {
+                None
+            } else {
+                merged.get(&(self.region[d], self.covered[d])).copied()
+            };
+            match slot {
+                Some(i) => out.weights[i] += self.weights[d],
+                None => {
+                    let i = out.weights.len();
+                    if !reached[d] {
+                        merged.insert((self.region[d], self.covered[d]), i);
+                    }
+                    out.weights.push(self.weights[d]);
+                    out.region.push(self.region[d]);
+                    out.covered.push(self.covered[d]);
+                    out.current_ms.push(self.current_ms[d]);
+                    new_index[d] = i;
+                }
+            }
+        }
+        out.candidates = self
+            .candidates
+            .into_iter()
+            .map(|c| Candidate {
+                region: c.region,
+                reach: c.reach.into_iter().map(|(d, t)| (new_index[d], t)).collect(),
+            })
+            .collect();
+        out
+    }
+
+    /// The problem's settings without its units and candidates.
+    fn clone_settings(&self) -> Problem {
+        Problem {
+            weights: Vec::new(),
+            region: Vec::new(),
+            regions: self.regions,
+            covered: Vec::new(),
+            current_ms: Vec::new(),
+            region_has_unit: self.region_has_unit.clone(),
+            limit_ms: self.limit_ms,
+            cap_ms: self.cap_ms,
+            candidates: Vec::new(),
         }
     }
 
@@ -803,6 +872,33 @@ mod tests {
                             assert_ne!(leximin_cmp(&skey, &gkey), std::cmp::Ordering::Less);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn merging_the_units_no_site_reaches_changes_no_answer() {
+        for seed in 0..25 {
+            // Half the units far from every candidate, so there is something to merge.
+            let mut p = random_problem(300 + seed, 40, 8);
+            for c in &mut p.candidates {
+                c.reach.retain(|&(d, _)| d % 2 == 0);
+            }
+            let merged = p.clone().without_unreached();
+            assert!(merged.weights.len() < p.weights.len(), "seed {seed}");
+            assert!((merged.weights.iter().sum::<f64>() - p.weights.iter().sum::<f64>()).abs() < 1e-9);
+            for k in 1..=3 {
+                for objective in [Objective::Coverage, Objective::Median, Objective::Fairness] {
+                    let a = p.exact(k, objective, 1_000_000).expect("small");
+                    let b = merged.exact(k, objective, 1_000_000).expect("small");
+                    assert_eq!(a.picks, b.picks, "seed {seed} k {k} {objective:?}");
+                    assert!((a.value - b.value).abs() < 1e-9);
+                    let set: Vec<usize> = a.picks.iter().map(|x| x.candidate).collect();
+                    assert_eq!(
+                        leximin_cmp(&outcome(&p, &set).2, &outcome(&merged, &set).2),
+                        std::cmp::Ordering::Equal
+                    );
                 }
             }
         }

@@ -9,16 +9,19 @@ use super::error::AppError;
 use super::scenario::ScenarioAnswer;
 use crate::analysis::NeedProfile;
 use crate::analysis::advice::{Candidate, Objective, Problem, Solution, binomial};
-use crate::analysis::coverage::CoverageStatus;
+use crate::analysis::coverage::OriginDemand;
 use crate::analysis::scenario::{Change, Scenario};
 use crate::progress::Progress;
 use crate::spatial::Snap;
-use crate::units::minutes_to_ms;
 
 /// The most new units one question may ask for.
 pub const MAX_ADD: usize = 20;
 /// Enumerate every set of sites (the exact optimum) when there are at most this many.
 pub const EXACT_MAX_SETS: u64 = 2_000_000;
+/// ... and when comparing them costs at most this much work (sets × the demand units and
+/// reaches each set is scored over), so that a national question with many origins falls
+/// back to greedy within seconds rather than enumerating for minutes.
+pub const EXACT_MAX_WORK: u64 = 400_000_000;
 
 /// A candidate site.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,7 +60,8 @@ pub struct AdvisedSite {
     /// The planning region it lies in.
     pub region: Option<String>,
     /// Young people newly within the limit with this site added to those ranked above it
-    /// (travel from each municipality's representative point).
+    /// (travel from every origin, as in coverage: the share of each municipality's young
+    /// people, not its tier).
     pub newly_within_limit: f64,
     /// Young people × minutes saved on the way to the nearest suitable unit.
     pub weighted_minutes_saved: f64,
@@ -76,8 +80,11 @@ pub struct AdviceAnswer {
     pub candidates: usize,
     /// The municipalities whose young people the objective counts (all of the region).
     pub municipalities: usize,
-    /// Of those, the ones whose point lies off the road network: counted, but no site
-    /// reaches them (codes).
+    /// The demand units: the origins of those municipalities (where young people live, as
+    /// in coverage), plus one for each municipality without any.
+    pub origins: usize,
+    /// Of the municipalities, those without an origin on the road network: counted, but no
+    /// site reaches them (codes).
     pub off_network: Vec<String>,
     pub sites: Vec<AdvisedSite>,
     /// The objective's value of the answer and, where known, an upper bound on the best.
@@ -129,8 +136,9 @@ impl Dataset {
                 &computed
             }
         };
-        let demand = self.demand_units(req)?;
+        let municipalities = self.demand_municipalities(req)?;
         let sites = self.candidate_sites(req)?;
+        let demand = self.origin_demand(baseline, &municipalities, req);
         let regions = PlanningRegions::of(self, baseline, &demand, &sites);
         let cap_ms = match req.objective {
             // p-median needs times beyond the limit; they are searched up to twice it.
@@ -138,7 +146,7 @@ impl Dataset {
             _ => req.need.limit_ms(),
         };
         let reaches = self.site_reaches(&sites, &demand, cap_ms, req, progress);
-        let problem = advice_problem(baseline, &demand, &regions, reaches, cap_ms, req);
+        let problem = advice_problem(&demand, &regions, reaches, cap_ms, req);
         let solution = solve(&problem, req);
         let advised = advised_sites(&solution, &sites, &regions);
         let check = if check {
@@ -159,10 +167,11 @@ impl Dataset {
             region: req.region.clone(),
             planning_grouping: baseline.planning_grouping.clone(),
             candidates: sites.len(),
-            municipalities: demand.len(),
-            off_network: demand
+            municipalities: municipalities.len(),
+            origins: demand.len(),
+            off_network: municipalities
                 .iter()
-                .filter(|&&m| self.prepared.representative_snaps[m].is_err())
+                .filter(|&&m| self.prepared.origins[m].is_empty())
                 .map(|&m| munis[m].code.clone())
                 .collect(),
             sites: advised,
@@ -171,7 +180,7 @@ impl Dataset {
             exact: solution.exact,
             guarantee: solution.guarantee,
             check,
-            method: method_text(req, sites.len(), demand.len(), cap_ms),
+            method: method_text(req, sites.len(), municipalities.len(), cap_ms),
             synthetic_roads: baseline.synthetic_roads,
         })
     }
@@ -206,10 +215,10 @@ impl Dataset {
         })
     }
 
-    /// The demand units: every municipality of the asked region. Those whose point is off
-    /// the road network stay in (no site reaches them, but their young people count in every
-    /// share); the answer lists them.
-    fn demand_units(&self, req: &AdviceRequest) -> Result<Vec<usize>, AppError> {
+    /// The municipalities whose young people count: every one of the asked region. Those
+    /// without an origin on the road network stay in (no site reaches them, but their young
+    /// people count in every share); the answer lists them.
+    fn demand_municipalities(&self, req: &AdviceRequest) -> Result<Vec<usize>, AppError> {
         let demand: Vec<usize> = (0..self.prepared.municipalities.len())
             .filter(|&m| self.in_asked_region(req, m))
             .collect();
@@ -271,36 +280,47 @@ impl Dataset {
         Ok(usable)
     }
 
-    /// Travel times from every demand unit's point to every candidate site (home → unit, as
-    /// in coverage) up to `cap_ms`: one table, candidates × municipalities
-    /// ([`crate::routing::Engine::table`]).
+    /// The demand units: every origin of the municipalities, with the young people the
+    /// baseline gives its municipality spread by origin weight, and its time to the nearest
+    /// suitable unit today (the origins and the search of coverage).
+    fn origin_demand(
+        &self,
+        baseline: &crate::analysis::CoverageResult,
+        municipalities: &[usize],
+        req: &AdviceRequest,
+    ) -> OriginDemand {
+        let young_people: Vec<f64> = baseline.municipalities.iter().map(|m| m.weight).collect();
+        self.network.with_workspace(|ws| {
+            self.prepared.origin_demand(
+                &self.network.engine,
+                ws,
+                &req.need,
+                municipalities,
+                &young_people,
+            )
+        })
+    }
+
+    /// Travel times from every demand unit to every candidate site (home → unit, as in
+    /// coverage) up to `cap_ms`: one search per site bounded at the cap.
     fn site_reaches(
         &self,
         sites: &[(Site, Snap)],
-        demand: &[usize],
+        demand: &OriginDemand,
         cap_ms: u32,
         req: &AdviceRequest,
         progress: &Progress,
     ) -> Vec<Vec<(usize, u32)>> {
-        let p = &self.prepared;
-        let targets: Vec<Option<Snap>> = demand
-            .iter()
-            .map(|&m| p.representative_snaps[m].as_ref().ok().copied())
-            .collect();
         let bar = progress.bar(sites.len() as u64, "searching from candidate sites");
-        let rows: Vec<Option<Snap>> = sites.iter().map(|(_, s)| Some(*s)).collect();
-        let reaches = self
-            .network
-            .engine
-            .table_with(&rows, &targets, cap_ms, req.need.direction, &|| bar.inc(1))
-            .into_iter()
-            .map(|row| {
-                row.iter()
-                    .enumerate()
-                    .filter_map(|(d, r)| r.map(|r| (d, r.time_ms)))
-                    .collect()
-            })
-            .collect();
+        let snaps: Vec<Snap> = sites.iter().map(|(_, s)| *s).collect();
+        let reaches = self.prepared.site_reaches(
+            &self.network.engine,
+            demand,
+            &snaps,
+            cap_ms,
+            req.need.direction,
+            &|| bar.inc(1),
+        );
         bar.finish_and_clear();
         reaches
     }
@@ -319,7 +339,7 @@ impl PlanningRegions {
     fn of(
         data: &Dataset,
         baseline: &crate::analysis::CoverageResult,
-        demand: &[usize],
+        demand: &OriginDemand,
         sites: &[(Site, Snap)],
     ) -> Self {
         let mut names: Vec<String> = Vec::new();
@@ -334,7 +354,11 @@ impl PlanningRegions {
             })
         };
         let region_of = |m: usize| baseline.municipalities[m].planning_region.as_ref();
-        let of_demand: Vec<Option<usize>> = demand.iter().map(|&m| index(region_of(m))).collect();
+        let of_demand: Vec<Option<usize>> = demand
+            .municipality
+            .iter()
+            .map(|&m| index(region_of(m)))
+            .collect();
         let of_site: Vec<Option<usize>> = sites
             .iter()
             .map(|(s, _)| index(data.prepared.locate(s.lon, s.lat).and_then(region_of)))
@@ -357,48 +381,49 @@ impl PlanningRegions {
     }
 }
 
-/// The location problem: demand units weighted by young people, their baseline state, and
-/// the candidates with their reach.
+/// The location problem: the origins weighted by young people, their state today, and the
+/// candidates with the origins they bring closer (a site farther than an origin's nearest
+/// unit today changes nothing for it, so that reach is left out); the units no site
+/// reaches merged ([`Problem::without_unreached`]).
 fn advice_problem(
-    baseline: &crate::analysis::CoverageResult,
-    demand: &[usize],
+    demand: &OriginDemand,
     regions: &PlanningRegions,
     reaches: Vec<Vec<(usize, u32)>>,
     cap_ms: u32,
     req: &AdviceRequest,
 ) -> Problem {
-    let result = |m: usize| &baseline.municipalities[m];
+    let limit_ms = req.need.limit_ms();
+    let current_ms: Vec<u32> = demand
+        .now_ms
+        .iter()
+        .map(|t| t.unwrap_or(cap_ms).min(cap_ms))
+        .collect();
     Problem {
-        weights: demand.iter().map(|&m| result(m).weight).collect(),
+        weights: demand.young_people.clone(),
         region: regions.of_demand.clone(),
         regions: regions.names.len(),
         covered: demand
+            .now_ms
             .iter()
-            .map(|&m| {
-                matches!(
-                    result(m).status,
-                    CoverageStatus::OwnMunicipality | CoverageStatus::WithinLimit
-                )
-            })
-            .collect(),
-        current_ms: demand
-            .iter()
-            .map(|&m| {
-                result(m)
-                    .nearest_minutes
-                    .map(minutes_to_ms)
-                    .unwrap_or(cap_ms)
-            })
+            .map(|t| t.is_some_and(|t| t <= limit_ms))
             .collect(),
         region_has_unit: regions.has_unit.clone(),
-        limit_ms: req.need.limit_ms(),
+        limit_ms,
         cap_ms,
         candidates: reaches
             .into_iter()
             .zip(&regions.of_site)
-            .map(|(reach, r)| Candidate { region: *r, reach })
+            .map(|(reach, r)| Candidate {
+                region: *r,
+                reach: reach
+                    .into_iter()
+                    .filter(|&(d, t)| t < current_ms[d])
+                    .collect(),
+            })
             .collect(),
+        current_ms,
     }
+    .without_unreached()
 }
 
 /// Greedy, then the exact optimum by enumeration where the sets are few enough; for
@@ -408,7 +433,10 @@ fn solve(problem: &Problem, req: &AdviceRequest) -> Solution {
     if greedy.exact {
         return greedy;
     }
-    match problem.exact(req.add, req.objective, EXACT_MAX_SETS) {
+    let reach: usize = problem.candidates.iter().map(|c| c.reach.len()).sum();
+    let per_set = (problem.weights.len() + req.add * reach / problem.candidates.len().max(1)) as u64;
+    let max_sets = EXACT_MAX_SETS.min(EXACT_MAX_WORK / per_set.max(1));
+    match problem.exact(req.add, req.objective, max_sets) {
         Some(exact) => exact,
         None if req.objective == Objective::Fairness => {
             problem.improve_by_swaps(&greedy, req.objective)
@@ -447,7 +475,7 @@ fn method_text(
 ) -> String {
     let combos = binomial(candidates as u64, req.add as u64);
     format!(
-        "{} over {candidates} candidate sites and {municipalities} municipalities, every young person of them counted ({} possible sets of {}); travel time from each municipality's representative point to each site, searched up to {} minutes",
+        "{} over {candidates} candidate sites and {municipalities} municipalities, every young person of them counted ({} possible sets of {}); travel time from every origin (where young people live, as in coverage) to each site, searched up to {} minutes",
         match req.objective {
             Objective::Coverage => "maximal covering location (Church & ReVelle 1974)",
             Objective::Median => "p-median (Hakimi 1964)",

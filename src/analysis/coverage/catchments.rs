@@ -2,6 +2,7 @@
 //! assignment): one bounded search per facility site.
 
 use super::*;
+use super::siting;
 
 impl Prepared {
     /// Each placed facility's catchment over the origins: for every municipality, the share
@@ -16,11 +17,6 @@ impl Prepared {
         limit: u32,
         dir: Direction,
     ) -> Vec<Reach> {
-        thread_local! {
-            // One search state per worker thread, kept between questions (a graph's worth
-            // of labels is too much to allocate per facility).
-            static WORKSPACE: std::cell::RefCell<Workspace> = Default::default();
-        }
         // Facilities at the same place (several units on one site) share one search.
         let mut sites: BTreeMap<Vec<(u32, u32)>, Site> = BTreeMap::new();
         for &f in placed {
@@ -43,7 +39,7 @@ impl Prepared {
                     if crate::cancel::requested() {
                         return Vec::new();
                     }
-                    WORKSPACE.with_borrow_mut(|ws| {
+                    siting::with_thread_workspace(|ws| {
                         ws.run(&engine.graph, seeds, limit, dir);
                         self.catchment_of(engine, ws, facilities, limit, dir)
                     })

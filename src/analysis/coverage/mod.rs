@@ -3,9 +3,11 @@
 mod catchments;
 mod population;
 mod regions;
+mod siting;
 
 use population::{area_origins, place_facilities, point_origins};
 pub use regions::weighted_gini;
+pub use siting::OriginDemand;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
