@@ -109,16 +109,33 @@ pub struct Solution {
 /// Each region's (has a unit of its own, share within the limit), worst first.
 type RegionKey = Vec<(bool, f64)>;
 
-/// The state after some sites are chosen.
+/// The state after some sites are chosen. The per-region sums and the objectives' values
+/// are kept as sites are taken, so that scoring a state costs the regions, not the units.
 #[derive(Clone)]
 struct State {
     covered: Vec<bool>,
     best_ms: Vec<u32>,
     has_unit: Vec<bool>,
+    /// Young people per region: in all, and within the limit.
+    total: Vec<f64>,
+    within: Vec<f64>,
+    /// Young people newly within the limit, and young-people-minutes saved, so far.
+    newly: f64,
+    saved: f64,
 }
 
 impl Problem {
     fn start(&self) -> State {
+        let mut total = vec![0.0; self.regions];
+        let mut within = vec![0.0; self.regions];
+        for (d, r) in self.region.iter().enumerate() {
+            if let Some(r) = *r {
+                total[r] += self.weights[d];
+                if self.covered[d] {
+                    within[r] += self.weights[d];
+                }
+            }
+        }
         State {
             covered: self.covered.clone(),
             best_ms: self
@@ -127,6 +144,10 @@ impl Problem {
                 .map(|&t| t.min(self.cap_ms))
                 .collect(),
             has_unit: self.region_has_unit.clone(),
+            total,
+            within,
+            newly: 0.0,
+            saved: 0.0,
         }
     }
 
@@ -152,10 +173,17 @@ impl Problem {
     fn take(&self, s: &mut State, c: usize) {
         let cand = &self.candidates[c];
         for &(d, t) in &cand.reach {
-            if t <= self.limit_ms {
+            if t <= self.limit_ms && !s.covered[d] {
                 s.covered[d] = true;
+                s.newly += self.weights[d];
+                if let Some(r) = self.region[d] {
+                    s.within[r] += self.weights[d];
+                }
             }
-            s.best_ms[d] = s.best_ms[d].min(t);
+            if t < s.best_ms[d] {
+                s.saved += self.weights[d] * f64::from(s.best_ms[d] - t) / 60_000.0;
+                s.best_ms[d] = t;
+            }
         }
         if let Some(r) = cand.region {
             s.has_unit[r] = true;
@@ -164,28 +192,39 @@ impl Problem {
 
     /// Each region's (has a unit of its own, share within the limit), worst first.
     fn region_key(&self, s: &State) -> RegionKey {
-        let mut total = vec![0.0; self.regions];
-        let mut within = vec![0.0; self.regions];
-        for (d, r) in self.region.iter().enumerate() {
-            if let Some(r) = *r {
-                total[r] += self.weights[d];
-                if s.covered[d] {
-                    within[r] += self.weights[d];
-                }
+        key_of(&s.has_unit, &s.total, &s.within)
+    }
+
+    /// The region key of `s` with candidate `c` taken, without changing `s`: the cost of
+    /// the candidate's reach, not of the units.
+    fn key_after(&self, s: &State, c: usize) -> RegionKey {
+        let cand = &self.candidates[c];
+        let mut within = s.within.clone();
+        for &(d, t) in &cand.reach {
+            if t <= self.limit_ms
+                && !s.covered[d]
+                && let Some(r) = self.region[d]
+            {
+                within[r] += self.weights[d];
             }
         }
-        let mut key: Vec<(bool, f64)> = (0..self.regions)
-            .map(|r| {
-                let share = if total[r] > 0.0 {
-                    within[r] / total[r]
-                } else {
-                    1.0
-                };
-                (s.has_unit[r], share)
-            })
-            .collect();
-        key.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        key
+        let mut has_unit = s.has_unit.clone();
+        if let Some(r) = cand.region {
+            has_unit[r] = true;
+        }
+        key_of(&has_unit, &s.total, &within)
+    }
+
+    /// The objective's score of `s` with candidate `c` taken, without changing `s`.
+    fn score_after(&self, s: &State, c: usize, objective: Objective) -> Score {
+        let g = self.gain(s, c);
+        match objective {
+            Objective::Coverage => Score::Value(s.newly + g.newly_within_limit),
+            Objective::Median => Score::Value(s.saved + g.weighted_minutes_saved),
+            Objective::Fairness => {
+                Score::Leximin(self.key_after(s, c), s.newly + g.newly_within_limit)
+            }
+        }
     }
 
     fn value_of(&self, objective: Objective, p: &Pick) -> f64 {
@@ -237,14 +276,12 @@ impl Problem {
                 }
             }
         }
-        out.candidates = self
-            .candidates
-            .into_iter()
-            .map(|c| Candidate {
-                region: c.region,
-                reach: c.reach.into_iter().map(|(d, t)| (new_index[d], t)).collect(),
-            })
-            .collect();
+        out.candidates = self.candidates;
+        for c in &mut out.candidates {
+            for reach in &mut c.reach {
+                reach.0 = new_index[reach.0];
+            }
+        }
         out
     }
 
@@ -284,9 +321,7 @@ impl Problem {
                 Objective::Fairness => {
                     let mut best: Option<(RegionKey, f64, &Pick)> = None;
                     for g in &gains {
-                        let mut next = s.clone();
-                        self.take(&mut next, g.candidate);
-                        let key = self.region_key(&next);
+                        let key = self.key_after(&s, g.candidate);
                         let better = match &best {
                             None => true,
                             Some((bk, bv, _)) => match leximin_cmp(&key, bk) {
@@ -515,21 +550,10 @@ impl Problem {
 
     /// The objective's score of a state.
     fn score(&self, s: &State, objective: Objective) -> Score {
-        let newly: f64 = (0..self.weights.len())
-            .filter(|&d| s.covered[d] && !self.covered[d])
-            .map(|d| self.weights[d])
-            .sum();
         match objective {
-            Objective::Coverage => Score::Value(newly),
-            Objective::Median => Score::Value(
-                (0..self.weights.len())
-                    .map(|d| {
-                        let before = self.current_ms[d].min(self.cap_ms);
-                        self.weights[d] * f64::from(before - s.best_ms[d].min(before)) / 60_000.0
-                    })
-                    .sum(),
-            ),
-            Objective::Fairness => Score::Leximin(self.region_key(s), newly),
+            Objective::Coverage => Score::Value(s.newly),
+            Objective::Median => Score::Value(s.saved),
+            Objective::Fairness => Score::Leximin(self.region_key(s), s.newly),
         }
     }
 
@@ -543,15 +567,17 @@ impl Problem {
         // Every swap strictly improves the score, so this ends; the cap only bounds time.
         'search: while swaps < 10_000 {
             for i in 0..set.len() {
+                // The set without its i-th site, then each other candidate in its place.
+                let mut rest = set.clone();
+                rest.remove(i);
+                let without = self.state_of(&rest);
                 for c in 0..self.candidates.len() {
                     if set.contains(&c) {
                         continue;
                     }
-                    let mut trial = set.clone();
-                    trial[i] = c;
-                    let s = self.score(&self.state_of(&trial), objective);
+                    let s = self.score_after(&without, c, objective);
                     if s.beats(&score) {
-                        set = trial;
+                        set[i] = c;
                         score = s;
                         swaps += 1;
                         continue 'search;
@@ -606,6 +632,23 @@ impl Problem {
             guarantee,
         }
     }
+}
+
+/// Each region's (has a unit of its own, share within the limit), worst first; a region
+/// without young people counts as fully within.
+fn key_of(has_unit: &[bool], total: &[f64], within: &[f64]) -> RegionKey {
+    let mut key: Vec<(bool, f64)> = (0..total.len())
+        .map(|r| {
+            let share = if total[r] > 0.0 {
+                within[r] / total[r]
+            } else {
+                1.0
+            };
+            (has_unit[r], share)
+        })
+        .collect();
+    key.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    key
 }
 
 /// Compares two worst-first region keys: the better one has the better worst region, then
@@ -887,7 +930,9 @@ mod tests {
             }
             let merged = p.clone().without_unreached();
             assert!(merged.weights.len() < p.weights.len(), "seed {seed}");
-            assert!((merged.weights.iter().sum::<f64>() - p.weights.iter().sum::<f64>()).abs() < 1e-9);
+            assert!(
+                (merged.weights.iter().sum::<f64>() - p.weights.iter().sum::<f64>()).abs() < 1e-9
+            );
             for k in 1..=3 {
                 for objective in [Objective::Coverage, Objective::Median, Objective::Fairness] {
                     let a = p.exact(k, objective, 1_000_000).expect("small");

@@ -7,9 +7,10 @@ use serde::Serialize;
 use super::dataset::Dataset;
 use super::error::AppError;
 use super::scenario::ScenarioAnswer;
+use crate::analysis::CoverageResult;
 use crate::analysis::NeedProfile;
 use crate::analysis::advice::{Candidate, Objective, Problem, Solution, binomial};
-use crate::analysis::coverage::OriginDemand;
+use crate::analysis::coverage::{OriginDemand, OriginsNow};
 use crate::analysis::scenario::{Change, Scenario};
 use crate::progress::Progress;
 use crate::spatial::Snap;
@@ -49,6 +50,13 @@ pub struct AdviceRequest {
     pub kind: Option<String>,
     /// Places per new unit (default: the kind's usual size).
     pub places: Option<f64>,
+}
+
+/// What advice starts from: a coverage answer and every origin's time to its nearest
+/// suitable unit today ([`Dataset::advice_baseline`]).
+pub struct Baseline<'a> {
+    pub result: &'a CoverageResult,
+    pub now: OriginsNow,
 }
 
 /// One advised site.
@@ -110,13 +118,25 @@ impl Dataset {
         self.advise_with(req, None, true, progress)
     }
 
+    /// What advice starts from for a coverage answer: the answer and its origins' times
+    /// today. The report computes it once for all its regions.
+    pub fn advice_baseline<'a>(&self, result: &'a CoverageResult) -> Baseline<'a> {
+        Baseline {
+            result,
+            now: self.network.with_workspace(|ws| {
+                self.prepared
+                    .origins_now(&self.network.engine, ws, &result.need)
+            }),
+        }
+    }
+
     /// Advice against a baseline the caller has already (or `None`), checked as a scenario
     /// or not (the report leaves the check out when it advises every region). The steps of
     /// docs/ANALYSIS.md, "Siting advice".
     pub fn advise_with(
         &self,
         req: &AdviceRequest,
-        baseline: Option<&crate::analysis::CoverageResult>,
+        baseline: Option<&Baseline>,
         check: bool,
         progress: &Progress,
     ) -> Result<AdviceAnswer, AppError> {
@@ -128,17 +148,18 @@ impl Dataset {
             ));
         }
         let kind = self.new_unit_kind(req)?;
-        let computed;
-        let baseline = match baseline {
-            Some(b) => b,
+        let (computed, computed_now);
+        let (baseline, now) = match baseline {
+            Some(b) => (b.result, &b.now),
             None => {
                 computed = self.coverage(&req.need)?;
-                &computed
+                computed_now = self.advice_baseline(&computed).now;
+                (&computed, &computed_now)
             }
         };
         let municipalities = self.demand_municipalities(req)?;
         let sites = self.candidate_sites(req)?;
-        let demand = self.origin_demand(baseline, &municipalities, req);
+        let demand = self.origin_demand(baseline, now, &municipalities);
         let regions = PlanningRegions::of(self, baseline, &demand, &sites);
         let cap_ms = match req.objective {
             // p-median needs times beyond the limit; they are searched up to twice it.
@@ -285,20 +306,13 @@ impl Dataset {
     /// suitable unit today (the origins and the search of coverage).
     fn origin_demand(
         &self,
-        baseline: &crate::analysis::CoverageResult,
+        baseline: &CoverageResult,
+        now: &OriginsNow,
         municipalities: &[usize],
-        req: &AdviceRequest,
     ) -> OriginDemand {
         let young_people: Vec<f64> = baseline.municipalities.iter().map(|m| m.weight).collect();
-        self.network.with_workspace(|ws| {
-            self.prepared.origin_demand(
-                &self.network.engine,
-                ws,
-                &req.need,
-                municipalities,
-                &young_people,
-            )
-        })
+        self.prepared
+            .origin_demand(&self.network.engine, now, municipalities, &young_people)
     }
 
     /// Travel times from every demand unit to every candidate site (home → unit, as in
@@ -338,7 +352,7 @@ struct PlanningRegions {
 impl PlanningRegions {
     fn of(
         data: &Dataset,
-        baseline: &crate::analysis::CoverageResult,
+        baseline: &CoverageResult,
         demand: &OriginDemand,
         sites: &[(Site, Snap)],
     ) -> Self {
@@ -413,12 +427,9 @@ fn advice_problem(
         candidates: reaches
             .into_iter()
             .zip(&regions.of_site)
-            .map(|(reach, r)| Candidate {
-                region: *r,
-                reach: reach
-                    .into_iter()
-                    .filter(|&(d, t)| t < current_ms[d])
-                    .collect(),
+            .map(|(mut reach, r)| {
+                reach.retain(|&(d, t)| t < current_ms[d]);
+                Candidate { region: *r, reach }
             })
             .collect(),
         current_ms,
@@ -434,7 +445,8 @@ fn solve(problem: &Problem, req: &AdviceRequest) -> Solution {
         return greedy;
     }
     let reach: usize = problem.candidates.iter().map(|c| c.reach.len()).sum();
-    let per_set = (problem.weights.len() + req.add * reach / problem.candidates.len().max(1)) as u64;
+    let per_set =
+        (problem.weights.len() + req.add * reach / problem.candidates.len().max(1)) as u64;
     let max_sets = EXACT_MAX_SETS.min(EXACT_MAX_WORK / per_set.max(1));
     match problem.exact(req.add, req.objective, max_sets) {
         Some(exact) => exact,

@@ -41,7 +41,7 @@ pub use crate::routing::RoutingError;
 pub use crate::routing::{Direction, Isochrone, Reached, Route};
 pub use crate::spatial::Snap;
 pub use crate::store::{Store, StoreError, StoreState};
-pub use advice::{AdviceAnswer, AdviceRequest, Site};
+pub use advice::{AdviceAnswer, AdviceRequest, Baseline, Site};
 pub use scenario::{SavedAnswer, ScenarioAnswer, parse_scenario};
 
 /// The configured facilities, read without the municipalities (e.g. to centre an isochrone

@@ -1,8 +1,8 @@
 //! The per-facility catchments over the origins (the supply side of 2SFCA, E2SFCA and the
 //! assignment): one bounded search per facility site.
 
-use super::*;
 use super::siting;
+use super::*;
 
 impl Prepared {
     /// Each placed facility's catchment over the origins: for every municipality, the share

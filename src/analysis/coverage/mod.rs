@@ -7,7 +7,7 @@ mod siting;
 
 use population::{area_origins, place_facilities, point_origins};
 pub use regions::weighted_gini;
-pub use siting::OriginDemand;
+pub use siting::{OriginDemand, OriginsNow};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 

@@ -34,20 +34,52 @@ impl OriginDemand {
     }
 }
 
+/// Every origin's time to the nearest suitable unit of a need today (home → unit for `to`),
+/// `None` where none is reached: the search of [`Prepared::coverage`]'s step 2, kept so that
+/// several advice questions on one baseline share it.
+#[derive(Debug, Clone)]
+pub struct OriginsNow {
+    /// Per municipality, its origins' times in origin order.
+    times: Vec<Vec<Option<u32>>>,
+}
+
 impl Prepared {
-    /// The origins of `municipalities` as demand units (`young_people[m]` young people in
-    /// municipality `m`, spread over its origins by weight), with their time to the nearest
-    /// suitable unit today: the same search as [`Prepared::coverage`]'s step 2.
-    pub fn origin_demand(
+    /// Every origin's time to the nearest suitable unit of `need` today.
+    pub fn origins_now(
         &self,
         engine: &Engine,
         ws: &mut Workspace,
         need: &NeedProfile,
+    ) -> OriginsNow {
+        let chosen = self.choose_facilities(engine, need);
+        let times = engine.one_to_all(ws, &chosen.seeds, need.direction);
+        OriginsNow {
+            times: self
+                .origins
+                .iter()
+                .map(|list| {
+                    list.iter()
+                        .map(|o| match o {
+                            Origin::Node { node, .. } => times.time_ms(*node),
+                            Origin::Point { snap, .. } => {
+                                engine.time_at(&times, snap, need.direction).map(|t| t.0)
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// The origins of `municipalities` as demand units (`young_people[m]` young people in
+    /// municipality `m`, spread over its origins by weight), with their times today.
+    pub fn origin_demand(
+        &self,
+        engine: &Engine,
+        now: &OriginsNow,
         municipalities: &[usize],
         young_people: &[f64],
     ) -> OriginDemand {
-        let chosen = self.choose_facilities(engine, need);
-        let times = engine.one_to_all(ws, &chosen.seeds, need.direction);
         let mut d = OriginDemand {
             by_node: vec![OriginDemand::NONE; engine.graph.node_count()],
             ..OriginDemand::default()
@@ -58,22 +90,17 @@ impl Prepared {
                 d.push(m, young_people[m], None);
                 continue;
             }
-            for o in &self.origins[m] {
-                let share = young_people[m] * o.weight() / total;
+            for (o, &t) in self.origins[m].iter().zip(&now.times[m]) {
                 let unit = d.len() as u32;
-                let now = match o {
+                match o {
                     Origin::Node { node, .. } => {
                         if let Some(slot) = d.by_node.get_mut(*node as usize) {
                             *slot = unit;
                         }
-                        times.time_ms(*node)
                     }
-                    Origin::Point { snap, .. } => {
-                        d.points.push((unit, *snap));
-                        engine.time_at(&times, snap, need.direction).map(|t| t.0)
-                    }
-                };
-                d.push(m, share, now);
+                    Origin::Point { snap, .. } => d.points.push((unit, *snap)),
+                }
+                d.push(m, young_people[m] * o.weight() / total, t);
             }
         }
         d

@@ -4,7 +4,7 @@
 mod map;
 mod words;
 
-use super::advice::AdviceRequest;
+use super::advice::{AdviceRequest, Baseline};
 use super::dataset::Dataset;
 use super::error::AppError;
 use crate::analysis::coverage::{CoverageStatus, MunicipalityResult, RegionResult};
@@ -61,8 +61,10 @@ impl Dataset {
         }
         let bar = progress.bar(regions.len() as u64, "writing the report per region");
         let mut sections = Vec::new();
+        // The origins' times today, searched once for the advice of every region.
+        let advice_baseline = std::sync::OnceLock::new();
         for r in regions {
-            sections.push(self.region_section(req, &result, r)?);
+            sections.push(self.region_section(req, &result, r, &advice_baseline)?);
             bar.inc(1);
         }
         bar.finish_and_clear();
@@ -70,11 +72,12 @@ impl Dataset {
     }
 
     /// One region's part: sentences, table, figures, flags, gaps, map, advice.
-    fn region_section(
+    fn region_section<'a>(
         &self,
         req: &ReportRequest,
-        result: &CoverageResult,
+        result: &'a CoverageResult,
         r: &RegionResult,
+        advice_baseline: &std::sync::OnceLock<Baseline<'a>>,
     ) -> Result<RegionReport, AppError> {
         let l = req.lang;
         let limit = req.need.limit_minutes;
@@ -94,7 +97,8 @@ impl Dataset {
             .collect();
         let (table_head, rows, row_status) = municipality_table(l, &ms);
         let advice = if req.advice && !r.gap_municipalities.is_empty() {
-            self.region_advice(req, result, r)
+            let baseline = advice_baseline.get_or_init(|| self.advice_baseline(result));
+            self.region_advice(req, baseline, r)
         } else {
             Vec::new()
         };
@@ -117,7 +121,7 @@ impl Dataset {
     fn region_advice(
         &self,
         req: &ReportRequest,
-        result: &CoverageResult,
+        baseline: &Baseline,
         r: &RegionResult,
     ) -> Vec<String> {
         let l = req.lang;
@@ -130,7 +134,7 @@ impl Dataset {
             kind: None,
             places: None,
         };
-        match self.advise_with(&ask, Some(result), false, &Progress::hidden()) {
+        match self.advise_with(&ask, Some(baseline), false, &Progress::hidden()) {
             Ok(a) => a
                 .sites
                 .iter()
