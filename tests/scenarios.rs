@@ -212,13 +212,17 @@ fn coverage_advice_on_the_demo_is_the_exact_optimum_and_its_gains_are_real() {
     );
 }
 
-/// Young people newly within the limit by a scenario: each municipality's change in share
-/// within the limit times its young people.
+/// Young people newly within the limit by a scenario, as its diff states it, checked against
+/// each municipality's change in share within the limit times its young people.
 fn young_people_newly_within(diff: &nabij::analysis::scenario::ScenarioDiff) -> f64 {
-    diff.municipalities
+    let by_municipality: f64 = diff
+        .municipalities
         .iter()
         .map(|m| m.young_people * (m.share_within_limit_after - m.share_within_limit_before))
-        .sum()
+        .sum();
+    let stated = diff.young_people_within_limit_after - diff.young_people_within_limit_before;
+    assert!((stated - by_municipality).abs() < 1e-6 * stated.abs().max(1.0));
+    stated
 }
 
 #[test]
@@ -726,6 +730,10 @@ fn advice_counts_every_young_person_and_names_those_off_the_roads() {
         let a = advise(&d, 2, objective);
         assert_eq!(a.municipalities, 20, "{objective:?}");
         assert_eq!(a.off_network, vec!["GM9015".to_string()], "{objective:?}");
+        // Young people are counted where they live: every origin is a demand unit.
+        assert_eq!(a.population_model, "street_length");
+        let origins: usize = d.prepared.origins.iter().map(|o| o.len().max(1)).sum();
+        assert_eq!(a.origins, origins, "{objective:?}");
         // 20 candidates, 190 pairs: every objective is enumerated, so the answer is exact.
         assert!(a.exact, "{objective:?}: {}", a.guarantee);
     }

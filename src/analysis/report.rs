@@ -612,7 +612,14 @@ pub fn scenario_text(
     }
     let _ = writeln!(
         s,
-        "Young people newly within the limit: {}; no longer within it: {}",
+        "Young people within the limit: {} -> {} ({:+.0})",
+        n(diff.young_people_within_limit_before),
+        n(diff.young_people_within_limit_after),
+        diff.young_people_within_limit_after - diff.young_people_within_limit_before
+    );
+    let _ = writeln!(
+        s,
+        "Young people of municipalities that newly meet the norm (own municipality, or half or more within the limit): {}; that no longer meet it: {}",
         n(diff.young_people_gaining_within_limit),
         n(diff.young_people_losing_within_limit)
     );

@@ -418,8 +418,14 @@ pub struct RegionChange {
 pub struct ScenarioDiff {
     /// Municipalities whose tier changed.
     pub municipalities_changed: usize,
-    /// Young people whose municipality comes within the limit (own municipality or within
-    /// the limit) / falls out of it.
+    /// Young people within the limit themselves (each municipality's share within the limit
+    /// times its young people, summed), before and after: what siting advice counts.
+    #[serde(serialize_with = "r3")]
+    pub young_people_within_limit_before: f64,
+    #[serde(serialize_with = "r3")]
+    pub young_people_within_limit_after: f64,
+    /// Young people whose municipality comes to meet the norm (own municipality or half or
+    /// more within the limit) / stops meeting it: all of its young people count.
     #[serde(serialize_with = "r3")]
     pub young_people_gaining_within_limit: f64,
     #[serde(serialize_with = "r3")]
@@ -479,6 +485,12 @@ pub fn diff(before: &CoverageResult, after: &CoverageResult) -> ScenarioDiff {
     let (gain_l, lose_l) = moved(within_limit);
     let (gain_r, lose_r) = moved(in_region);
     let placed = |r: &CoverageResult| r.municipalities.iter().map(|m| m.placed_within_limit).sum();
+    let within = |r: &CoverageResult| {
+        r.municipalities
+            .iter()
+            .map(|m| m.weight * m.share_within_limit)
+            .sum()
+    };
     ScenarioDiff {
         placements_per_10k: after.placements_per_10k,
         demand_source: after.demand_source,
@@ -486,6 +498,8 @@ pub fn diff(before: &CoverageResult, after: &CoverageResult) -> ScenarioDiff {
             .iter()
             .filter(|m| m.effect != Effect::Same)
             .count(),
+        young_people_within_limit_before: within(before),
+        young_people_within_limit_after: within(after),
         young_people_gaining_within_limit: gain_l,
         young_people_losing_within_limit: lose_l,
         young_people_gaining_in_region: gain_r,

@@ -91,6 +91,9 @@ pub struct AdviceAnswer {
     /// The demand units: the origins of those municipalities (where young people live, as
     /// in coverage), plus one for each municipality without any.
     pub origins: usize,
+    /// How young people are spread within each municipality (as in coverage):
+    /// `street_length` or `file:<name> (<column>)`.
+    pub population_model: String,
     /// Of the municipalities, those without an origin on the road network: counted, but no
     /// site reaches them (codes).
     pub off_network: Vec<String>,
@@ -190,6 +193,7 @@ impl Dataset {
             candidates: sites.len(),
             municipalities: municipalities.len(),
             origins: demand.len(),
+            population_model: baseline.population_model.clone(),
             off_network: municipalities
                 .iter()
                 .filter(|&&m| self.prepared.origins[m].is_empty())
