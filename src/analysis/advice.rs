@@ -317,36 +317,9 @@ impl Problem {
             let mut top: Vec<f64> = gains.iter().map(|g| self.value_of(objective, g)).collect();
             top.sort_by(|a, b| b.total_cmp(a));
             bound = bound.min(value + top.iter().take(k).sum::<f64>());
-            let best = match objective {
-                Objective::Fairness => {
-                    let mut best: Option<(RegionKey, f64, &Pick)> = None;
-                    for g in &gains {
-                        let key = self.key_after(&s, g.candidate);
-                        let better = match &best {
-                            None => true,
-                            Some((bk, bv, _)) => match leximin_cmp(&key, bk) {
-                                std::cmp::Ordering::Greater => true,
-                                std::cmp::Ordering::Equal => g.newly_within_limit > *bv + 1e-9,
-                                std::cmp::Ordering::Less => false,
-                            },
-                        };
-                        if better {
-                            best = Some((key, g.newly_within_limit, g));
-                        }
-                    }
-                    best.map(|b| b.2.clone())
-                }
-                _ => gains
-                    .iter()
-                    .fold(None::<&Pick>, |best, g| match best {
-                        Some(b) if self.value_of(objective, g) <= self.value_of(objective, b) => {
-                            Some(b)
-                        }
-                        _ => Some(g),
-                    })
-                    .cloned(),
+            let Some(best) = self.best_pick(&s, &gains, objective) else {
+                break;
             };
-            let Some(best) = best else { break };
             chosen[best.candidate] = true;
             value += self.value_of(objective, &best);
             self.take(&mut s, best.candidate);
@@ -361,27 +334,7 @@ impl Problem {
             top.sort_by(|a, b| b.total_cmp(a));
             bound = bound.min(value + top.iter().take(k).sum::<f64>());
         }
-        let (upper_bound, guarantee) = match objective {
-            Objective::Fairness => (
-                None,
-                "greedy leximin over the regions: no bound on the distance to the best (the objective is not submodular)".to_string(),
-            ),
-            _ => {
-                let b = bound.max(value);
-                let words = if b <= value + 1e-9 {
-                    "greedy, and provably optimal: its value equals the upper bound".to_string()
-                } else {
-                    let unit = match objective {
-                        Objective::Median => "young-people-minutes saved",
-                        _ => "young people newly within the limit",
-                    };
-                    format!(
-                        "greedy, at least 63% (1 - 1/e) of the best possible; the best possible is at most {b:.0} {unit}, this answer reaches {value:.0} (the bound is loose, not necessarily the answer)"
-                    )
-                };
-                (Some(b), words)
-            }
-        };
+        let (upper_bound, guarantee) = greedy_guarantee(objective, value, bound);
         Solution {
             objective,
             picks,
@@ -389,6 +342,41 @@ impl Problem {
             upper_bound,
             exact: upper_bound.is_some_and(|b| b <= value + 1e-9),
             guarantee,
+        }
+    }
+
+    /// The best of the gains: by leximin over the regions after taking it (ties to the most
+    /// young people newly within the limit) for `fairness`, else by the objective's value
+    /// (ties to the lowest candidate index).
+    fn best_pick(&self, s: &State, gains: &[Pick], objective: Objective) -> Option<Pick> {
+        match objective {
+            Objective::Fairness => {
+                let mut best: Option<(RegionKey, f64, &Pick)> = None;
+                for g in gains {
+                    let key = self.key_after(s, g.candidate);
+                    let better = match &best {
+                        None => true,
+                        Some((bk, bv, _)) => match leximin_cmp(&key, bk) {
+                            std::cmp::Ordering::Greater => true,
+                            std::cmp::Ordering::Equal => g.newly_within_limit > *bv + 1e-9,
+                            std::cmp::Ordering::Less => false,
+                        },
+                    };
+                    if better {
+                        best = Some((key, g.newly_within_limit, g));
+                    }
+                }
+                best.map(|b| b.2.clone())
+            }
+            _ => gains
+                .iter()
+                .fold(None::<&Pick>, |best, g| match best {
+                    Some(b) if self.value_of(objective, g) <= self.value_of(objective, b) => {
+                        Some(b)
+                    }
+                    _ => Some(g),
+                })
+                .cloned(),
         }
     }
 
@@ -630,6 +618,32 @@ impl Problem {
             upper_bound: (exact && objective != Objective::Fairness).then_some(value),
             exact,
             guarantee,
+        }
+    }
+}
+
+/// A greedy answer's bound and guarantee in words: for `coverage` and `median` the smallest
+/// online bound of the run (optimal when the value reaches it), for `fairness` none.
+fn greedy_guarantee(objective: Objective, value: f64, bound: f64) -> (Option<f64>, String) {
+    match objective {
+        Objective::Fairness => (
+            None,
+            "greedy leximin over the regions: no bound on the distance to the best (the objective is not submodular)".to_string(),
+        ),
+        _ => {
+            let b = bound.max(value);
+            let words = if b <= value + 1e-9 {
+                "greedy, and provably optimal: its value equals the upper bound".to_string()
+            } else {
+                let unit = match objective {
+                    Objective::Median => "young-people-minutes saved",
+                    _ => "young people newly within the limit",
+                };
+                format!(
+                    "greedy, at least 63% (1 - 1/e) of the best possible; the best possible is at most {b:.0} {unit}, this answer reaches {value:.0} (the bound is loose, not necessarily the answer)"
+                )
+            };
+            (Some(b), words)
         }
     }
 }

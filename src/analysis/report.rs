@@ -171,6 +171,38 @@ pub fn to_geojson_in(
     })
 }
 
+/// The columns of the municipality CSV before the groupings and `synthetic_roads`, in the
+/// order of each row in [`to_csv_as`].
+const MUNICIPALITY_CSV_COLUMNS: [&str; 27] = [
+    "code",
+    "name",
+    "status",
+    "status_label",
+    "status_rank",
+    "share_within_limit",
+    "minutes_median",
+    "minutes_p90",
+    "minutes_worst",
+    "nearest_facility_id",
+    "nearest_facility_name",
+    "nearest_minutes",
+    "facilities_within_limit",
+    "facilities_within_limit_in_region",
+    "planning_region",
+    "facilities_in_municipality",
+    "unplaced_facilities",
+    "young_people",
+    "demand",
+    "access_2sfca",
+    "access_e2sfca",
+    "placed_within_limit",
+    "placed_in_region",
+    "unplaced",
+    "origins",
+    "need_profile",
+    "limit_minutes",
+];
+
 /// One row per municipality, with the same fields as the GeoJSON properties.
 pub fn to_csv(result: &CoverageResult) -> String {
     to_csv_as(result, Layout::default())
@@ -183,38 +215,7 @@ pub fn to_csv_as(result: &CoverageResult, layout: Layout) -> String {
         .iter()
         .flat_map(|r| r.regions.keys().cloned())
         .collect();
-    let mut header = vec![
-        "code",
-        "name",
-        "status",
-        "status_label",
-        "status_rank",
-        "share_within_limit",
-        "minutes_median",
-        "minutes_p90",
-        "minutes_worst",
-        "nearest_facility_id",
-        "nearest_facility_name",
-        "nearest_minutes",
-        "facilities_within_limit",
-        "facilities_within_limit_in_region",
-        "planning_region",
-        "facilities_in_municipality",
-        "unplaced_facilities",
-        "young_people",
-        "demand",
-        "access_2sfca",
-        "access_e2sfca",
-        "placed_within_limit",
-        "placed_in_region",
-        "unplaced",
-        "origins",
-        "need_profile",
-        "limit_minutes",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect::<Vec<_>>();
+    let mut header: Vec<String> = MUNICIPALITY_CSV_COLUMNS.map(String::from).to_vec();
     header.extend(groupings.iter().cloned());
     header.push("synthetic_roads".into());
     let d = layout.csv;
@@ -581,7 +582,6 @@ pub fn scenario_text(
 ) -> String {
     use std::fmt::Write;
     let mut s = String::new();
-    let n = |x: f64| format!("{:.0}", x);
     let _ = writeln!(
         s,
         "Scenario {:?}: {} change(s)",
@@ -610,6 +610,16 @@ pub fn scenario_text(
             m.effect.as_str()
         );
     }
+    s.push_str(&national_change_text(diff));
+    s.push_str(&region_change_text(diff));
+    s
+}
+
+/// The national lines of a scenario's diff: young people, places, demand.
+fn national_change_text(diff: &super::scenario::ScenarioDiff) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let n = |x: f64| format!("{:.0}", x);
     let _ = writeln!(
         s,
         "Young people within the limit: {} -> {} ({:+.0})",
@@ -645,6 +655,13 @@ pub fn scenario_text(
         diff.placements_per_10k,
         diff.demand_source.replace('_', " ")
     );
+    s
+}
+
+/// The lines of the regions a scenario changes (share within the limit, flags).
+fn region_change_text(diff: &super::scenario::ScenarioDiff) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
     let moved: Vec<_> = diff
         .regions
         .iter()

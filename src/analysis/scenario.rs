@@ -245,49 +245,13 @@ impl Scenario {
                 })
             };
             match c {
-                Change::Add {
-                    id,
-                    name,
-                    kind,
-                    lon,
-                    lat,
-                    municipality,
-                    places,
-                    min_age,
-                    max_age,
-                    group_size,
-                    opening_date,
-                    closing_date,
-                } => {
+                Change::Add { id, .. } => {
                     if pos.is_some() {
                         return Err(err(format!(
                             "a facility with id {id:?} exists already; choose a new id"
                         )));
                     }
-                    r.check_type(kind).map_err(err)?;
-                    if let Some(n) = name {
-                        check_text("name", n).map_err(err)?;
-                    }
-                    if let Some(p) = places {
-                        check_places(*p).map_err(err)?;
-                    }
-                    if let Some(g) = group_size {
-                        check_places(*g).map_err(|e| err(format!("group_size: {e}")))?;
-                    }
-                    check_age("min_age", *min_age).map_err(err)?;
-                    check_age("max_age", *max_age).map_err(err)?;
-                    check_date("opening_date", opening_date).map_err(err)?;
-                    check_date("closing_date", closing_date).map_err(err)?;
-                    let (x, y) = location(*lon, *lat, municipality, r).map_err(err)?;
-                    let mut f = Facility::at(id, name.as_deref().unwrap_or(id), kind, x, y);
-                    f.places = *places;
-                    f.min_age = *min_age;
-                    f.max_age = *max_age;
-                    f.group_size = *group_size;
-                    f.opening_date = opening_date.clone();
-                    f.closing_date = closing_date.clone();
-                    f.properties.insert("scenario".into(), "added".into());
-                    out.push(f);
+                    out.push(new_facility(c, r).map_err(err)?);
                 }
                 Change::Close { .. } => {
                     out.remove(existing("close")?);
@@ -318,6 +282,51 @@ impl Scenario {
         }
         Ok(out)
     }
+}
+
+/// The unit a `Change::Add` adds, its fields checked (the id is checked by the caller).
+fn new_facility(change: &Change, r: &dyn Resolver) -> Result<Facility, String> {
+    let Change::Add {
+        id,
+        name,
+        kind,
+        lon,
+        lat,
+        municipality,
+        places,
+        min_age,
+        max_age,
+        group_size,
+        opening_date,
+        closing_date,
+    } = change
+    else {
+        return Err("not an addition".into());
+    };
+    r.check_type(kind)?;
+    if let Some(n) = name {
+        check_text("name", n)?;
+    }
+    if let Some(p) = places {
+        check_places(*p)?;
+    }
+    if let Some(g) = group_size {
+        check_places(*g).map_err(|e| format!("group_size: {e}"))?;
+    }
+    check_age("min_age", *min_age)?;
+    check_age("max_age", *max_age)?;
+    check_date("opening_date", opening_date)?;
+    check_date("closing_date", closing_date)?;
+    let (x, y) = location(*lon, *lat, municipality, r)?;
+    let mut f = Facility::at(id, name.as_deref().unwrap_or(id), kind, x, y);
+    f.places = *places;
+    f.min_age = *min_age;
+    f.max_age = *max_age;
+    f.group_size = *group_size;
+    f.opening_date = opening_date.clone();
+    f.closing_date = closing_date.clone();
+    f.properties.insert("scenario".into(), "added".into());
+    Ok(f)
 }
 
 /// How a municipality's tier moved.

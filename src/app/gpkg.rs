@@ -181,25 +181,7 @@ fn write_layer(c: &Connection, layer: &Layer) -> Result<(), AppError> {
         .iter()
         .map(|f| f["properties"].as_object().cloned().unwrap_or_default())
         .collect();
-    let mut columns: Vec<String> = Vec::new();
-    for p in &props {
-        for k in p.keys() {
-            if !columns.contains(k) && !k.eq_ignore_ascii_case("fid") && k != "geom" {
-                columns.push(k.clone());
-            }
-        }
-    }
-    let types: Vec<&str> = columns
-        .iter()
-        .map(|k| {
-            column_type(
-                &props
-                    .iter()
-                    .map(|p| p.get(k).unwrap_or(&Value::Null))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
+    let (columns, types) = columns_of(&props);
     let defs: Vec<String> = columns
         .iter()
         .zip(&types)
@@ -245,18 +227,7 @@ fn write_layer(c: &Connection, layer: &Layer) -> Result<(), AppError> {
                 Some(b) => rusqlite::types::Value::Blob(b),
                 None => rusqlite::types::Value::Null,
             }];
-            for k in &columns {
-                values.push(match p.get(k) {
-                    None | Some(Value::Null) => rusqlite::types::Value::Null,
-                    Some(Value::Bool(b)) => rusqlite::types::Value::Integer(i64::from(*b)),
-                    Some(Value::Number(n)) => match n.as_i64() {
-                        Some(i) => rusqlite::types::Value::Integer(i),
-                        None => rusqlite::types::Value::Real(n.as_f64().unwrap_or(f64::NAN)),
-                    },
-                    Some(Value::String(s)) => rusqlite::types::Value::Text(s.clone()),
-                    Some(other) => rusqlite::types::Value::Text(other.to_string()),
-                });
-            }
+            values.extend(columns.iter().map(|k| sql_value(p.get(k))));
             st.execute(rusqlite::params_from_iter(values))
                 .map_err(err)?;
         }
@@ -282,6 +253,46 @@ fn write_layer(c: &Connection, layer: &Layer) -> Result<(), AppError> {
     )
     .map_err(err)?;
     tx.commit().map_err(err)
+}
+
+/// A property's value as SQLite stores it: booleans as 0/1, integers as integers, other
+/// numbers as reals, strings as text, lists and objects as their JSON text.
+fn sql_value(v: Option<&Value>) -> rusqlite::types::Value {
+    match v {
+        None | Some(Value::Null) => rusqlite::types::Value::Null,
+        Some(Value::Bool(b)) => rusqlite::types::Value::Integer(i64::from(*b)),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(i) => rusqlite::types::Value::Integer(i),
+            None => rusqlite::types::Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Some(Value::String(s)) => rusqlite::types::Value::Text(s.clone()),
+        Some(other) => rusqlite::types::Value::Text(other.to_string()),
+    }
+}
+
+/// The layer's columns (every property of any feature, in order of first appearance, but
+/// `fid` and `geom`) and the SQL type of each.
+fn columns_of(props: &[Map<String, Value>]) -> (Vec<String>, Vec<&'static str>) {
+    let mut columns: Vec<String> = Vec::new();
+    for p in props {
+        for k in p.keys() {
+            if !columns.contains(k) && !k.eq_ignore_ascii_case("fid") && k != "geom" {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let types: Vec<&str> = columns
+        .iter()
+        .map(|k| {
+            column_type(
+                &props
+                    .iter()
+                    .map(|p| p.get(k).unwrap_or(&Value::Null))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    (columns, types)
 }
 
 /// A GeoPackage geometry: the binary header (magic, version, flags for little-endian with an

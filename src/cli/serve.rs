@@ -65,7 +65,6 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
     let store_state = store.check().map_err(|e| CliError::App(e.into()))?;
     let data = Dataset::load(&config, progress)?;
     let synthetic = data.synthetic_roads();
-    let writes = config.write_token.is_some();
     let state = web::Data::new(
         AppState::with_admission(
             data,
@@ -92,35 +91,7 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
         .bind(&config.listen)
         .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", config.listen)))?;
     if !quiet {
-        say!(
-            "nabij serving {} on http://{} ({}); GET /api/v1/openapi.json for the API",
-            if config.demo {
-                "the Nabijland demo"
-            } else {
-                "your data"
-            },
-            config.listen,
-            if synthetic {
-                "SYNTHETIC roads"
-            } else {
-                "OpenStreetMap roads"
-            }
-        );
-        say!(
-            "scenarios in {}{} ({})",
-            config.database.display(),
-            match store_state {
-                crate::app::StoreState::New => ", a new database made on the first save",
-                crate::app::StoreState::ReadOnly =>
-                    ", read-only file: saved scenarios can be read, not saved",
-                crate::app::StoreState::Ready => "",
-            },
-            if writes {
-                "writes need the bearer token"
-            } else {
-                "read-only: give --write-token to allow saving"
-            }
-        );
+        announce(&config, synthetic, store_state);
     }
     let outcome = actix_web::rt::System::new()
         .block_on(server.run())
@@ -135,4 +106,38 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
         say!("nabij stopped; no request was dropped");
     }
     outcome
+}
+
+/// What the server says when it starts: which data on which address, where scenarios are
+/// kept and whether they can be written.
+fn announce(config: &crate::app::Config, synthetic: bool, store_state: crate::app::StoreState) {
+    say!(
+        "nabij serving {} on http://{} ({}); GET /api/v1/openapi.json for the API",
+        if config.demo {
+            "the Nabijland demo"
+        } else {
+            "your data"
+        },
+        config.listen,
+        if synthetic {
+            "SYNTHETIC roads"
+        } else {
+            "OpenStreetMap roads"
+        }
+    );
+    say!(
+        "scenarios in {}{} ({})",
+        config.database.display(),
+        match store_state {
+            crate::app::StoreState::New => ", a new database made on the first save",
+            crate::app::StoreState::ReadOnly =>
+                ", read-only file: saved scenarios can be read, not saved",
+            crate::app::StoreState::Ready => "",
+        },
+        if config.write_token.is_some() {
+            "writes need the bearer token"
+        } else {
+            "read-only: give --write-token to allow saving"
+        }
+    );
 }

@@ -17,80 +17,85 @@ pub fn to_html(r: &Report) -> String {
         CSS
     );
     for block in blocks(r) {
-        match block {
-            Block::Title(t) => {
-                let _ = write!(s, "<h1>{}</h1>", escape(t));
-            }
-            Block::Meta(question, generated) => {
-                let _ = write!(
-                    s,
-                    r#"<p class="meta">{}<br>{}</p>"#,
-                    escape(question),
-                    escape(&generated)
-                );
-            }
-            Block::Warning(w) => {
-                let _ = write!(s, r#"<p class="warn">{}</p>"#, escape(w));
-            }
-            Block::Region { region, .. } => {
-                let _ = write!(
-                    s,
-                    r#"<section class="region" id="{}"><h2>{} ({})</h2>"#,
-                    escape(&region.code),
-                    escape(&region.name),
-                    escape(&region.code)
-                );
-            }
-            Block::Heading(h) => {
-                let _ = write!(s, "<h3>{}</h3>", h);
-            }
-            Block::Chapter(h) => {
-                let _ = write!(s, "<h2>{}</h2>", h);
-            }
-            Block::Paragraph(p) | Block::Note(p) => {
-                let _ = write!(s, "<p>{}</p>", escape(p));
-            }
-            Block::Nothing(p) => {
-                let _ = write!(s, "<p>{}</p>", p);
-            }
-            Block::Map(region) => {
-                let _ = write!(
-                    s,
-                    r#"<figure>{}<figcaption>{}</figcaption></figure>"#,
-                    svg(&region.map, 640.0, 520.0, &region.name),
-                    map_caption(l, Marker::Dots)
-                );
-            }
-            Block::List(items, kind) => {
-                s.push_str(match kind {
-                    ListKind::Gaps => r#"<ul class="gaps">"#,
-                    ListKind::Flags => r#"<ul class="flags">"#,
-                    ListKind::Sources => "<ul>",
-                });
-                for item in items {
-                    let _ = write!(s, "<li>{}</li>", escape(item));
-                }
-                s.push_str("</ul>");
-            }
-            Block::Table(region) => table(&mut s, region),
-            Block::Figures(figures) => {
-                s.push_str("<dl>");
-                for f in figures {
-                    let _ = write!(
-                        s,
-                        "<dt>{}: <b>{}</b></dt><dd>{}</dd>",
-                        escape(&f.label),
-                        escape(&f.value),
-                        escape(&f.meaning)
-                    );
-                }
-                s.push_str("</dl>");
-            }
-            Block::RegionEnd => s.push_str("</section>"),
-        }
+        block_html(&mut s, l, block);
     }
     s.push_str("</body></html>\n");
     s
+}
+
+/// One block of the report as HTML, appended to `s`.
+fn block_html(s: &mut String, l: super::Lang, block: Block) {
+    match block {
+        Block::Title(t) => {
+            let _ = write!(s, "<h1>{}</h1>", escape(t));
+        }
+        Block::Meta(question, generated) => {
+            let _ = write!(
+                s,
+                r#"<p class="meta">{}<br>{}</p>"#,
+                escape(question),
+                escape(&generated)
+            );
+        }
+        Block::Warning(w) => {
+            let _ = write!(s, r#"<p class="warn">{}</p>"#, escape(w));
+        }
+        Block::Region { region, .. } => {
+            let _ = write!(
+                s,
+                r#"<section class="region" id="{}"><h2>{} ({})</h2>"#,
+                escape(&region.code),
+                escape(&region.name),
+                escape(&region.code)
+            );
+        }
+        Block::Heading(h) => {
+            let _ = write!(s, "<h3>{}</h3>", h);
+        }
+        Block::Chapter(h) => {
+            let _ = write!(s, "<h2>{}</h2>", h);
+        }
+        Block::Paragraph(p) | Block::Note(p) => {
+            let _ = write!(s, "<p>{}</p>", escape(p));
+        }
+        Block::Nothing(p) => {
+            let _ = write!(s, "<p>{}</p>", p);
+        }
+        Block::Map(region) => {
+            let _ = write!(
+                s,
+                r#"<figure>{}<figcaption>{}</figcaption></figure>"#,
+                svg(&region.map, 640.0, 520.0, &region.name),
+                map_caption(l, Marker::Dots)
+            );
+        }
+        Block::List(items, kind) => {
+            s.push_str(match kind {
+                ListKind::Gaps => r#"<ul class="gaps">"#,
+                ListKind::Flags => r#"<ul class="flags">"#,
+                ListKind::Sources => "<ul>",
+            });
+            for item in items {
+                let _ = write!(s, "<li>{}</li>", escape(item));
+            }
+            s.push_str("</ul>");
+        }
+        Block::Table(region) => table(s, region),
+        Block::Figures(figures) => {
+            s.push_str("<dl>");
+            for f in figures {
+                let _ = write!(
+                    s,
+                    "<dt>{}: <b>{}</b></dt><dd>{}</dd>",
+                    escape(&f.label),
+                    escape(&f.value),
+                    escape(&f.meaning)
+                );
+            }
+            s.push_str("</dl>");
+        }
+        Block::RegionEnd => s.push_str("</section>"),
+    }
 }
 
 fn table(s: &mut String, region: &RegionReport) {

@@ -314,7 +314,12 @@ impl Flow {
             self.page.fill_nonzero_and_stroke();
         }
         self.y = top - fit.height as f32 - 8.0;
-        for (colour, label) in &map.legend {
+        self.legend(&map.legend);
+    }
+
+    /// The map's legend under it: a coloured square and its label per line.
+    fn legend(&mut self, legend: &[(&'static str, String)]) {
+        for (colour, label) in legend {
             let (r, g, b) = rgb(colour);
             self.page.set_fill_rgb(r, g, b);
             self.page.rect(LEFT, self.y - 10.0, 10.0, 10.0);

@@ -398,6 +398,16 @@ impl RoadGraph {
         {
             return Err("edge_shape_first is not a valid offset array".into());
         }
+        self.check_edges()?;
+        self.check_nodes()?;
+        self.check_csr()?;
+        Ok(())
+    }
+
+    /// Every edge: endpoints in range, a travel time, open one way at least, a way, a length.
+    fn check_edges(&self) -> Result<(), String> {
+        let n = self.node_count() as u32;
+        let m = self.edge_count();
         for e in 0..m {
             let (u, v) = (self.edge_from[e], self.edge_to[e]);
             if u >= n || v >= n {
@@ -416,6 +426,12 @@ impl RoadGraph {
                 return Err(format!("edge {e} has length {}", self.edge_length_m[e]));
             }
         }
+        Ok(())
+    }
+
+    /// Every node's coordinates in range.
+    fn check_nodes(&self) -> Result<(), String> {
+        let n = self.node_count() as u32;
         for i in 0..n as usize {
             let (lat, lon) = (self.node_lat_e7[i], self.node_lon_e7[i]);
             if !(-900_000_000..=900_000_000).contains(&lat)
@@ -424,6 +440,12 @@ impl RoadGraph {
                 return Err(format!("node {i} has coordinates out of range"));
             }
         }
+        Ok(())
+    }
+
+    /// Both CSRs consistent, and the reverse the transpose of the forward.
+    fn check_csr(&self) -> Result<(), String> {
+        let n = self.node_count() as u32;
         for (name, csr) in [("forward", &self.fwd), ("reverse", &self.rev)] {
             if csr.first.len() != n as usize + 1
                 || csr.first.windows(2).any(|w| w[0] > w[1])

@@ -61,36 +61,9 @@ impl Engine {
         dir: Direction,
         row_done: &(dyn Fn() + Sync),
     ) -> Vec<Vec<Option<Reached>>> {
-        use rayon::prelude::*;
         let g = &self.graph;
-        let token = crate::cancel::current();
         let Some(h) = &g.hierarchy else {
-            let n = g.node_count();
-            return rows
-                .par_iter()
-                .map_init(
-                    || Workspace::new(n),
-                    |ws, a| {
-                        let row = match a {
-                            Some(a) => crate::cancel::run_with(token.as_ref(), || {
-                                if crate::cancel::requested() {
-                                    return vec![None; columns.len()];
-                                }
-                                // A cell over the budget (the search bounds the time at the
-                                // nodes, the target's part edge and access leg come on top) has
-                                // no route within it.
-                                self.one_to_many(ws, a, columns, budget_ms, dir)
-                                    .into_iter()
-                                    .map(|r| r.filter(|r| r.time_ms <= budget_ms))
-                                    .collect()
-                            }),
-                            None => vec![None; columns.len()],
-                        };
-                        row_done();
-                        row
-                    },
-                )
-                .collect();
+            return self.table_by_searches(rows, columns, budget_ms, dir, row_done);
         };
         let side = |points: &[Option<Snap>], d: Direction| -> Vec<super::ch::TableSide> {
             points
@@ -133,6 +106,45 @@ impl Engine {
                     })
                     .collect()
             })
+            .collect()
+    }
+
+    /// [`Engine::table_with`] without a hierarchy: one bounded search per row, the rows in
+    /// parallel on pooled workspaces.
+    fn table_by_searches(
+        &self,
+        rows: &[Option<Snap>],
+        columns: &[Option<Snap>],
+        budget_ms: u32,
+        dir: Direction,
+        row_done: &(dyn Fn() + Sync),
+    ) -> Vec<Vec<Option<Reached>>> {
+        use rayon::prelude::*;
+        let token = crate::cancel::current();
+        let n = self.graph.node_count();
+        rows.par_iter()
+            .map_init(
+                || Workspace::new(n),
+                |ws, a| {
+                    let row = match a {
+                        Some(a) => crate::cancel::run_with(token.as_ref(), || {
+                            if crate::cancel::requested() {
+                                return vec![None; columns.len()];
+                            }
+                            // A cell over the budget (the search bounds the time at the
+                            // nodes, the target's part edge and access leg come on top) has
+                            // no route within it.
+                            self.one_to_many(ws, a, columns, budget_ms, dir)
+                                .into_iter()
+                                .map(|r| r.filter(|r| r.time_ms <= budget_ms))
+                                .collect()
+                        }),
+                        None => vec![None; columns.len()],
+                    };
+                    row_done();
+                    row
+                },
+            )
             .collect()
     }
 

@@ -243,41 +243,9 @@ impl Engine {
                 length_m += a.same_edge_m(&b, g);
             }
             Some(last) => {
-                // Arcs from the seed to `last`, in travel order.
-                let mut arcs = Vec::new();
-                let mut v = last;
-                loop {
-                    let arc = ws.parent_arc(v);
-                    if arc == search::NO_PARENT {
-                        break;
-                    }
-                    arcs.push(arc);
-                    v = arc_tail(&g.fwd, arc);
-                }
-                arcs.reverse();
-                let first_node = v;
-                let ends_a = a.ends(g);
-                let start_t = if first_node == ends_a.to_node && ends_a.leave_to_to_ms.is_some() {
-                    1.0
-                } else {
-                    0.0
-                };
-                path.extend(edge_part(g, a.edge, a.fraction, start_t));
-                length_m += (start_t - a.fraction).abs() * g.edge_length_m[a.edge as usize] as f64;
-                for arc in arcs {
-                    let tagged = g.fwd.arc_edge[arc as usize];
-                    let e = tagged & !ARC_BACKWARD;
-                    let (t0, t1) = if tagged & ARC_BACKWARD != 0 {
-                        (1.0, 0.0)
-                    } else {
-                        (0.0, 1.0)
-                    };
-                    path.extend(edge_part(g, e, t0, t1));
-                    length_m += g.edge_length_m[e as usize] as f64;
-                }
-                let end_t = if last == ends_b.to_node { 1.0 } else { 0.0 };
-                path.extend(edge_part(g, b.edge, end_t, b.fraction));
-                length_m += (end_t - b.fraction).abs() * g.edge_length_m[b.edge as usize] as f64;
+                let (part, part_m) = self.path_via(ws, &a, &b, last);
+                path.extend(part);
+                length_m += part_m;
             }
         }
         path.push((b.lon, b.lat));
@@ -290,6 +258,52 @@ impl Engine {
             to: b,
             path,
         })
+    }
+
+    /// The route's path from `a` through the graph to the node `last` the search reached `b`
+    /// by, and on to `b` (the access legs left out), with its length in metres: the
+    /// search's parent arcs followed back from `last`.
+    fn path_via(&self, ws: &Workspace, a: &Snap, b: &Snap, last: u32) -> (Vec<(f64, f64)>, f64) {
+        let g = &self.graph;
+        let ends_b = b.ends(g);
+        let mut path = Vec::new();
+        let mut length_m = 0.0;
+        // Arcs from the seed to `last`, in travel order.
+        let mut arcs = Vec::new();
+        let mut v = last;
+        loop {
+            let arc = ws.parent_arc(v);
+            if arc == search::NO_PARENT {
+                break;
+            }
+            arcs.push(arc);
+            v = arc_tail(&g.fwd, arc);
+        }
+        arcs.reverse();
+        let first_node = v;
+        let ends_a = a.ends(g);
+        let start_t = if first_node == ends_a.to_node && ends_a.leave_to_to_ms.is_some() {
+            1.0
+        } else {
+            0.0
+        };
+        path.extend(edge_part(g, a.edge, a.fraction, start_t));
+        length_m += (start_t - a.fraction).abs() * g.edge_length_m[a.edge as usize] as f64;
+        for arc in arcs {
+            let tagged = g.fwd.arc_edge[arc as usize];
+            let e = tagged & !ARC_BACKWARD;
+            let (t0, t1) = if tagged & ARC_BACKWARD != 0 {
+                (1.0, 0.0)
+            } else {
+                (0.0, 1.0)
+            };
+            path.extend(edge_part(g, e, t0, t1));
+            length_m += g.edge_length_m[e as usize] as f64;
+        }
+        let end_t = if last == ends_b.to_node { 1.0 } else { 0.0 };
+        path.extend(edge_part(g, b.edge, end_t, b.fraction));
+        length_m += (end_t - b.fraction).abs() * g.edge_length_m[b.edge as usize] as f64;
+        (path, length_m)
     }
 }
 

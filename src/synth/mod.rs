@@ -488,24 +488,30 @@ fn motorways(net: &mut Net, towns: &[Town], mainland: &[usize], heavy: f64) -> f
         motorway_m += 2.0 * (len - ra - rb);
         // Ramps: town A boundary → a1 (on), a2 → town A (off); same at B.
         for (town, on, off) in [(ta, a1, a2), (tb, b2, b1)] {
-            let join = towns[town].boundary_nearest(net, net.xy[on as usize]);
-            let mut r_on = vec![join];
-            r_on.extend(net.chain(join, on, 150.0, 40.0));
-            r_on.push(on);
-            net.way(r_on, vec![("highway", "motorway_link".to_string())]);
-            let mut r_off = vec![off];
-            r_off.extend(net.chain(off, join, 150.0, 40.0));
-            r_off.push(join);
-            net.way(
-                r_off,
-                vec![
-                    ("highway", "motorway_link".to_string()),
-                    ("maxspeed", "70".to_string()),
-                ],
-            );
+            ramps(net, &towns[town], on, off);
         }
     }
     motorway_m
+}
+
+/// A motorway junction's two ramps: from the town's boundary onto the motorway at `on`, and
+/// off it at `off` back to the same point.
+fn ramps(net: &mut Net, town: &Town, on: u32, off: u32) {
+    let join = town.boundary_nearest(net, net.xy[on as usize]);
+    let mut r_on = vec![join];
+    r_on.extend(net.chain(join, on, 150.0, 40.0));
+    r_on.push(on);
+    net.way(r_on, vec![("highway", "motorway_link".to_string())]);
+    let mut r_off = vec![off];
+    r_off.extend(net.chain(off, join, 150.0, 40.0));
+    r_off.push(join);
+    net.way(
+        r_off,
+        vec![
+            ("highway", "motorway_link".to_string()),
+            ("maxspeed", "70".to_string()),
+        ],
+    );
 }
 
 /// Islands: a car ferry to the nearest mainland town; returns how many.

@@ -135,45 +135,16 @@ fn build_facility(
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| !s.is_empty())
         .ok_or_else(|| invalid(path, format!("{what} ({id}): the type is missing")))?;
-    let (lon, lat) = match (num("lon")?, num("lat")?, num("x")?, num("y")?) {
-        (Some(lon), Some(lat), _, _) => (lon, lat),
-        (_, _, Some(x), Some(y)) => converter
-            .to_wgs84(x, y)
-            .map_err(|e| invalid(path, format!("{what} ({id}): {e}")))?,
-        _ => {
-            return Err(invalid(
-                path,
-                format!("{what} ({id}): needs lon,lat (WGS84) or x,y (RD New)"),
-            ));
-        }
-    };
-    if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-        return Err(invalid(
-            path,
-            format!("{what} ({id}): {lon},{lat} is not a WGS84 lon,lat (RD New goes in x,y)"),
-        ));
-    }
-    let secure = match get("secure").map(|s| s.trim().to_ascii_lowercase()) {
-        None => None,
-        Some(s) if s.is_empty() => None,
-        Some(s) if ["yes", "true", "1", "ja"].contains(&s.as_str()) => Some(true),
-        Some(s) if ["no", "false", "0", "nee"].contains(&s.as_str()) => Some(false),
-        Some(s) => {
-            return Err(invalid(
-                path,
-                format!("{what} ({id}): secure = {s:?} is not yes/no"),
-            ));
-        }
-    };
+    let (lon, lat) = position(
+        (num("lon")?, num("lat")?),
+        (num("x")?, num("y")?),
+        converter,
+    )
+    .map_err(|e| invalid(path, format!("{what} ({id}): {e}")))?;
+    let secure =
+        parse_secure(get("secure")).map_err(|e| invalid(path, format!("{what} ({id}): {e}")))?;
     let (min_age, max_age) = (num("min_age")?, num("max_age")?);
-    if let (Some(a), Some(b)) = (min_age, max_age)
-        && a > b
-    {
-        return Err(invalid(
-            path,
-            format!("{what} ({id}): min_age {a} is above max_age {b}"),
-        ));
-    }
+    check_ages(min_age, max_age).map_err(|e| invalid(path, format!("{what} ({id}): {e}")))?;
     let label = format!("{what} ({id})");
     let date = |k: &str| -> Result<Option<String>, InputError> {
         match get(k).filter(|s| !s.is_empty()) {
@@ -210,6 +181,44 @@ fn build_facility(
         closing_date: date("closing_date")?,
         properties: extra,
     })
+}
+
+/// A facility's position: `lon,lat` (WGS84) if given, else `x,y` (RD New) converted.
+fn position(
+    (lon, lat): (Option<f64>, Option<f64>),
+    (x, y): (Option<f64>, Option<f64>),
+    converter: &RdConverter,
+) -> Result<(f64, f64), String> {
+    let (lon, lat) = match (lon, lat, x, y) {
+        (Some(lon), Some(lat), _, _) => (lon, lat),
+        (_, _, Some(x), Some(y)) => converter.to_wgs84(x, y).map_err(|e| e.to_string())?,
+        _ => return Err("needs lon,lat (WGS84) or x,y (RD New)".into()),
+    };
+    if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+        return Err(format!(
+            "{lon},{lat} is not a WGS84 lon,lat (RD New goes in x,y)"
+        ));
+    }
+    Ok((lon, lat))
+}
+
+/// An age range that runs forward.
+fn check_ages(min_age: Option<f64>, max_age: Option<f64>) -> Result<(), String> {
+    match (min_age, max_age) {
+        (Some(a), Some(b)) if a > b => Err(format!("min_age {a} is above max_age {b}")),
+        _ => Ok(()),
+    }
+}
+
+/// The `secure` column: yes/true/1/ja or no/false/0/nee; empty is unknown.
+fn parse_secure(value: Option<String>) -> Result<Option<bool>, String> {
+    match value.map(|s| s.trim().to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) if ["yes", "true", "1", "ja"].contains(&s.as_str()) => Ok(Some(true)),
+        Some(s) if ["no", "false", "0", "nee"].contains(&s.as_str()) => Ok(Some(false)),
+        Some(s) => Err(format!("secure = {s:?} is not yes/no")),
+    }
 }
 
 /// Reads facilities from CSV (by extension `.csv`) or GeoJSON (Point features).

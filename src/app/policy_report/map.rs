@@ -33,33 +33,7 @@ impl Dataset {
         members: &[usize],
     ) -> MapData {
         let ms = &self.prepared.municipalities;
-        let mut bbox = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for &i in members {
-            if let Some(r) = ms[i].geometry.bounding_rect() {
-                bbox = [
-                    bbox[0].min(r.min().x),
-                    bbox[1].min(r.min().y),
-                    bbox[2].max(r.max().x),
-                    bbox[3].max(r.max().y),
-                ];
-            }
-        }
-        if !bbox[0].is_finite() {
-            bbox = [0.0, 0.0, 1.0, 1.0];
-        }
-        let pad_x = (bbox[2] - bbox[0]) * 0.08;
-        let pad_y = (bbox[3] - bbox[1]) * 0.08;
-        let view = [
-            bbox[0] - pad_x,
-            bbox[1] - pad_y,
-            bbox[2] + pad_x,
-            bbox[3] + pad_y,
-        ];
+        let view = view_of(ms, members);
         let epsilon = ((view[2] - view[0]).max(view[3] - view[1]) / 800.0).max(1e-6);
         let mut shapes = Vec::new();
         for (i, m) in ms.iter().enumerate() {
@@ -112,4 +86,36 @@ impl Dataset {
             legend,
         }
     }
+}
+
+/// The map's view: the members' bounding box with 8 % of room on every side (a unit square
+/// when they have no geometry).
+fn view_of(ms: &[crate::analysis::inputs::Municipality], members: &[usize]) -> [f64; 4] {
+    let mut bbox = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for &i in members {
+        if let Some(r) = ms[i].geometry.bounding_rect() {
+            bbox = [
+                bbox[0].min(r.min().x),
+                bbox[1].min(r.min().y),
+                bbox[2].max(r.max().x),
+                bbox[3].max(r.max().y),
+            ];
+        }
+    }
+    if !bbox[0].is_finite() {
+        bbox = [0.0, 0.0, 1.0, 1.0];
+    }
+    let pad_x = (bbox[2] - bbox[0]) * 0.08;
+    let pad_y = (bbox[3] - bbox[1]) * 0.08;
+    [
+        bbox[0] - pad_x,
+        bbox[1] - pad_y,
+        bbox[2] + pad_x,
+        bbox[3] + pad_y,
+    ]
 }

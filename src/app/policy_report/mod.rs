@@ -213,7 +213,6 @@ impl Dataset {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let src = self.sources();
         let synthetic_notice = result.synthetic_roads.then(|| {
             l.pick(
                 "Let op: de reistijden in dit rapport zijn berekend op een SYNTHETISCH wegennet, niet op echte wegen. Gebruik ze niet voor beslissingen.",
@@ -221,7 +220,23 @@ impl Dataset {
             )
             .to_string()
         });
-        let method = vec![
+        let method = self.method_lines(l, result, &lim);
+        let sources = self.source_lines(l, result);
+        Report {
+            lang: l,
+            title,
+            question,
+            generated: super::clock::rfc3339_utc(now),
+            synthetic_notice,
+            regions,
+            method,
+            sources,
+        }
+    }
+
+    /// The method section: travel times, tiers, supply against demand.
+    fn method_lines(&self, l: Lang, result: &CoverageResult, lim: &str) -> Vec<String> {
+        vec![
             match l {
                 Lang::Nl => format!(
                     "Reistijden met de auto over het wegennet (snelheden per wegtype, met vertraging bij verkeerslichten, stopborden en kruisingen), van waar de jongeren van een gemeente wonen (de knopen van woonstraten in de gemeente, gewogen naar weglengte) naar de dichtstbijzijnde passende voorziening, met één zoektocht vanuit alle voorzieningen tegelijk (Dijkstra). Profiel {}.",
@@ -254,16 +269,21 @@ impl Dataset {
                     demand_words(l, result.demand_source)
                 ),
             },
-        ];
+        ]
+    }
+
+    /// The sources section: roads, municipalities, facilities (or the demo), the tool.
+    fn source_lines(&self, l: Lang, result: &CoverageResult) -> Vec<String> {
+        let src = self.sources();
         let mut sources = Vec::new();
         if src.demo {
             sources.push(
-                l.pick(
-                    "Nabijland: een fictieve demoregio, gemaakt door nabij (synthetische wegen, verzonnen gemeenten en voorzieningen); geen echte gegevens.",
-                    "Nabijland: a fictional demo region made by nabij (synthetic roads, invented municipalities and facilities); no real data.",
-                )
-                .to_string(),
-            );
+            l.pick(
+                "Nabijland: een fictieve demoregio, gemaakt door nabij (synthetische wegen, verzonnen gemeenten en voorzieningen); geen echte gegevens.",
+                "Nabijland: a fictional demo region made by nabij (synthetic roads, invented municipalities and facilities); no real data.",
+            )
+            .to_string(),
+        );
         } else {
             sources.push(format!(
                 "{} {}{} (© OpenStreetMap-{}, ODbL).",
@@ -300,16 +320,7 @@ impl Dataset {
             l.pick("Gemaakt met", "Made with"),
             env!("CARGO_PKG_VERSION")
         ));
-        Report {
-            lang: l,
-            title,
-            question,
-            generated: super::clock::rfc3339_utc(now),
-            synthetic_notice,
-            regions,
-            method,
-            sources,
-        }
+        sources
     }
 }
 

@@ -160,25 +160,8 @@ impl Engine {
             full: vec![0u64; g.edge_count().div_ceil(64)],
             partial: Vec::new(),
         };
-        let add_arcs = |reach: &mut Reach, u: u32, d: u32| {
-            let remaining = (budget_ms - d) as f64;
-            for i in csr.range_of(u) {
-                let arc = csr.arcs[i];
-                let tag = csr.arc_edge[i];
-                let e = tag & !ARC_BACKWARD;
-                let share = (remaining / arc.time_ms as f64).min(1.0);
-                // Is `u` the edge's `from` end?
-                let u_is_from = match (direction, tag & ARC_BACKWARD != 0) {
-                    (Direction::From, false) | (Direction::To, true) => true,
-                    (Direction::From, true) | (Direction::To, false) => false,
-                };
-                if u_is_from {
-                    reach.add(e, 0.0, share);
-                } else {
-                    reach.add(e, 1.0 - share, 1.0);
-                }
-            }
-        };
+        let add_arcs =
+            |reach: &mut Reach, u: u32, d: u32| reach.add_arcs(csr, u, budget_ms - d, direction);
         let finished = match &g.hierarchy {
             Some(_) => ws.run_at_most(g, &seeds, budget_ms, direction, g.node_count() / 8),
             None => {
@@ -202,26 +185,7 @@ impl Engine {
                 }
             }
         }
-        for s in sources {
-            if s.access_ms > budget_ms {
-                continue;
-            }
-            let remaining = (budget_ms - s.access_ms) as f64;
-            let e = s.edge as usize;
-            let (fw, bw) = (g.edge_time_fw_ms[e], g.edge_time_bw_ms[e]);
-            let t = s.fraction;
-            // Towards `to` along fw (From) / from `to` against bw (To), and the mirror.
-            let (up, down) = match direction {
-                Direction::From => (fw, bw),
-                Direction::To => (bw, fw),
-            };
-            if up != NO_TIME {
-                reach.add(s.edge, t, t + remaining / up as f64);
-            }
-            if down != NO_TIME {
-                reach.add(s.edge, t - remaining / down as f64, t);
-            }
-        }
+        reach.add_source_edges(g, sources, budget_ms, direction);
         let (full, partial) = reach.finish();
         // Nobody waits for it any more: skip the rasterising (the caller discards it).
         if crate::cancel::requested() {
@@ -246,6 +210,65 @@ impl Engine {
             partial,
             polygon,
             cell_m,
+        }
+    }
+}
+
+impl Reach {
+    /// The arcs out of `u` (in the search's direction), each as far as `remaining_ms` goes.
+    fn add_arcs(
+        &mut self,
+        csr: &crate::graph::Csr,
+        u: u32,
+        remaining_ms: u32,
+        direction: Direction,
+    ) {
+        let remaining = remaining_ms as f64;
+        for i in csr.range_of(u) {
+            let arc = csr.arcs[i];
+            let tag = csr.arc_edge[i];
+            let e = tag & !ARC_BACKWARD;
+            let share = (remaining / arc.time_ms as f64).min(1.0);
+            // Is `u` the edge's `from` end?
+            let u_is_from = match (direction, tag & ARC_BACKWARD != 0) {
+                (Direction::From, false) | (Direction::To, true) => true,
+                (Direction::From, true) | (Direction::To, false) => false,
+            };
+            if u_is_from {
+                self.add(e, 0.0, share);
+            } else {
+                self.add(e, 1.0 - share, 1.0);
+            }
+        }
+    }
+
+    /// The sources' own edges, as far as the budget goes from each source along them.
+    fn add_source_edges(
+        &mut self,
+        g: &crate::graph::RoadGraph,
+        sources: &[Snap],
+        budget_ms: u32,
+        direction: Direction,
+    ) {
+        for s in sources {
+            if s.access_ms > budget_ms {
+                continue;
+            }
+            let remaining = (budget_ms - s.access_ms) as f64;
+            let e = s.edge as usize;
+            let (fw, bw) = (g.edge_time_fw_ms[e], g.edge_time_bw_ms[e]);
+            let t = s.fraction;
+            // Towards `to` along fw (From) / from `to` against bw (To), and the mirror.
+            let (up, down) = match direction {
+                Direction::From => (fw, bw),
+                Direction::To => (bw, fw),
+            };
+            if up != NO_TIME {
+                self.add(s.edge, t, t + remaining / up as f64);
+            }
+            if down != NO_TIME {
+                self.add(s.edge, t - remaining / down as f64, t);
+            }
         }
     }
 }

@@ -339,9 +339,64 @@ pub async fn items(
                 });
             }
         }
+        let links = Paging {
+            base: &b,
+            collection: &collection,
+            query: &query_string,
+            limit,
+            offset,
+        }
+        .links(html, page.len(), matched);
+        Ok(json!({
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": page.len(),
+            "timeStamp": crate::app::clock::rfc3339_utc(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0),
+            ),
+            "links": links,
+            "features": page,
+        }))
+    })
+    .await?;
+    if html {
+        let features = body["features"].as_array().cloned().unwrap_or_default();
+        let (header, rows) = feature_rows(&features);
+        let links = body["links"].as_array().cloned().unwrap_or_default();
+        return Ok(html_page(
+            &format!("{id}: features"),
+            &links,
+            &rows,
+            &header,
+        ));
+    }
+    let mut resp = respond(&req, &Cached::json(&body, GEOJSON)?)?;
+    content_crs(&mut resp, crs);
+    Ok(resp)
+}
+
+/// Where a page of items sits in its collection: what its links are made of.
+struct Paging<'a> {
+    base: &'a str,
+    collection: &'a str,
+    /// The request's query string, repeated in the links.
+    query: &'a str,
+    limit: usize,
+    offset: usize,
+}
+
+impl Paging<'_> {
+    /// The page's links: itself, itself in the other format, its collection, and the next
+    /// and previous pages where there are any (OGC API Features, /req/core/fc-links).
+    fn links(&self, html: bool, returned: usize, matched: usize) -> Vec<Value> {
+        let (b, collection, query_string) = (self.base, self.collection, self.query);
+        let (limit, offset) = (self.limit, self.offset);
         let with_f = |f: &str| {
             let mut pairs: Vec<(String, String)> =
-                serde_urlencoded::from_str(&query_string).unwrap_or_default();
+                serde_urlencoded::from_str(query_string).unwrap_or_default();
             pairs.retain(|(k, _)| k != "f");
             pairs.push(("f".into(), f.into()));
             format!(
@@ -372,7 +427,7 @@ pub async fn items(
         ];
         let with_offset = |o: usize| {
             let mut pairs: Vec<(String, String)> =
-                serde_urlencoded::from_str(&query_string).unwrap_or_default();
+                serde_urlencoded::from_str(query_string).unwrap_or_default();
             pairs.retain(|(k, _)| k != "offset" && k != "limit");
             pairs.push(("limit".into(), limit.to_string()));
             pairs.push(("offset".into(), o.to_string()));
@@ -381,7 +436,7 @@ pub async fn items(
                 serde_urlencoded::to_string(&pairs).unwrap_or_default()
             )
         };
-        if offset + page.len() < matched {
+        if offset + returned < matched {
             links.push(link(
                 with_offset(offset + limit),
                 "next",
@@ -397,35 +452,8 @@ pub async fn items(
                 "Previous page",
             ));
         }
-        Ok(json!({
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": page.len(),
-            "timeStamp": crate::app::clock::rfc3339_utc(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0),
-            ),
-            "links": links,
-            "features": page,
-        }))
-    })
-    .await?;
-    if html {
-        let features = body["features"].as_array().cloned().unwrap_or_default();
-        let (header, rows) = feature_rows(&features);
-        let links = body["links"].as_array().cloned().unwrap_or_default();
-        return Ok(html_page(
-            &format!("{id}: features"),
-            &links,
-            &rows,
-            &header,
-        ));
+        links
     }
-    let mut resp = respond(&req, &Cached::json(&body, GEOJSON)?)?;
-    content_crs(&mut resp, crs);
-    Ok(resp)
 }
 
 pub async fn item(
