@@ -59,6 +59,40 @@ fn the_pdf_report_names_the_region_its_gaps_and_its_figures() {
         );
     }
     assert!(text.contains("Samenvatting"));
+    // The finding first: the first sentence after the heading is the verdict, with names;
+    // a date as people write it; labels, not codes, in the header.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let after = flat.split("Samenvatting").nth(1).expect("summary");
+    assert!(
+        after.trim_start().starts_with(
+            "In Nabij-Oost halen 3 van de 4 gemeenten de norm van 45 minuten niet (Eemsterland, Leegwater en Zeewaard); de regio heeft geen eigen passende voorziening."
+        ),
+        "{after}"
+    );
+    let made: Vec<&str> = flat
+        .split("Gemaakt op ")
+        .nth(1)
+        .expect("date")
+        .splitn(4, ' ')
+        .take(3)
+        .collect();
+    assert!(
+        made[0].parse::<u32>().is_ok()
+            && [
+                "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus"
+            ]
+            .iter()
+            .chain(&["september", "oktober", "november", "december"])
+            .any(|m| *m == made[1])
+            && made[2].parse::<u32>().is_ok(),
+        "a Dutch date: {made:?}"
+    );
+    assert!(
+        flat.contains("Uitgangspunten: kleinschalig verblijf en kleinschalig JeugdzorgPlus"),
+        "{flat}"
+    );
+    assert!(!flat.contains("kleinschalig_verblijf"), "{flat}");
+    assert!(flat.contains("Advies: een extra voorziening in"), "{flat}");
     assert!(text.contains("31,0%"), "share within the limit: {text}");
     assert!(
         text.contains("geen passende voorziening in de regio"),
@@ -120,6 +154,13 @@ fn every_region_in_english_and_html_self_contained() {
         assert!(text.contains(region), "{region}: {text}");
     }
     assert!(text.contains("Summary") && text.contains("no suitable facility in the region"));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("In Nabij-Oost, 3 of the 4 municipalities do not meet the 45-minute norm"),
+        "{flat}"
+    );
+    // Flags in English carry their threshold at the summary's precision.
+    assert!(flat.contains("less than the expected 90.0%"), "{flat}");
     let (ok, html, err) = nabij(&["--quiet", "report", "--demo", "--region", "jz93"]);
     assert!(ok, "{err}");
     assert!(html.starts_with("<!doctype html>"));

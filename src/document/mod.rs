@@ -254,7 +254,7 @@ pub fn blocks(r: &Report) -> Vec<Block<'_>> {
         Block::Title(&r.title),
         Block::Meta(
             &r.question,
-            format!("{}: {}", l.pick("Gemaakt", "Generated"), r.generated),
+            format!("{} {}", l.pick("Gemaakt op", "Made on"), r.generated),
         ),
     ];
     if let Some(n) = &r.synthetic_notice {

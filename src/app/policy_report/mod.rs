@@ -2,6 +2,7 @@
 //! answer (and siting advice for regions with gaps), laid out by `document` as HTML or PDF.
 
 mod map;
+mod sentences;
 mod words;
 
 use super::advice::{AdviceRequest, Baseline};
@@ -105,7 +106,11 @@ impl Dataset {
         Ok(RegionReport {
             code: r.code.clone(),
             name: r.name.clone(),
-            summary: region_summary(l, limit, result, r, &ms, &flags),
+            // The finding first, the advice last (its first site, in one sentence).
+            summary: region_summary(l, limit, result, r, &ms, &flags)
+                .into_iter()
+                .chain(advice.first().cloned())
+                .collect(),
             map: self.region_map(l, result, &members),
             table_head,
             rows,
@@ -140,19 +145,19 @@ impl Dataset {
                 .iter()
                 .map(|s| match l {
                     Lang::Nl => format!(
-                        "Een extra voorziening in {} zou naar schatting {} jongeren van de regio binnen {} minuten brengen (maximale dekking, met de {} gemeenten van de regio als kandidaat-locaties; {}).",
+                        "Advies: een extra voorziening in {} zou naar schatting {} jongeren van de regio binnen {} minuten brengen (maximale dekking, met {} van de regio als kandidaat-locaties; {}).",
                         s.site.name,
                         l.num(s.newly_within_limit, 0),
                         l.num(req.need.limit_minutes, 0),
-                        a.candidates,
+                        sentences::count(l, a.candidates, ("gemeente", ""), ("gemeenten", "")),
                         if a.exact { "de beste locatie" } else { "gulzig gekozen" }
                     ),
                     Lang::En => format!(
-                        "One more facility in {} would bring an estimated {} young people of the region within {} minutes (maximal covering, with the region's {} municipalities as candidate sites; {}).",
+                        "Advice: one more facility in {} would bring an estimated {} young people of the region within {} minutes (maximal covering, with {} of the region as candidate sites; {}).",
                         s.site.name,
                         l.num(s.newly_within_limit, 0),
                         l.num(req.need.limit_minutes, 0),
-                        a.candidates,
+                        sentences::count(l, a.candidates, ("", "municipality"), ("", "municipalities")),
                         if a.exact { "the best site" } else { "chosen greedily" }
                     ),
                 })
@@ -189,21 +194,21 @@ impl Dataset {
                     "Bereikbaarheid kleinschalige jeugdzorg per regio",
                     "Reach of small-scale youth care per region"
                 ),
-                req.grouping
+                grouping_label(l, &req.grouping)
             ),
         };
+        let types: Vec<String> = need.types.iter().map(|t| type_label(l, t)).collect();
         let question = format!(
-            "{}: {} ({}); {} {lim} {}; {}{}{}.",
-            l.pick("Vraag", "Question"),
-            need.profile,
-            need.types.join(", "),
+            "{}: {}; {} {lim} {}; {} {}{}.",
+            l.pick("Uitgangspunten", "Question"),
+            l.list(&types),
             l.pick(
                 "reistijd met de auto hoogstens",
                 "travel time by car at most"
             ),
             l.pick("minuten", "minutes"),
-            l.pick("indeling ", "grouping "),
-            req.grouping,
+            l.pick("regio-indeling", "regions:"),
+            grouping_label(l, &req.grouping),
             need.as_of
                 .as_deref()
                 .map(|d| format!("; {} {d}", l.pick("peildatum", "as of")))
@@ -226,7 +231,7 @@ impl Dataset {
             lang: l,
             title,
             question,
-            generated: super::clock::rfc3339_utc(now),
+            generated: super::clock::date_in_words(now, l),
             synthetic_notice,
             regions,
             method,
@@ -323,9 +328,46 @@ impl Dataset {
         sources
     }
 }
+/// A facility type for people: "kleinschalig verblijf", "KVJJ", ... (the code where nabij
+/// has no label for it).
+fn type_label(l: Lang, code: &str) -> String {
+    match code {
+        "kleinschalig_verblijf" => "kleinschalig verblijf".into(),
+        "kleinschalig_jeugdzorgplus" => "kleinschalig JeugdzorgPlus".into(),
+        "kvjj" => l
+            .pick(
+                "KVJJ (kleinschalig justitieel)",
+                "KVJJ (small-scale justice)",
+            )
+            .into(),
+        "jeugdzorgplus" => l
+            .pick("JeugdzorgPlus-instelling", "JeugdzorgPlus institution")
+            .into(),
+        "jji" => l
+            .pick(
+                "justitiële jeugdinrichting (JJI)",
+                "youth custodial institution (JJI)",
+            )
+            .into(),
+        other => other.replace('_', " "),
+    }
+}
 
-/// The region's summary, sentence by sentence: its young people, the tiers, the share
-/// within the limit, supply against demand, the gaps and the verdict on fairness.
+/// A grouping for people.
+fn grouping_label(l: Lang, code: &str) -> String {
+    match code {
+        "jeugdregio" => l
+            .pick("jeugdregio's", "youth-care regions (jeugdregio)")
+            .into(),
+        "zorggebied" => l.pick("zorggebieden", "care areas (zorggebied)").into(),
+        "provincie" => l.pick("provincies", "provinces").into(),
+        "national" => l.pick("landelijk", "national").into(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// The region's summary, the finding first: the verdict against the norm, what it means for
+/// young people, the tiers, supply against demand, the spread (`sentences`).
 fn region_summary(
     l: Lang,
     limit: f64,
@@ -334,208 +376,42 @@ fn region_summary(
     ms: &[&MunicipalityResult],
     flags: &[String],
 ) -> Vec<String> {
-    let s = Sentences {
-        l,
-        lim: l.num(limit, 0),
-        result,
-        r,
-        ms,
-        flags,
-    };
-    vec![
-        s.population(),
-        s.tiers(),
-        s.reach(),
-        s.supply(),
-        s.gaps(),
-        s.fairness(),
-    ]
-}
-
-/// What the summary's sentences are made of.
-struct Sentences<'a> {
-    l: Lang,
-    lim: String,
-    result: &'a CoverageResult,
-    r: &'a RegionResult,
-    ms: &'a [&'a MunicipalityResult],
-    flags: &'a [String],
-}
-
-impl Sentences<'_> {
-    /// Where the region stands: its young people and municipalities.
-    fn population(&self) -> String {
-        let l = self.l;
-        let r = self.r;
-        let ms = self.ms;
-        let n = ms.len();
-        match r.figures.young_people {
-            Some(y) => format!(
-                "{} {} {} {} {} {} {}.",
-                "In",
-                r.name,
-                l.pick("wonen naar schatting", "live an estimated"),
-                l.num(y, 0),
-                l.pick("jongeren in", "young people in"),
-                n,
-                l.pick("gemeenten", "municipalities")
-            ),
-            None => format!(
-                "{} {} {} {} {}.",
-                r.name,
-                l.pick("telt", "has"),
-                n,
-                l.pick("gemeenten", "municipalities"),
-                l.pick(
-                    "(aantal jongeren onbekend)",
-                    "(number of young people unknown)"
-                )
-            ),
-        }
-    }
-
-    /// How many municipalities are in each tier.
-    fn tiers(&self) -> String {
-        let l = self.l;
-        let lim = &self.lim;
-        let ms = self.ms;
-        let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
-        let n = ms.len();
-        match l {
-            Lang::Nl => format!(
-                "Van de {n} gemeenten hebben er {} een passende voorziening in de eigen gemeente en bereiken er {} er een binnen {lim} minuten; {} alleen verder weg in de eigen regio, {} alleen buiten de regio en {} niet over de weg.",
-                count(CoverageStatus::OwnMunicipality),
-                count(CoverageStatus::WithinLimit),
-                count(CoverageStatus::WithinRegion),
-                count(CoverageStatus::OutsideRegion),
-                count(CoverageStatus::Unreachable)
-            ),
-            Lang::En => format!(
-                "Of the {n} municipalities, {} have a suitable facility in the municipality itself and {} reach one within {lim} minutes; {} only farther away in their own region, {} only outside the region and {} not by road.",
-                count(CoverageStatus::OwnMunicipality),
-                count(CoverageStatus::WithinLimit),
-                count(CoverageStatus::WithinRegion),
-                count(CoverageStatus::OutsideRegion),
-                count(CoverageStatus::Unreachable)
-            ),
-        }
-    }
-
-    /// The share of young people within the limit, against the national one.
-    fn reach(&self) -> String {
-        let l = self.l;
-        let lim = &self.lim;
-        let result = self.result;
-        let r = self.r;
-        match l {
-            Lang::Nl => format!(
-                "{} van de jongeren woont binnen {lim} minuten van een passende voorziening (landelijk {}).",
-                l.pct(r.figures.share_within_limit),
-                l.pct(result.national.share_within_limit)
-            ),
-            Lang::En => format!(
-                "{} of young people live within {lim} minutes of a suitable facility ({} nationally).",
-                l.pct(r.figures.share_within_limit),
-                l.pct(result.national.share_within_limit)
-            ),
-        }
-    }
-
-    /// Facilities and places against the expected demand.
-    fn supply(&self) -> String {
-        let l = self.l;
-        let result = self.result;
-        let r = self.r;
-        let balance = r.figures.balance;
-        match l {
-            Lang::Nl => format!(
-                "De regio heeft {} passende voorziening(en) met {} plaatsen{}. Tegenover een verwachte vraag van {} plaatsen is dat een {} van {}.",
-                r.figures.facilities,
-                l.num(r.figures.places, 0),
-                r.figures
-                    .places_per_10k
-                    .map(|p| format!(
-                        ", {} per 10.000 jongeren (landelijk {})",
-                        l.num(p, 2),
-                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
-                    ))
-                    .unwrap_or_default(),
-                l.num(r.figures.demand, 1),
-                if balance < 0.0 { "tekort" } else { "overschot" },
-                l.num(balance.abs(), 1)
-            ),
-            Lang::En => format!(
-                "The region has {} suitable facilities with {} places{}. Against an expected demand of {} places that is a {} of {}.",
-                r.figures.facilities,
-                l.num(r.figures.places, 0),
-                r.figures
-                    .places_per_10k
-                    .map(|p| format!(
-                        ", {} per 10,000 young people ({} nationally)",
-                        l.num(p, 2),
-                        l.num(result.national.places_per_10k.unwrap_or(0.0), 2)
-                    ))
-                    .unwrap_or_default(),
-                l.num(r.figures.demand, 1),
-                if balance < 0.0 { "shortage" } else { "surplus" },
-                l.num(balance.abs(), 1)
-            ),
-        }
-    }
-
-    /// The municipalities that do not meet the limit.
-    fn gaps(&self) -> String {
-        let l = self.l;
-        let lim = &self.lim;
-        let r = self.r;
-        let ms = self.ms;
-        let name_of = |code: &str| -> String {
-            ms.iter()
-                .find(|m| m.code == code)
-                .map(|m| m.name.clone())
-                .unwrap_or_else(|| code.to_string())
-        };
-        let gap_names: Vec<String> = r.gap_municipalities.iter().map(|c| name_of(c)).collect();
-        if gap_names.is_empty() {
-            l.pick(
-            "Er zijn geen gaten: elke gemeente bereikt binnen de limiet een passende voorziening.",
-            "There are no gaps: every municipality reaches a suitable facility within the limit.",
+    let lim = l.num(limit, 0);
+    let meets = |m: &&&MunicipalityResult| {
+        matches!(
+            m.status,
+            CoverageStatus::OwnMunicipality | CoverageStatus::WithinLimit
         )
-        .to_string()
-        } else {
-            format!(
-                "{}: {} {}.",
-                l.pick("Gaten", "Gaps"),
-                l.list(&gap_names),
-                l.pick(
-                    &format!("bereiken geen passende voorziening binnen {lim} minuten"),
-                    &format!("reach no suitable facility within {lim} minutes")
-                )
-            )
-        }
-    }
-
-    /// The verdict on the spread, with the flags.
-    fn fairness(&self) -> String {
-        let l = self.l;
-        let flags = self.flags;
-        if flags.is_empty() {
-            l.pick(
-                "De spreiding voldoet aan elke verwachting.",
-                "The spread meets every expectation.",
-            )
-            .to_string()
-        } else {
-            format!(
-                "{}: {}.",
-                l.pick(
-                    "De spreiding is niet eerlijk volgens de verwachtingen",
-                    "The spread is not fair by the expectations"
-                ),
-                flags.join("; ")
-            )
-        }
-    }
+    };
+    let failing: Vec<&&MunicipalityResult> = ms.iter().filter(|m| !meets(m)).collect();
+    let names: Vec<String> = failing.iter().map(|m| m.name.clone()).collect();
+    let in_failing = failing.iter().map(|m| m.young_people).sum::<Option<f64>>();
+    let count = |s: CoverageStatus| ms.iter().filter(|m| m.status == s).count();
+    let f = &r.figures;
+    let people = sentences::People {
+        young_people: f.young_people,
+        share_within_limit: f.share_within_limit,
+        national_share_within_limit: result.national.share_within_limit,
+        in_failing,
+        failing: failing.len(),
+    };
+    let supply = sentences::Supply {
+        facilities: f.facilities,
+        places: f.places,
+        per_10k: f.places_per_10k,
+        national_per_10k: result.national.places_per_10k,
+        demand: f.demand,
+        balance: f.balance,
+    };
+    let mut out = vec![
+        sentences::verdict(l, &r.name, ms.len(), &names, &lim, f.facilities > 0),
+        sentences::people(l, &people, &lim),
+        sentences::tiers(l, CoverageStatus::ALL.map(count), &lim),
+        sentences::supply(l, &supply),
+        sentences::fairness(l, flags),
+    ];
+    out.retain(|s| !s.is_empty());
+    out
 }
 
 /// The table of the region's municipalities, best tier first: header, rows and the tier of
@@ -549,13 +425,18 @@ fn municipality_table(
     let table_head = vec![
         l.pick("Gemeente", "Municipality").to_string(),
         l.pick("Niveau", "Tier").to_string(),
-        l.pick("Mediaan (min)", "Median (min)").to_string(),
+        l.pick("Mediane reistijd (min)", "Median travel time (min)")
+            .to_string(),
         l.pick("Dichtstbijzijnde voorziening", "Nearest facility")
             .to_string(),
         l.pick("Jongeren", "Young people").to_string(),
-        l.pick("Vraag", "Demand").to_string(),
-        l.pick("Binnen limiet geplaatst", "Placed within limit")
+        l.pick("Verwachte vraag (plaatsen)", "Expected demand (places)")
             .to_string(),
+        l.pick(
+            "Plaatsbaar binnen de norm (plaatsen)",
+            "Placeable within the norm (places)",
+        )
+        .to_string(),
     ];
     let rows: Vec<Vec<String>> = order
         .iter()

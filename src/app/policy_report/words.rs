@@ -6,39 +6,75 @@ use crate::analysis::coverage::RegionResult;
 use crate::analysis::fairness::Flag;
 use crate::document::{Figure, Lang};
 
-/// A flag in the report's language (the analysis words its flags in English).
+/// A flag in the report's language, with its threshold, at the precision of the summary
+/// (the analysis words its flags in English for the API).
 pub(super) fn flag_text(lang: Lang, f: &Flag, limit: f64, national_share: f64) -> String {
-    if lang == Lang::En {
-        return f.message.clone();
-    }
     let pct = |x: f64| lang.pct(x);
     let min = lang.num(limit, 0);
-    match f.rule {
-        "min_facilities" if f.actual == 0.0 => "geen passende voorziening in de regio".into(),
-        "min_facilities" => format!(
-            "{} passende voorziening(en) in de regio, verwacht minstens {}",
-            lang.num(f.actual, 0),
-            lang.num(f.expected, 0)
+    let (actual, expected) = (f.actual, f.expected);
+    match (lang, f.rule) {
+        (Lang::Nl, "min_facilities") if actual == 0.0 => {
+            "geen passende voorziening in de regio".into()
+        }
+        (Lang::En, "min_facilities") if actual == 0.0 => {
+            "no suitable facility in the region".into()
+        }
+        (_, "min_facilities") => format!(
+            "{}, {} {}",
+            super::sentences::count(
+                lang,
+                actual as usize,
+                (
+                    "passende voorziening in de regio",
+                    "suitable facility in the region"
+                ),
+                (
+                    "passende voorzieningen in de regio",
+                    "suitable facilities in the region"
+                ),
+            ),
+            lang.pick("verwacht minstens", "expected at least"),
+            lang.num(expected, 0)
         ),
-        "min_share_within_limit" => format!(
+        (Lang::Nl, "min_share_within_limit") => format!(
             "{} van de jongeren binnen {min} minuten, minder dan de verwachte {}",
-            pct(f.actual),
-            pct(f.expected)
+            pct(actual),
+            pct(expected)
         ),
-        "min_balance" => format!(
+        (Lang::En, "min_share_within_limit") => format!(
+            "{} of young people within {min} minutes, less than the expected {}",
+            pct(actual),
+            pct(expected)
+        ),
+        (Lang::Nl, "min_balance") => format!(
             "{} plaatsen tekort tegenover de verwachte vraag",
-            lang.num(-f.actual, 1)
+            lang.num(-actual, 1)
         ),
-        "share_gap_to_national" => format!(
+        (Lang::En, "min_balance") => format!(
+            "a shortage of {} places against the expected demand",
+            lang.num(-actual, 1)
+        ),
+        (Lang::Nl, "share_gap_to_national") => format!(
             "{} van de jongeren binnen {min} minuten, tegen {} landelijk (verder achter dan toegestaan: minstens {})",
-            pct(f.actual),
+            pct(actual),
             pct(national_share),
-            pct(f.expected)
+            pct(expected)
         ),
-        "places_factor_of_national" => format!(
+        (Lang::En, "share_gap_to_national") => format!(
+            "{} of young people within {min} minutes, against {} nationally (further behind than allowed: at least {})",
+            pct(actual),
+            pct(national_share),
+            pct(expected)
+        ),
+        (Lang::Nl, "places_factor_of_national") => format!(
             "{} plaatsen per 10.000 jongeren, minder dan de helft van het landelijke niveau (verwacht minstens {})",
-            lang.num(f.actual, 2),
-            lang.num(f.expected, 2)
+            lang.num(actual, 2),
+            lang.num(expected, 2)
+        ),
+        (Lang::En, "places_factor_of_national") => format!(
+            "{} places per 10,000 young people, less than half the national level (expected at least {})",
+            lang.num(actual, 2),
+            lang.num(expected, 2)
         ),
         _ => f.message.clone(),
     }
@@ -119,12 +155,17 @@ pub(super) fn figures(
                 .into(),
         },
         Figure {
-            label: l.pick("Gediend in de eigen regio", "Served in the own region").into(),
+            label: l
+                .pick(
+                    "Jongeren met een passende voorziening in de eigen regio",
+                    "Young people with a suitable facility in their own region",
+                )
+                .into(),
             value: l.pct(r.figures.share_served_in_region),
             meaning: l
                 .pick(
-                    "Het deel van de verwachte vraag dat een plaats vindt in een voorziening van de eigen regio.",
-                    "The share of the expected demand that finds a place in a facility of the own region.",
+                    "Het deel van de jongeren van wie de gemeente een passende voorziening van de eigen regio heeft: in de gemeente zelf, binnen de norm of verder weg in de regio (of er een plaats vrij is, zegt de regel Plaatsen min vraag).",
+                    "The share of young people whose municipality has a suitable facility of its own region: in the municipality itself, within the norm, or farther away in the region (whether a place is free is what Places minus demand says).",
                 )
                 .into(),
         },
@@ -140,15 +181,43 @@ pub(super) fn figures(
         },
     ];
     if let Some(t) = r.figures.theil_access {
+        // The index's upper end: all access in the region's smallest municipality (by young
+        // people) gives ln(young people of the region / of that municipality).
+        let weights: Vec<f64> = result
+            .municipalities
+            .iter()
+            .filter(|m| m.regions.get(&r.grouping) == Some(&r.code) && m.weight > 0.0)
+            .map(|m| m.weight)
+            .collect();
+        let smallest = weights.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = (weights.iter().sum::<f64>() / smallest).ln();
         v.push(Figure {
             label: l.pick("Theil-index van de toegang", "Theil index of access").into(),
             value: l.num(t, 3),
-            meaning: l
-                .pick(
-                    "Ongelijkheid van de toegang tot plaatsen (E2SFCA, rekening houdend met capaciteit) tussen de gemeenten; 0 = gelijk.",
-                    "Inequality of access to places (E2SFCA, capacity-aware) between the municipalities; 0 = equal.",
-                )
-                .into(),
+            meaning: format!(
+                "{} {}{}",
+                l.pick(
+                    "Ongelijkheid van de toegang tot plaatsen (E2SFCA, rekening houdend met capaciteit) tussen de gemeenten, gewogen naar jongeren: 0 = iedereen even veel toegang; hoe hoger, hoe meer de toegang bij een paar gemeenten ligt.",
+                    "Inequality of access to places (E2SFCA, capacity-aware) between the municipalities, weighted by young people: 0 = everyone has the same access; the higher, the more access lies with a few municipalities.",
+                ),
+                if max.is_finite() {
+                    format!(
+                        "{} {}",
+                        l.pick("In deze regio kan hij hoogstens", "In this region it can be at most"),
+                        l.num(max, 3)
+                    )
+                } else {
+                    String::new()
+                },
+                if max.is_finite() {
+                    l.pick(
+                        " zijn (alle toegang in de kleinste gemeente).",
+                        " (all access in the smallest municipality).",
+                    )
+                } else {
+                    ""
+                }
+            ),
         });
     }
     v
