@@ -244,11 +244,13 @@ impl Dataset {
         vec![
             match l {
                 Lang::Nl => format!(
-                    "Reistijden met de auto over het wegennet (snelheden per wegtype, met vertraging bij verkeerslichten, stopborden en kruisingen), van waar de jongeren van een gemeente wonen (de knopen van woonstraten in de gemeente, gewogen naar weglengte) naar de dichtstbijzijnde passende voorziening, met één zoektocht vanuit alle voorzieningen tegelijk (Dijkstra). Profiel {}.",
+                    "Reistijden met de auto over het wegennet (snelheden per wegtype, met vertraging bij verkeerslichten, stopborden en kruisingen), van waar de jongeren van een gemeente wonen ({}) naar de dichtstbijzijnde passende voorziening, met één zoektocht vanuit alle voorzieningen tegelijk (Dijkstra). Profiel {}. Elk cijfer in dit rapport (niveaus, aandelen, vraag en aanbod, advies) rust op dezelfde herkomstpunten; alleen de kolom met de dichtstbijzijnde voorziening meet vanaf één punt in elke gemeente.",
+                    origins_words(l, &result.population_model),
                     self.network.graph().meta.profile_name
                 ),
                 Lang::En => format!(
-                    "Travel times by car over the road network (speeds per road type, with delays at traffic signals, stop signs and junctions), from where a municipality's young people live (the nodes of residential streets in the municipality, weighted by road length) to the nearest suitable facility, with one search from all facilities at once (Dijkstra). Profile {}.",
+                    "Travel times by car over the road network (speeds per road type, with delays at traffic signals, stop signs and junctions), from where a municipality's young people live ({}) to the nearest suitable facility, with one search from all facilities at once (Dijkstra). Profile {}. Every figure in this report (tiers, shares, supply and demand, advice) rests on the same origins; only the nearest-facility column measures from one point in each municipality.",
+                    origins_words(l, &result.population_model),
                     self.network.graph().meta.profile_name
                 ),
             },
@@ -350,6 +352,26 @@ fn type_label(l: Lang, code: &str) -> String {
             )
             .into(),
         other => other.replace('_', " "),
+    }
+}
+
+/// Where young people are taken to live, for the method section.
+fn origins_words(l: Lang, population_model: &str) -> String {
+    match population_model.strip_prefix("file:") {
+        None => l
+            .pick(
+                "de knopen van woonstraten in de gemeente, gewogen naar weglengte",
+                "the nodes of residential streets in the municipality, weighted by road length",
+            )
+            .into(),
+        Some(file) => format!(
+            "{} {}",
+            l.pick(
+                "de jongeren uit het bevolkingsbestand",
+                "the young people of the population file"
+            ),
+            file.trim()
+        ),
     }
 }
 
