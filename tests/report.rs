@@ -93,6 +93,11 @@ fn the_pdf_report_names_the_region_its_gaps_and_its_figures() {
     );
     assert!(!flat.contains("kleinschalig_verblijf"), "{flat}");
     assert!(flat.contains("Advies: een extra voorziening in"), "{flat}");
+    // The map: names on it, the same caption as in HTML, kept with it.
+    assert!(
+        flat.contains("met hun naam; buurgemeenten grijs; stippen: passende voorzieningen"),
+        "{flat}"
+    );
     assert!(text.contains("31,0%"), "share within the limit: {text}");
     assert!(
         text.contains("geen passende voorziening in de regio"),
@@ -165,6 +170,7 @@ fn every_region_in_english_and_html_self_contained() {
     assert!(ok, "{err}");
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<svg") && html.contains("Nabij-Oost"));
+    assert!(html.contains(">Zeewaard</text>") && html.contains("stippen: passende voorzieningen"));
     // Nothing is fetched: no scripts, no linked files or images.
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"));
     // Errors: an unknown region names the known ones; a PDF to a terminal is refused.

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::svg::{escape, svg};
-use super::{Block, ListKind, Marker, RegionReport, Report, blocks, map_caption, tier_colour};
+use super::{Block, ListKind, RegionReport, Report, blocks, map_caption, tier_colour};
 
 pub fn to_html(r: &Report) -> String {
     let l = r.lang;
@@ -66,7 +66,7 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
                 s,
                 r#"<figure>{}<figcaption>{}</figcaption></figure>"#,
                 svg(&region.map, 640.0, 520.0, &region.name),
-                map_caption(l, Marker::Dots)
+                map_caption(l)
             );
         }
         Block::List(items, kind) => {

@@ -94,7 +94,10 @@ pub fn tier_name(lang: Lang, s: CoverageStatus) -> &'static str {
     match s {
         CoverageStatus::OwnMunicipality => lang.pick("eigen gemeente", "own municipality"),
         CoverageStatus::WithinLimit => lang.pick("binnen de limiet", "within the limit"),
-        CoverageStatus::WithinRegion => lang.pick("in de regio, verder", "in the region, farther"),
+        CoverageStatus::WithinRegion => lang.pick(
+            "verder weg in de eigen regio",
+            "farther away in the own region",
+        ),
         CoverageStatus::OutsideRegion => lang.pick("buiten de regio", "outside the region"),
         CoverageStatus::Unreachable => lang.pick("niet bereikbaar", "unreachable"),
     }
@@ -138,6 +141,16 @@ pub struct MapData {
     /// `[min lon, min lat, max lon, max lat]` of the view.
     pub bbox: [f64; 4],
     pub legend: Vec<(&'static str, String)>,
+    /// The region's municipalities by name, at their representative points.
+    pub labels: Vec<MapLabel>,
+}
+
+/// A name on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapLabel {
+    pub lon: f64,
+    pub lat: f64,
+    pub text: String,
 }
 
 /// A figure with its meaning.
@@ -195,13 +208,6 @@ pub enum ListKind {
     Sources,
 }
 
-/// How a renderer draws the facilities on the map (the caption names it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Marker {
-    Dots,
-    Diamonds,
-}
-
 /// One part of the report in reading order. HTML and PDF both walk [`blocks`], so their
 /// order, headings and sentences are written once.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,18 +239,12 @@ pub enum Block<'a> {
     RegionEnd,
 }
 
-/// The caption under a region's map.
-pub fn map_caption(lang: Lang, marker: Marker) -> &'static str {
-    match marker {
-        Marker::Dots => lang.pick(
-            "Kaart: gemeenten van de regio naar niveau; buurgemeenten grijs; stippen: passende voorzieningen.",
-            "Map: the region's municipalities by tier; neighbours grey; dots: suitable facilities.",
-        ),
-        Marker::Diamonds => lang.pick(
-            "Kaart: gemeenten van de regio naar niveau; buurgemeenten grijs; ruiten: passende voorzieningen.",
-            "Map: the region's municipalities by tier; neighbours grey; diamonds: suitable facilities.",
-        ),
-    }
+/// The caption under a region's map, the same in HTML and PDF.
+pub fn map_caption(lang: Lang) -> &'static str {
+    lang.pick(
+        "Kaart: gemeenten van de regio naar niveau, met hun naam; buurgemeenten grijs; stippen: passende voorzieningen.",
+        "Map: the region's municipalities by tier, with their names; neighbours grey; dots: suitable facilities.",
+    )
 }
 
 /// The report as a list of blocks, in reading order.

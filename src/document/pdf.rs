@@ -6,7 +6,7 @@
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::svg::Fit;
-use super::{Block, ListKind, Marker, Report, blocks, map_caption, tier_colour};
+use super::{Block, ListKind, Report, blocks, map_caption, tier_colour};
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -248,7 +248,8 @@ impl Flow {
             max_h
         };
         let fit = Fit::new(map.bbox, f64::from(RIGHT - LEFT), f64::from(max_h));
-        let h = fit.height as f32 + 16.0 * map.legend.len() as f32 + 10.0;
+        // The legend and the caption under it stay on the map's page.
+        let h = fit.height as f32 + 16.0 * map.legend.len() as f32 + 10.0 + 24.0;
         self.ensure(h);
         let top = self.y;
         let x0 = LEFT + (RIGHT - LEFT - fit.width as f32) / 2.0;
@@ -264,6 +265,16 @@ impl Flow {
             fit.height as f32,
         );
         self.page.fill_nonzero();
+        // Neighbours reach past the view: draw inside its frame only.
+        self.page.save_state();
+        self.page.rect(
+            x0,
+            top - fit.height as f32,
+            fit.width as f32,
+            fit.height as f32,
+        );
+        self.page.clip_nonzero();
+        self.page.end_path();
         for focus in [false, true] {
             for shape in map.shapes.iter().filter(|s| s.focus == focus) {
                 let (r, g, b) = if focus {
@@ -304,14 +315,28 @@ impl Flow {
             self.page.set_fill_rgb(r, g, b);
             self.page.set_stroke_rgb(1.0, 1.0, 1.0);
             self.page.set_line_width(1.0);
-            // A small diamond (no circle operator in PDF).
-            let d = 3.5;
-            self.page.move_to(x, y + d);
-            self.page.line_to(x + d, y);
-            self.page.line_to(x, y - d);
-            self.page.line_to(x - d, y);
+            // A dot: four Bézier quarter circles (PDF has no circle operator).
+            let (r, k) = (3.5, 3.5 * 0.552_284_8);
+            self.page.move_to(x + r, y);
+            self.page.cubic_to(x + r, y + k, x + k, y + r, x, y + r);
+            self.page.cubic_to(x - k, y + r, x - r, y + k, x - r, y);
+            self.page.cubic_to(x - r, y - k, x - k, y - r, x, y - r);
+            self.page.cubic_to(x + k, y - r, x + r, y - k, x + r, y);
             self.page.close_path();
             self.page.fill_nonzero_and_stroke();
+        }
+        self.page.restore_state();
+        for label in &map.labels {
+            let (x, y) = at(label.lon, label.lat);
+            let w = text_width(&label.text, 8.0, false);
+            self.text_at(
+                x - w / 2.0,
+                y + 5.0,
+                &label.text,
+                8.0,
+                false,
+                (0.07, 0.07, 0.07),
+            );
         }
         self.y = top - fit.height as f32 - 8.0;
         self.legend(&map.legend);
@@ -366,7 +391,7 @@ pub fn to_pdf(r: &Report) -> Vec<u8> {
             Block::Nothing(p) => f.para(p, 10.0, false, dark),
             Block::Map(region) => {
                 f.map(&region.map, 330.0);
-                f.para(map_caption(l, Marker::Diamonds), 8.0, false, grey);
+                f.para(map_caption(l), 8.0, false, grey);
             }
             Block::List(items, kind) => {
                 let (size, colour) = match kind {

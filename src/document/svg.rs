@@ -102,6 +102,16 @@ pub fn svg(map: &MapData, width: f64, max_height: f64, title: &str) -> String {
             p.colour
         );
     }
+    // Names over everything, with a white halo so that they read on any tier's colour.
+    for label in &map.labels {
+        let (x, y) = fit.xy(label.lon, label.lat);
+        let _ = write!(
+            s,
+            r##"<text x="{x:.1}" y="{:.1}" font-size="11" font-family="sans-serif" text-anchor="middle" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+            y - 7.0,
+            escape(&label.text)
+        );
+    }
     for (i, (colour, label)) in map.legend.iter().enumerate() {
         let y = fit.height + 8.0 + 18.0 * i as f64;
         let _ = write!(

@@ -6,7 +6,7 @@ use geo::{BoundingRect, Simplify};
 use super::super::dataset::Dataset;
 use crate::analysis::CoverageResult;
 use crate::analysis::coverage::CoverageStatus;
-use crate::document::{Lang, MapData, MapPoint, Shape, tier_colour, tier_name};
+use crate::document::{Lang, MapData, MapLabel, MapPoint, Shape, tier_colour, tier_name};
 
 const KIND_COLOURS: [(&str, &str); 5] = [
     ("kleinschalig_verblijf", "#1f78b4"),
@@ -79,11 +79,21 @@ impl Dataset {
             .iter()
             .map(|s| (tier_colour(*s), tier_name(l, *s).to_string()))
             .collect();
+        let labels = members
+            .iter()
+            .filter(|&&i| self.prepared.representative[i].0.is_finite())
+            .map(|&i| MapLabel {
+                lon: self.prepared.representative[i].0,
+                lat: self.prepared.representative[i].1,
+                text: ms[i].name.clone(),
+            })
+            .collect();
         MapData {
             shapes,
             points,
             bbox: view,
             legend,
+            labels,
         }
     }
 }
@@ -112,10 +122,29 @@ fn view_of(ms: &[crate::analysis::inputs::Municipality], members: &[usize]) -> [
     }
     let pad_x = (bbox[2] - bbox[0]) * 0.08;
     let pad_y = (bbox[3] - bbox[1]) * 0.08;
-    [
+    let view = [
         bbox[0] - pad_x,
         bbox[1] - pad_y,
         bbox[2] + pad_x,
         bbox[3] + pad_y,
-    ]
+    ];
+    widened(view, MIN_ASPECT)
+}
+
+/// The least width:height of the map's view: a tall region is shown with its neighbours on
+/// both sides, so that the map fills the page's width and shows the facilities just across
+/// the border.
+const MIN_ASPECT: f64 = 1.3;
+
+/// The view widened (in ground distance: a degree of longitude is cos(latitude) of one of
+/// latitude) until its width is at least `aspect` times its height.
+fn widened(view: [f64; 4], aspect: f64) -> [f64; 4] {
+    let shrink = ((view[1] + view[3]) / 2.0).to_radians().cos().max(0.1);
+    let width = (view[2] - view[0]) * shrink;
+    let height = view[3] - view[1];
+    if width >= aspect * height {
+        return view;
+    }
+    let extra = (aspect * height / shrink - (view[2] - view[0])) / 2.0;
+    [view[0] - extra, view[1], view[2] + extra, view[3]]
 }
