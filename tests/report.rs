@@ -171,6 +171,15 @@ fn every_region_in_english_and_html_self_contained() {
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<svg") && html.contains("Nabij-Oost"));
     assert!(html.contains(">Zeewaard</text>") && html.contains("stippen: passende voorzieningen"));
+    // Landmarks, header cells, and the map's text alternative saying the finding.
+    assert!(html.contains("<main>") && html.contains(r#"<th scope="col">"#));
+    assert!(html.contains(r#"<th scope="row""#));
+    assert!(
+        html.contains(
+            "<title>In Nabij-Oost halen 3 van de 4 gemeenten de norm van 45 minuten niet"
+        ),
+        "{html}"
+    );
     // Nothing is fetched: no scripts, no linked files or images.
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"));
     // Errors: an unknown region names the known ones; a PDF to a terminal is refused.

@@ -11,7 +11,7 @@ pub fn to_html(r: &Report) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{}</style></head><body>"#,
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{}</style></head><body><main>"#,
         l.code(),
         escape(&r.title),
         CSS
@@ -19,7 +19,7 @@ pub fn to_html(r: &Report) -> String {
     for block in blocks(r) {
         block_html(&mut s, l, block);
     }
-    s.push_str("</body></html>\n");
+    s.push_str("</main></body></html>\n");
     s
 }
 
@@ -65,7 +65,13 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
             let _ = write!(
                 s,
                 r#"<figure>{}<figcaption>{}</figcaption></figure>"#,
-                svg(&region.map, 640.0, 520.0, &region.name),
+                // The map's text alternative says the finding in words.
+                svg(
+                    &region.map,
+                    640.0,
+                    520.0,
+                    region.summary.first().unwrap_or(&region.name)
+                ),
                 map_caption(l)
             );
         }
@@ -101,29 +107,33 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
 fn table(s: &mut String, region: &RegionReport) {
     s.push_str("<table><thead><tr>");
     for h in &region.table_head {
-        let _ = write!(s, "<th>{}</th>", escape(h));
+        let _ = write!(s, r#"<th scope="col">{}</th>"#, escape(h));
     }
     s.push_str("</tr></thead><tbody>");
     for (row, status) in region.rows.iter().zip(&region.row_status) {
+        // The municipality's name heads its row (for screen readers), its tier's colour on
+        // its edge.
         let _ = write!(
             s,
-            r#"<tr><td style="border-left:6px solid {}">"#,
+            r#"<tr><th scope="row" style="border-left:6px solid {}">"#,
             tier_colour(*status)
         );
         for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                s.push_str(
-                    if cell
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_ascii_digit() || c == '-')
-                    {
-                        r#"<td class="num">"#
-                    } else {
-                        "<td>"
-                    },
-                );
+            if i == 0 {
+                let _ = write!(s, "{}</th>", escape(cell));
+                continue;
             }
+            s.push_str(
+                if cell
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit() || c == '-')
+                {
+                    r#"<td class="num">"#
+                } else {
+                    "<td>"
+                },
+            );
             let _ = write!(s, "{}</td>", escape(cell));
         }
         s.push_str("</tr>");
@@ -131,4 +141,4 @@ fn table(s: &mut String, region: &RegionReport) {
     s.push_str("</tbody></table>");
 }
 
-const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2430;max-width:900px;margin:2em auto;padding:0 1em}h1{font-size:1.5em;color:#1f3a5f}h2{border-bottom:2px solid #1f3a5f;padding-bottom:.2em;margin-top:2em}h3{margin:1.2em 0 .4em}.meta{color:#4a5566}.warn{background:#fff3cd;border:1px solid #e0b100;padding:.5em .8em;font-weight:600}table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border-bottom:1px solid #dde1e6;padding:.25em .4em;text-align:left;vertical-align:top}th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}dt{margin-top:.4em}dd{margin:0 0 .3em 1em;color:#4a5566}.flags li{color:#a11d12}figure{margin:1em 0}figcaption{font-size:.85em;color:#4a5566}section.region{page-break-before:always}section.region:first-of-type{page-break-before:auto}";
+const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2430;max-width:900px;margin:2em auto;padding:0 1em}h1{font-size:1.5em;color:#1f3a5f}h2{border-bottom:2px solid #1f3a5f;padding-bottom:.2em;margin-top:2em}h3{margin:1.2em 0 .4em}.meta{color:#4a5566}.warn{background:#fff3cd;border:1px solid #e0b100;padding:.5em .8em;font-weight:600}table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border-bottom:1px solid #dde1e6;padding:.25em .4em;text-align:left;vertical-align:top}thead th{background:#eef1f5}tbody th{font-weight:normal}td.num{text-align:right;font-variant-numeric:tabular-nums}dt{margin-top:.4em}dd{margin:0 0 .3em 1em;color:#4a5566}.flags li{color:#a11d12}figure{margin:1em 0}figcaption{font-size:.85em;color:#4a5566}section.region{page-break-before:always}section.region:first-of-type{page-break-before:auto}";
