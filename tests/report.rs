@@ -164,6 +164,18 @@ fn every_region_in_english_and_html_self_contained() {
         flat.contains("In Nabij-Oost, 3 of the 4 municipalities do not meet the 45-minute norm"),
         "{flat}"
     );
+    // A report of several regions opens with the national picture and the contents.
+    let national = flat
+        .split("National picture")
+        .nth(1)
+        .expect("national picture first");
+    assert!(
+        national.trim_start().starts_with("Nationally, ")
+            && national.contains("of the 3 regions")
+            && national.contains("Contents: the regions"),
+        "{national}"
+    );
+    assert!(flat.find("National picture") < flat.find("Nabij-Midden (JZ92)"));
     // Flags in English carry their threshold at the summary's precision.
     assert!(flat.contains("less than the expected 90.0%"), "{flat}");
     let (ok, html, err) = nabij(&["--quiet", "report", "--demo", "--region", "jz93"]);

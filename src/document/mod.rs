@@ -190,6 +190,10 @@ pub struct Report {
     /// The question: kind, minutes, date.
     pub question: String,
     pub generated: String,
+    /// For a report of several regions: the national picture, and one line per region
+    /// (its verdict) as the contents.
+    pub national: Vec<String>,
+    pub contents: Vec<String>,
     /// A warning shown at the top when the roads are synthetic.
     pub synthetic_notice: Option<String>,
     pub regions: Vec<RegionReport>,
@@ -259,6 +263,16 @@ pub fn blocks(r: &Report) -> Vec<Block<'_>> {
     ];
     if let Some(n) = &r.synthetic_notice {
         b.push(Block::Warning(n));
+    }
+    if !r.national.is_empty() {
+        b.push(Block::Chapter(
+            l.pick("Landelijk beeld", "National picture"),
+        ));
+        b.extend(r.national.iter().map(|p| Block::Paragraph(p)));
+        b.push(Block::Heading(
+            l.pick("Inhoud: de regio's", "Contents: the regions"),
+        ));
+        b.push(Block::List(&r.contents, ListKind::Sources));
     }
     for (i, region) in r.regions.iter().enumerate() {
         b.push(Block::Region {

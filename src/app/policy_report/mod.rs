@@ -227,7 +227,20 @@ impl Dataset {
         });
         let method = self.method_lines(l, result, &lim);
         let sources = self.source_lines(l, result);
+        let (national, contents) = if regions.len() > 1 {
+            (
+                vec![national_picture(l, req, result, &lim)],
+                regions
+                    .iter()
+                    .map(|r| r.summary.first().cloned().unwrap_or_else(|| r.name.clone()))
+                    .collect(),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
         Report {
+            national,
+            contents,
             lang: l,
             title,
             question,
@@ -330,6 +343,44 @@ impl Dataset {
         sources
     }
 }
+/// The national picture over the regions of the report's grouping.
+fn national_picture(l: Lang, req: &ReportRequest, result: &CoverageResult, lim: &str) -> String {
+    let in_grouping: Vec<&MunicipalityResult> = result
+        .municipalities
+        .iter()
+        .filter(|m| m.regions.contains_key(&req.grouping))
+        .collect();
+    let regions: Vec<&RegionResult> = result
+        .regions
+        .iter()
+        .filter(|r| r.grouping == req.grouping)
+        .collect();
+    let without: Vec<String> = regions
+        .iter()
+        .filter(|r| r.figures.facilities == 0)
+        .map(|r| r.name.clone())
+        .collect();
+    sentences::national(
+        l,
+        &sentences::National {
+            municipalities: in_grouping.len(),
+            failing: in_grouping
+                .iter()
+                .filter(|m| {
+                    !matches!(
+                        m.status,
+                        CoverageStatus::OwnMunicipality | CoverageStatus::WithinLimit
+                    )
+                })
+                .count(),
+            regions: regions.len(),
+            flagged: regions.iter().filter(|r| !r.flags.is_empty()).count(),
+            without_facility: &without,
+        },
+        lim,
+    )
+}
+
 /// A facility type for people: "kleinschalig verblijf", "KVJJ", ... (the code where nabij
 /// has no label for it).
 fn type_label(l: Lang, code: &str) -> String {

@@ -288,6 +288,55 @@ pub(super) fn fairness(l: Lang, flags: &[String]) -> String {
     }
 }
 
+/// The national picture over the regions of a grouping, for a report of several regions:
+/// the municipalities that do not meet the norm, the regions with a flag, the regions
+/// without a suitable facility of their own (by name).
+pub(super) struct National<'a> {
+    pub municipalities: usize,
+    pub failing: usize,
+    pub regions: usize,
+    pub flagged: usize,
+    pub without_facility: &'a [String],
+}
+
+pub(super) fn national(l: Lang, n: &National, lim: &str) -> String {
+    let (m, k) = (n.municipalities, n.failing);
+    let first = match (l, k) {
+        (Lang::Nl, 0) => format!("Landelijk halen alle {m} gemeenten de norm van {lim} minuten."),
+        (Lang::Nl, 1) => {
+            format!("Landelijk haalt 1 van de {m} gemeenten de norm van {lim} minuten niet.")
+        }
+        (Lang::Nl, _) => {
+            format!("Landelijk halen {k} van de {m} gemeenten de norm van {lim} minuten niet.")
+        }
+        (Lang::En, 0) => format!("Nationally, all {m} municipalities meet the {lim}-minute norm."),
+        (Lang::En, 1) => {
+            format!("Nationally, 1 of the {m} municipalities does not meet the {lim}-minute norm.")
+        }
+        (Lang::En, _) => {
+            format!("Nationally, {k} of the {m} municipalities do not meet the {lim}-minute norm.")
+        }
+    };
+    let r = n.regions;
+    let second = match (l, n.flagged) {
+        (Lang::Nl, 0) => format!("Geen van de {r} regio's heeft een signaal."),
+        (Lang::Nl, 1) => format!("1 van de {r} regio's heeft een signaal."),
+        (Lang::Nl, f) => format!("{f} van de {r} regio's hebben een signaal."),
+        (Lang::En, 0) => format!("None of the {r} regions has a flag."),
+        (Lang::En, 1) => format!("1 of the {r} regions has a flag."),
+        (Lang::En, f) => format!("{f} of the {r} regions have a flag."),
+    };
+    let names = l.list(n.without_facility);
+    let third = match (l, n.without_facility.len()) {
+        (_, 0) => String::new(),
+        (Lang::Nl, 1) => format!(" Zonder eigen passende voorziening: {names}."),
+        (Lang::Nl, w) => format!(" {w} regio's hebben geen eigen passende voorziening: {names}."),
+        (Lang::En, 1) => format!(" Without a suitable facility of its own: {names}."),
+        (Lang::En, w) => format!(" {w} regions have no suitable facility of their own: {names}."),
+    };
+    format!("{first} {second}{third}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,5 +479,33 @@ mod tests {
         assert_eq!(municipalities(Lang::Nl, 1), "1 gemeente");
         assert_eq!(municipalities(Lang::En, 1), "1 municipality");
         assert_eq!(municipalities(Lang::En, 2), "2 municipalities");
+    }
+
+    #[test]
+    fn the_national_picture_in_both_languages() {
+        let without = ["Noord".to_string(), "Zuid-West".to_string()];
+        let n = |failing, flagged, w: usize| National {
+            municipalities: 342,
+            failing,
+            regions: 5,
+            flagged,
+            without_facility: &without[..w],
+        };
+        assert_eq!(
+            national(Lang::Nl, &n(12, 2, 2), "45"),
+            "Landelijk halen 12 van de 342 gemeenten de norm van 45 minuten niet. 2 van de 5 regio's hebben een signaal. 2 regio's hebben geen eigen passende voorziening: Noord en Zuid-West."
+        );
+        assert_eq!(
+            national(Lang::Nl, &n(1, 1, 1), "45"),
+            "Landelijk haalt 1 van de 342 gemeenten de norm van 45 minuten niet. 1 van de 5 regio's heeft een signaal. Zonder eigen passende voorziening: Noord."
+        );
+        assert_eq!(
+            national(Lang::En, &n(0, 0, 0), "45"),
+            "Nationally, all 342 municipalities meet the 45-minute norm. None of the 5 regions has a flag."
+        );
+        assert_eq!(
+            national(Lang::En, &n(2, 1, 2), "30"),
+            "Nationally, 2 of the 342 municipalities do not meet the 30-minute norm. 1 of the 5 regions has a flag. 2 regions have no suitable facility of their own: Noord and Zuid-West."
+        );
     }
 }
