@@ -130,4 +130,38 @@ fn main() {
             a.guarantee
         );
     }
+    // The policy report of one region (JZ18) as PDF and of every region as HTML, on the
+    // loaded data (the part of `nabij report` after loading the graph).
+    for (region, what) in [
+        (Some("JZ18"), "one region (JZ18) as PDF"),
+        (None, "every region as HTML"),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let report = data
+                .report(
+                    &nabij::app::ReportRequest {
+                        need: need.clone(),
+                        grouping: "jeugdregio".into(),
+                        region: region.map(String::from),
+                        lang: nabij::document::Lang::Nl,
+                        advice: true,
+                    },
+                    &Progress::hidden(),
+                )
+                .expect("report");
+            let bytes = match region {
+                Some(_) => nabij::document::pdf::to_pdf(&report).len(),
+                None => nabij::document::html::to_html(&report).len(),
+            };
+            assert!(bytes > 0);
+            times.push(t.elapsed().as_secs_f64());
+        }
+        println!(
+            "report, {what}, data loaded: median {:.0} ms over {} runs",
+            median(times.clone()) * 1000.0,
+            times.len()
+        );
+    }
 }
