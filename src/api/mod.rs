@@ -62,7 +62,12 @@ fn path_matches(pattern: &str, path: &str) -> bool {
     p.len() == q.len()
         && p.iter()
             .zip(&q)
-            .all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
+            .all(|(a, b)| (is_parameter(a) && !b.is_empty()) || a == b)
+}
+
+/// A segment of a route template that stands for any value, as `{id}`.
+fn is_parameter(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
 }
 
 type Data = web::Data<AppState>;
