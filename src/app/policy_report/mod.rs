@@ -227,17 +227,7 @@ impl Dataset {
         });
         let method = self.method_lines(l, result, &lim);
         let sources = self.source_lines(l, result);
-        let (national, contents) = if regions.len() > 1 {
-            (
-                vec![national_picture(l, req, result, &lim)],
-                regions
-                    .iter()
-                    .map(|r| r.summary.first().cloned().unwrap_or_else(|| r.name.clone()))
-                    .collect(),
-            )
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let (national, contents) = overview(l, req, result, &regions, &lim);
         Report {
             national,
             contents,
@@ -343,6 +333,27 @@ impl Dataset {
         sources
     }
 }
+/// For a report of several regions: the national picture, and one verdict per region as the
+/// contents (none for one region).
+fn overview(
+    l: Lang,
+    req: &ReportRequest,
+    result: &CoverageResult,
+    regions: &[RegionReport],
+    lim: &str,
+) -> (Vec<String>, Vec<String>) {
+    if regions.len() < 2 {
+        return (Vec::new(), Vec::new());
+    }
+    (
+        vec![national_picture(l, req, result, lim)],
+        regions
+            .iter()
+            .map(|r| r.summary.first().cloned().unwrap_or_else(|| r.name.clone()))
+            .collect(),
+    )
+}
+
 /// The national picture over the regions of the report's grouping.
 fn national_picture(l: Lang, req: &ReportRequest, result: &CoverageResult, lim: &str) -> String {
     let in_grouping: Vec<&MunicipalityResult> = result
