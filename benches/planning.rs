@@ -152,7 +152,7 @@ fn main() {
                 )
                 .expect("report");
             let bytes = match region {
-                Some(_) => nabij::document::pdf::to_pdf(&report).len(),
+                Some(_) => nabij::document::pdf::to_pdf(&report).expect("pdf").len(),
                 None => nabij::document::html::to_html(&report).len(),
             };
             assert!(bytes > 0);

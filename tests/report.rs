@@ -95,7 +95,7 @@ fn the_pdf_report_names_the_region_its_gaps_and_its_figures() {
     assert!(flat.contains("Advies: een extra voorziening in"), "{flat}");
     // The map: names on it, the same caption as in HTML, kept with it.
     assert!(
-        flat.contains("met hun naam; buurgemeenten grijs; stippen: passende voorzieningen"),
+        flat.contains("met hun naam; dikke lijn: grens van de regio; buurgemeenten grijs; stippen: passende voorzieningen in de regio of binnen de norm"),
         "{flat}"
     );
     assert!(text.contains("31,0%"), "share within the limit: {text}");
@@ -265,4 +265,124 @@ async fn the_report_endpoint_answers_pdf_and_html() {
     assert_eq!(resp.status(), 404);
     let resp = atest::call_service(&app, get("/assets/secret.js")).await;
     assert_eq!(resp.status(), 404);
+}
+
+/// The report made as a PDF file in `dir`; its path.
+fn make_pdf(dir: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let pdf = dir.join(name);
+    let mut args = vec!["--quiet", "report", "--demo", "--format", "pdf"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--out", pdf.to_str().expect("utf8")]);
+    let (ok, _, err) = nabij(&args);
+    assert!(ok, "{err}");
+    pdf
+}
+
+/// `scripts/check_pdf_ua.py` on a file: (passed, its output).
+fn check_pdf_ua(pdf: &std::path::Path, lang: &str, title: Option<&str>) -> (bool, String) {
+    let mut cmd = std::process::Command::new(common::python());
+    cmd.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scripts/check_pdf_ua.py"
+    ))
+    .arg(pdf)
+    .args(["--lang", lang]);
+    if let Some(t) = title {
+        cmd.args(["--title", t]);
+    }
+    let out = cmd.output().expect("the PDF/UA checker runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_pdf_is_tagged_pdf_ua_in_both_languages_and_the_checker_catches_an_untagged_copy() {
+    if poppler_missing()
+        || common::skip_without(&[
+            common::Tool::PyModule("pikepdf"),
+            common::Tool::PyModule("pdfua"),
+        ])
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nl = make_pdf(dir.path(), "nl.pdf", &["--region", "JZ93"]);
+    let (ok, out) = check_pdf_ua(
+        &nl,
+        "nl-NL",
+        Some("Bereikbaarheid kleinschalige jeugdzorg: Nabij-Oost"),
+    );
+    assert!(ok, "{out}");
+    // The structure a screen reader walks: the title, the region, its sections; the map
+    // a figure; the legend, gaps and flags lists; the table with header cells.
+    let structure = out.lines().next().unwrap_or_default();
+    assert!(
+        structure.starts_with("structure: Document H1 P P P H2 H3 P"),
+        "{structure}"
+    );
+    for part in [
+        "Figure L LI LBody",
+        "Table TR TH TH",
+        "TR TH TD TD",
+        "L LI Lbl LBody",
+    ] {
+        assert!(structure.contains(part), "{part}: {structure}");
+    }
+    // Every region of the demo, in English.
+    let en = make_pdf(dir.path(), "en.pdf", &["--all", "--lang", "en"]);
+    let (ok, out) = check_pdf_ua(&en, "en-GB", None);
+    assert!(ok, "{out}");
+    // The reading order pdftotext finds is the report's.
+    let text = pdf_text(&en)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let order = [
+        "National picture",
+        "Contents: the regions",
+        "Summary",
+        "Map: the region's municipalities",
+        "Gaps",
+        "Municipalities",
+        "Fair spread: the figures",
+        "Flags",
+        "Method",
+        "Sources",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|s| {
+            text.find(s)
+                .unwrap_or_else(|| panic!("{s} missing: {text}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{order:?} at {at:?}");
+    // The checker is not a formality: the same file with its structure tree, its marking
+    // and its language taken out fails it.
+    let broken = dir.path().join("untagged.pdf");
+    let strip = std::process::Command::new(common::python())
+        .args([
+            "-c",
+            "import pikepdf,sys\np=pikepdf.open(sys.argv[1])\nfor k in ('/StructTreeRoot','/MarkInfo','/Lang'):\n    del p.Root[k]\np.save(sys.argv[2])",
+        ])
+        .arg(&nl)
+        .arg(&broken)
+        .output()
+        .expect("python runs");
+    assert!(
+        strip.status.success(),
+        "{}",
+        String::from_utf8_lossy(&strip.stderr)
+    );
+    let (ok, out) = check_pdf_ua(&broken, "nl-NL", None);
+    assert!(!ok, "{out}");
+    for finding in ["MarkInfo", "language", "no H1 element"] {
+        assert!(out.contains(finding), "{finding}: {out}");
+    }
 }

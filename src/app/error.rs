@@ -60,6 +60,9 @@ pub enum AppError {
     /// Inputs that do not lie on the road graph at all.
     #[error("{0}")]
     Mismatch(String),
+    /// The report's PDF could not be written (a fault of nabij, not of the question).
+    #[error(transparent)]
+    Pdf(#[from] crate::document::pdf::PdfError),
 }
 
 impl AppError {

@@ -76,6 +76,6 @@ pub fn report_html(r: &crate::document::Report) -> String {
 }
 
 /// The report laid out as PDF.
-pub fn report_pdf(r: &crate::document::Report) -> Vec<u8> {
-    crate::document::pdf::to_pdf(r)
+pub fn report_pdf(r: &crate::document::Report) -> Result<Vec<u8>, AppError> {
+    Ok(crate::document::pdf::to_pdf(r)?)
 }

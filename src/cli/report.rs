@@ -82,6 +82,6 @@ pub fn report(args: ReportArgs, progress: &Progress) -> Result<(), CliError> {
     )?;
     match args.format {
         ReportFormat::Html => output::finish(file, args.out.as_deref(), &report_html(&report)),
-        ReportFormat::Pdf => output::finish_bytes(file, args.out.as_deref(), &report_pdf(&report)),
+        ReportFormat::Pdf => output::finish_bytes(file, args.out.as_deref(), &report_pdf(&report)?),
     }
 }

@@ -1,6 +1,6 @@
 //! The policy report: a self-contained document per region that a policy writer can hand
 //! on, in Dutch (English on request), as HTML (with an inline SVG map) or PDF (made
-//! in-process with `pdf-writer`, vector map included; no browser needed).
+//! in-process with krilla as tagged PDF/UA-1, vector map included; no browser needed).
 //!
 //! This module only lays out a [`Report`] that the application core has filled in
 //! (`app::report`): sentences, tables, figures with their meaning, the map's shapes.
@@ -137,6 +137,8 @@ pub struct MapPoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapData {
     pub shapes: Vec<Shape>,
+    /// The region's outline (the union of its municipalities), drawn as a heavy line.
+    pub outline: Vec<Vec<Vec<[f64; 2]>>>,
     pub points: Vec<MapPoint>,
     /// `[min lon, min lat, max lon, max lat]` of the view.
     pub bbox: [f64; 4],
@@ -246,8 +248,8 @@ pub enum Block<'a> {
 /// The caption under a region's map, the same in HTML and PDF.
 pub fn map_caption(lang: Lang) -> &'static str {
     lang.pick(
-        "Kaart: gemeenten van de regio naar niveau, met hun naam; buurgemeenten grijs; stippen: passende voorzieningen.",
-        "Map: the region's municipalities by tier, with their names; neighbours grey; dots: suitable facilities.",
+        "Kaart: gemeenten van de regio naar niveau, met hun naam; dikke lijn: grens van de regio; buurgemeenten grijs; stippen: passende voorzieningen in de regio of binnen de norm van een van haar gemeenten.",
+        "Map: the region's municipalities by tier, with their names; heavy line: the region's border; neighbours grey; dots: suitable facilities in the region or within the limit of one of its municipalities.",
     )
 }
 

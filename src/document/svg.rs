@@ -91,6 +91,21 @@ pub fn svg(map: &MapData, width: f64, max_height: f64, title: &str) -> String {
             );
         }
     }
+    // The region's border, heavy, over its municipalities.
+    let mut d = String::new();
+    for ring in map.outline.iter().flatten() {
+        for (i, p) in ring.iter().enumerate() {
+            let (x, y) = fit.xy(p[0], p[1]);
+            let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+        }
+        d.push('Z');
+    }
+    if !d.is_empty() {
+        let _ = write!(
+            s,
+            r##"<path d="{d}" fill="none" stroke="#1d2430" stroke-width="2.4" stroke-linejoin="round"/>"##
+        );
+    }
     for p in &map.points {
         let (x, y) = fit.xy(p.lon, p.lat);
         if x < 0.0 || y < 0.0 || x > fit.width || y > fit.height {

@@ -65,7 +65,7 @@ pub async fn report(
     let c = coalesced(&state, peer_of(&req), key.clone(), move |s| {
         let r = s.data.report(&request, &Progress::hidden())?;
         Ok(if pdf {
-            Cached::new("application/pdf", web::Bytes::from(report_pdf(&r)))
+            Cached::new("application/pdf", web::Bytes::from(report_pdf(&r)?))
         } else {
             Cached::new(
                 "text/html; charset=utf-8",

@@ -1,10 +1,10 @@
 //! The report's map of a region: its municipalities by tier, the neighbours faint, the
 //! suitable facilities as dots by kind.
 
-use geo::{BoundingRect, Simplify};
+use geo::{BoundingRect, MultiPolygon, Simplify};
 
+use super::super::advice::Baseline;
 use super::super::dataset::Dataset;
-use crate::analysis::CoverageResult;
 use crate::analysis::coverage::CoverageStatus;
 use crate::document::{Lang, MapData, MapLabel, MapPoint, Shape, tier_colour, tier_name};
 
@@ -25,17 +25,16 @@ fn kind_colour(kind: &str) -> &'static str {
 }
 
 impl Dataset {
-    /// The region's municipalities by tier, neighbours faint, suitable facilities as dots.
-    pub(super) fn region_map(
-        &self,
-        l: Lang,
-        result: &CoverageResult,
-        members: &[usize],
-    ) -> MapData {
+    /// The region's municipalities by tier with the region's outline, neighbours faint, and
+    /// as dots the suitable facilities in the region or within the limit of one of its
+    /// municipalities' origins.
+    pub(super) fn region_map(&self, l: Lang, baseline: &Baseline, members: &[usize]) -> MapData {
+        let result = baseline.result;
         let ms = &self.prepared.municipalities;
         let view = view_of(ms, members);
         let epsilon = ((view[2] - view[0]).max(view[3] - view[1]) / 800.0).max(1e-6);
         let mut shapes = Vec::new();
+        let mut member_shapes: Vec<MultiPolygon> = Vec::new();
         for (i, m) in ms.iter().enumerate() {
             let Some(r) = m.geometry.bounding_rect() else {
                 continue;
@@ -49,26 +48,21 @@ impl Dataset {
                 continue;
             }
             let simple = m.geometry.simplify(epsilon);
-            let polygons = simple
-                .0
-                .iter()
-                .map(|p| {
-                    std::iter::once(p.exterior())
-                        .chain(p.interiors())
-                        .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
-                        .collect()
-                })
-                .collect();
+            let polygons = rings(&simple);
+            if focus {
+                member_shapes.push(simple);
+            }
             shapes.push(Shape {
                 polygons,
                 fill: tier_colour(result.municipalities[i].status),
                 focus,
             });
         }
-        let points = result
-            .suitable_facilities
-            .iter()
-            .filter_map(|id| self.prepared.facilities.iter().find(|f| &f.id == id))
+        let outline = rings(&geo::unary_union(&member_shapes));
+        let points = self
+            .facilities_for_map(baseline, members)
+            .into_iter()
+            .map(|f| &self.prepared.facilities[f])
             .map(|f| MapPoint {
                 lon: f.lon,
                 lat: f.lat,
@@ -90,12 +84,66 @@ impl Dataset {
             .collect();
         MapData {
             shapes,
+            outline,
             points,
             bbox: view,
             legend,
             labels,
         }
     }
+}
+
+impl Dataset {
+    /// The suitable facilities a region's map shows: those in its municipalities, and those
+    /// that an origin of one of them reaches within the limit (one search from each, bounded
+    /// at the limit, as advice searches from a candidate site).
+    fn facilities_for_map(&self, baseline: &Baseline, members: &[usize]) -> Vec<usize> {
+        let result = baseline.result;
+        let prepared = &self.prepared;
+        let suitable: Vec<usize> = result
+            .suitable_facilities
+            .iter()
+            .filter_map(|id| prepared.facilities.iter().position(|f| &f.id == id))
+            .collect();
+        let (inside, outside): (Vec<usize>, Vec<usize>) = suitable.into_iter().partition(|&f| {
+            prepared.facility_municipality[f].is_some_and(|m| members.contains(&m))
+        });
+        let placed: Vec<(usize, crate::spatial::Snap)> = outside
+            .into_iter()
+            .filter_map(|f| prepared.facility_snaps[f].as_ref().ok().map(|s| (f, *s)))
+            .collect();
+        let ones = vec![1.0; prepared.municipalities.len()];
+        let demand = prepared.origin_demand(&self.network.engine, &baseline.now, members, &ones);
+        let snaps: Vec<crate::spatial::Snap> = placed.iter().map(|(_, s)| *s).collect();
+        let reaches = prepared.site_reaches(
+            &self.network.engine,
+            &demand,
+            &snaps,
+            result.need.limit_ms(),
+            result.need.direction,
+            &|| {},
+        );
+        let near = placed
+            .iter()
+            .zip(&reaches)
+            .filter(|(_, reach)| !reach.is_empty())
+            .map(|((f, _), _)| *f);
+        inside.into_iter().chain(near).collect()
+    }
+}
+
+/// The rings of each polygon, as lon/lat pairs (the exterior first).
+fn rings(shape: &MultiPolygon) -> Vec<Vec<Vec<[f64; 2]>>> {
+    shape
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
+                .collect()
+        })
+        .collect()
 }
 
 /// The map's view: the members' bounding box with 8 % of room on every side (a unit square

@@ -97,8 +97,9 @@ impl Dataset {
             .map(|f| flag_text(l, f, limit, result.national.share_within_limit))
             .collect();
         let (table_head, rows, row_status) = municipality_table(l, &ms);
+        // The origins' times today: for the advice, and for the facilities the map shows.
+        let baseline = advice_baseline.get_or_init(|| self.advice_baseline(result));
         let advice = if req.advice && !r.gap_municipalities.is_empty() {
-            let baseline = advice_baseline.get_or_init(|| self.advice_baseline(result));
             self.region_advice(req, baseline, r)
         } else {
             Vec::new()
@@ -111,7 +112,7 @@ impl Dataset {
                 .into_iter()
                 .chain(advice.first().cloned())
                 .collect(),
-            map: self.region_map(l, result, &members),
+            map: self.region_map(l, baseline, &members),
             table_head,
             rows,
             row_status,
