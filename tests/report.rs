@@ -386,3 +386,152 @@ fn the_pdf_is_tagged_pdf_ua_in_both_languages_and_the_checker_catches_an_untagge
         assert!(out.contains(finding), "{finding}: {out}");
     }
 }
+
+#[actix_web::test]
+async fn a_saved_scenario_has_its_report_in_the_cli_and_over_http_with_today_beside_it() {
+    if poppler_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.sqlite");
+    let changes = dir.path().join("c.json");
+    std::fs::write(
+        &changes,
+        r#"{"name": "Extra unit in Zeewaard", "description": "Een huis voor vier jongeren in Zeewaard.", "changes": [{"op": "add", "id": "NEW1", "name": "Huis Zeewaard", "type": "kleinschalig_verblijf", "municipality": "GM9020", "places": 4}]}"#,
+    )
+    .expect("write");
+    let db_s = db.to_str().expect("utf8");
+    let (ok, _, err) = nabij(&[
+        "scenario",
+        "--demo",
+        "--changes",
+        changes.to_str().expect("utf8"),
+        "--save",
+        "--database",
+        db_s,
+    ]);
+    assert!(ok, "{err}");
+    let id = err
+        .split("saved as scenario ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("the id on standard error")
+        .to_string();
+    let pdf = make_pdf(
+        dir.path(),
+        "s.pdf",
+        &["--scenario", &id, "--database", db_s, "--region", "JZ93"],
+    );
+    let text = pdf_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in [
+        "Nabij-Oost, scenario “Extra unit in Zeewaard”",
+        "Scenario: Extra unit in Zeewaard Een huis voor vier jongeren in Zeewaard.",
+        &format!("(opgeslagen als {id})"),
+        "Nieuw: Huis Zeewaard (kleinschalig verblijf, 4 plaatsen) in Zeewaard",
+        // The verdict is the scenario's: Zeewaard now has a unit of its own.
+        "In Nabij-Oost halen 2 van de 4 gemeenten de norm van 45 minuten niet (Eemsterland en Leegwater).",
+        "Vandaag en met het scenario",
+        "Gemeenten die de norm van 45 minuten halen 1 van 4 2 van 4",
+        "Jongeren binnen 45 minuten (aandeel) 31,0% 63,0%",
+        "Plaatsen in de regio 0 4",
+        "Verwachte vraag (plaatsen) 6,7 6,7",
+        "Zeewaard: buiten de regio → eigen gemeente",
+        "Signaal opgeheven: geen passende voorziening in de regio",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    if !common::skip_without(&[
+        common::Tool::PyModule("pikepdf"),
+        common::Tool::PyModule("pdfua"),
+    ]) {
+        let (ok, out) = check_pdf_ua(&pdf, "nl-NL", None);
+        assert!(ok, "{out}");
+    }
+    // The scenario's need is its own: need flags beside --scenario are refused.
+    let (ok, _, err) = nabij(&[
+        "report",
+        "--demo",
+        "--scenario",
+        &id,
+        "--database",
+        db_s,
+        "--region",
+        "JZ93",
+        "--minutes",
+        "30",
+    ]);
+    assert!(!ok && err.contains("need saved with the scenario"), "{err}");
+    let (ok, _, err) = nabij(&[
+        "report",
+        "--demo",
+        "--scenario",
+        "0123456789abcdef",
+        "--database",
+        db_s,
+        "--region",
+        "JZ93",
+    ]);
+    assert!(!ok && err.contains("0123456789abcdef"), "{err}");
+
+    // The same over HTTP, in English.
+    use actix_web::test as atest;
+    use actix_web::{App, web};
+    let data =
+        nabij::app::Dataset::load(&nabij::app::Config::demo(), &nabij::app::Progress::hidden())
+            .expect("demo");
+    let state = web::Data::new(
+        nabij::api::AppState::new(data, std::time::Duration::from_secs(60))
+            .with_scenarios(nabij::app::Store::new(&db), None),
+    );
+    let app = atest::init_service(App::new().configure(nabij::api::configure(state))).await;
+    let get = |uri: &str| atest::TestRequest::get().uri(uri).to_request();
+    let resp = atest::call_service(
+        &app,
+        get(&format!(
+            "/api/v1/scenarios/{id}/report?region=JZ93&lang=en"
+        )),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("content-security-policy").is_some());
+    let html = String::from_utf8_lossy(&atest::read_body(resp).await).into_owned();
+    for part in [
+        "Today and with the scenario",
+        "<th scope=\"row\">Municipalities meeting the 45-minute norm</th><td class=\"num\">1 of 4</td><td class=\"num\">2 of 4</td>",
+        "New: Huis Zeewaard (kleinschalig verblijf, 4 places) in Zeewaard",
+        "Flag cleared: no suitable facility in the region",
+    ] {
+        assert!(html.contains(part), "{part}: {html}");
+    }
+    let resp = atest::call_service(
+        &app,
+        get(&format!(
+            "/api/v1/scenarios/{id}/report?region=JZ93&format=pdf"
+        )),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert!(atest::read_body(resp).await.starts_with(b"%PDF-"));
+    for (uri, status, parameter) in [
+        (format!("/api/v1/scenarios/{id}/report"), 400, "region"),
+        (
+            format!("/api/v1/scenarios/{id}/report?region=JZ93&minutes=30"),
+            400,
+            "minutes",
+        ),
+        (
+            "/api/v1/scenarios/0123456789abcdef/report?region=JZ93".to_string(),
+            404,
+            "id",
+        ),
+    ] {
+        let resp = atest::call_service(&app, get(&uri)).await;
+        assert_eq!(resp.status(), status, "{uri}");
+        let v: serde_json::Value =
+            serde_json::from_slice(&atest::read_body(resp).await).expect("problem");
+        assert_eq!(v["parameter"], parameter, "{uri}: {v}");
+    }
+}

@@ -158,6 +158,9 @@ fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
             .to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::diff(q, p, s))),
         RouteId::Advice => route.to(|q: HttpRequest, s: Data| guard(scenarios::advice(q, s))),
         RouteId::Report => route.to(|q: HttpRequest, s: Data| guard(report::report(q, s))),
+        RouteId::ScenarioReport => route.to(|q: HttpRequest, p: web::Path<String>, s: Data| {
+            guard(report::scenario_report(q, p, s))
+        }),
         RouteId::Page => route.to(|q: HttpRequest, s: Data| guard(page::page(q, s))),
         RouteId::Asset => {
             route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(page::asset(q, p, s)))

@@ -135,6 +135,16 @@ need_query!(
     AdviceQuery { add, region, objective, unit_type, places }
 );
 
+/// `GET /api/v1/scenarios/{id}/report`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioReportQuery {
+    pub region: Option<String>,
+    pub grouping: Option<String>,
+    pub format: Option<String>,
+    pub lang: Option<String>,
+}
+
 /// `GET /api/v1/scenarios/{id}/coverage` and `/diff`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -82,7 +82,8 @@ impl Place {
 
 /// The network with municipalities, facilities, groupings and origins matched to it.
 pub struct Dataset {
-    pub network: Network,
+    /// The road network, shared with the views of what-if scenarios ([`Dataset::with_facilities`]).
+    pub network: std::sync::Arc<Network>,
     pub prepared: Prepared,
     /// Only a road graph was given: travel times, matrices and isochrones only.
     pub routing_only: bool,
@@ -232,7 +233,7 @@ impl Dataset {
             );
         }
         Ok(Dataset {
-            network,
+            network: std::sync::Arc::new(network),
             prepared,
             routing_only: false,
             fingerprint: std::sync::OnceLock::new(),

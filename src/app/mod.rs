@@ -63,6 +63,7 @@ pub fn need_profiles() -> Vec<serde_json::Value> {
 }
 pub use crate::document::Lang;
 pub use policy_report::ReportRequest;
+pub use policy_report::scenario::ScenarioSource;
 
 /// A coverage answer as an Excel workbook (municipalities, regions, what the figures answer).
 pub fn to_xlsx(result: &CoverageResult, lang: LabelLang) -> Result<Vec<u8>, AppError> {

@@ -233,6 +233,22 @@ pub struct NeedArgs {
 }
 
 impl NeedArgs {
+    /// Whether any need flag was given.
+    pub fn is_given(&self) -> bool {
+        self.need.is_some()
+            || !self.types.is_empty()
+            || self.age.is_some()
+            || self.min_free_places.is_some()
+            || self.max_group_size.is_some()
+            || self.min_staff_ratio.is_some()
+            || self.include_planned
+            || self.minutes.is_some()
+            || self.direction.is_some()
+            || self.as_of.is_some()
+            || self.planning_grouping.is_some()
+            || self.placements_per_10k.is_some()
+    }
+
     /// The profile: the named kind (or TOML file), then the flags; checked in one place.
     pub fn profile(&self) -> Result<NeedProfile, CliError> {
         let mut o = NeedOverrides::default();

@@ -8,7 +8,8 @@ use clap::{Args, ValueEnum};
 use super::CliError;
 use super::args::{DataArgs, NeedArgs};
 use super::output;
-use crate::app::{Dataset, Lang, Progress, ReportRequest, report_html, report_pdf};
+use crate::app::config::ConfigLayer;
+use crate::app::{Dataset, Lang, Progress, ReportRequest, ScenarioSource, report_html, report_pdf};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReportFormat {
@@ -55,6 +56,15 @@ pub struct ReportArgs {
     /// output for HTML if omitted.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The report of a saved scenario (its id, from `nabij scenarios list`): the region with
+    /// the scenario's facilities, today's figures beside it, and the changes in words. The
+    /// need is the one saved with the scenario (need flags are then refused).
+    #[arg(long, value_name = "ID")]
+    pub scenario: Option<String>,
+    /// The scenario database (SQLite; env NABIJ_DATABASE; default
+    /// ~/.local/share/nabij/scenarios.sqlite), for --scenario.
+    #[arg(long)]
+    pub database: Option<PathBuf>,
 }
 
 pub fn report(args: ReportArgs, progress: &Progress) -> Result<(), CliError> {
@@ -63,23 +73,43 @@ pub fn report(args: ReportArgs, progress: &Progress) -> Result<(), CliError> {
             "a PDF report needs --out FILE.pdf (it is not written to a terminal)".into(),
         ));
     }
-    let need = args.need.profile()?;
-    let config = args.data.config()?;
-    let file = output::open(args.out.as_deref(), &config.input_files())?;
+    let config = args.data.config_with(ConfigLayer {
+        database: args.database.clone(),
+        ..Default::default()
+    })?;
+    let mut inputs = config.input_files();
+    if args.scenario.is_some() {
+        inputs.push(config.database.clone());
+    }
+    let file = output::open(args.out.as_deref(), &inputs)?;
     let data = Dataset::load(&config, progress)?;
-    let report = data.report(
-        &ReportRequest {
-            need,
-            grouping: args.grouping.clone(),
-            region: if args.all { None } else { args.region.clone() },
-            lang: match args.lang {
-                LangArg::Nl => Lang::Nl,
-                LangArg::En => Lang::En,
-            },
-            advice: !args.no_advice,
+    let mut request = ReportRequest {
+        need: args.need.profile()?,
+        grouping: args.grouping.clone(),
+        region: if args.all { None } else { args.region.clone() },
+        lang: match args.lang {
+            LangArg::Nl => Lang::Nl,
+            LangArg::En => Lang::En,
         },
-        progress,
-    )?;
+        advice: !args.no_advice,
+    };
+    let report = match &args.scenario {
+        None => data.report(&request, progress)?,
+        Some(id) => {
+            if args.need.is_given() {
+                return Err(CliError::Usage(
+                    "--scenario reports with the need saved with the scenario: leave out the need flags (--type, --minutes, --age, ...)".into(),
+                ));
+            }
+            let saved = data.saved_record(&config.store(), id)?;
+            request.need = saved.need.clone();
+            let source = ScenarioSource {
+                scenario: &saved.scenario,
+                saved_id: Some(&saved.id),
+            };
+            data.scenario_report(&request, &source, progress)?
+        }
+    };
     match args.format {
         ReportFormat::Html => output::finish(file, args.out.as_deref(), &report_html(&report)),
         ReportFormat::Pdf => output::finish_bytes(file, args.out.as_deref(), &report_pdf(&report)?),

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use super::svg::{escape, svg};
-use super::{Block, ListKind, RegionReport, Report, blocks, map_caption, tier_colour};
+use super::{Block, ListKind, Report, blocks, map_caption, tier_colour};
+use crate::analysis::coverage::CoverageStatus;
 
 pub fn to_html(r: &Report) -> String {
     let l = r.lang;
@@ -50,10 +51,10 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
             );
         }
         Block::Heading(h) => {
-            let _ = write!(s, "<h3>{}</h3>", h);
+            let _ = write!(s, "<h3>{}</h3>", escape(h));
         }
         Block::Chapter(h) => {
-            let _ = write!(s, "<h2>{}</h2>", h);
+            let _ = write!(s, "<h2>{}</h2>", escape(h));
         }
         Block::Paragraph(p) | Block::Note(p) => {
             let _ = write!(s, "<p>{}</p>", escape(p));
@@ -86,7 +87,8 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
             }
             s.push_str("</ul>");
         }
-        Block::Table(region) => table(s, region),
+        Block::Table(region) => table(s, &region.table_head, &region.rows, &region.row_status),
+        Block::Compare(c) => table(s, &c.head, &c.rows, &[]),
         Block::Figures(figures) => {
             s.push_str("<dl>");
             for f in figures {
@@ -104,20 +106,25 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
     }
 }
 
-fn table(s: &mut String, region: &RegionReport) {
+/// A table: column header cells on top, the first cell of each row its row's header (with
+/// the row's tier colour on its edge, where it has one).
+fn table(s: &mut String, head: &[String], rows: &[Vec<String>], status: &[CoverageStatus]) {
     s.push_str("<table><thead><tr>");
-    for h in &region.table_head {
+    for h in head {
         let _ = write!(s, r#"<th scope="col">{}</th>"#, escape(h));
     }
     s.push_str("</tr></thead><tbody>");
-    for (row, status) in region.rows.iter().zip(&region.row_status) {
-        // The municipality's name heads its row (for screen readers), its tier's colour on
-        // its edge.
-        let _ = write!(
-            s,
-            r#"<tr><th scope="row" style="border-left:6px solid {}">"#,
-            tier_colour(*status)
-        );
+    for (r, row) in rows.iter().enumerate() {
+        match status.get(r) {
+            Some(st) => {
+                let _ = write!(
+                    s,
+                    r#"<tr><th scope="row" style="border-left:6px solid {}">"#,
+                    tier_colour(*st)
+                );
+            }
+            None => s.push_str(r#"<tr><th scope="row">"#),
+        }
         for (i, cell) in row.iter().enumerate() {
             if i == 0 {
                 let _ = write!(s, "{}</th>", escape(cell));

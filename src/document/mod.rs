@@ -182,6 +182,25 @@ pub struct RegionReport {
     pub gaps: Vec<String>,
     /// Siting advice in sentences (empty when none was asked or none is needed).
     pub advice: Vec<String>,
+    /// In the report of a scenario: the region today and with the scenario.
+    pub comparison: Option<Comparison>,
+}
+
+/// A region before and after a scenario: a table of figures (today, with the scenario) and
+/// the changes in words (municipalities changing tier, flags cleared and raised).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub changes: Vec<String>,
+}
+
+/// What a scenario report says of its scenario: its name, what it is, its changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioPart {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub changes: Vec<String>,
 }
 
 /// The whole report.
@@ -198,6 +217,8 @@ pub struct Report {
     pub contents: Vec<String>,
     /// A warning shown at the top when the roads are synthetic.
     pub synthetic_notice: Option<String>,
+    /// The scenario, in the report of one.
+    pub scenario: Option<ScenarioPart>,
     pub regions: Vec<RegionReport>,
     pub method: Vec<String>,
     pub sources: Vec<String>,
@@ -230,8 +251,8 @@ pub enum Block<'a> {
     },
     /// A heading within a region.
     Heading(&'static str),
-    /// A chapter after the regions (method, sources).
-    Chapter(&'static str),
+    /// A chapter (the national picture, the scenario, method, sources).
+    Chapter(&'a str),
     Paragraph(&'a str),
     /// A paragraph of the method, in smaller type.
     Note(&'a str),
@@ -241,6 +262,8 @@ pub enum Block<'a> {
     Nothing(&'static str),
     List(&'a [String], ListKind),
     Table(&'a RegionReport),
+    /// A region before and after a scenario.
+    Compare(&'a Comparison),
     Figures(&'a [Figure]),
     RegionEnd,
 }
@@ -266,6 +289,11 @@ pub fn blocks(r: &Report) -> Vec<Block<'_>> {
     if let Some(n) = &r.synthetic_notice {
         b.push(Block::Warning(n));
     }
+    if let Some(sc) = &r.scenario {
+        b.push(Block::Chapter(&sc.heading));
+        b.extend(sc.paragraphs.iter().map(|p| Block::Paragraph(p)));
+        b.push(Block::List(&sc.changes, ListKind::Sources));
+    }
     if !r.national.is_empty() {
         b.push(Block::Chapter(
             l.pick("Landelijk beeld", "National picture"),
@@ -283,6 +311,14 @@ pub fn blocks(r: &Report) -> Vec<Block<'_>> {
         });
         b.push(Block::Heading(l.pick("Samenvatting", "Summary")));
         b.extend(region.summary.iter().map(|p| Block::Paragraph(p)));
+        if let Some(c) = &region.comparison {
+            b.push(Block::Heading(l.pick(
+                "Vandaag en met het scenario",
+                "Today and with the scenario",
+            )));
+            b.push(Block::Compare(c));
+            b.push(Block::List(&c.changes, ListKind::Gaps));
+        }
         b.push(Block::Map(region));
         b.push(Block::Heading(l.pick("Gaten", "Gaps")));
         b.push(if region.gaps.is_empty() {

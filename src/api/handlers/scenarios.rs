@@ -15,7 +15,7 @@ use crate::api::state::{blocking, coalesced, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::app::{AdviceRequest, SavedAnswer, Scenario, Store, report};
 
-fn store_in(state: &AppState) -> Result<&Store, ApiError> {
+pub(crate) fn store_in(state: &AppState) -> Result<&Store, ApiError> {
     state.scenarios.as_ref().ok_or_else(|| {
         ApiError::NotLoaded("this server keeps no scenarios (start it with --database)".into())
     })

@@ -27,6 +27,7 @@ pub enum RouteId {
     ScenarioDiff,
     Advice,
     Report,
+    ScenarioReport,
     Page,
     Asset,
     OgcLanding,
@@ -289,6 +290,15 @@ const ADVICE_PARAMS: [Param; 13] = [
         "number",
         "Places per new unit (default: the type's usual size).",
     ),
+];
+
+/// A saved scenario's report: the report's own parameters (the need is the scenario's).
+const SCENARIO_REPORT_PARAMS: [Param; 5] = [
+    SCENARIO_ID,
+    REPORT_PARAMS[8],
+    REPORT_PARAMS[9],
+    REPORT_PARAMS[10],
+    REPORT_PARAMS[11],
 ];
 
 const REPORT_PARAMS: [Param; 12] = [
@@ -575,6 +585,14 @@ pub const ROUTES: &[Route] = &[
         path: "/api/v1/report",
         summary: "The policy report of one region (or every region with region=all): summary in plain sentences, a map, the municipalities with their tier, minutes and supply against demand, the fairness figures and their meaning, the gaps, siting advice, method and sources. HTML or PDF, Dutch or English.",
         params: &REPORT_PARAMS,
+        produces: &["text/html", "application/pdf"],
+        methods: Methods::Get,
+    },
+    Route {
+        id: RouteId::ScenarioReport,
+        path: "/api/v1/scenarios/{id}/report",
+        summary: "The policy report of a saved scenario (its need as saved): the region with the scenario's facilities, today's figures beside it (tiers, flags, places, demand), and the changes in words. HTML or PDF, Dutch or English.",
+        params: &SCENARIO_REPORT_PARAMS,
         produces: &["text/html", "application/pdf"],
         methods: Methods::Get,
     },

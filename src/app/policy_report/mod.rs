@@ -2,6 +2,7 @@
 //! answer (and siting advice for regions with gaps), laid out by `document` as HTML or PDF.
 
 mod map;
+pub mod scenario;
 mod sentences;
 mod words;
 
@@ -35,6 +36,16 @@ impl Dataset {
     pub fn report(&self, req: &ReportRequest, progress: &Progress) -> Result<Report, AppError> {
         self.check_grouping(&req.grouping)?;
         let result = self.coverage(&req.need)?;
+        self.report_of(req, &result, progress)
+    }
+
+    /// The report of a coverage answer of this dataset's facilities.
+    fn report_of(
+        &self,
+        req: &ReportRequest,
+        result: &CoverageResult,
+        progress: &Progress,
+    ) -> Result<Report, AppError> {
         let mut regions: Vec<&RegionResult> = result
             .regions
             .iter()
@@ -65,11 +76,11 @@ impl Dataset {
         // The origins' times today, searched once for the advice of every region.
         let advice_baseline = std::sync::OnceLock::new();
         for r in regions {
-            sections.push(self.region_section(req, &result, r, &advice_baseline)?);
+            sections.push(self.region_section(req, result, r, &advice_baseline)?);
             bar.inc(1);
         }
         bar.finish_and_clear();
-        Ok(self.wrap_report(req, &result, sections))
+        Ok(self.wrap_report(req, result, sections))
     }
 
     /// One region's part: sentences, table, figures, flags, gaps, map, advice.
@@ -120,6 +131,7 @@ impl Dataset {
             gaps: gap_lines(l, r, &ms),
             flags,
             advice,
+            comparison: None,
         })
     }
 
@@ -237,6 +249,7 @@ impl Dataset {
             question,
             generated: super::clock::date_in_words(now, l),
             synthetic_notice,
+            scenario: None,
             regions,
             method,
             sources,

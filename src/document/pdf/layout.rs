@@ -327,18 +327,25 @@ impl Flow {
     }
 
     /// A table with wrapped cells: column header cells on top (repeated on every page as
-    /// layout), the first cell of each row its row's header, a colour mark per row.
+    /// layout), the first cell of each row its row's header, a colour mark per row (where
+    /// `marks` has one).
     pub fn table(&mut self, head: &[String], rows: &[Vec<String>], marks: &[&str], widths: &[f32]) {
         let widths = column_widths(head, rows, widths, RIGHT - LEFT);
-        let lead = TABLE_SIZE * 1.3;
+        // A table that fits on a page is not split.
+        let whole: f32 = std::iter::once(row_height(head, &widths, true))
+            .chain(rows.iter().map(|r| row_height(r, &widths, false)))
+            .sum();
+        if whole < TOP - BOTTOM {
+            self.ensure(whole);
+        }
         self.open(Role::Table);
         self.table_row(head, &widths, RowKind::Head, None);
-        for (row, mark) in rows.iter().zip(marks) {
-            if self.y - 2.0 * lead - 4.0 < BOTTOM {
+        for (i, row) in rows.iter().enumerate() {
+            if self.y - row_height(row, &widths, false) < BOTTOM {
                 self.new_page();
                 self.table_row(head, &widths, RowKind::RepeatedHead, None);
             }
-            self.table_row(row, &widths, RowKind::Body, Some(mark));
+            self.table_row(row, &widths, RowKind::Body, marks.get(i).copied());
         }
         self.close();
         self.y -= 8.0;
@@ -347,21 +354,8 @@ impl Flow {
     fn table_row(&mut self, cells: &[String], widths: &[f32], kind: RowKind, mark: Option<&str>) {
         let bold = kind != RowKind::Body;
         let lead = TABLE_SIZE * 1.3;
-        let wrapped: Vec<Vec<String>> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| {
-                // An empty cell still says so: a cell without content drops out of the tree.
-                let c = if c.trim().is_empty() {
-                    "–"
-                } else {
-                    c.as_str()
-                };
-                wrap(c, TABLE_SIZE, bold, w - 6.0)
-            })
-            .collect();
-        let lines = wrapped.iter().map(|w| w.len().max(1)).max().unwrap_or(1);
-        let h = lines as f32 * lead + 4.0;
+        let wrapped = wrap_cells(cells, widths, bold);
+        let h = row_height(cells, widths, bold);
         self.ensure(h);
         if bold {
             self.fill(
@@ -560,6 +554,33 @@ impl Default for Flow {
 }
 
 const TABLE_SIZE: f32 = 8.0;
+
+/// A row's cells wrapped to their columns.
+fn wrap_cells(cells: &[String], widths: &[f32], bold: bool) -> Vec<Vec<String>> {
+    cells
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| {
+            // An empty cell still says so: a cell without content drops out of the tree.
+            let c = if c.trim().is_empty() {
+                "–"
+            } else {
+                c.as_str()
+            };
+            wrap(c, TABLE_SIZE, bold, w - 6.0)
+        })
+        .collect()
+}
+
+/// The height of a row: its tallest cell.
+fn row_height(cells: &[String], widths: &[f32], bold: bool) -> f32 {
+    let lines = wrap_cells(cells, widths, bold)
+        .iter()
+        .map(|w| w.len().max(1))
+        .max()
+        .unwrap_or(1);
+    lines as f32 * TABLE_SIZE * 1.3 + 4.0
+}
 /// Room kept under the legend for the map's caption.
 const CAPTION_H: f32 = 24.0;
 

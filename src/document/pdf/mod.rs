@@ -77,6 +77,7 @@ fn lay_out(f: &mut Flow, r: &Report, block: Block<'_>) {
             &row_marks(region),
             &[110.0, 85.0, 50.0, 120.0, 55.0, 50.0, 55.0],
         ),
+        Block::Compare(c) => f.table(&c.head, &c.rows, &[], &[3.0, 1.0, 1.0]),
         Block::Figures(figures) => {
             for fig in figures {
                 f.para(&format!("{}: {}", fig.label, fig.value), 10.0, true, DARK);
