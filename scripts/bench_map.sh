@@ -2,7 +2,8 @@
 # Map page benchmark (issue #14): the page in headless Chromium with the 342 real CBS
 # municipalities and the 20 real facilities on the Netherlands-scale SYNTHETIC road network of
 # scripts/bench_coverage.sh (generated if missing). Prints the time from navigation to the
-# first full render (coverage fetched, every municipality drawn), five page loads.
+# first full render (coverage fetched, every municipality drawn), five page loads, and the
+# redraw after a new limit and after another grouping (answer arrived to map drawn).
 # Needs chromium, chromium-driver and selenium (as .ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +17,7 @@ for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null &&
 echo "$machine"
 echo "coverage GeoJSON: $(curl -s "http://127.0.0.1:$port/api/v1/coverage" | wc -c) bytes, gzip $(curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/api/v1/coverage" | wc -c) bytes"
 for i in 1 2 3 4 5; do
-  python3 tests/browser/map_page.py "http://127.0.0.1:$port" target/browser/map_nl.png --timing-only
+  py=python3
+  [ -x target/pyenv/bin/python3 ] && py=target/pyenv/bin/python3
+  "$py" tests/browser/map_page.py "http://127.0.0.1:$port" target/browser/map_nl.png --timing-only
 done

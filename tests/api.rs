@@ -499,7 +499,9 @@ async fn head_answers_every_get_route_and_other_methods_get_405() {
                 format!("{uri}?from=2.36,52.85&to=2.67,52.85")
             }
             nabij::api::openapi::RouteId::Isochrone => format!("{uri}?at=NB-01&minutes=10"),
-            nabij::api::openapi::RouteId::Report => format!("{uri}?region=JZ93"),
+            nabij::api::openapi::RouteId::Report | nabij::api::openapi::RouteId::ScenarioReport => {
+                format!("{uri}?region=JZ93")
+            }
             _ => uri,
         };
         let get = atest::call_service(&app, atest::TestRequest::get().uri(&uri).to_request()).await;

@@ -17,8 +17,17 @@ fn browser_missing() -> bool {
         Tool::Command("/usr/bin/chromium"),
         Tool::Command("/usr/bin/chromedriver"),
         Tool::PyModule("selenium"),
+        Tool::PyModule("colorspacious"),
+        Tool::PyModule("numpy"),
+        Tool::File(AXE),
     ])
 }
+
+/// axe-core from npm, which `.ci/run` installs into `target/npm` (for the tests only).
+const AXE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/target/npm/node_modules/axe-core/axe.min.js"
+);
 
 #[test]
 fn the_map_page_works_in_headless_chromium() {
@@ -71,6 +80,8 @@ fn drive(addr: &str, token: &str, root: &std::path::Path) -> std::process::Outpu
         .arg(root.join("tests/browser/map_page.py"))
         .arg(format!("http://{addr}"))
         .arg(shots.join("map.png"))
+        .env("NABIJ_TEST_TOKEN", token)
+        .env("NABIJ_AXE", AXE)
         .output()
         .expect("python3 runs")
 }

@@ -476,6 +476,70 @@ async fn a_saved_scenario_has_its_report_in_the_cli_and_over_http_with_today_bes
     ]);
     assert!(!ok && err.contains("0123456789abcdef"), "{err}");
 
+    // A second scenario of the same question, compared with the first rather than with
+    // today: moving from the unit in Zeewaard to one in Eemsterland as well.
+    let changes2 = dir.path().join("c2.json");
+    std::fs::write(
+        &changes2,
+        r#"{"name": "Zeewaard and Eemsterland", "changes": [{"op": "add", "id": "NEW1", "name": "Huis Zeewaard", "type": "kleinschalig_verblijf", "municipality": "GM9020", "places": 4}, {"op": "add", "id": "NEW2", "name": "Huis Eemsterland", "type": "kleinschalig_verblijf", "municipality": "GM9005", "places": 4}]}"#,
+    )
+    .expect("write");
+    let (ok, _, err) = nabij(&[
+        "scenario",
+        "--demo",
+        "--changes",
+        changes2.to_str().expect("utf8"),
+        "--save",
+        "--database",
+        db_s,
+    ]);
+    assert!(ok, "{err}");
+    let id2 = err
+        .split("saved as scenario ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("the id")
+        .to_string();
+    let (ok, out, err) = nabij(&[
+        "--quiet",
+        "scenarios",
+        "diff",
+        &id2,
+        &id,
+        "--demo",
+        "--database",
+        db_s,
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let cmp: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(cmp["against"], id.as_str());
+    // Only Eemsterland changes between the two (it gains a unit of its own); against today
+    // Zeewaard would change too.
+    let changed: Vec<&str> = cmp["diff"]["municipalities"]
+        .as_array()
+        .expect("municipalities")
+        .iter()
+        .filter(|m| m["effect"] != "same")
+        .map(|m| m["name"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        changed.contains(&"Eemsterland") && !changed.contains(&"Zeewaard"),
+        "{changed:?}"
+    );
+    assert_eq!(cmp["diff"]["municipalities_changed"], changed.len());
+    let (ok, _, err) = nabij(&[
+        "scenarios",
+        "diff",
+        &id2,
+        "0123456789abcdef",
+        "--demo",
+        "--database",
+        db_s,
+    ]);
+    assert!(!ok && err.contains("0123456789abcdef"), "{err}");
+
     // The same over HTTP, in English.
     use actix_web::test as atest;
     use actix_web::{App, web};
@@ -515,7 +579,38 @@ async fn a_saved_scenario_has_its_report_in_the_cli_and_over_http_with_today_bes
     .await;
     assert_eq!(resp.status(), 200);
     assert!(atest::read_body(resp).await.starts_with(b"%PDF-"));
+    // A saved scenario answers the question asked (the map page's controls), not only the
+    // one it was saved with.
+    let resp = atest::call_service(
+        &app,
+        get(&format!(
+            "/api/v1/scenarios/{id}/coverage?format=json&minutes=30"
+        )),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = serde_json::from_slice(&atest::read_body(resp).await).expect("json");
+    assert_eq!(v["need"]["limit_minutes"], 30.0, "{}", v["need"]);
+    let resp = atest::call_service(
+        &app,
+        get(&format!("/api/v1/scenarios/{id}/regions?minutes=500")),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let resp = atest::call_service(
+        &app,
+        get(&format!("/api/v1/scenarios/{id2}/diff?against={id}")),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = serde_json::from_slice(&atest::read_body(resp).await).expect("json");
+    assert_eq!(v["diff"], cmp["diff"], "the API and the CLI compare alike");
     for (uri, status, parameter) in [
+        (
+            format!("/api/v1/scenarios/{id2}/diff?against=0123456789abcdef"),
+            404,
+            "against",
+        ),
         (format!("/api/v1/scenarios/{id}/report"), 400, "region"),
         (
             format!("/api/v1/scenarios/{id}/report?region=JZ93&minutes=30"),

@@ -1,91 +1,188 @@
-// nabij map page: coverage per municipality, facilities, regions, scenarios.
-// Plain JavaScript over the HTTP API (/api/v1/...), Leaflet for the map, no build step.
-// Everything from the data is written with textContent, never as HTML.
+// nabij map page: what fails at a glance, coverage per municipality, facilities, regions,
+// saved scenarios and siting advice. Plain JavaScript over the HTTP API (/api/v1/...),
+// Leaflet for the map, no build step. Everything from the data is written as text
+// (textContent or text nodes), never as HTML.
 "use strict";
 
 (function () {
+  // The page's words, one dictionary per language. Tier names and colours come from
+  // /api/v1/meta (the report and the GeoPackage use the same).
   const T = {
     nl: {
       title: "nabij — kan elke gemeente een kleinschalige voorziening bereiken?",
-      synthetic: "SYNTHETISCHE wegen", kind: "Soort voorziening", minutes: "Reistijd (minuten)",
-      age: "Leeftijd (optioneel)", asof: "Peildatum (optioneel)", grouping: "Indeling",
-      colour: "Kleur naar", c_status: "niveau (eigen gemeente … onbereikbaar)",
-      c_minutes: "reistijd (mediaan, min)", c_share: "aandeel binnen de limiet",
-      c_access: "plaatsen per 10.000 (capaciteit)", scenario: "Scenario", none: "(geen: vandaag)",
-      download: "Download wat u ziet:", report: "rapport", basemap: "Achtergrondkaart",
-      tileurl: "Achtergrondkaart tonen",
+      synthetic: "SYNTHETISCHE wegen", finding: "Wat deze vraag oplevert", maptitle: "Kaart",
+      question: "Vraag en weergave", kind: "Soort voorziening", minutes: "Norm: reistijd in minuten",
+      age: "Leeftijd van de jongere (optioneel)", asof: "Peildatum (optioneel, dd-mm-jjjj)",
+      grouping: "Regio-indeling", colour: "Kleur naar",
+      c_status: "niveau (eigen gemeente … niet bereikbaar)", c_minutes: "reistijd (mediaan, minuten)",
+      c_share: "aandeel jongeren binnen de norm", c_access: "plaatsen per 10.000 jongeren (met capaciteit)",
+      scenario: "Scenario", none: "geen: de situatie van vandaag", apply: "Toon",
+      legend: "Legenda", download: "Download wat u ziet:", report: "rapport van de regio",
+      basemap: "Achtergrondkaart", tileurl: "Achtergrondkaart tonen",
       tilenote: "Deze server heeft geen achtergrondkaart ingesteld (de beheerder kan er een instellen met --basemap-url); de pagina werkt zonder internet.",
-      clickhint: "Klik op een gemeente of een voorziening.", regions: "Regio's",
-      r_name: "Regio", r_fac: "Voorzieningen", r_places: "Plaatsen per 10.000",
-      r_share: "Binnen de limiet", r_balance: "Plaatsen min vraag", r_gini: "Gini reistijd",
-      r_flags: "Signalen",
-      own_municipality: "in de eigen gemeente", within_limit: "binnen de limiet",
-      within_region: "in de regio, verder dan de limiet", outside_region: "buiten de regio",
-      unreachable: "niet bereikbaar", status: "Niveau", share: "Aandeel binnen de limiet",
-      median: "Reistijd mediaan", p90: "Reistijd 90%", nearest: "Dichtstbijzijnde",
-      young: "Jongeren", demand: "Verwachte vraag", access: "Plaatsen per 10.000 (E2SFCA)",
-      region: "Regio", nearestlist: "Dichtstbijzijnde passende voorzieningen", min: "min",
-      unknown: "onbekend", loading: "bezig…", shown: "gemeenten getekend in",
-      places: "plaatsen", type: "soort", isochrone: "bereik binnen", facility: "Voorziening",
-      regionfig: "Cijfers van de regio", noflags: "geen signalen", changed: "veranderd",
-      before: "was", error: "Fout", municipality: "Gemeente",
+      detailstitle: "Details", search: "Zoek een gemeente of voorziening",
+      clickhint: "Kies een gemeente of voorziening op de kaart, in de lijst of met het zoekveld.",
+      regions: "Regio's", r_name: "Regio", r_fac: "Passende voorzieningen",
+      r_places: "Plaatsen per 10.000 jongeren", r_share: "Jongeren binnen de norm",
+      r_balance: "Plaatsen min vraag (tekort is negatief)", r_gini: "Gini reistijd (0–1)", r_flags: "Signalen",
+      loading: "bezig met rekenen…", fails: "haalt de norm niet", hatched: "gearceerd: haalt de norm niet",
+      fac_counts: "voorziening die meetelt voor deze vraag", fac_other: "voorziening die niet meetelt (andere soort of status)",
+      advice: "Waar helpen nieuwe voorzieningen het meest?", advice_add: "Aantal nieuwe voorzieningen",
+      advice_objective: "Doel", obj_fairness: "de eerlijkste spreiding (slechtst bediende regio eerst)",
+      obj_coverage: "zoveel mogelijk jongeren binnen de norm", obj_median: "zo weinig mogelijk reistijd",
+      advice_region: "Regio", all_regions: "alle regio's", advice_go: "Vraag advies",
+      status: "Niveau", share: "Jongeren binnen de norm", median: "Reistijd (mediaan)",
+      p90: "Reistijd (90% van de jongeren)", nearest: "Dichtstbijzijnde passende voorziening",
+      young: "Jongeren", demand: "Verwachte vraag (plaatsen)", access: "Plaatsen per 10.000 jongeren (E2SFCA)",
+      nearestlist: "Dichtstbijzijnde passende voorzieningen", min: "min", unknown: "onbekend",
+      places: "plaatsen", type: "Soort", facility: "Voorziening", fstatus: "Status",
+      municipality: "Gemeente", isochrone: "Lijn op de kaart: het gebied binnen", minutes_word: "minuten",
+      regionfig: "Regio", noflags: "geen signalen", before: "was", error: "Fout", noroads: "heeft geen wegen in het wegennet: de reistijd is niet te berekenen.",
+      nofacility: "geen passende voorziening bereikbaar over de weg", noregionfac: "geen passende voorziening in deze regio",
+      updated: "Kaart bijgewerkt", banner_title: "Deze vraag kan niet worden beantwoord",
+      tech: "Technische details", retry: "Pas de vraag aan; de kaart toont intussen geen oude uitkomst.",
+      advice_none: "Geen advies: er is niets te verbeteren binnen deze vraag.",
+      advice_new: "jongeren erbij binnen de norm", advice_first: "eerste passende voorziening van de regio",
+      advice_minutes: "minuten reistijd minder (gewogen naar jongeren)",
+      to_scenario: "Maak van dit advies een scenario", token: "Schrijfsleutel van deze server (alleen voor deze sessie bewaard)",
+      saved_as: "Opgeslagen als scenario", no_writes: "Deze server slaat geen scenario's op.",
+      compare: "Vergeleken met vandaag: gemeenten die van niveau veranderen zijn dik omlijnd.",
+      new_unit: "nieuwe voorziening in dit scenario",
+      against: "Vergelijk met", today: "vandaag",
+      edit: "Wat als? Een scenario maken", edit_help: "Voeg een voorziening toe door op de kaart te klikken; kies een bestaande voorziening om haar te sluiten, te verplaatsen of haar plaatsen te wijzigen. Het effect verschijnt meteen.",
+      edit_kind: "Soort nieuwe voorziening", edit_places: "Plaatsen", edit_add: "Klik op de kaart om toe te voegen",
+      edit_adding: "Klik nu op de kaart…", edit_name: "Naam van het scenario", edit_save: "Opslaan", edit_clear: "Wissen",
+      edit_close: "Sluiten in dit scenario", edit_resize: "Plaatsen wijzigen", edit_move: "Verplaatsen (klik daarna op de kaart)",
+      edit_remove: "Weghalen", new_name: "Nieuwe voorziening", ch_add: "Nieuw", ch_close: "Gesloten", ch_places: "plaatsen",
+      ch_move: "verplaatst", concept: "Concept", effect_none: "Nog geen wijziging.",
+      effect_changed: "gemeenten veranderen van niveau", effect_one: "gemeente verandert van niveau",
+      effect_young: "jongeren binnen de norm", effect_cleared: "Signalen opgeheven in", effect_raised: "Nieuwe signalen in",
+      compare_two: "Vergeleken met het andere scenario: gemeenten die van niveau veranderen zijn dik omlijnd.",
     },
     en: {
       title: "nabij — can every municipality reach a small-scale facility?",
-      synthetic: "SYNTHETIC roads", kind: "Kind of facility", minutes: "Travel time (minutes)",
-      age: "Age (optional)", asof: "As of (optional)", grouping: "Grouping",
-      colour: "Colour by", c_status: "tier (own municipality … unreachable)",
-      c_minutes: "travel time (median, min)", c_share: "share within the limit",
-      c_access: "places per 10,000 (capacity)", scenario: "Scenario", none: "(none: today)",
-      download: "Download what you see:", report: "report", basemap: "Basemap",
-      tileurl: "Show the basemap",
+      synthetic: "SYNTHETIC roads", finding: "What this question shows", maptitle: "Map",
+      question: "Question and view", kind: "Kind of facility", minutes: "Norm: travel time in minutes",
+      age: "Age of the young person (optional)", asof: "Reference date (optional, dd-mm-yyyy)",
+      grouping: "Regions", colour: "Colour by",
+      c_status: "tier (own municipality … unreachable)", c_minutes: "travel time (median, minutes)",
+      c_share: "share of young people within the norm", c_access: "places per 10,000 young people (with capacity)",
+      scenario: "Scenario", none: "none: today's situation", apply: "Show",
+      legend: "Legend", download: "Download what you see:", report: "report of the region",
+      basemap: "Basemap", tileurl: "Show the basemap",
       tilenote: "This server has no basemap set (its administrator can set one with --basemap-url); the page works offline.",
-      clickhint: "Click a municipality or a facility.", regions: "Regions",
-      r_name: "Region", r_fac: "Facilities", r_places: "Places per 10,000",
-      r_share: "Within the limit", r_balance: "Places minus demand", r_gini: "Gini travel time",
-      r_flags: "Flags",
-      own_municipality: "in its own municipality", within_limit: "within the limit",
-      within_region: "in the region, beyond the limit", outside_region: "outside the region",
-      unreachable: "unreachable", status: "Tier", share: "Share within the limit",
-      median: "Travel time median", p90: "Travel time 90%", nearest: "Nearest",
-      young: "Young people", demand: "Expected demand", access: "Places per 10,000 (E2SFCA)",
-      region: "Region", nearestlist: "Nearest suitable facilities", min: "min",
-      unknown: "unknown", loading: "loading…", shown: "municipalities drawn in",
-      places: "places", type: "kind", isochrone: "reach within", facility: "Facility",
-      regionfig: "The region's figures", noflags: "no flags", changed: "changed",
-      before: "was", error: "Error", municipality: "Municipality",
+      detailstitle: "Details", search: "Find a municipality or facility",
+      clickhint: "Choose a municipality or facility on the map, in the list or with the search field.",
+      regions: "Regions", r_name: "Region", r_fac: "Suitable facilities",
+      r_places: "Places per 10,000 young people", r_share: "Young people within the norm",
+      r_balance: "Places minus demand (a shortage is negative)", r_gini: "Gini of travel time (0–1)", r_flags: "Flags",
+      loading: "computing…", fails: "misses the norm", hatched: "hatched: misses the norm",
+      fac_counts: "facility that counts for this question", fac_other: "facility that does not count (other kind or status)",
+      advice: "Where would new facilities help most?", advice_add: "Number of new facilities",
+      advice_objective: "Aim", obj_fairness: "the fairest spread (worst-served region first)",
+      obj_coverage: "as many young people within the norm as possible", obj_median: "as little travel as possible",
+      advice_region: "Region", all_regions: "all regions", advice_go: "Ask for advice",
+      status: "Tier", share: "Young people within the norm", median: "Travel time (median)",
+      p90: "Travel time (90% of young people)", nearest: "Nearest suitable facility",
+      young: "Young people", demand: "Expected demand (places)", access: "Places per 10,000 young people (E2SFCA)",
+      nearestlist: "Nearest suitable facilities", min: "min", unknown: "unknown",
+      places: "places", type: "Kind", facility: "Facility", fstatus: "Status",
+      municipality: "Municipality", isochrone: "Line on the map: the area within", minutes_word: "minutes",
+      regionfig: "Region", noflags: "no flags", before: "was", error: "Error", noroads: "has no roads in the road network: its travel time cannot be computed.",
+      nofacility: "no suitable facility reachable by road", noregionfac: "no suitable facility in this region",
+      updated: "Map updated", banner_title: "This question cannot be answered",
+      tech: "Technical details", retry: "Change the question; meanwhile the map shows no old answer.",
+      advice_none: "No advice: nothing can be improved for this question.",
+      advice_new: "more young people within the norm", advice_first: "the region's first suitable facility",
+      advice_minutes: "minutes of travel saved (weighted by young people)",
+      to_scenario: "Turn this advice into a scenario", token: "Write token of this server (kept for this session only)",
+      saved_as: "Saved as scenario", no_writes: "This server does not save scenarios.",
+      compare: "Compared with today: municipalities that change tier are outlined heavily.",
+      new_unit: "new facility in this scenario",
+      against: "Compare with", today: "today",
+      edit: "What if? Make a scenario", edit_help: "Add a facility by clicking the map; choose an existing facility to close it, move it or change its places. The effect shows at once.",
+      edit_kind: "Kind of new facility", edit_places: "Places", edit_add: "Click the map to add",
+      edit_adding: "Now click the map…", edit_name: "Name of the scenario", edit_save: "Save", edit_clear: "Clear",
+      edit_close: "Close in this scenario", edit_resize: "Change places", edit_move: "Move (then click the map)",
+      edit_remove: "Remove", new_name: "New facility", ch_add: "New", ch_close: "Closed", ch_places: "places",
+      ch_move: "moved", concept: "Draft", effect_none: "No change yet.",
+      effect_changed: "municipalities change tier", effect_one: "municipality changes tier",
+      effect_young: "young people within the norm", effect_cleared: "Flags cleared in", effect_raised: "New flags in",
+      compare_two: "Compared with the other scenario: municipalities that change tier are outlined heavily.",
     },
   };
-  const STATUS = ["own_municipality", "within_limit", "within_region", "outside_region", "unreachable"];
-  const STATUS_COLOUR = {
-    own_municipality: "#1a9850", within_limit: "#91cf60", within_region: "#fee08b",
-    outside_region: "#fc8d59", unreachable: "#d73027",
+  // Labels for the codes the API uses.
+  const LABELS = {
+    profile: {
+      kleinschalig: { nl: "Kleinschalig (verblijf en JeugdzorgPlus)", en: "Small-scale (residential and JeugdzorgPlus)" },
+      kleinschalig_verblijf: { nl: "Kleinschalig verblijf", en: "Small-scale residential care" },
+      kleinschalig_jeugdzorgplus: { nl: "Kleinschalig JeugdzorgPlus (besloten)", en: "Small-scale JeugdzorgPlus (secure)" },
+      kvjj: { nl: "KVJJ (kleinschalig justitieel)", en: "KVJJ (small-scale, youth justice)" },
+      jeugdzorgplus: { nl: "JeugdzorgPlus-instelling (groot, ter vergelijking)", en: "JeugdzorgPlus institution (large, for comparison)" },
+      jji: { nl: "Justitiële jeugdinrichting (groot, ter vergelijking)", en: "Youth custodial institution (large, for comparison)" },
+    },
+    grouping: {
+      jeugdregio: { nl: "Jeugdregio's", en: "Youth-care regions (jeugdregio)" },
+      provincie: { nl: "Provincies", en: "Provinces" },
+      zorggebied: { nl: "Zorggebieden JeugdzorgPlus", en: "JeugdzorgPlus care areas" },
+      national: { nl: "Heel Nederland", en: "The whole country" },
+    },
+    fstatus: {
+      active: { nl: "in gebruik", en: "in use" }, planned: { nl: "gepland", en: "planned" },
+      closed: { nl: "gesloten", en: "closed" },
+    },
   };
-  const RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
-  const RAMP_GOOD = ["#f7fcf5", "#c7e9c0", "#74c476", "#238b45", "#00441b"];
-  const KIND_COLOUR = {
-    kleinschalig_verblijf: "#1f78b4", kleinschalig_jeugdzorgplus: "#6a3d9a", kvjj: "#b15928",
-    jeugdzorgplus: "#e31a1c", jji: "#333333",
+  // A problem of the API in the page's words: what is wrong, and what to do.
+  const PROBLEM = {
+    "invalid-parameter": { nl: "deze waarde kan niet worden gebruikt", en: "this value cannot be used" },
+    "not-found": { nl: "dit bestaat niet (meer) op deze server", en: "this does not exist (any more) on this server" },
+    "not-loaded": { nl: "deze server heeft hiervoor geen gegevens", en: "this server has no data for this" },
+    "unauthorized": { nl: "voor opslaan is de schrijfsleutel nodig", en: "saving needs the write token" },
+    "forbidden": { nl: "de schrijfsleutel klopt niet, of deze server slaat niets op", en: "the write token is wrong, or this server saves nothing" },
+    "unprocessable": { nl: "dit scenario kan niet worden toegepast", en: "this scenario cannot be applied" },
+    "too-many-attempts": { nl: "te veel pogingen; wacht even", en: "too many attempts; wait a moment" },
+    "busy": { nl: "de server is even te druk; probeer het zo opnieuw", en: "the server is busy; try again shortly" },
+    "timeout": { nl: "dit duurde te lang; maak de vraag kleiner", en: "this took too long; ask a smaller question" },
+    "internal": { nl: "de server kon dit niet beantwoorden", en: "the server could not answer this" },
   };
+  // Which control a parameter of the API belongs to, and what to change there.
+  const CONTROL = {
+    need: { id: "profile", label: "kind", hint: { nl: "Geen voorziening in de gegevens past bij deze soort, leeftijd of datum: kies een andere soort, leeftijd of peildatum.", en: "No facility in the data fits this kind, age or date: choose another kind, age or reference date." } },
+    minutes: { id: "minutes", label: "minutes", hint: { nl: "Kies een norm van 1 tot 240 minuten.", en: "Choose a norm from 1 to 240 minutes." } },
+    age: { id: "age", label: "age", hint: { nl: "Kies een leeftijd van 0 tot 30 jaar, of laat het veld leeg.", en: "Choose an age from 0 to 30, or leave the field empty." } },
+    as_of: { id: "as_of", label: "asof", hint: { nl: "Schrijf de datum als dd-mm-jjjj, bijvoorbeeld 31-12-2020.", en: "Write the date as dd-mm-yyyy, e.g. 31-12-2020." } },
+    grouping: { id: "grouping", label: "grouping", hint: { nl: "Kies een andere regio-indeling.", en: "Choose other regions." } },
+    add: { id: "advice-add", label: "advice_add", hint: { nl: "Vraag om 1 tot 5 nieuwe voorzieningen.", en: "Ask for 1 to 5 new facilities." } },
+    region: { id: "advice-region", label: "advice_region", hint: { nl: "Kies een regio uit de lijst.", en: "Choose a region from the list." } },
+    against: { id: "against", label: "against", hint: { nl: "Kies een scenario dat voor dezelfde vraag (soort, norm, leeftijd, peildatum) is opgeslagen, of vandaag.", en: "Choose a scenario saved for the same question (kind, norm, age, date), or today." } },
+    objective: { id: "advice-objective", label: "advice_objective", hint: { nl: "Kies een doel uit de lijst.", en: "Choose an aim from the list." } },
+  };
+  const RAMP = ["#fde0c5", "#f6a56a", "#dd5a1c", "#a33a0c", "#5a2412"];
+  const RAMP_GOOD = ["#dbe7f7", "#9dbbe6", "#5b87d1", "#1f4fbf", "#0d2a6b"];
 
   const $ = (id) => document.getElementById(id);
   const state = {
     lang: localStorage.getItem("nabij-lang") || "nl",
-    meta: null, coverage: null, regions: null, layer: null, facilities: null,
-    facilityLayer: null, isochrone: null, tiles: null, sort: { key: "name", dir: 1 },
-    selected: null, generation: 0,
+    meta: null, coverage: null, regions: null, outlines: {}, layer: null, hatch: null, outline: null,
+    facilities: null, facilityLayer: null, adviceLayer: null, labels: [], isochrone: null, tiles: null,
+    sort: { key: "name", dir: 1 }, selected: null, detail: null, generation: 0, byCode: {},
+    draft: [], adding: false, moving: null, drafted: 0,
   };
   // Hooks for tests and for people curious in the console.
-  window.nabij = { ready: false, generation: 0, colours: {}, renderMs: null, errors: [] };
+  window.nabij = { ready: false, generation: 0, colours: {}, renderMs: null, errors: [], headline: null };
 
   const t = (k) => (T[state.lang] && T[state.lang][k]) || T.nl[k] || k;
+  const label = (kind, code) => (LABELS[kind] && LABELS[kind][code] && LABELS[kind][code][state.lang]) || code;
+  const tier = (status) => (state.meta && state.meta.tiers.find((x) => x.status === status)) || null;
+  const tierName = (status) => { const x = tier(status); return x ? x[state.lang] : status; };
+  const typeLabel = (code) => label("profile", code);
+  const locale = () => (state.lang === "nl" ? "nl-NL" : "en-GB");
   const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x))
-    ? t("unknown") : Number(x).toLocaleString(state.lang === "nl" ? "nl-NL" : "en-GB",
-      { maximumFractionDigits: d, minimumFractionDigits: 0 });
+    ? t("unknown") : Number(x).toLocaleString(locale(), { maximumFractionDigits: d, minimumFractionDigits: 0 });
   const pct = (x) => (x === null || x === undefined) ? t("unknown") : fmt(100 * x, 1) + "%";
+  const count = (n, one, many) => fmt(n, 0) + " " + (n === 1 ? one : many);
 
-  // Leaflet inserts a string given to a tooltip or popup as HTML; a text node is inserted as
-  // text. Every string from data reaches the map this way.
+  // Leaflet inserts a string given to a tooltip as HTML; a text node is inserted as text.
   function textNode(s) {
     return document.createTextNode(String(s));
   }
@@ -105,9 +202,23 @@
   function applyLang() {
     document.documentElement.lang = state.lang;
     for (const n of document.querySelectorAll("[data-i18n]")) n.textContent = t(n.dataset.i18n);
-    $("lang").textContent = state.lang === "nl" ? "EN" : "NL";
-    $("lang").setAttribute("aria-label", state.lang === "nl" ? "English" : "Nederlands");
+    const other = state.lang === "nl" ? "en" : "nl";
+    $("lang").textContent = other === "en" ? "English" : "Nederlands";
+    $("lang").setAttribute("lang", other);
+    $("as_of").placeholder = state.lang === "nl" ? "dd-mm-jjjj" : "dd-mm-yyyy";
     document.title = t("title");
+    for (const o of $("profile").options) o.textContent = label("profile", o.value);
+    for (const o of $("grouping").options) o.textContent = label("grouping", o.value);
+    for (const o of $("edit-kind").options) o.textContent = label("profile", o.value);
+  }
+
+  // The reference date as the API wants it (YYYY-MM-DD); a Dutch date dd-mm-jjjj as typed.
+  function isoDate(text) {
+    const s = text.trim();
+    if (!s) return "";
+    const m = s.match(/^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$/);
+    if (!m) return s; // the API says what is wrong with it
+    return m[3] + "-" + m[2].padStart(2, "0") + "-" + m[1].padStart(2, "0");
   }
 
   function needQuery() {
@@ -118,31 +229,155 @@
     if (m) q.set("minutes", m);
     const a = $("age").value;
     if (a) q.set("age", a);
-    const d = $("as_of").value;
+    const d = isoDate($("as_of").value);
     if (d) q.set("as_of", d);
     return q;
   }
 
-  async function getJSON(url) {
-    const r = await fetch(url, { headers: { Accept: "application/json" } });
+  async function getJSON(url, options) {
+    const r = await fetch(url, Object.assign({ headers: { Accept: "application/json" } }, options || {}));
     const body = await r.json().catch(() => null);
     if (!r.ok) {
-      const msg = body && body.detail ? body.detail : r.status + " " + r.statusText;
-      throw new Error(msg);
+      const e = new Error(body && body.detail ? body.detail : r.status + " " + r.statusText);
+      e.problem = body || { status: r.status };
+      throw e;
     }
     return body;
   }
 
-  function setStatus(text, isError) {
-    $("status").textContent = text;
-    $("status").style.color = isError ? "#a11d12" : "";
+  // -- Errors and loading, as a planner reads them ---------------------------------------
+
+  function showBanner(e) {
+    const p = e.problem || {};
+    const kind = String(p.type || "").split("#")[1] || (p.status >= 500 ? "internal" : "invalid-parameter");
+    const words = PROBLEM[kind] || PROBLEM.internal;
+    const control = CONTROL[p.parameter];
+    const box = $("banner");
+    box.textContent = "";
+    box.appendChild(el("strong", null, t("banner_title")));
+    box.appendChild(el("p", null, (control ? t(control.label) + ": " : "") + words[state.lang] + "."));
+    if (control) box.appendChild(el("p", null, control.hint[state.lang]));
+    box.appendChild(el("p", { class: "small" }, t("retry")));
+    const tech = el("details", null, el("summary", null, t("tech")), el("p", null, e.message));
+    box.appendChild(tech);
+    box.hidden = false;
+    if (control) $(control.id).setAttribute("aria-invalid", "true");
   }
 
-  // Colour of a municipality for the chosen measure.
+  function clearBanner() {
+    $("banner").hidden = true;
+    $("banner").textContent = "";
+    for (const n of document.querySelectorAll("[aria-invalid]")) n.removeAttribute("aria-invalid");
+  }
+
+  // Results that no longer match the question are hidden, not left up.
+  function markStale() {
+    $("mapwrap").classList.add("stale");
+    $("finding").classList.add("stale");
+    $("headline").textContent = t("banner_title") + ".";
+    $("headline-regions").textContent = "";
+    $("failing-box").hidden = true;
+    document.querySelector("#regions tbody").textContent = "";
+    $("info").textContent = "";
+    for (const layer of [state.layer, state.hatch, state.outline]) if (layer) layer.remove();
+    clearLabels();
+    state.coverage = null;
+    state.regions = null;
+    for (const a of document.querySelectorAll("#downloads a")) a.removeAttribute("href");
+  }
+
+  function loading(on) {
+    $("loading").hidden = !on;
+    $("mapwrap").setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  // -- The finding first -------------------------------------------------------------------
+
+  function meetsNorm(status) {
+    const x = tier(status);
+    return !!(x && x.meets_norm);
+  }
+
+  function headline() {
+    const ms = state.coverage.features.map((f) => f.properties);
+    const lim = fmt(Number($("minutes").value) || 45, 0);
+    const by = {};
+    for (const m of ms) by[m.status] = (by[m.status] || 0) + 1;
+    const meets = ms.filter((m) => meetsNorm(m.status)).length;
+    const failing = ms.filter((m) => !meetsNorm(m.status)).sort((a, b) => a.name.localeCompare(b.name, state.lang));
+    const phrase = {
+      nl: { own_municipality: "met een voorziening in de eigen gemeente", within_limit: "binnen " + lim + " minuten van een voorziening",
+        within_region: "met een voorziening alleen verder weg in de eigen regio", outside_region: "met een voorziening alleen buiten de regio",
+        unreachable: "zonder voorziening die over de weg bereikbaar is" },
+      en: { own_municipality: "with a facility in the municipality itself", within_limit: "within " + lim + " minutes of a facility",
+        within_region: "with a facility only farther away in their own region", outside_region: "with a facility only outside their region",
+        unreachable: "with no facility reachable by road" },
+    }[state.lang];
+    const parts = (statuses) => state.meta.tiers.filter((x) => statuses.includes(x.status) && by[x.status])
+      .map((x) => fmt(by[x.status], 0) + " " + phrase[x.status]);
+    const list = (items) => items.length <= 1 ? items.join("") : items.slice(0, -1).join(", ") + (state.lang === "nl" ? " en " : " and ") + items[items.length - 1];
+    let s;
+    if (state.lang === "nl") {
+      s = "Van de " + fmt(ms.length, 0) + " gemeenten " + (meets === 1 ? "haalt " : "halen ") + fmt(meets, 0) + " de norm van " + lim + " minuten";
+      const good = parts(["own_municipality", "within_limit"]);
+      if (good.length) s += " (" + list(good) + ")";
+      if (failing.length) s += "; " + fmt(failing.length, 0) + (failing.length === 1 ? " haalt hem niet (" : " halen hem niet (") + list(parts(["within_region", "outside_region", "unreachable"])) + ").";
+      else s += ": allemaal.";
+    } else {
+      s = "Of the " + fmt(ms.length, 0) + " municipalities, " + fmt(meets, 0) + (meets === 1 ? " meets" : " meet") + " the " + lim + "-minute norm";
+      const good = parts(["own_municipality", "within_limit"]);
+      if (good.length) s += " (" + list(good) + ")";
+      if (failing.length) s += "; " + fmt(failing.length, 0) + (failing.length === 1 ? " does not (" : " do not (") + list(parts(["within_region", "outside_region", "unreachable"])) + ").";
+      else s += ": all of them.";
+    }
+    $("headline").textContent = s;
+    $("headline").dataset.meets = String(meets);
+    $("headline").dataset.total = String(ms.length);
+    // The regions with flags, each a button to its figures.
+    const rr = $("headline-regions");
+    rr.textContent = "";
+    const regions = state.regions ? state.regions.regions : [];
+    const flagged = regions.filter((r) => r.flags.length > 0);
+    rr.dataset.flagged = String(flagged.length);
+    rr.appendChild(textNode(state.lang === "nl"
+      ? (flagged.length ? fmt(flagged.length, 0) + " van de " + fmt(regions.length, 0) + " regio's " + (flagged.length === 1 ? "heeft" : "hebben") + " signalen: " : "Geen van de " + fmt(regions.length, 0) + " regio's heeft signalen.")
+      : (flagged.length ? fmt(flagged.length, 0) + " of the " + fmt(regions.length, 0) + " regions " + (flagged.length === 1 ? "is" : "are") + " flagged: " : "None of the " + fmt(regions.length, 0) + " regions is flagged.")));
+    flagged.forEach((r, i) => {
+      if (i) rr.appendChild(textNode(i === flagged.length - 1 ? (state.lang === "nl" ? " en " : " and ") : ", "));
+      const b = el("button", { type: "button", class: "linklike", title: r.flags.map(flagText).join("; ") }, r.name);
+      b.addEventListener("click", () => selectRegion(r.code, true));
+      rr.appendChild(b);
+      const more = r.flags.length - 1;
+      const others = more < 1 ? "" : state.lang === "nl"
+        ? (more === 1 ? ", en 1 ander signaal" : ", en " + more + " andere signalen")
+        : (more === 1 ? ", and 1 more flag" : ", and " + more + " more flags");
+      rr.appendChild(textNode(" (" + flagText(r.flags[0]) + others + ")"));
+    });
+    if (flagged.length) rr.appendChild(textNode("."));
+    // The failing municipalities by name.
+    $("failing-box").hidden = failing.length === 0;
+    $("failing-summary").textContent = state.lang === "nl"
+      ? (failing.length === 1 ? "De gemeente die de norm niet haalt" : "De " + fmt(failing.length, 0) + " gemeenten die de norm niet halen")
+      : (failing.length === 1 ? "The municipality that misses the norm" : "The " + fmt(failing.length, 0) + " municipalities that miss the norm");
+    const ul = $("failing-list");
+    ul.textContent = "";
+    for (const m of failing) {
+      const b = el("button", { type: "button", class: "chip" }, m.name);
+      b.addEventListener("click", () => selectMunicipality(m.code, true));
+      ul.appendChild(el("li", null, b));
+    }
+    window.nabij.headline = { meets, total: ms.length, flagged: flagged.length };
+  }
+
+  // -- The map -----------------------------------------------------------------------------
+
   function colourer(features) {
     const by = $("colour").value;
     if (by === "status") {
-      return { colour: (p) => STATUS_COLOUR[p.status] || "#999", legend: STATUS.map((s) => [STATUS_COLOUR[s], t(s)]) };
+      return {
+        colour: (p) => (tier(p.status) || {}).colour || "#999999",
+        legend: state.meta.tiers.map((x) => [x.colour, x[state.lang], !x.meets_norm]),
+      };
     }
     const values = features.map((f) => f.properties[by]).filter((v) => typeof v === "number").sort((a, b) => a - b);
     const good = by !== "minutes_median";
@@ -157,7 +392,7 @@
       breaks = [q(0.2), q(0.4), q(0.6), q(0.8)];
     }
     const cls = (v) => { let i = 0; while (i < breaks.length && v > breaks[i]) i++; return i; };
-    const label = (i) => {
+    const lab = (i) => {
       const f = (x) => by === "share_within_limit" ? pct(x) : fmt(x, 1);
       if (i === 0) return "≤ " + f(breaks[0]);
       if (i === breaks.length) return "> " + f(breaks[breaks.length - 1]);
@@ -165,25 +400,52 @@
     };
     return {
       colour: (p) => typeof p[by] === "number" ? ramp[cls(p[by])] : "#bbbbbb",
-      legend: ramp.map((c, i) => [c, label(i)]).concat([["#bbbbbb", t("unknown")]]),
+      legend: ramp.map((c, i) => [c, lab(i), false]).concat([["#bbbbbb", t("unknown"), false]]),
     };
   }
 
   function drawLegend(items) {
     const box = $("legend");
     box.textContent = "";
-    for (const [c, label] of items) {
-      const sw = el("span", { class: "sw" });
-      sw.style.background = c;
-      box.appendChild(el("div", { class: "row" }, sw, label));
+    for (const [c, text, hatched] of items) {
+      const sw = el("span", { class: "sw" + (hatched ? " hatched" : ""), "aria-hidden": "true" });
+      sw.style.backgroundColor = c;
+      box.appendChild(el("div", { class: "row" }, sw, text + (hatched ? " (" + t("fails") + ")" : "")));
     }
+    const f = $("legend-facilities");
+    f.textContent = "";
+    f.appendChild(el("div", { class: "row" }, el("span", { class: "legend-marker fac fac-counts", "aria-hidden": "true" }), t("fac_counts")));
+    f.appendChild(el("div", { class: "row" }, el("span", { class: "legend-marker fac fac-other", "aria-hidden": "true" }), t("fac_other")));
+  }
+
+  // A hatching pattern in the map's SVG, for the municipalities that miss the norm.
+  function ensureHatch() {
+    const svg = state.map.getPane("overlayPane").querySelector("svg");
+    if (!svg || svg.querySelector("#nabij-hatch")) return;
+    const ns = "http://www.w3.org/2000/svg";
+    const defs = document.createElementNS(ns, "defs");
+    const pat = document.createElementNS(ns, "pattern");
+    pat.setAttribute("id", "nabij-hatch");
+    pat.setAttribute("patternUnits", "userSpaceOnUse");
+    pat.setAttribute("width", "8");
+    pat.setAttribute("height", "8");
+    pat.setAttribute("patternTransform", "rotate(45)");
+    const line = document.createElementNS(ns, "rect");
+    line.setAttribute("width", "2.5");
+    line.setAttribute("height", "8");
+    line.setAttribute("fill", "#ffffff");
+    line.setAttribute("fill-opacity", "0.7");
+    pat.appendChild(line);
+    defs.appendChild(pat);
+    svg.insertBefore(defs, svg.firstChild);
   }
 
   function drawCoverage(fc) {
     const started = performance.now();
-    if (state.layer) state.layer.remove();
+    for (const layer of [state.layer, state.hatch]) if (layer) layer.remove();
     const c = colourer(fc.features);
     window.nabij.colours = {};
+    state.byCode = {};
     state.layer = L.geoJSON(fc, {
       style: (f) => {
         const p = f.properties;
@@ -191,44 +453,124 @@
         window.nabij.colours[p.code] = fill;
         const changed = p.effect && p.effect !== "same";
         return {
-          fillColor: fill, fillOpacity: 0.8, color: changed ? "#000" : "#555",
-          weight: changed ? 3 : 0.7,
+          fillColor: fill, fillOpacity: 0.85, color: changed ? "#000" : "#ffffff",
+          weight: changed ? 3.5 : 0.8,
           className: "muni muni-" + p.code + " status-" + p.status + (changed ? " changed" : ""),
         };
       },
       onEachFeature: (f, layer) => {
-        layer.on("click", () => showMunicipality(f.properties));
+        state.byCode[f.properties.code] = layer;
+        layer.on("click", () => selectMunicipality(f.properties.code, false));
         // Names come from data anyone can edit (OpenStreetMap): a text node, never HTML.
-        layer.bindTooltip(() => textNode(f.properties.name + " — " + t(f.properties.status)), { sticky: true });
+        layer.bindTooltip(() => textNode(f.properties.name + " — " + tierName(f.properties.status)), { sticky: true });
       },
     }).addTo(state.map);
+    ensureHatch();
+    // The municipalities that miss the norm carry a hatching too: pass/fail without colour.
+    if ($("colour").value === "status") {
+      state.hatch = L.geoJSON({ type: "FeatureCollection", features: fc.features.filter((f) => !meetsNorm(f.properties.status)) }, {
+        interactive: false,
+        style: () => ({ fillColor: "url(#nabij-hatch)", fillOpacity: 1, stroke: false, className: "hatch" }),
+      }).addTo(state.map);
+    }
     if (!state.fitted) {
       const b = state.layer.getBounds();
       if (b.isValid()) state.map.fitBounds(b, { padding: [10, 10] });
       state.fitted = true;
     }
-    if (state.facilityLayer) state.facilityLayer.bringToFront();
+    if (state.outline) state.outline.bringToFront();
+    if (state.facilityLayer) state.facilityLayer.eachLayer((m) => m.setZIndexOffset(1000));
     drawLegend(c.legend);
+    updateLabels();
     const ms = performance.now() - started;
     window.nabij.renderMs = ms;
-    setStatus(fc.features.length + " " + t("shown") + " " + Math.round(ms) + " ms");
+    $("status").textContent = t("updated") + ": " + fmt(fc.features.length, 0) + " " + (state.lang === "nl" ? "gemeenten" : "municipalities") + ".";
+  }
+
+  // Region outlines of the chosen grouping, heavy, over the municipalities.
+  function drawOutlines(fc) {
+    if (state.outline) state.outline.remove();
+    state.outline = L.geoJSON(fc, {
+      interactive: false,
+      style: () => ({ fill: false, color: "#111827", weight: 2.5, opacity: 0.9, className: "region-outline" }),
+    }).addTo(state.map);
+  }
+
+  // Municipality names where they fit at this zoom.
+  function clearLabels() {
+    for (const l of state.labels) l.remove();
+    state.labels = [];
+  }
+
+  function updateLabels() {
+    clearLabels();
+    if (!state.coverage) return;
+    for (const f of state.coverage.features) {
+      const layer = state.byCode[f.properties.code];
+      if (!layer || !layer.getBounds().isValid()) continue;
+      const b = layer.getBounds();
+      const a = state.map.latLngToContainerPoint(b.getNorthWest());
+      const z = state.map.latLngToContainerPoint(b.getSouthEast());
+      const name = f.properties.name;
+      if (Math.abs(z.x - a.x) < name.length * 6.5 + 10 || Math.abs(z.y - a.y) < 22) continue;
+      const tip = L.tooltip({ permanent: true, direction: "center", offset: [0, -16], className: "muni-label", interactive: false })
+        .setLatLng(layer.getCenter()).setContent(textNode(name));
+      tip.addTo(state.map);
+      state.labels.push(tip);
+    }
   }
 
   function drawFacilities(fc) {
     if (state.facilityLayer) state.facilityLayer.remove();
-    state.facilityLayer = L.geoJSON(fc, {
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-        radius: 6, weight: 2, color: "#fff", fillOpacity: 1,
-        fillColor: KIND_COLOUR[f.properties.type] || "#444",
-        className: "facility facility-" + f.id + (f.properties.status !== "active" ? " inactive" : ""),
-      }),
-      onEachFeature: (f, layer) => {
-        layer.bindTooltip(() => textNode(f.properties.name + " — " + f.properties.type
-          + (f.properties.places !== null && f.properties.places !== undefined ? ", " + fmt(f.properties.places, 0) + " " + t("places") : "")));
-        layer.on("click", (e) => { L.DomEvent.stopPropagation(e); showFacility(f); });
-      },
-    }).addTo(state.map);
+    const suitable = new Set((state.coverage && state.coverage.nabij && state.coverage.nabij.suitable_facilities) || []);
+    state.facilityLayer = L.layerGroup();
+    for (const f of fc.features) {
+      if (!f.geometry) continue;
+      const [lon, lat] = f.geometry.coordinates;
+      const counts = suitable.has(f.id);
+      const name = f.properties.name;
+      const m = L.marker([lat, lon], {
+        icon: L.divIcon({ className: "fac " + (counts ? "fac-counts" : "fac-other") + " facility facility-" + f.id, iconSize: [14, 14] }),
+        title: name, keyboard: true, riseOnHover: true, zIndexOffset: 1000,
+      });
+      m.on("click", () => { state.detail = { kind: "facility", id: f.id }; renderDetail(); });
+      m.on("add", () => {
+        const e = m.getElement();
+        if (!e) return;
+        e.setAttribute("role", "button");
+        e.setAttribute("aria-label", name + " — " + (counts ? t("fac_counts") : t("fac_other")));
+      });
+      state.facilityLayer.addLayer(m);
+    }
+    state.facilityLayer.addTo(state.map);
   }
+
+  // The units a scenario adds (where it gives their place), drawn with a ring.
+  async function drawScenarioUnits(id, generation) {
+    try {
+      const s = await getJSON("/api/v1/scenarios/" + encodeURIComponent(id));
+      if (generation !== state.generation) return;
+      const changes = (s.scenario && s.scenario.changes) || [];
+      for (const c of changes) {
+        if (c.op !== "add") continue;
+        // A unit placed in a municipality stands at its centre.
+        const at = typeof c.lon === "number" ? [c.lat, c.lon]
+          : state.byCode[c.municipality] ? state.byCode[c.municipality].getCenter() : null;
+        if (!at) continue;
+        const name = c.name || c.id;
+        const m = L.marker(at, {
+          icon: L.divIcon({ className: "fac fac-counts fac-new facility", iconSize: [16, 16] }),
+          title: name, keyboard: true, zIndexOffset: 1500,
+        });
+        m.on("add", () => { const e = m.getElement(); if (e) { e.setAttribute("role", "img"); e.setAttribute("aria-label", name + " — " + t("new_unit")); } });
+        state.facilityLayer.addLayer(m);
+      }
+    } catch (e) {
+      window.nabij.errors.push(e.message);
+    }
+  }
+
+  // -- Details ------------------------------------------------------------------------------
 
   function dl(rows) {
     const d = el("dl");
@@ -236,43 +578,86 @@
     return d;
   }
 
-  async function showMunicipality(p) {
+  function selectMunicipality(code, zoom) {
+    state.detail = { kind: "municipality", code };
+    const layer = state.byCode[code];
+    if (zoom && layer) state.map.fitBounds(layer.getBounds(), { maxZoom: 11, padding: [30, 30] });
+    const p = layer && layer.feature.properties;
+    const grouping = $("grouping").value;
+    if (p && p[grouping]) state.selected = p[grouping];
+    renderDetail();
+    drawRegions();
+    updateDownloads();
+    $("info").focus();
+  }
+
+  function selectRegion(code, zoom) {
+    state.selected = code;
+    state.detail = { kind: "region", code };
+    if (zoom && state.outline) {
+      state.outline.eachLayer((l) => { if (l.feature && l.feature.id === code) state.map.fitBounds(l.getBounds(), { padding: [20, 20] }); });
+    }
+    renderDetail();
+    drawRegions();
+    updateDownloads();
+    $("info").focus();
+  }
+
+  // The details panel, drawn anew on every language, grouping or question change.
+  function renderDetail() {
     const info = $("info");
     info.textContent = "";
-    info.appendChild(el("h3", null, p.name + " (" + p.code + ")"));
+    const d = state.detail;
+    if (!d) { info.appendChild(el("p", null, t("clickhint"))); return; }
+    if (d.kind === "municipality") renderMunicipality(info, d.code);
+    else if (d.kind === "facility") renderFacility(info, d.id);
+    else if (d.kind === "region") {
+      const r = state.regions && state.regions.regions.find((x) => x.code === d.code);
+      if (r) { info.appendChild(el("h3", null, t("regionfig") + ": " + r.name)); info.appendChild(regionFigures(r)); }
+    }
+  }
+
+  async function renderMunicipality(info, code) {
+    const layer = state.byCode[code];
+    if (!layer) return;
+    const p = layer.feature.properties;
+    info.appendChild(el("h3", null, p.name));
+    if (!p.origins && p.minutes_median === null) {
+      info.appendChild(el("p", null, p.name + " " + t("noroads")));
+    }
+    const minutes = (x) => x === null || x === undefined ? t("nofacility") : fmt(x) + " " + t("min");
     info.appendChild(dl([
-      [t("status"), t(p.status) + (p.status_before && p.status_before !== p.status ? " (" + t("before") + ": " + t(p.status_before) + ")" : "")],
+      [t("status"), tierName(p.status) + (p.status_before && p.status_before !== p.status ? " (" + t("before") + ": " + tierName(p.status_before) + ")" : "")],
       [t("share"), pct(p.share_within_limit)],
-      [t("median"), fmt(p.minutes_median) + " " + t("min")],
-      [t("p90"), fmt(p.minutes_p90) + " " + t("min")],
-      [t("nearest"), (p.nearest_facility_name || t("unknown")) + (p.nearest_minutes !== null ? ", " + fmt(p.nearest_minutes) + " " + t("min") : "")],
+      [t("median"), minutes(p.minutes_median)],
+      [t("p90"), minutes(p.minutes_p90)],
+      [t("nearest"), p.nearest_facility_name ? p.nearest_facility_name + (p.nearest_minutes !== null ? ", " + fmt(p.nearest_minutes) + " " + t("min") : "") : t("nofacility")],
       [t("young"), fmt(p.young_people, 0)],
-      [t("demand"), fmt(p.demand, 2)],
+      [t("demand"), fmt(p.demand, 1)],
       [t("access"), fmt(p.access_e2sfca, 2)],
     ]));
-    const grouping = $("grouping").value;
-    const code = p[grouping];
-    const region = state.regions && state.regions.regions.find((r) => r.code === code);
+    const code2 = p[$("grouping").value];
+    const region = state.regions && state.regions.regions.find((r) => r.code === code2);
     if (region) {
       info.appendChild(el("h3", null, t("regionfig") + ": " + region.name));
       info.appendChild(regionFigures(region));
     }
-    for (const tr of document.querySelectorAll("#regions tbody tr")) tr.classList.toggle("selected", tr.dataset.code === code);
-    state.selected = code;
-    updateDownloads();
     if ($("scenario").value) return;
     const list = el("ol", { id: "nearest-list" });
     info.appendChild(el("h3", null, t("nearestlist")));
     info.appendChild(list);
     list.appendChild(el("li", null, t("loading")));
+    const generation = state.generation;
     try {
       const one = await getJSON("/api/v1/coverage/" + encodeURIComponent(p.code) + "?" + needQuery());
+      if (generation !== state.generation || !list.isConnected) return;
       list.textContent = "";
+      if (!one.nearest_facilities.length) list.appendChild(el("li", null, t("nofacility")));
       for (const f of one.nearest_facilities) {
         list.appendChild(el("li", { class: f.within_limit ? "within" : "beyond" }, f.name + " — " + fmt(f.minutes) + " " + t("min")));
       }
     } catch (e) {
-      list.textContent = t("error") + ": " + e.message;
+      if (list.isConnected) list.textContent = t("error") + ": " + e.message;
     }
   }
 
@@ -283,11 +668,11 @@
     switch (f.rule) {
       case "min_facilities":
         return f.actual === 0 ? "geen passende voorziening in de regio"
-          : fmt(f.actual, 0) + " passende voorziening(en), verwacht minstens " + fmt(f.expected, 0);
+          : count(f.actual, "passende voorziening", "passende voorzieningen") + ", verwacht minstens " + fmt(f.expected, 0);
       case "min_share_within_limit":
         return pct(f.actual) + " van de jongeren binnen " + lim + " minuten, minder dan de verwachte " + pct(f.expected);
       case "min_balance":
-        return fmt(-f.actual, 1) + " plaatsen tekort tegenover de verwachte vraag";
+        return "tekort van " + fmt(-f.actual, 1) + " plaatsen tegenover de verwachte vraag";
       case "share_gap_to_national":
         return pct(f.actual) + " van de jongeren binnen " + lim + " minuten, verder achter op het landelijke beeld dan toegestaan (minstens " + pct(f.expected) + ")";
       case "places_factor_of_national":
@@ -300,7 +685,7 @@
   function regionFigures(r) {
     const box = el("div");
     box.appendChild(dl([
-      [t("r_fac"), fmt(r.facilities, 0)],
+      [t("r_fac"), r.facilities ? fmt(r.facilities, 0) : t("noregionfac")],
       [t("r_places"), fmt(r.places_per_10k, 2)],
       [t("r_share"), pct(r.share_within_limit)],
       [t("r_balance"), fmt(r.balance, 1)],
@@ -311,31 +696,39 @@
     return box;
   }
 
-  async function showFacility(f) {
+  async function renderFacility(info, id) {
+    const f = state.facilities && state.facilities.features.find((x) => x.id === id);
+    if (!f) return;
     const p = f.properties;
-    const info = $("info");
-    info.textContent = "";
+    const suitable = new Set((state.coverage && state.coverage.nabij.suitable_facilities) || []);
     info.appendChild(el("h3", null, t("facility") + ": " + p.name));
     info.appendChild(dl([
-      ["id", f.id], [t("type"), p.type], [t("places"), fmt(p.places, 0)],
-      ["status", p.status], [t("municipality"), p.municipality || t("unknown")],
+      [t("type"), typeLabel(p.type)],
+      [t("places"), p.places === null || p.places === undefined ? t("unknown") : fmt(p.places, 0)],
+      [t("fstatus"), label("fstatus", p.status)],
+      [t("municipality"), p.municipality || t("unknown")],
     ]));
+    info.appendChild(el("p", { class: "small" }, suitable.has(id) ? t("fac_counts") : t("fac_other")));
+    if ($("edit-panel").open && !$("scenario").value) info.appendChild(editButtons(f));
     const minutes = Number($("minutes").value) || 45;
     if (state.isochrone) state.isochrone.remove();
     try {
-      const iso = await getJSON("/api/v1/isochrone?at=" + encodeURIComponent(f.id) + "&minutes=" + minutes);
-      state.isochrone = L.geoJSON(iso, { style: { color: "#1f3a5f", weight: 2, fillOpacity: 0.08, className: "isochrone" } }).addTo(state.map);
-      info.appendChild(el("p", { class: "small" }, t("isochrone") + " " + minutes + " " + t("min")));
+      const iso = await getJSON("/api/v1/isochrone?at=" + encodeURIComponent(id) + "&minutes=" + minutes);
+      if (!info.isConnected) return;
+      state.isochrone = L.geoJSON(iso, { interactive: false, style: { color: "#111827", weight: 2, dashArray: "6 4", fillOpacity: 0.06, className: "isochrone" } }).addTo(state.map);
+      info.appendChild(el("p", { class: "small" }, t("isochrone") + " " + minutes + " " + t("minutes_word") + "."));
     } catch (e) {
       info.appendChild(el("p", { class: "small" }, t("error") + ": " + e.message));
     }
   }
 
+  // -- The regional table ------------------------------------------------------------------
+
   function drawRegions() {
     const body = document.querySelector("#regions tbody");
     body.textContent = "";
     if (!state.regions) return;
-    $("regions-grouping").textContent = "(" + state.regions.grouping + ")";
+    $("regions-grouping").textContent = "(" + label("grouping", state.regions.grouping) + ")";
     const { key, dir } = state.sort;
     const rows = state.regions.regions.slice().sort((a, b) => {
       const va = key === "flags" ? a.flags.length : a[key];
@@ -343,24 +736,33 @@
       if (typeof va === "number" && typeof vb === "number") return dir * (va - vb);
       return dir * String(va).localeCompare(String(vb), state.lang);
     });
+    const heads = [...document.querySelectorAll("#regions th")].map((th) => th.textContent);
     for (const r of rows) {
       const flags = el("ul", { class: "flags" });
       for (const f of r.flags) flags.appendChild(el("li", null, flagText(f)));
+      const name = el("button", { type: "button", class: "linklike" }, r.name);
+      name.addEventListener("click", () => selectRegion(r.code, true));
       const tr = el("tr", { "data-code": r.code, class: (r.unfair ? "unfair" : "") + (r.code === state.selected ? " selected" : "") },
-        el("td", null, r.name + " (" + r.code + ")"),
-        el("td", { class: "num" }, fmt(r.facilities, 0)),
-        el("td", { class: "num" }, fmt(r.places_per_10k, 2)),
-        el("td", { class: "num" }, pct(r.share_within_limit)),
-        el("td", { class: "num" }, fmt(r.balance, 1)),
-        el("td", { class: "num" }, fmt(r.gini_minutes, 3)),
-        el("td", null, r.flags.length ? flags : t("noflags")));
-      tr.addEventListener("click", () => { state.selected = r.code; drawRegions(); updateDownloads(); });
+        el("td", null, name),
+        el("td", { class: "num", "data-label": heads[1] }, fmt(r.facilities, 0)),
+        el("td", { class: "num", "data-label": heads[2] }, fmt(r.places_per_10k, 2)),
+        el("td", { class: "num", "data-label": heads[3] }, pct(r.share_within_limit)),
+        el("td", { class: "num", "data-label": heads[4] }, fmt(r.balance, 1)),
+        el("td", { class: "num", "data-label": heads[5] }, fmt(r.gini_minutes, 3)),
+        el("td", { "data-label": heads[6] }, r.flags.length ? flags : t("noflags")));
       body.appendChild(tr);
     }
     for (const th of document.querySelectorAll("#regions th")) {
-      th.classList.toggle("sorted-asc", th.dataset.key === key && dir > 0);
-      th.classList.toggle("sorted-desc", th.dataset.key === key && dir < 0);
+      if (th.dataset.key === key) th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
     }
+    const sel = $("advice-region");
+    const keep = sel.value;
+    while (sel.options.length > 1) sel.remove(1);
+    for (const r of state.regions.regions.slice().sort((a, b) => a.name.localeCompare(b.name, state.lang))) {
+      sel.appendChild(el("option", { value: r.code }, r.name));
+    }
+    sel.value = keep;
   }
 
   function updateDownloads() {
@@ -369,8 +771,9 @@
     // The workbook, the Dutch CSV and the GeoPackage exist for the baseline only.
     for (const k of ["dl-xlsx", "dl-csv-nl", "dl-gpkg"]) $(k).hidden = !!id;
     if (id) {
-      $("dl-geojson").href = "/api/v1/scenarios/" + id + "/coverage?format=geojson";
-      $("dl-csv").href = "/api/v1/scenarios/" + id + "/coverage?format=csv";
+      const as = (format) => { const p = new URLSearchParams(q); p.set("format", format); return "/api/v1/scenarios/" + id + "/coverage?" + p; };
+      $("dl-geojson").href = as("geojson");
+      $("dl-csv").href = as("csv");
     } else {
       const as = (format, extra) => {
         const p = new URLSearchParams(q);
@@ -384,46 +787,90 @@
       $("dl-csv-nl").href = as("csv", { csv_dialect: "nl", lang: state.lang });
       $("dl-gpkg").href = as("gpkg", { lang: state.lang });
     }
-    const r = new URLSearchParams(q);
     const region = state.selected || (state.regions && state.regions.regions[0] && state.regions.regions[0].code);
+    const r = id ? new URLSearchParams() : new URLSearchParams(q);
     if (region) r.set("region", region);
     r.set("grouping", $("grouping").value);
     r.set("format", "html");
     r.set("lang", state.lang);
-    $("dl-report").href = "/api/v1/report?" + r;
+    // The report follows the scenario shown.
+    $("dl-report").href = (id ? "/api/v1/scenarios/" + id + "/report?" : "/api/v1/report?") + r;
   }
 
+  // -- Loading an answer -------------------------------------------------------------------
+
   async function load() {
+    if (state.draft.length && !$("scenario").value) return preview();
     const generation = ++state.generation;
     window.nabij.ready = false;
     document.body.dataset.ready = "0";
-    setStatus(t("loading"));
+    loading(true);
     const id = $("scenario").value;
     const q = needQuery();
-    const rq = new URLSearchParams(q); rq.set("grouping", $("grouping").value);
+    const grouping = $("grouping").value;
+    const rq = new URLSearchParams(q); rq.set("grouping", grouping);
     try {
-      const [cov, reg] = await Promise.all([
-        getJSON(id ? "/api/v1/scenarios/" + id + "/coverage" : "/api/v1/coverage?" + q),
-        getJSON(id ? "/api/v1/scenarios/" + id + "/regions?grouping=" + encodeURIComponent($("grouping").value) : "/api/v1/regions?" + rq),
+      const outlines = state.outlines[grouping]
+        ? Promise.resolve(state.outlines[grouping])
+        : getJSON("/api/v1/regions?format=geojson&grouping=" + encodeURIComponent(grouping));
+      const [cov, reg, shapes] = await Promise.all([
+        // A saved scenario answers the question the controls ask, not only the one it was saved with.
+        getJSON(id ? "/api/v1/scenarios/" + id + "/coverage?" + q : "/api/v1/coverage?" + q),
+        getJSON(id ? "/api/v1/scenarios/" + id + "/regions?" + rq : "/api/v1/regions?" + rq),
+        outlines,
       ]);
       if (generation !== state.generation) return; // a newer request won
+      // Compared with another saved scenario instead of today: its tiers are the "before".
+      const against = id ? $("against").value : "";
+      if (against) {
+        const cmp = await getJSON("/api/v1/scenarios/" + id + "/diff?against=" + encodeURIComponent(against));
+        if (generation !== state.generation) return;
+        const by = {};
+        for (const m of cmp.diff.municipalities) by[m.code] = m;
+        for (const f of cov.features) {
+          const m = by[f.properties.code];
+          if (m) { f.properties.status_before = m.status_before; f.properties.effect = m.effect; }
+        }
+        window.nabij.compared = cmp.diff.municipalities_changed;
+      }
+      state.outlines[grouping] = shapes;
+      clearBanner();
+      $("mapwrap").classList.remove("stale");
+      $("finding").classList.remove("stale");
       state.coverage = cov;
       state.regions = reg;
+      suggestKind(cov);
+      drawOutlines(shapes);
       drawCoverage(cov);
+      if (state.facilities) drawFacilities(state.facilities);
+      if (id) drawScenarioUnits(id, generation);
+      headline();
       drawRegions();
+      renderDetail();
       updateDownloads();
+      if (id) $("status").textContent = $("against").value ? t("compare_two") : t("compare");
+      // Any saved scenario but the one shown can be the one compared with.
+      const keep = $("against").value;
+      const sel = $("against");
+      while (sel.options.length > 1) sel.remove(1);
+      for (const o of $("scenario").options) if (o.value && o.value !== id) sel.appendChild(el("option", { value: o.value }, o.textContent));
+      sel.value = [...sel.options].some((o) => o.value === keep) ? keep : "";
+      $("against-row").hidden = !id || sel.options.length < 2;
       window.nabij.generation = generation;
+      loading(false);
       markReady("1");
     } catch (e) {
       if (generation !== state.generation) return;
-      setStatus(t("error") + ": " + e.message, true);
-      window.nabij.errors.push(e.message);
+      loading(false);
+      markStale();
+      showBanner(e);
+      window.nabij.generation = generation;
       markReady("error");
     }
   }
 
-  // Ready (for people: the status line; for tests: window.nabij.ready) once the first view
-  // is whole, then after every redraw.
+  // Ready (for tests: window.nabij.ready and body[data-ready]) once the first view is
+  // whole, then after every redraw.
   function markReady(outcome) {
     state.outcome = outcome;
     if (!state.initDone) return;
@@ -431,8 +878,291 @@
     document.body.dataset.ready = outcome;
   }
 
+  // -- Advice on the page ------------------------------------------------------------------
+
+  async function askAdvice(ev) {
+    ev.preventDefault();
+    const list = $("advice-list");
+    list.textContent = "";
+    list.appendChild(el("li", null, t("loading")));
+    if (state.adviceLayer) { state.adviceLayer.remove(); state.adviceLayer = null; }
+    const q = needQuery();
+    q.set("add", $("advice-add").value || "1");
+    q.set("objective", $("advice-objective").value);
+    if ($("advice-region").value) q.set("region", $("advice-region").value);
+    window.nabij.advice = null;
+    try {
+      const a = await getJSON("/api/v1/advice?" + q);
+      clearBanner();
+      list.textContent = "";
+      state.adviceLayer = L.layerGroup().addTo(state.map);
+      if (!a.sites.length) list.appendChild(el("li", null, t("advice_none")));
+      for (const s of a.sites) {
+        const where = state.byCode[s.municipality] ? state.byCode[s.municipality].feature.properties.name : s.name;
+        const parts = [fmt(s.newly_within_limit, 0) + " " + t("advice_new")];
+        if (s.first_in_region) parts.push(t("advice_first"));
+        if ($("advice-objective").value === "median") parts.push(fmt(s.weighted_minutes_saved / Math.max(1, s.newly_within_limit || 1), 0) + " " + t("advice_minutes"));
+        list.appendChild(el("li", { class: "advice-site" }, where + ": " + parts.join("; ") + "."));
+        const m = L.marker([s.lat, s.lon], {
+          icon: L.divIcon({ className: "fac-advice", html: "", iconSize: [22, 22] }), title: s.rank + ". " + where, keyboard: true, zIndexOffset: 2000,
+        }).addTo(state.adviceLayer);
+        const e = m.getElement();
+        if (e) { e.textContent = String(s.rank); e.setAttribute("aria-label", s.rank + ". " + where); }
+      }
+      const actions = $("advice-actions");
+      actions.textContent = "";
+      if (a.sites.length && a.check && a.check.scenario) {
+        const b = el("button", { type: "button", id: "advice-to-scenario" }, t("to_scenario"));
+        b.addEventListener("click", () => adviceToScenario(a));
+        actions.appendChild(b);
+      }
+      window.nabij.advice = a;
+    } catch (e) {
+      list.textContent = "";
+      showBanner(e);
+    }
+  }
+
+  async function adviceToScenario(a) {
+    if (!state.meta.scenario_writes) { showBanner({ problem: { type: "#forbidden", status: 403 }, message: t("no_writes") }); return; }
+    let token = sessionStorage.getItem("nabij-token");
+    if (!token) {
+      token = window.prompt(t("token"));
+      if (!token) return;
+      sessionStorage.setItem("nabij-token", token);
+    }
+    try {
+      // Named in the page's words: the advised places.
+      const places = a.sites.map((x) => state.byCode[x.municipality] ? state.byCode[x.municipality].feature.properties.name : x.name);
+      const name = (state.lang === "nl" ? "Advies: " + (a.sites.length === 1 ? "1 nieuwe voorziening" : a.sites.length + " nieuwe voorzieningen") + " in "
+        : "Advice: " + (a.sites.length === 1 ? "1 new facility" : a.sites.length + " new facilities") + " in ") + places.join(", ");
+      const body = Object.assign({}, a.check.scenario, { name });
+      const saved = await getJSON("/api/v1/scenarios?" + needQuery(), {
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: "Bearer " + token },
+        body: JSON.stringify(body),
+      });
+      const id = saved.id;
+      $("scenario").appendChild(el("option", { value: id }, name));
+      $("scenario-row").hidden = false;
+      $("scenario").value = id;
+      $("advice-actions").appendChild(el("p", null, t("saved_as") + " \u201c" + name + "\u201d."));
+      load();
+    } catch (e) {
+      if (e.problem && (e.problem.status === 401 || e.problem.status === 403)) sessionStorage.removeItem("nabij-token");
+      showBanner(e);
+    }
+  }
+
+  // -- Making a scenario on the page ----------------------------------------------------
+
+  // A new unit is of a kind that counts for the question shown, unless the planner chose.
+  function suggestKind(cov) {
+    const types = (cov.nabij && cov.nabij.need && cov.nabij.need.types) || [];
+    const sel = $("edit-kind");
+    if (sel.dataset.chosen || types.includes(sel.value)) return;
+    const first = [...sel.options].find((o) => types.includes(o.value));
+    if (first) sel.value = first.value;
+  }
+
+  // The changes that can be made to an existing facility, as buttons in its details.
+  function editButtons(f) {
+    const box = el("div", { class: "edit-actions" });
+    const close = el("button", { type: "button", id: "edit-close" }, t("edit_close"));
+    close.addEventListener("click", () => addChange({ op: "close", id: f.id }));
+    const places = el("input", { type: "number", min: "1", max: "50", step: "1", id: "edit-resize-places", "aria-label": t("edit_places") });
+    places.value = f.properties.places || 4;
+    const resize = el("button", { type: "button", id: "edit-resize" }, t("edit_resize"));
+    resize.addEventListener("click", () => addChange({ op: "set_places", id: f.id, places: Number(places.value) }));
+    const move = el("button", { type: "button", id: "edit-move" }, t("edit_move"));
+    move.addEventListener("click", () => { state.moving = f.id; state.adding = false; $("map").classList.add("adding"); });
+    box.append(close, el("br"), places, resize, el("br"), move);
+    return box;
+  }
+
+  function changeText(c) {
+    const fac = (id) => {
+      const f = state.facilities && state.facilities.features.find((x) => x.id === id);
+      const d = state.draft.find((x) => x.op === "add" && x.id === id);
+      return f ? f.properties.name : d ? d.name : id;
+    };
+    switch (c.op) {
+      case "add": return t("ch_add") + ": " + c.name + " (" + typeLabel(c.type) + ", " + fmt(c.places, 0) + " " + t("ch_places") + ")";
+      case "close": return t("ch_close") + ": " + fac(c.id);
+      case "set_places": return fac(c.id) + ": " + fmt(c.places, 0) + " " + t("ch_places");
+      case "move": return fac(c.id) + " " + t("ch_move");
+      default: return c.op;
+    }
+  }
+
+  function drawDraft() {
+    const list = $("edit-changes");
+    list.textContent = "";
+    state.draft.forEach((c, i) => {
+      const rm = el("button", { type: "button", "aria-label": t("edit_remove") + ": " + changeText(c) }, t("edit_remove"));
+      rm.addEventListener("click", () => { state.draft.splice(i, 1); drawDraft(); state.draft.length ? preview() : load(); });
+      list.appendChild(el("li", null, changeText(c), rm));
+    });
+    $("edit-save").disabled = state.draft.length === 0;
+    if (!state.draft.length) $("edit-effect").textContent = t("effect_none");
+  }
+
+  function addChange(c) {
+    // One change per facility and kind of change: the newest wins.
+    state.draft = state.draft.filter((x) => !(x.op === c.op && x.id === c.id && c.op !== "add"));
+    state.draft.push(c);
+    if ($("scenario").value) { $("scenario").value = ""; }
+    drawDraft();
+    preview();
+  }
+
+  function mapClicked(e) {
+    if (state.moving) {
+      addChange({ op: "move", id: state.moving, lon: e.latlng.lng, lat: e.latlng.lat });
+      state.moving = null;
+      $("map").classList.remove("adding");
+      return;
+    }
+    if (!state.adding) return;
+    state.adding = false;
+    $("edit-add").setAttribute("aria-pressed", "false");
+    $("edit-add").textContent = t("edit_add");
+    $("map").classList.remove("adding");
+    state.drafted += 1;
+    addChange({
+      op: "add", id: "NIEUW-" + state.drafted, name: t("new_name") + " " + state.drafted,
+      type: $("edit-kind").value, places: Number($("edit-places").value) || 4,
+      lon: e.latlng.lng, lat: e.latlng.lat,
+    });
+  }
+
+  // The draft computed without saving (POST /api/v1/scenarios/preview), drawn at once.
+  async function preview() {
+    const generation = ++state.generation;
+    window.nabij.ready = false;
+    loading(true);
+    const q = needQuery();
+    q.set("grouping", $("grouping").value);
+    const body = { name: $("edit-name").value.trim() || t("concept"), changes: state.draft };
+    try {
+      const a = await getJSON("/api/v1/scenarios/preview?" + q, {
+        method: "POST", headers: { Accept: "application/json", "Content-Type": "application/json" }, body: JSON.stringify(body),
+      });
+      if (generation !== state.generation) return;
+      clearBanner();
+      $("mapwrap").classList.remove("stale");
+      state.coverage = a.coverage;
+      state.regions = a.regions;
+      drawCoverage(a.coverage);
+      if (state.facilities) drawFacilities(state.facilities);
+      drawDraftUnits();
+      headline();
+      drawRegions();
+      renderDetail();
+      effect(a);
+      window.nabij.preview = a.diff;
+      window.nabij.draft = { name: body.name, changes: state.draft.slice() };
+      window.nabij.generation = generation;
+      loading(false);
+      markReady("1");
+    } catch (e) {
+      if (generation !== state.generation) return;
+      loading(false);
+      showBanner(e);
+      window.nabij.generation = generation;
+      markReady("error");
+    }
+  }
+
+  function drawDraftUnits() {
+    for (const c of state.draft) {
+      if (c.op !== "add" && c.op !== "move") continue;
+      const name = c.op === "add" ? c.name : changeText(c);
+      const m = L.marker([c.lat, c.lon], {
+        icon: L.divIcon({ className: "fac fac-counts fac-new facility", iconSize: [16, 16] }), title: name, keyboard: true, zIndexOffset: 1500,
+      });
+      m.on("add", () => { const e = m.getElement(); if (e) { e.setAttribute("role", "img"); e.setAttribute("aria-label", name + " — " + t("new_unit")); } });
+      state.facilityLayer.addLayer(m);
+    }
+  }
+
+  // The effect in sentences: municipalities changing tier, young people, flags.
+  function effect(a) {
+    const d = a.diff;
+    const n = d.municipalities_changed;
+    const parts = [fmt(n, 0) + " " + (n === 1 ? t("effect_one") : t("effect_changed"))];
+    const gain = d.young_people_within_limit_after - d.young_people_within_limit_before;
+    parts.push((gain >= 0 ? "+" : "−") + fmt(Math.abs(gain), 0) + " " + t("effect_young"));
+    const changes = (a.regions && a.regions.changes) || [];
+    const cleared = changes.filter((r) => r.flags_cleared.length).map((r) => r.name);
+    const raised = changes.filter((r) => r.flags_raised.length).map((r) => r.name);
+    if (cleared.length) parts.push(t("effect_cleared") + " " + cleared.join(", "));
+    if (raised.length) parts.push(t("effect_raised") + " " + raised.join(", "));
+    $("edit-effect").textContent = parts.join("; ") + ".";
+  }
+
+  async function saveDraft() {
+    if (!state.draft.length) return;
+    if (!state.meta.scenario_writes) { showBanner({ problem: { type: "#forbidden", status: 403 }, message: t("no_writes") }); return; }
+    let token = sessionStorage.getItem("nabij-token");
+    if (!token) {
+      token = window.prompt(t("token"));
+      if (!token) return;
+      sessionStorage.setItem("nabij-token", token);
+    }
+    const name = $("edit-name").value.trim() || t("concept") + " " + new Date().toLocaleString(locale());
+    try {
+      const saved = await getJSON("/api/v1/scenarios?" + needQuery(), {
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: "Bearer " + token },
+        body: JSON.stringify({ name, changes: state.draft }),
+      });
+      state.draft = [];
+      drawDraft();
+      $("scenario").appendChild(el("option", { value: saved.id }, name));
+      $("scenario-row").hidden = false;
+      $("scenario").value = saved.id;
+      $("edit-effect").textContent = t("saved_as") + " \u201c" + name + "\u201d.";
+      load();
+    } catch (e) {
+      if (e.problem && (e.problem.status === 401 || e.problem.status === 403)) sessionStorage.removeItem("nabij-token");
+      showBanner(e);
+    }
+  }
+
+  // -- Search ------------------------------------------------------------------------------
+
+  function fillSearch() {
+    const list = $("search-list");
+    list.textContent = "";
+    if (state.coverage) {
+      for (const f of state.coverage.features) list.appendChild(el("option", { value: f.properties.name }));
+    }
+    if (state.facilities) {
+      for (const f of state.facilities.features) list.appendChild(el("option", { value: f.properties.name + " — " + t("facility").toLowerCase() }));
+    }
+  }
+
+  function search() {
+    const v = $("search").value.trim().toLowerCase();
+    if (!v || !state.coverage) return;
+    const m = state.coverage.features.find((f) => f.properties.name.toLowerCase() === v || f.properties.code.toLowerCase() === v)
+      || state.coverage.features.find((f) => f.properties.name.toLowerCase().startsWith(v));
+    if (m) { selectMunicipality(m.properties.code, true); return; }
+    const suffix = " — " + t("facility").toLowerCase();
+    const name = v.endsWith(suffix) ? v.slice(0, -suffix.length) : v;
+    const f = state.facilities && state.facilities.features.find((x) => x.properties.name.toLowerCase() === name);
+    if (f) {
+      const [lon, lat] = f.geometry.coordinates;
+      state.map.setView([lat, lon], Math.max(state.map.getZoom(), 11));
+      state.detail = { kind: "facility", id: f.id };
+      renderDetail();
+      $("info").focus();
+    }
+  }
+
   // The basemap is the server's (`--basemap-url`): the page's Content-Security-Policy
-  // allows images from that origin only, so a URL typed into the page could not load anyway.
+  // allows images from that origin only.
   function setTiles(on) {
     if (state.tiles) { state.tiles.remove(); state.tiles = null; }
     const url = state.meta && state.meta.basemap ? state.meta.basemap.url : null;
@@ -444,13 +1174,14 @@
   }
 
   async function init() {
-    applyLang();
-    state.map = L.map("map", { preferCanvas: false, zoomSnap: 0.25, attributionControl: true });
+    state.map = L.map("map", { preferCanvas: false, zoomSnap: 0.25, attributionControl: true, keyboard: true });
     state.map.setView([52.2, 5.3], 7);
+    state.map.getContainer().setAttribute("aria-label", t("maptitle"));
+    if (window.matchMedia("(max-width: 760px)").matches) $("controls-fold").open = false;
     try {
       state.meta = await getJSON("/api/v1/meta");
     } catch (e) {
-      setStatus(t("error") + ": " + e.message, true);
+      showBanner(e);
       window.nabij.errors.push(e.message);
       window.nabij.ready = true;
       return;
@@ -462,43 +1193,69 @@
     if ($("tiles").checked) setTiles(true);
     $("synthetic").hidden = !m.synthetic_roads;
     $("attribution").textContent = m.attribution + " · nabij " + m.version;
-    for (const p of m.need_profiles) $("profile").appendChild(el("option", { value: p.name, title: p.label }, p.name));
+    for (const p of m.need_profiles) $("profile").appendChild(el("option", { value: p.name }, p.name));
     const groupings = (m.groupings || []).slice();
     groupings.sort((a, b) => (a === "jeugdregio" ? -1 : b === "jeugdregio" ? 1 : a.localeCompare(b)));
     for (const g of groupings) $("grouping").appendChild(el("option", { value: g }, g));
+    applyLang();
     // Scenarios, facilities and the first coverage are fetched at the same time.
     const scenarios = m.scenarios ? getJSON("/api/v1/scenarios").then((list) => {
-      for (const s of list.scenarios) $("scenario").appendChild(el("option", { value: s.id }, s.name + " (" + s.created_at.slice(0, 10) + ")"));
+      for (const s of list.scenarios) $("scenario").appendChild(el("option", { value: s.id }, s.name + " (" + new Date(s.created_at).toLocaleDateString(locale(), { day: "numeric", month: "long", year: "numeric" }) + ")"));
       $("scenario-row").hidden = list.scenarios.length === 0;
     }).catch(() => { /* no database yet: no scenarios to show */ }) : Promise.resolve();
-    const facilities = getJSON("/api/v1/facilities").then((fc) => {
-      state.facilities = fc;
-      drawFacilities(fc);
-    }).catch((e) => { window.nabij.errors.push(e.message); });
-    for (const id of ["profile", "minutes", "age", "as_of", "grouping", "scenario"]) $(id).addEventListener("change", load);
+    const facilities = getJSON("/api/v1/facilities").then((fc) => { state.facilities = fc; })
+      .catch((e) => { window.nabij.errors.push(e.message); });
+    for (const id of ["profile", "minutes", "age", "as_of", "grouping", "scenario", "against"]) $(id).addEventListener("change", load);
     $("colour").addEventListener("change", () => state.coverage && drawCoverage(state.coverage));
     $("need").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+    $("advice-form").addEventListener("submit", askAdvice);
+    for (const k of m.facility_types || []) $("edit-kind").appendChild(el("option", { value: k }, label("profile", k)));
+    $("edit-add").addEventListener("click", () => {
+      state.adding = !state.adding;
+      state.moving = null;
+      $("edit-add").setAttribute("aria-pressed", String(state.adding));
+      $("edit-add").textContent = state.adding ? t("edit_adding") : t("edit_add");
+      $("map").classList.toggle("adding", state.adding);
+    });
+    $("edit-save").addEventListener("click", saveDraft);
+    $("edit-kind").addEventListener("change", () => { $("edit-kind").dataset.chosen = "1"; });
+    $("edit-clear").addEventListener("click", () => { state.draft = []; drawDraft(); load(); });
+    state.map.on("click", mapClicked);
+    drawDraft();
     $("tiles").addEventListener("change", () => setTiles($("tiles").checked));
+    $("search").addEventListener("change", search);
+    $("search").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); search(); } });
+    state.map.on("zoomend", updateLabels);
     $("lang").addEventListener("click", () => {
       state.lang = state.lang === "nl" ? "en" : "nl";
       localStorage.setItem("nabij-lang", state.lang);
       applyLang();
-      if (state.coverage) drawCoverage(state.coverage);
+      if (state.coverage) { drawCoverage(state.coverage); headline(); }
+      if (state.facilities && state.coverage) drawFacilities(state.facilities);
       drawRegions();
+      renderDetail();
+      fillSearch();
       updateDownloads();
     });
     for (const th of document.querySelectorAll("#regions th")) {
-      th.addEventListener("click", () => {
+      th.querySelector("button").addEventListener("click", () => {
         const key = th.dataset.key;
         state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 };
         drawRegions();
       });
     }
     // Ready once the map, the facilities and the scenario list are all there.
-    const first = load();
     await Promise.all([scenarios, facilities]);
-    await first;
-    if (state.facilityLayer) state.facilityLayer.bringToFront();
+    // A saved scenario opens by link (?scenario=ID), and the address follows the choice.
+    const linked = new URLSearchParams(window.location.search).get("scenario");
+    if (linked && [...$("scenario").options].some((o) => o.value === linked)) $("scenario").value = linked;
+    $("scenario").addEventListener("change", () => {
+      const u = new URL(window.location.href);
+      if ($("scenario").value) u.searchParams.set("scenario", $("scenario").value); else u.searchParams.delete("scenario");
+      window.history.replaceState(null, "", u);
+    });
+    await load();
+    fillSearch();
     state.initDone = true;
     if (state.outcome) markReady(state.outcome);
   }

@@ -146,6 +146,8 @@ fn handlers_of(r: &openapi::Route) -> Vec<actix_web::Route> {
         RouteId::Matrix => web::post()
             .to(|q: HttpRequest, b: web::Payload, s: Data| guard(routing::matrix(q, b, s))),
         RouteId::Scenarios => route.to(|q: HttpRequest, s: Data| guard(scenarios::list(q, s))),
+        RouteId::ScenarioPreview => web::post()
+            .to(|q: HttpRequest, b: web::Payload, s: Data| guard(scenarios::preview(q, b, s))),
         RouteId::ScenarioOne => {
             route.to(|q: HttpRequest, p: web::Path<String>, s: Data| guard(scenarios::one(q, p, s)))
         }

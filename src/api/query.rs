@@ -106,6 +106,18 @@ macro_rules! need_query {
                     &self.direction,
                 )
             }
+
+            /// The need profile when any of its parameters is given, else `None`.
+            #[allow(dead_code)]
+            pub fn need_if_given(&self) -> Result<Option<NeedProfile>, ApiError> {
+                let given = [
+                    &self.need, &self.as_of, &self.minutes, &self.types, &self.age,
+                    &self.min_free_places, &self.status, &self.direction,
+                ]
+                .iter()
+                .any(|p| p.is_some());
+                if given { self.need().map(Some) } else { Ok(None) }
+            }
         }
     };
 }
@@ -127,6 +139,10 @@ need_query!(
     ScenariosQuery {}
 );
 need_query!(
+    /// `POST /api/v1/scenarios/preview`
+    PreviewQuery { grouping }
+);
+need_query!(
     /// `GET /api/v1/report`
     ReportQuery { region, grouping, format, lang }
 );
@@ -145,18 +161,23 @@ pub struct ScenarioReportQuery {
     pub lang: Option<String>,
 }
 
-/// `GET /api/v1/scenarios/{id}/coverage` and `/diff`
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FormatQuery {
-    pub format: Option<String>,
-}
+need_query!(
+    /// `GET /api/v1/scenarios/{id}/coverage`: a saved scenario, for its own need or the one
+    /// given
+    ScenarioCoverageQuery { format }
+);
+need_query!(
+    /// `GET /api/v1/scenarios/{id}/regions`
+    ScenarioRegionsQuery { grouping }
+);
 
-/// `GET /api/v1/scenarios/{id}/regions`
+/// `GET /api/v1/scenarios/{id}/diff`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GroupingQuery {
-    pub grouping: Option<String>,
+pub struct DiffQuery {
+    pub format: Option<String>,
+    /// Another saved scenario to compare with instead of today.
+    pub against: Option<String>,
 }
 
 impl AdviceQuery {

@@ -61,7 +61,25 @@ pub fn need_profiles() -> Vec<serde_json::Value> {
         )
         .collect()
 }
-pub use crate::document::Lang;
+pub use crate::document::{Lang, Report};
+
+/// The tiers in order, each with its code, colour, whether it meets the norm, and its name
+/// in Dutch and English (`/api/v1/meta`; the map page draws with these).
+pub fn tiers() -> Vec<serde_json::Value> {
+    use crate::analysis::coverage::CoverageStatus as S;
+    S::ALL
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "status": s.as_str(),
+                "colour": crate::document::tier_colour(*s),
+                "meets_norm": matches!(s, S::OwnMunicipality | S::WithinLimit),
+                "nl": crate::document::tier_name(Lang::Nl, *s),
+                "en": crate::document::tier_name(Lang::En, *s),
+            })
+        })
+        .collect()
+}
 pub use policy_report::ReportRequest;
 pub use policy_report::scenario::ScenarioSource;
 

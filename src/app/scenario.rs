@@ -145,6 +145,51 @@ impl Dataset {
     }
 }
 
+/// Two saved scenarios compared: the difference of `scenario` against `against` (what changes
+/// when one goes from `against` to `scenario`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub id: String,
+    pub against: String,
+    pub scenario: Scenario,
+    pub against_scenario: Scenario,
+    pub need: NeedProfile,
+    pub diff: ScenarioDiff,
+    pub synthetic_roads: bool,
+}
+
+impl Dataset {
+    /// Two saved scenarios compared with each other (not with today). They must answer the
+    /// same question (the same need), else the comparison would mix two questions.
+    pub fn compare_scenarios(
+        &self,
+        a: &crate::store::Saved,
+        b: &crate::store::Saved,
+    ) -> Result<Comparison, AppError> {
+        if a.need != b.need {
+            return Err(AppError::bad(
+                "against",
+                format!(
+                    "scenario {} was saved for another question (need) than {}: compare scenarios of the same question",
+                    b.id, a.id
+                ),
+            ));
+        }
+        let today = self.coverage(&a.need)?;
+        let with_a = self.scenario(&a.scenario, &a.need, Some(&today))?;
+        let with_b = self.scenario(&b.scenario, &b.need, Some(&today))?;
+        Ok(Comparison {
+            id: a.id.clone(),
+            against: b.id.clone(),
+            scenario: a.scenario.clone(),
+            against_scenario: b.scenario.clone(),
+            need: a.need.clone(),
+            diff: diff(&with_b.coverage, &with_a.coverage),
+            synthetic_roads: with_a.synthetic_roads,
+        })
+    }
+}
+
 /// A saved scenario answered against the data loaded now.
 #[derive(Debug, Clone, Serialize)]
 pub struct SavedAnswer {

@@ -114,7 +114,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Coverage(args) => coverage::coverage(*args, &progress),
         Command::Regions(args) => coverage::regions(*args, &progress),
         Command::Scenario(args) => plan::scenario(*args, cli.quiet, &progress),
-        Command::Scenarios(args) => plan::scenarios(args),
+        Command::Scenarios(args) => plan::scenarios(args, &progress),
         Command::Advise(args) => plan::advise(*args, &progress),
         Command::Report(args) => report::report(*args, &progress),
         Command::Serve(args) => serve::serve(*args, cli.quiet, &progress),

@@ -144,9 +144,34 @@ pub enum ScenariosAction {
         /// The scenario's id (from `nabij scenarios list`).
         id: String,
     },
+    /// Compare two saved scenarios of the same question: what changes when one goes from
+    /// AGAINST to ID (municipalities changing tier, young people, region flags). Needs the
+    /// data the scenarios were made on (--demo, or --graph with --municipalities and
+    /// --facilities).
+    Diff {
+        /// The scenario to look at.
+        id: String,
+        /// The scenario to compare it with (instead of today).
+        against: String,
+        #[command(flatten)]
+        data: Box<DataArgs>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+    },
 }
 
-pub fn scenarios(args: ScenariosArgs) -> Result<(), CliError> {
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    /// Plain sentences for a reader.
+    Text,
+    /// The comparison as JSON.
+    Json,
+    /// One row per municipality.
+    Csv,
+}
+
+pub fn scenarios(args: ScenariosArgs, progress: &Progress) -> Result<(), CliError> {
     // The same layers as every command: defaults → TOML → environment → the flag.
     let config = crate::app::Config::layered(
         args.config.as_deref(),
@@ -181,6 +206,43 @@ pub fn scenarios(args: ScenariosArgs) -> Result<(), CliError> {
                 "{}",
                 serde_json::to_string_pretty(&saved).unwrap_or_default()
             );
+            Ok(())
+        }
+        ScenariosAction::Diff {
+            id,
+            against,
+            data,
+            format,
+        } => {
+            let missing =
+                |id: &str| CliError::Usage(format!("no scenario {id:?} in {}", path.display()));
+            let a = store.get(&id).map_err(app)?.ok_or_else(|| missing(&id))?;
+            let b = store
+                .get(&against)
+                .map_err(app)?
+                .ok_or_else(|| missing(&against))?;
+            let dataset = Dataset::load(&data.config()?, progress)?;
+            let cmp = dataset.compare_scenarios(&a, &b)?;
+            let out = match format {
+                DiffFormat::Text => {
+                    let mut t = format!(
+                        "{} ({}) compared with {} ({}), not with today:\n",
+                        a.scenario.name, a.id, b.scenario.name, b.id
+                    );
+                    t.push_str(&report::scenario_text(
+                        &cmp.scenario,
+                        &cmp.diff,
+                        cmp.synthetic_roads,
+                    ));
+                    t
+                }
+                DiffFormat::Json => format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&cmp).unwrap_or_default()
+                ),
+                DiffFormat::Csv => report::scenario_csv(&cmp.diff),
+            };
+            print!("{out}");
             Ok(())
         }
         ScenariosAction::Delete { id } => {

@@ -67,12 +67,7 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
                 s,
                 r#"<figure>{}<figcaption>{}</figcaption></figure>"#,
                 // The map's text alternative says the finding in words.
-                svg(
-                    &region.map,
-                    640.0,
-                    520.0,
-                    region.summary.first().unwrap_or(&region.name)
-                ),
+                svg(&region.map, 640.0, 520.0, &map_alt(region)),
                 map_caption(l)
             );
         }
@@ -108,6 +103,15 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
 
 /// A table: column header cells on top, the first cell of each row its row's header (with
 /// the row's tier colour on its edge, where it has one).
+/// The map's text alternative: the verdict, then what the map shows in words.
+pub fn map_alt(region: &super::RegionReport) -> String {
+    format!(
+        "{} {}",
+        region.summary.first().unwrap_or(&region.name),
+        region.map.description
+    )
+}
+
 fn table(s: &mut String, head: &[String], rows: &[Vec<String>], status: &[CoverageStatus]) {
     s.push_str("<table><thead><tr>");
     for h in head {

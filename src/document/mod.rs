@@ -96,21 +96,25 @@ pub fn tier_name(lang: Lang, s: CoverageStatus) -> &'static str {
         CoverageStatus::WithinLimit => lang.pick("binnen de limiet", "within the limit"),
         CoverageStatus::WithinRegion => lang.pick(
             "verder weg in de eigen regio",
-            "farther away in the own region",
+            "elsewhere in its own region",
         ),
         CoverageStatus::OutsideRegion => lang.pick("buiten de regio", "outside the region"),
         CoverageStatus::Unreachable => lang.pick("niet bereikbaar", "unreachable"),
     }
 }
 
-/// The colour of a tier (the map page uses the same).
+/// The colour of a tier: the one palette of the report, the GeoPackage's style and the map
+/// page (served in `/api/v1/meta`). A blue-orange scheme chosen by `scripts/palette.py`:
+/// every pair at least 12 apart (CIEDE2000) under normal vision and simulated protanopia,
+/// deuteranopia and tritanopia, each at least 3:1 against the map's background; the tiers that
+/// miss the norm are also hatched on the map page, so pass/fail never rests on colour alone.
 pub fn tier_colour(s: CoverageStatus) -> &'static str {
     match s {
-        CoverageStatus::OwnMunicipality => "#1a9850",
-        CoverageStatus::WithinLimit => "#91cf60",
-        CoverageStatus::WithinRegion => "#fee08b",
-        CoverageStatus::OutsideRegion => "#fc8d59",
-        CoverageStatus::Unreachable => "#d73027",
+        CoverageStatus::OwnMunicipality => "#1f4fbf",
+        CoverageStatus::WithinLimit => "#128a99",
+        CoverageStatus::WithinRegion => "#a0466e",
+        CoverageStatus::OutsideRegion => "#dd5a1c",
+        CoverageStatus::Unreachable => "#5a2412",
     }
 }
 
@@ -145,6 +149,9 @@ pub struct MapData {
     pub legend: Vec<(&'static str, String)>,
     /// The region's municipalities by name, at their representative points.
     pub labels: Vec<MapLabel>,
+    /// What the map shows, in words (its text alternative after the verdict): each
+    /// municipality's tier and the facilities drawn.
+    pub description: String,
 }
 
 /// A name on the map.

@@ -281,6 +281,8 @@ pub fn python() -> PathBuf {
 pub enum Tool {
     Command(&'static str),
     PyModule(&'static str),
+    /// A file a package manager puts in place (e.g. axe-core from npm).
+    File(&'static str),
 }
 
 /// Whether to skip a test for want of tools: each missing tool is named. On a newcomer's
@@ -299,9 +301,10 @@ pub fn skip_without(tools: &[Tool]) -> bool {
                 .args(["-c", &format!("import {m}")])
                 .output()
                 .is_ok_and(|o| o.status.success()),
+            Tool::File(f) => !std::path::Path::new(f).exists(),
         })
         .map(|t| match t {
-            Tool::Command(c) | Tool::PyModule(c) => *c,
+            Tool::Command(c) | Tool::PyModule(c) | Tool::File(c) => *c,
         })
         .collect();
     if missing.is_empty() {

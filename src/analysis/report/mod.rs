@@ -169,6 +169,8 @@ pub fn to_geojson_in(
             "national": result.national,
             "synthetic_roads": result.synthetic_roads,
             "origin_kind": result.origin_kind,
+            // The facilities that count for this question (the map page marks them apart).
+            "suitable_facilities": result.suitable_facilities,
         },
         "features": features,
     })

@@ -62,6 +62,9 @@ pub async fn meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         "groupings": d.groupings(),
         "facility_types": d.facility_types(),
         "need_profiles": crate::app::need_profiles(),
+        // The tiers with their colour and their name in both languages: the one palette of
+        // the map page, the report and the GeoPackage's style.
+        "tiers": crate::app::tiers(),
         "scenarios": state.scenarios.is_some(),
         "scenario_writes": state.write_token.is_some(),
         "attribution": attribution,

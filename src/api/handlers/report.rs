@@ -129,7 +129,7 @@ fn report_options(
 }
 
 /// The report as PDF or HTML bytes.
-fn laid_out(r: &crate::document::Report, pdf: bool) -> Result<Cached, ApiError> {
+fn laid_out(r: &crate::app::Report, pdf: bool) -> Result<Cached, ApiError> {
     Ok(if pdf {
         Cached::new("application/pdf", web::Bytes::from(report_pdf(r)?))
     } else {

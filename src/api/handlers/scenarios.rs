@@ -10,7 +10,10 @@ use serde_json::json;
 
 use crate::api::cache::{CSV, Cached, GEOJSON, JSON, respond};
 use crate::api::openapi::RouteId;
-use crate::api::query::{AdviceQuery, FormatQuery, GroupingQuery, NoQuery, ScenariosQuery, parse};
+use crate::api::query::{
+    AdviceQuery, DiffQuery, NoQuery, PreviewQuery, ScenarioCoverageQuery, ScenarioRegionsQuery,
+    ScenariosQuery, parse,
+};
 use crate::api::state::{blocking, coalesced, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::app::{AdviceRequest, SavedAnswer, Scenario, Store, report};
@@ -84,18 +87,7 @@ pub async fn create(
         state.body_time,
     )
     .await?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad("body", "is not UTF-8"))?;
-    let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
-        ApiError::bad(
-            "body",
-            format!(
-                "not a scenario (line {}, column {}): {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    scenario.validate().map_err(crate::app::AppError::from)?;
+    let scenario = scenario_body(&body)?;
     let (saved, replayed) = blocking(&state, move |s| {
         let baseline = s.coverage(&need)?;
         let store = store_in(s)?;
@@ -128,6 +120,79 @@ pub async fn create(
     Ok(resp.json(v))
 }
 
+/// A request body as a scenario, checked; the error names the line and column.
+fn scenario_body(body: &[u8]) -> Result<Scenario, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::bad("body", "is not UTF-8"))?;
+    let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
+        ApiError::bad(
+            "body",
+            format!(
+                "not a scenario (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    scenario.validate().map_err(crate::app::AppError::from)?;
+    Ok(scenario)
+}
+
+/// `POST /api/v1/scenarios/preview`: a scenario computed and not saved, so that a planner
+/// sees the effect of a change before saving it. No token: it reads, like coverage.
+pub async fn preview(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: PreviewQuery = parse(&req, RouteId::ScenarioPreview)?;
+    let need = q.need()?;
+    state.data.check_need(&need)?;
+    let grouping = q.grouping.clone().unwrap_or_else(|| "jeugdregio".into());
+    state.data.check_grouping(&grouping)?;
+    let body = crate::api::body::read(
+        &req,
+        payload,
+        crate::app::scenario::MAX_SCENARIO_BYTES,
+        state.body_time,
+    )
+    .await?;
+    let scenario = scenario_body(&body)?;
+    let v = blocking(&state, move |s| {
+        let baseline = s.coverage(&need)?;
+        let a = s.data.scenario(&scenario, &need, Some(&baseline))?;
+        let mut regions =
+            serde_json::to_value(s.data.regions(&a.coverage, &grouping)?).unwrap_or_default();
+        regions["changes"] = json!(
+            a.diff
+                .regions
+                .iter()
+                .filter(|r| r.grouping == grouping)
+                .collect::<Vec<_>>()
+        );
+        let mut diff = serde_json::to_value(&a.diff).unwrap_or_default();
+        if let Some(d) = diff.as_object_mut() {
+            d.remove("municipalities");
+            d.remove("regions");
+        }
+        Ok(json!({
+            "scenario": a.scenario,
+            "coverage": report::scenario_geojson(
+                &a.coverage,
+                &a.diff,
+                &s.data.prepared.municipalities,
+                &a.scenario.name,
+            ),
+            "regions": regions,
+            "diff": diff,
+            "synthetic_roads": a.synthetic_roads,
+        }))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(v))
+}
+
 /// The `Idempotency-Key` of a write, if given: at most 200 visible ASCII characters.
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let mut all = req.headers().get_all("idempotency-key");
@@ -157,14 +222,36 @@ async fn answered(
     what: String,
     render: impl FnOnce(&AppState, &SavedAnswer) -> Result<Cached, ApiError> + Send + 'static,
 ) -> Result<Cached, ApiError> {
+    answered_for(state, req, id, what, None, render).await
+}
+
+/// [`answered`], for the need given (the map page's controls) instead of the saved one.
+async fn answered_for(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    id: String,
+    what: String,
+    need: Option<crate::app::NeedProfile>,
+    render: impl FnOnce(&AppState, &SavedAnswer) -> Result<Cached, ApiError> + Send + 'static,
+) -> Result<Cached, ApiError> {
     let store = store_in(state)?;
     state.data.saved_record(store, &id)?;
-    let key = format!("scenario|{id}|{}|{what}", state.data.fingerprint());
+    if let Some(n) = &need {
+        state.data.check_need(n)?;
+    }
+    let asked = need
+        .as_ref()
+        .map(|n| serde_json::to_string(n).unwrap_or_default())
+        .unwrap_or_default();
+    let key = format!("scenario|{id}|{}|{what}|{asked}", state.data.fingerprint());
     if let Some(hit) = state.cached_body(&key) {
         return Ok(hit);
     }
     let cached = coalesced(state, peer_of(req), key.clone(), move |s| {
-        let record = s.data.saved_record(store_in(s)?, &id)?;
+        let mut record = s.data.saved_record(store_in(s)?, &id)?;
+        if let Some(n) = need {
+            record.need = n;
+        }
         let baseline = s.coverage(&record.need)?;
         let a = s.data.saved_scenario(record, Some(&baseline))?;
         render(s, &a)
@@ -218,13 +305,15 @@ pub async fn coverage(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let q: FormatQuery = parse(&req, RouteId::ScenarioCoverage)?;
+    let q: ScenarioCoverageQuery = parse(&req, RouteId::ScenarioCoverage)?;
     let format = crate::api::query::format(&q.format)?;
-    let c = answered(
+    let need = q.need_if_given()?;
+    let c = answered_for(
         &state,
         &req,
         path.into_inner(),
         format.into(),
+        need,
         move |s, a| {
             let r = &a.answer;
             match format {
@@ -259,11 +348,12 @@ pub async fn regions(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let q: GroupingQuery = parse(&req, RouteId::ScenarioRegions)?;
+    let q: ScenarioRegionsQuery = parse(&req, RouteId::ScenarioRegions)?;
+    let need = q.need_if_given()?;
     let grouping = q.grouping.unwrap_or_else(|| "jeugdregio".into());
     state.data.check_grouping(&grouping)?;
     let key = format!("regions:{grouping}");
-    let c = answered(&state, &req, path.into_inner(), key, move |s, a| {
+    let c = answered_for(&state, &req, path.into_inner(), key, need, move |s, a| {
         let mut v = serde_json::to_value(s.data.regions(&a.answer.coverage, &grouping)?)
             .unwrap_or_default();
         v["scenario"] = json!({"id": a.id, "name": a.answer.scenario.name});
@@ -286,7 +376,7 @@ pub async fn diff(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let q: FormatQuery = parse(&req, RouteId::ScenarioDiff)?;
+    let q: DiffQuery = parse(&req, RouteId::ScenarioDiff)?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -297,6 +387,14 @@ pub async fn diff(
             ));
         }
     };
+    if let Some(other) = q
+        .against
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        return compared(&state, &req, path.into_inner(), other.to_string(), csv).await;
+    }
     let c = answered(
         &state,
         &req,
@@ -318,6 +416,53 @@ pub async fn diff(
     )
     .await?;
     respond(&req, &c)
+}
+
+/// Two saved scenarios compared with each other.
+async fn compared(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    id: String,
+    against: String,
+    csv: bool,
+) -> Result<HttpResponse, ApiError> {
+    let store = store_in(state)?;
+    state.data.saved_record(store, &id)?;
+    state
+        .data
+        .saved_record(store, &against)
+        .map_err(|e| match e {
+            crate::app::AppError::NotFound { what, id, .. } => crate::app::AppError::NotFound {
+                what,
+                id,
+                parameter: "against",
+            },
+            other => other,
+        })?;
+    let key = format!(
+        "scenario|{id}|{}|against|{against}|{csv}",
+        state.data.fingerprint()
+    );
+    if let Some(hit) = state.cached_body(&key) {
+        return respond(req, &hit);
+    }
+    let c = coalesced(state, peer_of(req), key.clone(), move |s| {
+        let store = store_in(s)?;
+        let a = s.data.saved_record(store, &id)?;
+        let b = s.data.saved_record(store, &against)?;
+        let cmp = s.data.compare_scenarios(&a, &b)?;
+        if csv {
+            Ok(Cached::new(
+                CSV,
+                web::Bytes::from(report::scenario_csv(&cmp.diff)),
+            ))
+        } else {
+            Cached::json(&cmp, JSON)
+        }
+    })
+    .await?;
+    state.store_body(key, c.clone());
+    respond(req, &c)
 }
 
 pub async fn advice(

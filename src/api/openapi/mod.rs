@@ -21,6 +21,7 @@ pub enum RouteId {
     OpenApi,
     Matrix,
     Scenarios,
+    ScenarioPreview,
     ScenarioOne,
     ScenarioCoverage,
     ScenarioRegions,
@@ -292,6 +293,23 @@ const ADVICE_PARAMS: [Param; 13] = [
     ),
 ];
 
+/// A scenario tried before saving: the need, and the grouping of its regions.
+const PREVIEW_PARAMS: [Param; 9] = [
+    NEED[0],
+    NEED[1],
+    NEED[2],
+    NEED[3],
+    NEED[4],
+    NEED[5],
+    NEED[6],
+    NEED[7],
+    q(
+        "grouping",
+        "string",
+        "jeugdregio (default), provincie, or a custom grouping.",
+    ),
+];
+
 /// A saved scenario's report: the report's own parameters (the need is the scenario's).
 const SCENARIO_REPORT_PARAMS: [Param; 5] = [
     SCENARIO_ID,
@@ -524,6 +542,14 @@ pub const ROUTES: &[Route] = &[
         methods: Methods::GetPost,
     },
     Route {
+        id: RouteId::ScenarioPreview,
+        path: "/api/v1/scenarios/preview",
+        summary: "A scenario computed without saving it (no token needed): body as for saving; the answer has `coverage` (GeoJSON per municipality with `status_before` and `effect`), `regions` (the grouping's regions with the scenario, and `changes` per region) and `diff` (the summary, without the per-municipality rows). For trying changes before saving them.",
+        params: &PREVIEW_PARAMS,
+        produces: &["application/json"],
+        methods: Methods::Post,
+    },
+    Route {
         id: RouteId::ScenarioOne,
         path: "/api/v1/scenarios/{id}",
         summary: "GET: one saved scenario with its diff against the baseline loaded now (baseline_changed says whether that differs from the one it was saved with). DELETE: remove it (bearer token).",
@@ -534,17 +560,36 @@ pub const ROUTES: &[Route] = &[
     Route {
         id: RouteId::ScenarioCoverage,
         path: "/api/v1/scenarios/{id}/coverage",
-        summary: "A saved scenario's coverage per municipality, with each one's tier before (status_before) and its effect (better, same, worse).",
-        params: &[SCENARIO_ID, FORMAT],
+        summary: "A saved scenario's coverage per municipality, with each one's tier before (status_before) and its effect (better, same, worse). With need parameters, the scenario answers that question instead of the one it was saved with (the map page's controls).",
+        params: &[
+            SCENARIO_ID,
+            FORMAT,
+            NEED[0],
+            NEED[1],
+            NEED[2],
+            NEED[3],
+            NEED[4],
+            NEED[5],
+            NEED[6],
+            NEED[7],
+        ],
         produces: &["application/geo+json", "text/csv", "application/json"],
         methods: Methods::Get,
     },
     Route {
         id: RouteId::ScenarioRegions,
         path: "/api/v1/scenarios/{id}/regions",
-        summary: "A saved scenario's regions of one grouping.",
+        summary: "A saved scenario's regions of one grouping (with need parameters: for that question instead of the saved one).",
         params: &[
             SCENARIO_ID,
+            NEED[0],
+            NEED[1],
+            NEED[2],
+            NEED[3],
+            NEED[4],
+            NEED[5],
+            NEED[6],
+            NEED[7],
             q(
                 "grouping",
                 "string",
@@ -557,7 +602,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         id: RouteId::ScenarioDiff,
         path: "/api/v1/scenarios/{id}/diff",
-        summary: "A saved scenario's difference from the baseline: municipalities changing tier, young people gaining or losing access, region flags cleared or raised.",
+        summary: "A saved scenario's difference from the baseline (or, with `against`, from another saved scenario of the same question): municipalities changing tier, young people gaining or losing access, region flags cleared or raised.",
         params: &[
             SCENARIO_ID,
             Param {
@@ -568,6 +613,11 @@ pub const ROUTES: &[Route] = &[
                 values: &["json", "csv"],
                 description: "Output format (default json).",
             },
+            q(
+                "against",
+                "string",
+                "Another saved scenario's id: the difference from that scenario instead of from today (both must be saved for the same question).",
+            ),
         ],
         produces: &["application/json", "text/csv"],
         methods: Methods::Get,

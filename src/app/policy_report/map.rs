@@ -1,5 +1,5 @@
 //! The report's map of a region: its municipalities by tier, the neighbours faint, the
-//! suitable facilities as dots by kind.
+//! suitable facilities as dark dots.
 
 use geo::{BoundingRect, MultiPolygon, Simplify};
 
@@ -8,21 +8,9 @@ use super::super::dataset::Dataset;
 use crate::analysis::coverage::CoverageStatus;
 use crate::document::{Lang, MapData, MapLabel, MapPoint, Shape, tier_colour, tier_name};
 
-const KIND_COLOURS: [(&str, &str); 5] = [
-    ("kleinschalig_verblijf", "#1f78b4"),
-    ("kleinschalig_jeugdzorgplus", "#6a3d9a"),
-    ("kvjj", "#b15928"),
-    ("jeugdzorgplus", "#e31a1c"),
-    ("jji", "#333333"),
-];
-
-fn kind_colour(kind: &str) -> &'static str {
-    KIND_COLOURS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, c)| *c)
-        .unwrap_or("#444444")
-}
+/// The facilities' dots: one dark colour with a white rim, apart from every tier's colour
+/// (every dot on the report's map is a suitable facility).
+const FACILITY_COLOUR: &str = "#111827";
 
 impl Dataset {
     /// The region's municipalities by tier with the region's outline, neighbours faint, and
@@ -59,14 +47,15 @@ impl Dataset {
             });
         }
         let outline = rings(&geo::unary_union(&member_shapes));
-        let points = self
-            .facilities_for_map(baseline, members)
+        let shown = self.facilities_for_map(baseline, members);
+        let description = map_description(l, result, members, &shown, &self.prepared.facilities);
+        let points = shown
             .into_iter()
             .map(|f| &self.prepared.facilities[f])
             .map(|f| MapPoint {
                 lon: f.lon,
                 lat: f.lat,
-                colour: kind_colour(&f.kind),
+                colour: FACILITY_COLOUR,
             })
             .collect();
         let legend = CoverageStatus::ALL
@@ -89,6 +78,7 @@ impl Dataset {
             bbox: view,
             legend,
             labels,
+            description,
         }
     }
 }
@@ -130,6 +120,38 @@ impl Dataset {
             .map(|((f, _), _)| *f);
         inside.into_iter().chain(near).collect()
     }
+}
+
+/// The map in words: each municipality of the region with its tier, and the facilities drawn.
+fn map_description(
+    l: Lang,
+    result: &crate::analysis::CoverageResult,
+    members: &[usize],
+    shown: &[usize],
+    facilities: &[crate::analysis::Facility],
+) -> String {
+    let tiers: Vec<String> = members
+        .iter()
+        .map(|&i| {
+            let m = &result.municipalities[i];
+            format!("{} {}", m.name, tier_name(l, m.status))
+        })
+        .collect();
+    let names: Vec<String> = shown.iter().map(|&f| facilities[f].name.clone()).collect();
+    let drawn = match (l, names.len()) {
+        (Lang::Nl, 0) => "geen passende voorziening in of bij de regio".to_string(),
+        (Lang::En, 0) => "no suitable facility in or near the region".to_string(),
+        (Lang::Nl, 1) => format!("passende voorziening: {}", names[0]),
+        (Lang::En, 1) => format!("suitable facility: {}", names[0]),
+        (Lang::Nl, _) => format!("passende voorzieningen: {}", l.list(&names)),
+        (Lang::En, _) => format!("suitable facilities: {}", l.list(&names)),
+    };
+    format!(
+        "{} {}; {}.",
+        l.pick("Op de kaart:", "On the map:"),
+        tiers.join("; "),
+        drawn
+    )
 }
 
 /// The rings of each polygon, as lon/lat pairs (the exterior first).

@@ -166,7 +166,7 @@ impl Dataset {
                         if a.exact { "de beste locatie" } else { "gulzig gekozen" }
                     ),
                     Lang::En => format!(
-                        "Advice: one more facility in {} would bring an estimated {} young people of the region within {} minutes (maximal covering, with {} of the region as candidate sites; {}).",
+                        "Advice: an additional facility in {} would bring an estimated {} young people of the region within {} minutes (maximum coverage, with {} of the region as candidate sites; {}).",
                         s.site.name,
                         l.num(s.newly_within_limit, 0),
                         l.num(req.need.limit_minutes, 0),
@@ -213,7 +213,7 @@ impl Dataset {
         let types: Vec<String> = need.types.iter().map(|t| type_label(l, t)).collect();
         let question = format!(
             "{}: {}; {} {lim} {}; {} {}{}.",
-            l.pick("Uitgangspunten", "Question"),
+            l.pick("Uitgangspunten", "Assumptions"),
             l.list(&types),
             l.pick(
                 "reistijd met de auto hoogstens",
@@ -277,7 +277,7 @@ impl Dataset {
                     result.planning_grouping
                 ),
                 Lang::En => format!(
-                    "Tiers (as close to home as possible): own municipality when a suitable facility lies in the municipality; within the limit when half or more of its young people reach one within {lim} minutes; in the region when the own planning region ({}) has a suitable facility; otherwise outside the region, or unreachable by road.",
+                    "Tiers (as close to home as possible): own municipality when a suitable facility lies in the municipality; within the limit when half or more of its young people reach one within {lim} minutes; in the region when its own planning region ({}) has a suitable facility; otherwise outside the region, or unreachable by road.",
                     result.planning_grouping
                 ),
             },

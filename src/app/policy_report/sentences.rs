@@ -281,7 +281,7 @@ pub(super) fn fairness(l: Lang, flags: &[String]) -> String {
             "{}: {}.",
             l.pick(
                 "De spreiding voldoet niet aan de verwachtingen",
-                "The spread does not meet the expectations"
+                "The distribution does not meet expectations"
             ),
             flags.join("; ")
         )

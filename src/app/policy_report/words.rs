@@ -85,7 +85,7 @@ pub(super) fn demand_words(l: Lang, source: &str) -> &'static str {
     match source {
         "national_balance" => l.pick(
             " (het landelijke aanbod verdeeld over de jongeren, zodat alleen de spreiding telt)",
-            " (the national supply spread over the young people, so that only the spread shows)",
+            " (the national supply spread over the young people, so that only the distribution matters)",
         ),
         "baseline_national_balance" => l.pick(
             " (het landelijke aanbod van de uitgangssituatie verdeeld over de jongeren, vastgehouden in dit scenario zodat meer of minder aanbod de vraag niet verandert)",
@@ -149,7 +149,7 @@ pub(super) const FIGURES: &[FigureDef] = &[
         ),
         meaning: (
             "Het deel van de jongeren van wie de gemeente een passende voorziening van de eigen regio heeft: in de gemeente zelf, binnen de norm of verder weg in de regio (of er een plaats vrij is, zegt Plaatsen min vraag).",
-            "The share of young people whose municipality has a suitable facility of its own region: in the municipality itself, within the norm, or farther away in the region (whether a place is free is what Places minus demand says).",
+            "The share of young people whose municipality has a suitable facility in its own region: in the municipality itself, within the norm, or farther away in the region (whether a place is free is shown by Places minus demand).",
         ),
         unit: ("% van de jongeren", "% of young people"),
     },
@@ -161,7 +161,7 @@ pub(super) const FIGURES: &[FigureDef] = &[
         ),
         meaning: (
             "Van 0 tot 1: 0 = alle jongeren reizen even lang; hoe hoger, hoe ongelijker de reistijden binnen de regio.",
-            "From 0 to 1: 0 = every young person travels as long; the higher, the more unequal the travel times within the region.",
+            "From 0 to 1: 0 = every young person travels the same time; the higher, the more unequal the travel times within the region.",
         ),
         unit: ("index van 0 tot 1", "index from 0 to 1"),
     },

@@ -505,6 +505,12 @@ impl Flow {
         for label in &map.labels {
             let (x, y) = at(label.lon, label.lat);
             let w = text_width(&label.text, 8.0, false);
+            // A light box under the name: legible on every tier's colour.
+            self.fill(
+                mark,
+                rect(x - w / 2.0 - 1.5, y + 3.0, w + 3.0, 9.5),
+                (1.0, 1.0, 1.0),
+            );
             self.text(
                 mark,
                 x - w / 2.0,

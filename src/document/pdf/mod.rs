@@ -59,8 +59,7 @@ fn lay_out(f: &mut Flow, r: &Report, block: Block<'_>) {
         Block::Note(p) => f.para(p, 9.5, false, DARK),
         Block::Map(region) => {
             // The map's text alternative says the finding in words, as in the HTML report.
-            let alt = region.summary.first().unwrap_or(&region.name);
-            f.map(&region.map, 330.0, alt);
+            f.map(&region.map, 330.0, &super::html::map_alt(region));
             f.para(map_caption(r.lang), 8.0, false, GREY);
         }
         Block::List(items, kind) => {
