@@ -277,6 +277,7 @@
     $("headline").textContent = t("banner_title") + ".";
     $("headline-regions").textContent = "";
     $("failing-box").hidden = true;
+    $("flagged-box").hidden = true;
     document.querySelector("#regions tbody").textContent = "";
     $("info").textContent = "";
     for (const layer of [state.layer, state.hatch, state.outline]) if (layer) layer.remove();
@@ -342,18 +343,48 @@
     rr.appendChild(textNode(state.lang === "nl"
       ? (flagged.length ? fmt(flagged.length, 0) + " van de " + fmt(regions.length, 0) + " regio's " + (flagged.length === 1 ? "heeft" : "hebben") + " signalen: " : "Geen van de " + fmt(regions.length, 0) + " regio's heeft signalen.")
       : (flagged.length ? fmt(flagged.length, 0) + " of the " + fmt(regions.length, 0) + " regions " + (flagged.length === 1 ? "is" : "are") + " flagged: " : "None of the " + fmt(regions.length, 0) + " regions is flagged.")));
-    flagged.forEach((r, i) => {
-      if (i) rr.appendChild(textNode(i === flagged.length - 1 ? (state.lang === "nl" ? " en " : " and ") : ", "));
-      const b = el("button", { type: "button", class: "linklike", title: r.flags.map(flagText).join("; ") }, r.name);
-      b.addEventListener("click", () => selectRegion(r.code, true));
-      rr.appendChild(b);
-      const more = r.flags.length - 1;
-      const others = more < 1 ? "" : state.lang === "nl"
-        ? (more === 1 ? ", en 1 ander signaal" : ", en " + more + " andere signalen")
-        : (more === 1 ? ", and 1 more flag" : ", and " + more + " more flags");
-      rr.appendChild(textNode(" (" + flagText(r.flags[0]) + others + ")"));
-    });
-    if (flagged.length) rr.appendChild(textNode("."));
+    if (flagged.length <= 4) {
+      flagged.forEach((r, i) => {
+        if (i) rr.appendChild(textNode(i === flagged.length - 1 ? (state.lang === "nl" ? " en " : " and ") : ", "));
+        const b = el("button", { type: "button", class: "linklike", title: r.flags.map(flagText).join("; ") }, r.name);
+        b.addEventListener("click", () => selectRegion(r.code, true));
+        rr.appendChild(b);
+        const more = r.flags.length - 1;
+        const others = more < 1 ? "" : state.lang === "nl"
+          ? (more === 1 ? ", en 1 ander signaal" : ", en " + more + " andere signalen")
+          : (more === 1 ? ", and 1 more flag" : ", and " + more + " more flags");
+        rr.appendChild(textNode(" (" + flagText(r.flags[0]) + others + ")"));
+      });
+      if (flagged.length) rr.appendChild(textNode("."));
+      $("flagged-box").hidden = true;
+    } else {
+      // Many regions: the most frequent reason in the sentence, the names in a fold.
+      const byRule = {};
+      for (const r of flagged) for (const f of r.flags) byRule[f.rule] = (byRule[f.rule] || []).concat([f]);
+      const [rule, fs] = Object.entries(byRule).sort((a, b) => b[1].length - a[1].length)[0];
+      const RULE = {
+        nl: { min_facilities: "geen of te weinig passende voorzieningen in de regio", min_share_within_limit: "minder jongeren binnen de norm dan verwacht",
+          min_balance: "een tekort aan plaatsen tegenover de verwachte vraag", share_gap_to_national: "verder achter op het landelijke beeld dan toegestaan",
+          places_factor_of_national: "minder dan de helft van de landelijke plaatsen per 10.000 jongeren" },
+        en: { min_facilities: "no or too few suitable facilities in the region", min_share_within_limit: "fewer young people within the norm than expected",
+          min_balance: "a shortage of places against the expected demand", share_gap_to_national: "further behind the national picture than allowed",
+          places_factor_of_national: "less than half the national places per 10,000 young people" },
+      }[state.lang];
+      const example = RULE[rule] || flagText(fs[0]);
+      rr.appendChild(textNode(state.lang === "nl"
+        ? "het vaakst (" + fmt(fs.length, 0) + " keer): " + example + "."
+        : "most often (" + fmt(fs.length, 0) + " times): " + example + "."));
+      rr.dataset.rule = rule;
+      $("flagged-box").hidden = false;
+      $("flagged-summary").textContent = state.lang === "nl" ? "De " + fmt(flagged.length, 0) + " regio's met signalen" : "The " + fmt(flagged.length, 0) + " flagged regions";
+      const ul = $("flagged-list");
+      ul.textContent = "";
+      for (const r of flagged.slice().sort((a, b) => a.name.localeCompare(b.name, state.lang))) {
+        const b = el("button", { type: "button", class: "chip", title: r.flags.map(flagText).join("; ") }, r.name);
+        b.addEventListener("click", () => selectRegion(r.code, true));
+        ul.appendChild(el("li", null, b));
+      }
+    }
     // The failing municipalities by name.
     $("failing-box").hidden = failing.length === 0;
     $("failing-summary").textContent = state.lang === "nl"
