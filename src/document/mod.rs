@@ -354,7 +354,14 @@ pub fn blocks(r: &Report) -> Vec<Block<'_>> {
         });
         if !region.advice.is_empty() {
             b.push(Block::Heading(l.pick("Advies", "Advice")));
-            b.extend(region.advice.iter().map(|p| Block::Paragraph(p)));
+            // Under its heading the advice does not say "Advice:" again.
+            let prefix = l.pick("Advies: ", "Advice: ");
+            b.extend(
+                region
+                    .advice
+                    .iter()
+                    .map(|p| Block::Paragraph(p.strip_prefix(prefix).unwrap_or(p))),
+            );
         }
         b.push(Block::RegionEnd);
     }

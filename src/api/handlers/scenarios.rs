@@ -80,14 +80,7 @@ pub async fn create(
     let need = q.need()?;
     state.data.check_need(&need)?;
     let key = idempotency_key(&req)?;
-    let body = crate::api::body::read(
-        &req,
-        payload,
-        crate::app::scenario::MAX_SCENARIO_BYTES,
-        state.body_time,
-    )
-    .await?;
-    let scenario = scenario_body(&body)?;
+    let scenario = read_scenario(&req, payload, &state).await?;
     let (saved, replayed) = blocking(&state, move |s| {
         let baseline = s.coverage(&need)?;
         let store = store_in(s)?;
@@ -120,6 +113,22 @@ pub async fn create(
     Ok(resp.json(v))
 }
 
+/// The request body, read with the scenario's size and time limits, as a checked scenario.
+async fn read_scenario(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<Scenario, ApiError> {
+    let body = crate::api::body::read(
+        req,
+        payload,
+        crate::app::scenario::MAX_SCENARIO_BYTES,
+        state.body_time,
+    )
+    .await?;
+    scenario_body(&body)
+}
+
 /// A request body as a scenario, checked; the error names the line and column.
 fn scenario_body(body: &[u8]) -> Result<Scenario, ApiError> {
     let text = std::str::from_utf8(body).map_err(|_| ApiError::bad("body", "is not UTF-8"))?;
@@ -149,14 +158,7 @@ pub async fn preview(
     state.data.check_need(&need)?;
     let grouping = q.grouping.clone().unwrap_or_else(|| "jeugdregio".into());
     state.data.check_grouping(&grouping)?;
-    let body = crate::api::body::read(
-        &req,
-        payload,
-        crate::app::scenario::MAX_SCENARIO_BYTES,
-        state.body_time,
-    )
-    .await?;
-    let scenario = scenario_body(&body)?;
+    let scenario = read_scenario(&req, payload, &state).await?;
     let v = blocking(&state, move |s| {
         let baseline = s.coverage(&need)?;
         let a = s.data.scenario(&scenario, &need, Some(&baseline))?;

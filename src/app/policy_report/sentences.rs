@@ -166,8 +166,8 @@ pub(super) fn tiers(l: Lang, counts: [usize; 5], lim: &str) -> String {
             "with a suitable facility only outside the region",
         ),
         (
-            "zonder passende voorziening over de weg",
-            "with no suitable facility by road",
+            "waar geen passende voorziening over de weg bereikbaar is",
+            "from which no suitable facility can be reached by road",
         ),
     ];
     let parts: Vec<String> = counts
@@ -428,7 +428,7 @@ mod tests {
     fn tiers_agree_in_number_and_leave_out_empty_ones() {
         assert_eq!(
             tiers(Lang::Nl, [1, 2, 0, 0, 1], "45"),
-            "Per gemeente: 1 gemeente met een passende voorziening in de eigen gemeente, 2 gemeenten binnen 45 minuten van een passende voorziening en 1 gemeente zonder passende voorziening over de weg."
+            "Per gemeente: 1 gemeente met een passende voorziening in de eigen gemeente, 2 gemeenten binnen 45 minuten van een passende voorziening en 1 gemeente waar geen passende voorziening over de weg bereikbaar is."
         );
         assert_eq!(
             tiers(Lang::En, [2, 1, 1, 0, 0], "45"),

@@ -445,18 +445,7 @@ impl Flow {
         self.draw(mark, Draw::Clip(frame));
         for focus in [false, true] {
             for shape in map.shapes.iter().filter(|s| s.focus == focus) {
-                let mut segs = Vec::new();
-                for ring in shape.polygons.iter().flatten() {
-                    for (i, p) in ring.iter().enumerate() {
-                        let (x, y) = at(p[0], p[1]);
-                        segs.push(if i == 0 {
-                            Seg::Move(x, y)
-                        } else {
-                            Seg::Line(x, y)
-                        });
-                    }
-                    segs.push(Seg::Close);
-                }
+                let segs = ring_segs(&shape.polygons, &at);
                 let (fill, stroke) = if focus {
                     (rgb(shape.fill), ((0.2, 0.2, 0.2), 0.6))
                 } else {
@@ -474,18 +463,7 @@ impl Flow {
             }
         }
         // The region's border, heavy, over its municipalities.
-        let mut segs = Vec::new();
-        for ring in map.outline.iter().flatten() {
-            for (i, p) in ring.iter().enumerate() {
-                let (x, y) = at(p[0], p[1]);
-                segs.push(if i == 0 {
-                    Seg::Move(x, y)
-                } else {
-                    Seg::Line(x, y)
-                });
-            }
-            segs.push(Seg::Close);
-        }
+        let segs = ring_segs(&map.outline, &at);
         if !segs.is_empty() {
             self.draw(
                 mark,
@@ -642,6 +620,23 @@ enum RowKind {
     /// The header again at the top of a following page: layout, not read twice.
     RepeatedHead,
     Body,
+}
+
+/// The rings of polygons (lon/lat) as closed paths on the page.
+fn ring_segs(polygons: &[Vec<Vec<[f64; 2]>>], at: &impl Fn(f64, f64) -> (f32, f32)) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    for ring in polygons.iter().flatten() {
+        for (i, p) in ring.iter().enumerate() {
+            let (x, y) = at(p[0], p[1]);
+            segs.push(if i == 0 {
+                Seg::Move(x, y)
+            } else {
+                Seg::Line(x, y)
+            });
+        }
+        segs.push(Seg::Close);
+    }
+    segs
 }
 
 /// A dot: four Bézier quarter circles (PDF has no circle operator), white rim.
