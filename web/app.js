@@ -40,9 +40,11 @@
       regionfig: "Regio", noflags: "geen signalen", before: "was", error: "Fout", noroads: "heeft geen wegen in het wegennet: de reistijd is niet te berekenen.",
       nofacility: "geen passende voorziening bereikbaar over de weg", noregionfac: "geen passende voorziening in deze regio",
       updated: "Kaart bijgewerkt", banner_title: "Deze vraag kan niet worden beantwoord",
+      no_answer: "Geen uitkomst: zie de melding hieronder.", places_label: "Plaatsen",
+      draft_title: "Concept-scenario, nog niet opgeslagen: wat het oplevert",
       tech: "Technische details", retry: "Pas de vraag aan; de kaart toont intussen geen oude uitkomst.",
       advice_none: "Geen advies: er is niets te verbeteren binnen deze vraag.",
-      advice_new: "jongeren erbij binnen de norm", advice_first: "eerste passende voorziening van de regio",
+      advice_new: "jongeren meer binnen de norm", advice_first: "eerste passende voorziening van de regio",
       advice_minutes: "minuten reistijd minder (gewogen naar jongeren)",
       to_scenario: "Maak van dit advies een scenario", token: "Schrijfsleutel van deze server (alleen voor deze sessie bewaard)",
       saved_as: "Opgeslagen als scenario", no_writes: "Deze server slaat geen scenario's op.",
@@ -91,6 +93,8 @@
       regionfig: "Region", noflags: "no flags", before: "was", error: "Error", noroads: "has no roads in the road network: its travel time cannot be computed.",
       nofacility: "no suitable facility reachable by road", noregionfac: "no suitable facility in this region",
       updated: "Map updated", banner_title: "This question cannot be answered",
+      no_answer: "No answer: see the message below.", places_label: "Places",
+      draft_title: "Draft scenario, not saved yet: what it shows",
       tech: "Technical details", retry: "Change the question; meanwhile the map shows no old answer.",
       advice_none: "No advice: nothing can be improved for this question.",
       advice_new: "more young people within the norm", advice_first: "the region's first suitable facility",
@@ -255,7 +259,10 @@
     const box = $("banner");
     box.textContent = "";
     box.appendChild(el("strong", null, t("banner_title")));
-    box.appendChild(el("p", null, (control ? t(control.label) + ": " : "") + words[state.lang] + "."));
+    const words1 = words[state.lang];
+    box.appendChild(el("p", null, control
+      ? "\u201c" + t(control.label) + "\u201d: " + words1 + "."
+      : words1.charAt(0).toUpperCase() + words1.slice(1) + "."));
     if (control) box.appendChild(el("p", null, control.hint[state.lang]));
     box.appendChild(el("p", { class: "small" }, t("retry")));
     const tech = el("details", null, el("summary", null, t("tech")), el("p", null, e.message));
@@ -274,14 +281,16 @@
   function markStale() {
     $("mapwrap").classList.add("stale");
     $("finding").classList.add("stale");
-    $("headline").textContent = t("banner_title") + ".";
+    $("headline").textContent = t("no_answer");
     $("headline-regions").textContent = "";
     $("failing-box").hidden = true;
     $("flagged-box").hidden = true;
     document.querySelector("#regions tbody").textContent = "";
     $("info").textContent = "";
-    for (const layer of [state.layer, state.hatch, state.outline]) if (layer) layer.remove();
+    for (const layer of [state.layer, state.hatch, state.outline, state.facilityLayer, state.adviceLayer]) if (layer) layer.remove();
     clearLabels();
+    $("legend").textContent = "";
+    $("legend-facilities").textContent = "";
     state.coverage = null;
     state.regions = null;
     for (const a of document.querySelectorAll("#downloads a")) a.removeAttribute("href");
@@ -322,7 +331,7 @@
       s = "Van de " + fmt(ms.length, 0) + " gemeenten " + (meets === 1 ? "haalt " : "halen ") + fmt(meets, 0) + " de norm van " + lim + " minuten";
       const good = parts(["own_municipality", "within_limit"]);
       if (good.length) s += " (" + list(good) + ")";
-      if (failing.length) s += "; " + fmt(failing.length, 0) + (failing.length === 1 ? " haalt hem niet (" : " halen hem niet (") + list(parts(["within_region", "outside_region", "unreachable"])) + ").";
+      if (failing.length) s += "; " + fmt(failing.length, 0) + (failing.length === 1 ? " haalt de norm niet (" : " halen de norm niet (") + list(parts(["within_region", "outside_region", "unreachable"])) + ").";
       else s += ": allemaal.";
     } else {
       s = "Of the " + fmt(ms.length, 0) + " municipalities, " + fmt(meets, 0) + (meets === 1 ? " meets" : " meet") + " the " + lim + "-minute norm";
@@ -340,9 +349,13 @@
     const regions = state.regions ? state.regions.regions : [];
     const flagged = regions.filter((r) => r.flags.length > 0);
     rr.dataset.flagged = String(flagged.length);
+    const all = flagged.length === regions.length && regions.length > 1;
+    const sep = flagged.length <= 4 ? ": " : "; ";
     rr.appendChild(textNode(state.lang === "nl"
-      ? (flagged.length ? fmt(flagged.length, 0) + " van de " + fmt(regions.length, 0) + " regio's " + (flagged.length === 1 ? "heeft" : "hebben") + " signalen: " : "Geen van de " + fmt(regions.length, 0) + " regio's heeft signalen.")
-      : (flagged.length ? fmt(flagged.length, 0) + " of the " + fmt(regions.length, 0) + " regions " + (flagged.length === 1 ? "is" : "are") + " flagged: " : "None of the " + fmt(regions.length, 0) + " regions is flagged.")));
+      ? (!flagged.length ? "Geen van de " + fmt(regions.length, 0) + " regio's heeft signalen."
+        : (all ? "Alle " + fmt(regions.length, 0) + " regio's hebben" : fmt(flagged.length, 0) + " van de " + fmt(regions.length, 0) + " regio's " + (flagged.length === 1 ? "heeft" : "hebben")) + " signalen" + sep)
+      : (!flagged.length ? "None of the " + fmt(regions.length, 0) + " regions is flagged."
+        : (all ? "All " + fmt(regions.length, 0) + " regions are" : fmt(flagged.length, 0) + " of the " + fmt(regions.length, 0) + " regions " + (flagged.length === 1 ? "is" : "are")) + " flagged" + sep)));
     if (flagged.length <= 4) {
       flagged.forEach((r, i) => {
         if (i) rr.appendChild(textNode(i === flagged.length - 1 ? (state.lang === "nl" ? " en " : " and ") : ", "));
@@ -372,8 +385,8 @@
       }[state.lang];
       const example = RULE[rule] || flagText(fs[0]);
       rr.appendChild(textNode(state.lang === "nl"
-        ? "het vaakst (" + fmt(fs.length, 0) + " keer): " + example + "."
-        : "most often (" + fmt(fs.length, 0) + " times): " + example + "."));
+        ? "het vaakst, bij " + fmt(fs.length, 0) + " regio's, " + example + "."
+        : "most often, in " + fmt(fs.length, 0) + " regions, " + example + "."));
       rr.dataset.rule = rule;
       $("flagged-box").hidden = false;
       $("flagged-summary").textContent = state.lang === "nl" ? "De " + fmt(flagged.length, 0) + " regio's met signalen" : "The " + fmt(flagged.length, 0) + " flagged regions";
@@ -491,7 +504,7 @@
       },
       onEachFeature: (f, layer) => {
         state.byCode[f.properties.code] = layer;
-        layer.on("click", () => selectMunicipality(f.properties.code, false));
+        layer.on("click", () => { $("search").value = ""; selectMunicipality(f.properties.code, false); });
         // Names come from data anyone can edit (OpenStreetMap): a text node, never HTML.
         layer.bindTooltip(() => textNode(f.properties.name + " — " + tierName(f.properties.status)), { sticky: true });
       },
@@ -562,9 +575,10 @@
       const name = f.properties.name;
       const m = L.marker([lat, lon], {
         icon: L.divIcon({ className: "fac " + (counts ? "fac-counts" : "fac-other") + " facility facility-" + f.id, iconSize: [14, 14] }),
-        title: name, keyboard: true, riseOnHover: true, zIndexOffset: 1000,
+        // Facilities that count lie on top of those that do not.
+        title: name, keyboard: true, riseOnHover: true, zIndexOffset: counts ? 2000 : 1000,
       });
-      m.on("click", () => { state.detail = { kind: "facility", id: f.id }; renderDetail(); });
+      m.on("click", () => { $("search").value = ""; state.detail = { kind: "facility", id: f.id }; renderDetail(); });
       m.on("add", () => {
         const e = m.getElement();
         if (!e) return;
@@ -735,9 +749,9 @@
     info.appendChild(el("h3", null, t("facility") + ": " + p.name));
     info.appendChild(dl([
       [t("type"), typeLabel(p.type)],
-      [t("places"), p.places === null || p.places === undefined ? t("unknown") : fmt(p.places, 0)],
+      [t("places_label"), p.places === null || p.places === undefined ? t("unknown") : fmt(p.places, 0)],
       [t("fstatus"), label("fstatus", p.status)],
-      [t("municipality"), p.municipality || t("unknown")],
+      [t("municipality"), p.municipality && state.byCode[p.municipality] ? state.byCode[p.municipality].feature.properties.name : (p.municipality || t("unknown"))],
     ]));
     info.appendChild(el("p", { class: "small" }, suitable.has(id) ? t("fac_counts") : t("fac_other")));
     if ($("edit-panel").open && !$("scenario").value) info.appendChild(editButtons(f));
@@ -851,6 +865,7 @@
         outlines,
       ]);
       if (generation !== state.generation) return; // a newer request won
+      $("finding-title").textContent = t("finding");
       // Compared with another saved scenario instead of today: its tiers are the "before".
       const against = id ? $("against").value : "";
       if (against) {
@@ -948,6 +963,7 @@
         actions.appendChild(b);
       }
       window.nabij.advice = a;
+      list.scrollIntoView({ block: "nearest" });
     } catch (e) {
       list.textContent = "";
       showBanner(e);
@@ -1091,6 +1107,7 @@
       drawRegions();
       renderDetail();
       effect(a);
+      $("finding-title").textContent = t("draft_title");
       window.nabij.preview = a.diff;
       window.nabij.draft = { name: body.name, changes: state.draft.slice() };
       window.nabij.generation = generation;
