@@ -420,7 +420,7 @@
     if (by === "status") {
       return {
         colour: (p) => (tier(p.status) || {}).colour || "#999999",
-        legend: state.meta.tiers.map((x) => [x.colour, x[state.lang], !x.meets_norm]),
+        legend: state.meta.tiers.map((x) => [x.colour, x[state.lang], x.meets_norm ? false : x.status]),
       };
     }
     const values = features.map((f) => f.properties[by]).filter((v) => typeof v === "number").sort((a, b) => a - b);
@@ -452,7 +452,7 @@
     const box = $("legend");
     box.textContent = "";
     for (const [c, text, hatched] of items) {
-      const sw = el("span", { class: "sw" + (hatched ? " hatched" : ""), "aria-hidden": "true" });
+      const sw = el("span", { class: "sw" + (hatched ? " hatched hatch-" + hatched : ""), "aria-hidden": "true" });
       sw.style.backgroundColor = c;
       box.appendChild(el("div", { class: "row" }, sw, text + (hatched ? " (" + t("fails") + ")" : "")));
     }
@@ -462,25 +462,31 @@
     f.appendChild(el("div", { class: "row" }, el("span", { class: "legend-marker fac fac-other", "aria-hidden": "true" }), t("fac_other")));
   }
 
-  // A hatching pattern in the map's SVG, for the municipalities that miss the norm.
+  // Hatching patterns in the map's SVG, one per tier that misses the norm (lines, crossed
+  // lines, dots), so that those tiers differ by pattern as well as by colour.
   function ensureHatch() {
     const svg = state.map.getPane("overlayPane").querySelector("svg");
-    if (!svg || svg.querySelector("#nabij-hatch")) return;
+    if (!svg || svg.querySelector("#nabij-hatch-within_region")) return;
     const ns = "http://www.w3.org/2000/svg";
     const defs = document.createElementNS(ns, "defs");
-    const pat = document.createElementNS(ns, "pattern");
-    pat.setAttribute("id", "nabij-hatch");
-    pat.setAttribute("patternUnits", "userSpaceOnUse");
-    pat.setAttribute("width", "8");
-    pat.setAttribute("height", "8");
-    pat.setAttribute("patternTransform", "rotate(45)");
-    const line = document.createElementNS(ns, "rect");
-    line.setAttribute("width", "2.5");
-    line.setAttribute("height", "8");
-    line.setAttribute("fill", "#ffffff");
-    line.setAttribute("fill-opacity", "0.7");
-    pat.appendChild(line);
-    defs.appendChild(pat);
+    const shape = (tag, attrs) => {
+      const e = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+      return e;
+    };
+    const white = { fill: "#ffffff", "fill-opacity": "0.75" };
+    const patterns = {
+      within_region: [shape("rect", Object.assign({ width: "2.5", height: "8" }, white))],
+      outside_region: [shape("rect", Object.assign({ width: "2", height: "8" }, white)), shape("rect", Object.assign({ width: "8", height: "2" }, white))],
+      unreachable: [shape("circle", Object.assign({ cx: "4", cy: "4", r: "1.8" }, white))],
+    };
+    for (const [status, parts] of Object.entries(patterns)) {
+      const attrs = { id: "nabij-hatch-" + status, patternUnits: "userSpaceOnUse", width: "8", height: "8" };
+      if (status !== "unreachable") attrs.patternTransform = "rotate(45)";
+      const pat = shape("pattern", attrs);
+      for (const p of parts) pat.appendChild(p);
+      defs.appendChild(pat);
+    }
     svg.insertBefore(defs, svg.firstChild);
   }
 
@@ -514,7 +520,7 @@
     if ($("colour").value === "status") {
       state.hatch = L.geoJSON({ type: "FeatureCollection", features: fc.features.filter((f) => !meetsNorm(f.properties.status)) }, {
         interactive: false,
-        style: () => ({ fillColor: "url(#nabij-hatch)", fillOpacity: 1, stroke: false, className: "hatch" }),
+        style: (f) => ({ fillColor: "url(#nabij-hatch-" + f.properties.status + ")", fillOpacity: 1, stroke: false, className: "hatch hatch-" + f.properties.status }),
       }).addTo(state.map);
     }
     if (!state.fitted) {
