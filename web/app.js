@@ -596,6 +596,16 @@
     state.facilityLayer.addTo(state.map);
   }
 
+  // A unit new in a scenario or a draft: a counting facility with a ring.
+  function newUnitMarker(at, name) {
+    const m = L.marker(at, {
+      icon: L.divIcon({ className: "fac fac-counts fac-new facility", iconSize: [16, 16] }),
+      title: name, keyboard: true, zIndexOffset: 1500,
+    });
+    m.on("add", () => { const e = m.getElement(); if (e) { e.setAttribute("role", "img"); e.setAttribute("aria-label", name + " — " + t("new_unit")); } });
+    state.facilityLayer.addLayer(m);
+  }
+
   // The units a scenario adds (where it gives their place), drawn with a ring.
   async function drawScenarioUnits(id, generation) {
     try {
@@ -608,13 +618,7 @@
         const at = typeof c.lon === "number" ? [c.lat, c.lon]
           : state.byCode[c.municipality] ? state.byCode[c.municipality].getCenter() : null;
         if (!at) continue;
-        const name = c.name || c.id;
-        const m = L.marker(at, {
-          icon: L.divIcon({ className: "fac fac-counts fac-new facility", iconSize: [16, 16] }),
-          title: name, keyboard: true, zIndexOffset: 1500,
-        });
-        m.on("add", () => { const e = m.getElement(); if (e) { e.setAttribute("role", "img"); e.setAttribute("aria-label", name + " — " + t("new_unit")); } });
-        state.facilityLayer.addLayer(m);
+        newUnitMarker(at, c.name || c.id);
       }
     } catch (e) {
       window.nabij.errors.push(e.message);
@@ -977,33 +981,39 @@
   }
 
   async function adviceToScenario(a) {
-    if (!state.meta.scenario_writes) { showBanner({ problem: { type: "#forbidden", status: 403 }, message: t("no_writes") }); return; }
+    // Named in the page's words: the advised places.
+    const places = a.sites.map((x) => state.byCode[x.municipality] ? state.byCode[x.municipality].feature.properties.name : x.name);
+    const name = (state.lang === "nl" ? "Advies: " + (a.sites.length === 1 ? "1 nieuwe voorziening" : a.sites.length + " nieuwe voorzieningen") + " in "
+      : "Advice: " + (a.sites.length === 1 ? "1 new facility" : a.sites.length + " new facilities") + " in ") + places.join(", ");
+    const saved = await saveScenario(Object.assign({}, a.check.scenario, { name }));
+    if (saved) $("advice-actions").appendChild(el("p", null, t("saved_as") + " \u201c" + name + "\u201d."));
+  }
+
+  // Saves a scenario for the question shown (the write token asked once per browser
+  // session), then shows it; the saved answer, or null when it was not saved.
+  async function saveScenario(body) {
+    if (!state.meta.scenario_writes) { showBanner({ problem: { type: "#forbidden", status: 403 }, message: t("no_writes") }); return null; }
     let token = sessionStorage.getItem("nabij-token");
     if (!token) {
       token = window.prompt(t("token"));
-      if (!token) return;
+      if (!token) return null;
       sessionStorage.setItem("nabij-token", token);
     }
     try {
-      // Named in the page's words: the advised places.
-      const places = a.sites.map((x) => state.byCode[x.municipality] ? state.byCode[x.municipality].feature.properties.name : x.name);
-      const name = (state.lang === "nl" ? "Advies: " + (a.sites.length === 1 ? "1 nieuwe voorziening" : a.sites.length + " nieuwe voorzieningen") + " in "
-        : "Advice: " + (a.sites.length === 1 ? "1 new facility" : a.sites.length + " new facilities") + " in ") + places.join(", ");
-      const body = Object.assign({}, a.check.scenario, { name });
       const saved = await getJSON("/api/v1/scenarios?" + needQuery(), {
         method: "POST",
         headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: "Bearer " + token },
         body: JSON.stringify(body),
       });
-      const id = saved.id;
-      $("scenario").appendChild(el("option", { value: id }, name));
+      $("scenario").appendChild(el("option", { value: saved.id }, body.name));
       $("scenario-row").hidden = false;
-      $("scenario").value = id;
-      $("advice-actions").appendChild(el("p", null, t("saved_as") + " \u201c" + name + "\u201d."));
+      $("scenario").value = saved.id;
       load();
+      return saved;
     } catch (e) {
       if (e.problem && (e.problem.status === 401 || e.problem.status === 403)) sessionStorage.removeItem("nabij-token");
       showBanner(e);
+      return null;
     }
   }
 
@@ -1131,12 +1141,7 @@
   function drawDraftUnits() {
     for (const c of state.draft) {
       if (c.op !== "add" && c.op !== "move") continue;
-      const name = c.op === "add" ? c.name : changeText(c);
-      const m = L.marker([c.lat, c.lon], {
-        icon: L.divIcon({ className: "fac fac-counts fac-new facility", iconSize: [16, 16] }), title: name, keyboard: true, zIndexOffset: 1500,
-      });
-      m.on("add", () => { const e = m.getElement(); if (e) { e.setAttribute("role", "img"); e.setAttribute("aria-label", name + " — " + t("new_unit")); } });
-      state.facilityLayer.addLayer(m);
+      newUnitMarker([c.lat, c.lon], c.op === "add" ? c.name : changeText(c));
     }
   }
 
@@ -1157,31 +1162,13 @@
 
   async function saveDraft() {
     if (!state.draft.length) return;
-    if (!state.meta.scenario_writes) { showBanner({ problem: { type: "#forbidden", status: 403 }, message: t("no_writes") }); return; }
-    let token = sessionStorage.getItem("nabij-token");
-    if (!token) {
-      token = window.prompt(t("token"));
-      if (!token) return;
-      sessionStorage.setItem("nabij-token", token);
-    }
     const name = $("edit-name").value.trim() || t("concept") + " " + new Date().toLocaleString(locale());
-    try {
-      const saved = await getJSON("/api/v1/scenarios?" + needQuery(), {
-        method: "POST",
-        headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: "Bearer " + token },
-        body: JSON.stringify({ name, changes: state.draft }),
-      });
-      state.draft = [];
-      drawDraft();
-      $("scenario").appendChild(el("option", { value: saved.id }, name));
-      $("scenario-row").hidden = false;
-      $("scenario").value = saved.id;
-      $("edit-effect").textContent = t("saved_as") + " \u201c" + name + "\u201d.";
-      load();
-    } catch (e) {
-      if (e.problem && (e.problem.status === 401 || e.problem.status === 403)) sessionStorage.removeItem("nabij-token");
-      showBanner(e);
-    }
+    const changes = state.draft.slice();
+    state.draft = [];
+    const saved = await saveScenario({ name, changes });
+    if (!saved) { state.draft = changes; return; }
+    drawDraft();
+    $("edit-effect").textContent = t("saved_as") + " \u201c" + name + "\u201d.";
   }
 
   // -- Search ------------------------------------------------------------------------------
