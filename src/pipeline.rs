@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::graph::build::{BuildError, build_graph};
 use crate::graph::file::{AtomicFile, GraphFileError, write_graph};
 use crate::graph::{GraphMeta, RoadGraph};
-use crate::ingest::{CarProfile, IngestError, read_network};
+use crate::ingest::{CarProfile, IngestError, SpeedOverrides, read_network};
 use crate::progress::Progress;
 
 /// Errors of the whole build.
@@ -74,13 +74,24 @@ pub fn build_in_memory(
     profile: &CarProfile,
     progress: &Progress,
 ) -> Result<RoadGraph, PipelineError> {
+    build_in_memory_with(osm, profile, None, progress)
+}
+
+/// [`build_in_memory`] with measured speeds per way replacing the profile's.
+pub fn build_in_memory_with(
+    osm: &Path,
+    profile: &CarProfile,
+    speeds: Option<&SpeedOverrides>,
+    progress: &Progress,
+) -> Result<RoadGraph, PipelineError> {
     // Hash the source on a second thread while the first pass reads it.
     let (hash, raw) = std::thread::scope(|s| {
         let hasher = s.spawn(|| hash_file(osm));
         let raw = guard_decoder(osm, || read_network(osm, profile, progress));
         (hasher.join(), raw)
     });
-    let raw = raw?;
+    let mut raw = raw?;
+    let applied = speeds.map(|o| (o.source.clone(), o.apply(&mut raw)));
     let (digest, size) = match hash {
         Ok(Ok(v)) => v,
         Ok(Err(source)) => {
@@ -112,6 +123,8 @@ pub fn build_in_memory(
             .as_deref()
             .is_some_and(|p| p.starts_with(crate::ingest::SYNTHETIC_WRITING_PROGRAM)),
         source_writing_program: writing_program,
+        speed_file: applied.as_ref().map(|a| a.0.clone()),
+        speed_overrides: applied.map(|a| a.1).unwrap_or_default(),
         ..Default::default()
     };
     let spinner = progress.spinner("building graph");
@@ -207,7 +220,7 @@ pub fn build_to_file(
     profile: &CarProfile,
     progress: &Progress,
 ) -> Result<BuildReport, PipelineError> {
-    build_to_file_with(osm, out, profile, HierarchyMode::Auto, progress)
+    build_to_file_with(osm, out, profile, None, HierarchyMode::Auto, progress)
 }
 
 /// [`build_to_file`] with a choice about the contraction hierarchy.
@@ -215,6 +228,7 @@ pub fn build_to_file_with(
     osm: &Path,
     out: &Path,
     profile: &CarProfile,
+    speeds: Option<&SpeedOverrides>,
     hierarchy: HierarchyMode,
     progress: &Progress,
 ) -> Result<BuildReport, PipelineError> {
@@ -223,7 +237,7 @@ pub fn build_to_file_with(
         path: out.to_path_buf(),
         source,
     })?;
-    let mut g = build_in_memory(osm, profile, progress)?;
+    let mut g = build_in_memory_with(osm, profile, speeds, progress)?;
     let hierarchy = add_hierarchy(&mut g, hierarchy, progress);
     let spinner = progress.spinner("writing graph");
     write_graph(&g, file, out)?;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::fairness::Expectations;
 use super::inputs::{Facility, Status};
 use super::kinds::{self, Kind};
+use crate::graph::Period;
 use crate::routing::Direction;
 
 /// What a young person needs. Defaults come from the named profile (`kleinschalig` unless
@@ -45,6 +46,63 @@ pub struct NeedProfile {
     pub placements_per_10k: Option<f64>,
     /// What every region is expected to meet (the fairness flags).
     pub expectations: Expectations,
+    /// Whose travel times answer: free-flow (default), the peak, or both side by side.
+    #[serde(default)]
+    pub period: PeriodChoice,
+    /// A municipality is fragile (kwetsbaar) when travel times changing by less than this
+    /// share would change its tier (docs/ANALYSIS.md, "How close to the norm").
+    #[serde(default = "default_fragile_margin")]
+    pub fragile_margin: f64,
+}
+
+/// The default of [`NeedProfile::fragile_margin`]: 10 %.
+pub const DEFAULT_FRAGILE_MARGIN: f64 = 0.10;
+
+fn default_fragile_margin() -> f64 {
+    DEFAULT_FRAGILE_MARGIN
+}
+
+/// Whose travel times answer a need: one period, or both side by side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodChoice {
+    #[default]
+    Free,
+    Peak,
+    Both,
+}
+
+impl PeriodChoice {
+    pub const NAMES: [&'static str; 3] = ["free", "peak", "both"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "free" => Some(PeriodChoice::Free),
+            "peak" => Some(PeriodChoice::Peak),
+            "both" => Some(PeriodChoice::Both),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// The period whose times give `status` (with both: free-flow; `status_peak` is the peak's).
+    pub fn primary(self) -> Period {
+        match self {
+            PeriodChoice::Free | PeriodChoice::Both => Period::Free,
+            PeriodChoice::Peak => Period::Peak,
+        }
+    }
+
+    /// The period advice aims at: with both, the peak (advice that holds at rush hour).
+    pub fn strictest(self) -> Period {
+        match self {
+            PeriodChoice::Free => Period::Free,
+            PeriodChoice::Peak | PeriodChoice::Both => Period::Peak,
+        }
+    }
 }
 
 impl Default for NeedProfile {
@@ -71,6 +129,8 @@ pub struct NeedOverrides {
     pub planning_grouping: Option<String>,
     pub placements_per_10k: Option<f64>,
     pub expectations: Option<Expectations>,
+    pub period: Option<PeriodChoice>,
+    pub fragile_margin: Option<f64>,
 }
 
 impl NeedOverrides {
@@ -92,7 +152,9 @@ impl NeedOverrides {
             as_of,
             planning_grouping,
             placements_per_10k,
-            expectations
+            expectations,
+            period,
+            fragile_margin
         );
         self
     }
@@ -163,6 +225,8 @@ impl NeedProfile {
             planning_grouping: k.planning_grouping.map(str::to_string),
             placements_per_10k: None,
             expectations: Expectations::default(),
+            period: PeriodChoice::Free,
+            fragile_margin: DEFAULT_FRAGILE_MARGIN,
         }
     }
 
@@ -214,6 +278,8 @@ impl NeedProfile {
         if let Some(e) = o.expectations {
             n.expectations = e;
         }
+        n.period = o.period.unwrap_or(n.period);
+        n.fragile_margin = o.fragile_margin.unwrap_or(n.fragile_margin);
         n.validate()?;
         Ok(n)
     }
@@ -272,6 +338,12 @@ impl NeedProfile {
             return bad(
                 "expectations",
                 "shares and factors must lie between 0 and 1, the balance must be a number".into(),
+            );
+        }
+        if !(self.fragile_margin.is_finite() && (0.01..=0.5).contains(&self.fragile_margin)) {
+            return bad(
+                "fragile_margin",
+                format!("{} must be between 0.01 and 0.5", self.fragile_margin),
             );
         }
         if let Some(r) = self.placements_per_10k

@@ -89,6 +89,8 @@ macro_rules! need_query {
             pub min_free_places: Option<String>,
             pub status: Option<String>,
             pub direction: Option<String>,
+            pub period: Option<String>,
+            pub fragile_margin: Option<String>,
             $($(#[$fattr])* pub $extra: Option<String>,)*
         }
 
@@ -104,6 +106,8 @@ macro_rules! need_query {
                     &self.min_free_places,
                     &self.status,
                     &self.direction,
+                    &self.period,
+                    &self.fragile_margin,
                 )
             }
 
@@ -113,6 +117,7 @@ macro_rules! need_query {
                 let given = [
                     &self.need, &self.as_of, &self.minutes, &self.types, &self.age,
                     &self.min_free_places, &self.status, &self.direction,
+                    &self.period, &self.fragile_margin,
                 ]
                 .iter()
                 .any(|p| p.is_some());
@@ -234,6 +239,8 @@ fn need_profile(
     min_free_places: &Option<String>,
     status: &Option<String>,
     dir: &Option<String>,
+    period: &Option<String>,
+    fragile_margin: &Option<String>,
 ) -> Result<NeedProfile, ApiError> {
     let include_planned = match status.as_deref() {
         None | Some("active") => None,
@@ -256,6 +263,15 @@ fn need_profile(
         limit_minutes: number("minutes", minutes)?,
         direction: Some(direction(dir)?),
         as_of: as_of.clone(),
+        period: period
+            .as_deref()
+            .map(|p| {
+                crate::app::PeriodChoice::parse(p).ok_or_else(|| {
+                    ApiError::bad("period", format!("{p:?}: use free, peak or both"))
+                })
+            })
+            .transpose()?,
+        fragile_margin: number("fragile_margin", fragile_margin)?,
         ..Default::default()
     };
     NeedProfile::from_overrides(o).map_err(|e| match e {
@@ -359,6 +375,16 @@ pub struct NoQuery {}
 pub struct TravelTimeQuery {
     pub from: Option<String>,
     pub to: Option<String>,
+    pub period: Option<String>,
+}
+
+/// The `period` of a routing endpoint: free (default) or peak.
+pub fn period(v: &Option<String>) -> Result<crate::app::Period, ApiError> {
+    match v.as_deref() {
+        None => Ok(crate::app::Period::Free),
+        Some(p) => crate::app::Period::parse(p)
+            .ok_or_else(|| ApiError::bad("period", format!("{p:?}: use free or peak"))),
+    }
 }
 
 /// A required `LON,LAT` parameter.
@@ -376,6 +402,7 @@ pub struct IsochroneQuery {
     pub at: Option<String>,
     pub minutes: Option<String>,
     pub direction: Option<String>,
+    pub period: Option<String>,
 }
 
 impl IsochroneQuery {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::config::{Config, GraphSource};
 use super::error::AppError;
-use crate::graph::RoadGraph;
+use crate::graph::{Period, RoadGraph};
 use crate::progress::Progress;
 use crate::routing::{Direction, Engine, Isochrone, Reached, Route, Workspace};
 use crate::spatial::{Snap, SnapOptions};
@@ -34,9 +34,13 @@ pub(super) fn file_name(p: &Path) -> String {
 /// Workspaces kept for reuse; more are made under load and freed afterwards.
 pub const MAX_POOLED_WORKSPACES: usize = 4;
 
-/// The road graph with its snap index and a pool of search workspaces.
+/// The road graph with its snap index and a pool of search workspaces; and the same roads
+/// with the peak period's times, when the graph holds them.
 pub struct Network {
+    /// Free-flow times (the default period).
     pub engine: Engine,
+    /// Peak times over the same roads and snap index.
+    peak: Option<Engine>,
     pub sources: SourceInfo,
     workspaces: Mutex<Vec<Workspace>>,
 }
@@ -89,6 +93,7 @@ impl Network {
 
     pub(super) fn assemble(engine: Engine, sources: SourceInfo) -> Self {
         Network {
+            peak: engine.peak(),
             engine,
             sources,
             workspaces: Mutex::new(Vec::new()),
@@ -97,17 +102,40 @@ impl Network {
 
     /// A network over a graph already in memory (tests, benchmarks).
     pub fn from_graph(graph: RoadGraph, name: &str) -> Self {
-        Network {
-            engine: Engine::new(graph),
-            sources: SourceInfo {
+        Self::assemble(
+            Engine::new(graph),
+            SourceInfo {
                 demo: false,
                 graph: name.to_string(),
                 municipalities: None,
                 facilities: None,
                 graph_built: None,
             },
-            workspaces: Mutex::new(Vec::new()),
+        )
+    }
+
+    /// The engine whose times are those of `period`; an error naming the fix if the graph
+    /// holds no such times (a graph built before periods).
+    pub fn engine_for(&self, period: Period) -> Result<&Engine, AppError> {
+        match (period, &self.peak) {
+            (Period::Free, _) => Ok(&self.engine),
+            (Period::Peak, Some(e)) => Ok(e),
+            (Period::Peak, None) => Err(AppError::bad(
+                "period",
+                format!(
+                    "the graph {} holds free-flow times only (it was built before nabij knew periods): rebuild it with `nabij build` to answer for the peak",
+                    self.sources.graph
+                ),
+            )),
         }
+    }
+
+    /// The periods this network answers for.
+    pub fn periods(&self) -> Vec<Period> {
+        Period::ALL
+            .into_iter()
+            .filter(|&p| p == Period::Free || self.peak.is_some())
+            .collect()
     }
 
     pub fn graph(&self) -> &RoadGraph {
@@ -136,9 +164,15 @@ impl Network {
         out
     }
 
-    /// The fastest route by car between two points.
-    pub fn travel_time(&self, from: (f64, f64), to: (f64, f64)) -> Result<Route, AppError> {
-        Ok(self.with_workspace(|ws| self.engine.route(ws, from, to))?)
+    /// The fastest route by car between two points in `period`.
+    pub fn travel_time(
+        &self,
+        from: (f64, f64),
+        to: (f64, f64),
+        period: Period,
+    ) -> Result<Route, AppError> {
+        let engine = self.engine_for(period)?;
+        Ok(self.with_workspace(|ws| engine.route(ws, from, to))?)
     }
 
     /// Travel times and distances between every origin and every destination
@@ -151,6 +185,7 @@ impl Network {
         origins: &[(f64, f64)],
         destinations: &[(f64, f64)],
         max_minutes: Option<f64>,
+        period: Period,
     ) -> Result<Vec<Vec<Result<Reached, String>>>, AppError> {
         let budget = match max_minutes {
             Some(m) => {
@@ -159,7 +194,7 @@ impl Network {
             }
             None => u32::MAX,
         };
-        let e = &self.engine;
+        let e = self.engine_for(period)?;
         let o_snaps = e.index.snap_many(origins);
         let d_snaps = e.index.snap_many(destinations);
         let forward = origins.len() <= destinations.len();
@@ -244,6 +279,7 @@ impl Network {
         minutes: f64,
         direction: Direction,
         cell_m: f64,
+        period: Period,
     ) -> Result<Isochrone, AppError> {
         crate::units::check_minutes(minutes).map_err(|m| AppError::bad("minutes", m))?;
         if !(cell_m.is_finite() && (10.0..=5000.0).contains(&cell_m)) {
@@ -252,9 +288,9 @@ impl Network {
                 format!("{cell_m} must be between 10 and 5000"),
             ));
         }
+        let engine = self.engine_for(period)?;
         Ok(self.with_workspace(|ws| {
-            self.engine
-                .isochrone(ws, at, minutes_to_ms(minutes), direction, cell_m)
+            engine.isochrone(ws, at, minutes_to_ms(minutes), direction, cell_m)
         }))
     }
 }

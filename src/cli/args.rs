@@ -230,6 +230,50 @@ pub struct NeedArgs {
     /// young people; see docs/ANALYSIS.md).
     #[arg(long)]
     pub placements_per_10k: Option<f64>,
+    /// Whose travel times answer: free (free-flow, the default), peak (weekday rush hour:
+    /// the profile's speed factors, docs/PROFILE.md), or both: each municipality's tier in
+    /// both periods and whether it holds at every hour (robust).
+    #[arg(long, value_enum)]
+    pub period: Option<PeriodChoiceArg>,
+    /// A municipality is kwetsbaar (fragile) when travel times changing by less than this
+    /// share would change its tier (0.01 to 0.5, default 0.10).
+    #[arg(long)]
+    pub fragile_margin: Option<f64>,
+}
+
+/// `--period` of a coverage question.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PeriodChoiceArg {
+    Free,
+    Peak,
+    Both,
+}
+
+impl From<PeriodChoiceArg> for crate::app::PeriodChoice {
+    fn from(p: PeriodChoiceArg) -> Self {
+        match p {
+            PeriodChoiceArg::Free => crate::app::PeriodChoice::Free,
+            PeriodChoiceArg::Peak => crate::app::PeriodChoice::Peak,
+            PeriodChoiceArg::Both => crate::app::PeriodChoice::Both,
+        }
+    }
+}
+
+/// `--period` of a routing command: one period's travel times.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum PeriodArg {
+    #[default]
+    Free,
+    Peak,
+}
+
+impl From<PeriodArg> for crate::app::Period {
+    fn from(p: PeriodArg) -> Self {
+        match p {
+            PeriodArg::Free => crate::app::Period::Free,
+            PeriodArg::Peak => crate::app::Period::Peak,
+        }
+    }
 }
 
 impl NeedArgs {
@@ -247,6 +291,8 @@ impl NeedArgs {
             || self.as_of.is_some()
             || self.planning_grouping.is_some()
             || self.placements_per_10k.is_some()
+            || self.period.is_some()
+            || self.fragile_margin.is_some()
     }
 
     /// The profile: the named kind (or TOML file), then the flags; checked in one place.
@@ -274,6 +320,8 @@ impl NeedArgs {
             placements_per_10k: self.placements_per_10k,
             profile: None,
             expectations: None,
+            period: self.period.map(Into::into),
+            fragile_margin: self.fragile_margin,
         };
         Ok(NeedProfile::from_overrides(o.merge(flags)).map_err(AppError::from)?)
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CliError;
-use crate::ingest::CarProfile;
+use crate::ingest::{CarProfile, SpeedOverrides};
 use crate::pipeline::{HierarchyMode, HierarchyOutcome, build_to_file_with};
 use crate::progress::Progress;
 use crate::synth::{StreetPattern, SynthConfig, TownSpec, generate};
@@ -28,6 +28,11 @@ pub struct BuildArgs {
     /// `always` insists; `never` skips it.
     #[arg(long, value_enum, default_value_t = HierarchyArg::Auto)]
     pub hierarchy: HierarchyArg,
+    /// Measured speeds per OSM way replacing the profile's, e.g. from NDW (the Dutch traffic
+    /// data portal): a CSV with columns osm_way_id, speed_kmh and optionally period (free or
+    /// peak; default peak). See docs/PROFILE.md.
+    #[arg(long, value_name = "CSV")]
+    pub speeds: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,13 +57,19 @@ pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
         Some(p) => CarProfile::from_toml_file(p)?,
         None => CarProfile::default(),
     };
+    let speeds = match &args.speeds {
+        Some(p) => Some(SpeedOverrides::from_csv_file(p)?),
+        None => None,
+    };
     let mut inputs = vec![args.osm.clone()];
     inputs.extend(args.profile.iter().cloned());
+    inputs.extend(args.speeds.iter().cloned());
     super::output::refuse_input(&args.out, &inputs)?;
     let report = build_to_file_with(
         &args.osm,
         &args.out,
         &profile,
+        speeds.as_ref(),
         args.hierarchy.into(),
         progress,
     )?;
@@ -108,6 +119,23 @@ pub fn build(args: BuildArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
                 "  no contraction hierarchy: given up after {seconds:.1} s with {remaining} nodes left at {mean_degree:.1} neighbours each, too dense to finish in time (grid-like streets); --hierarchy always insists"
             ),
         }
+        println!(
+            "  periods: {} (peak speeds: the profile's factors per road class and setting{})",
+            report
+                .meta
+                .periods
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            match &report.meta.speed_file {
+                Some(f) => format!(
+                    "; {} measured speeds from {f} applied, {} matched no drivable way",
+                    report.meta.speed_overrides.applied, report.meta.speed_overrides.unmatched
+                ),
+                None => String::new(),
+            }
+        );
         println!(
             "  profile {} ({}), file {:.1} MB, wall time {:.2} s",
             report.meta.profile_name,

@@ -74,6 +74,8 @@ pub enum CliError {
     #[error(transparent)]
     Profile(#[from] ProfileError),
     #[error(transparent)]
+    Speeds(#[from] crate::ingest::SpeedsError),
+    #[error(transparent)]
     GraphFile(#[from] GraphFileError),
     #[error(transparent)]
     Synth(#[from] SynthError),

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::CliError;
-use super::args::{DirectionArg, FacilityArgs, GraphArgs};
+use super::args::{DirectionArg, FacilityArgs, GraphArgs, PeriodArg};
 use super::output;
 use crate::app::report::csv_safe;
 use crate::app::{AppError, Network, Place, parse_lonlat, read_points};
@@ -37,6 +37,9 @@ pub struct TimeArgs {
     /// Also write the path as a GeoJSON LineString feature to this file.
     #[arg(long)]
     pub path_geojson: Option<PathBuf>,
+    /// Travel times of this period: free (free-flow) or peak (weekday rush hour).
+    #[arg(long, value_enum, default_value = "free")]
+    pub period: PeriodArg,
 }
 
 fn synthetic_note(synthetic: bool) -> &'static str {
@@ -48,7 +51,7 @@ pub fn time(args: TimeArgs) -> Result<(), CliError> {
     let file = output::open(args.path_geojson.as_deref(), &config.input_files())?;
     let net = Network::load(&config)?;
     let synthetic = net.synthetic_roads();
-    let route = match (net.travel_time(args.from, args.to), args.format) {
+    let route = match (net.travel_time(args.from, args.to, args.period.into()), args.format) {
         (Ok(r), _) => r,
         (Err(e), TextOrJson::Json) => {
             // Unroutable pairs are an answer in JSON, with the reason, and a non-zero exit.
@@ -142,6 +145,9 @@ pub struct MatrixArgs {
     /// the reason.
     #[arg(long)]
     pub max_minutes: Option<f64>,
+    /// Travel times of this period: free (free-flow) or peak (weekday rush hour).
+    #[arg(long, value_enum, default_value = "free")]
+    pub period: PeriodArg,
 }
 
 pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
@@ -161,7 +167,12 @@ pub fn matrix(args: MatrixArgs) -> Result<(), CliError> {
     let net = Network::load(&config)?;
     let synthetic = net.synthetic_roads();
     let pts = |v: &[(String, f64, f64)]| v.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>();
-    let cells = net.matrix(&pts(&origins), &pts(&destinations), args.max_minutes)?;
+    let cells = net.matrix(
+        &pts(&origins),
+        &pts(&destinations),
+        args.max_minutes,
+        args.period.into(),
+    )?;
     let mut rows = Vec::new();
     for (o, row) in origins.iter().zip(cells) {
         for (d, cell) in destinations.iter().zip(row) {
@@ -236,6 +247,9 @@ pub struct IsochroneArgs {
     /// error this implies).
     #[arg(long, default_value_t = 200.0)]
     pub cell_m: f64,
+    /// Travel times of this period: free (free-flow) or peak (weekday rush hour).
+    #[arg(long, value_enum, default_value = "free")]
+    pub period: PeriodArg,
     /// Write the polygon (a GeoJSON FeatureCollection) here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -266,7 +280,13 @@ pub fn isochrone(args: IsochroneArgs) -> Result<(), CliError> {
         .map(|(i, p)| net.snap_place(p, facilities.as_deref(), &format!("--at #{}", i + 1)))
         .collect::<Result<Vec<_>, AppError>>()?;
     let direction = args.direction.into();
-    let iso = net.isochrone(&snaps, args.minutes, direction, args.cell_m)?;
+    let iso = net.isochrone(
+        &snaps,
+        args.minutes,
+        direction,
+        args.cell_m,
+        args.period.into(),
+    )?;
     let synthetic = net.synthetic_roads();
     let at: Vec<String> = args
         .at

@@ -5,7 +5,8 @@
 //!    barrier cuts the way). All other way nodes become shape points.
 //! 2. Each way is cut into pieces between graph nodes; a piece's length is the sum of
 //!    great-circle distances, its time the length at the way's speed (ferries: the tagged
-//!    duration shared out by length).
+//!    duration shared out by length). The peak period's time is the free time (node delays
+//!    included) divided by the way's peak factor.
 //! 3. Only the largest strongly connected component is kept.
 //! 4. Nodes are renumbered in Hilbert-curve order of their position, so that nodes close on
 //!    the map are close in memory (this makes searches markedly more cache friendly), and
@@ -17,7 +18,7 @@ use super::hilbert::hilbert_index;
 use super::scc::strongly_connected_components;
 use super::{BuildStats, GraphMeta, NO_TIME, RoadGraph};
 use crate::geodesy::haversine_m;
-use crate::ingest::profile::{CarProfile, Direction};
+use crate::ingest::profile::{CarProfile, Direction, Period};
 use crate::ingest::{FERRY_CLASS, RawNetwork, RawWay};
 
 /// Errors from turning ways into a graph.
@@ -42,6 +43,7 @@ struct Piece {
     fw_ms: u32,
     bw_ms: u32,
     class: u8,
+    peak_factor: f32,
     /// Index of the way in `RawNetwork::ways`.
     way: u32,
     shape_start: usize,
@@ -91,6 +93,7 @@ pub fn build_graph(
         &mut edges.fw_ms,
         &mut edges.bw_ms,
     );
+    edges.time_peak();
     let g = edges.graph(&nodes);
     // 3. Largest strongly connected component.
     let keep = largest_component(&g, &mut stats);
@@ -112,6 +115,7 @@ pub fn build_graph(
     meta.profile_name = profile.name.clone();
     meta.profile_hash = format!("{:016x}", profile.hash());
     meta.class_names = profile.class_names();
+    meta.periods = Period::ALL.to_vec();
     meta.header_bbox = raw.header_bbox;
     meta.stats = stats;
     out.meta = meta;
@@ -202,12 +206,35 @@ struct Edges {
     fw_ms: Vec<u32>,
     bw_ms: Vec<u32>,
     class: Vec<u8>,
+    /// The peak period's speed factor of each edge's way.
+    peak_factor: Vec<f32>,
+    /// The peak period's times, filled after the node delays ([`Edges::time_peak`]).
+    peak_fw_ms: Vec<u32>,
+    peak_bw_ms: Vec<u32>,
     raw_way: Vec<u32>,
     /// The shape of each edge: (chunk, start, end) in the chunk's shape points.
     shape: Vec<(usize, usize, usize)>,
 }
 
 impl Edges {
+    /// The peak period's times: each edge's free time (node delays included: queues at
+    /// junctions and signals are where rush hour is lost in towns) divided by its way's
+    /// peak factor. A factor of 1 gives exactly the free time.
+    fn time_peak(&mut self) {
+        let scale = |t: u32, f: f32| {
+            if t == NO_TIME {
+                NO_TIME
+            } else if f == 1.0 {
+                t
+            } else {
+                ((t as f64 / f as f64).round() as u32).clamp(1, NO_TIME - 1)
+            }
+        };
+        let factors = &self.peak_factor;
+        self.peak_fw_ms = self.fw_ms.iter().zip(factors).map(|(&t, &f)| scale(t, f)).collect();
+        self.peak_bw_ms = self.bw_ms.iter().zip(factors).map(|(&t, &f)| scale(t, f)).collect();
+    }
+
     /// A road graph of these edges over the nodes (adjacency built).
     fn graph(&self, nodes: &GraphNodes) -> RoadGraph {
         let mut g = RoadGraph {
@@ -254,6 +281,7 @@ fn collect_edges(
             edges.fw_ms.push(p.fw_ms);
             edges.bw_ms.push(p.bw_ms);
             edges.class.push(p.class);
+            edges.peak_factor.push(p.peak_factor);
             edges.raw_way.push(p.way);
             edges.shape.push((ci, p.shape_start, p.shape_end));
         }
@@ -386,6 +414,8 @@ fn renumbered(
         out.edge_length_m.push(g.edge_length_m[e]);
         out.edge_time_fw_ms.push(g.edge_time_fw_ms[e]);
         out.edge_time_bw_ms.push(g.edge_time_bw_ms[e]);
+        out.peak_time_fw_ms.push(edges.peak_fw_ms[e]);
+        out.peak_time_bw_ms.push(edges.peak_bw_ms[e]);
         out.edge_class.push(g.edge_class[e]);
         out.edge_way.push(
             used_ways
@@ -480,6 +510,7 @@ fn cut_way(
             fw_ms: fw,
             bw_ms: bw,
             class: way.class,
+            peak_factor: way.peak_factor,
             way: way_index,
             shape_start,
             shape_end,

@@ -15,6 +15,20 @@
 //!
 //! The witness search is bounded (settled nodes), so it may miss a witness and add a shortcut
 //! that is not needed; that costs space, never exactness.
+//!
+//! **One hierarchy for every period.** A graph with peak times is contracted for both
+//! metrics at once: every arc carries a time per period, the witness searches run once per
+//! period, and a shortcut is left out only if *each* period has a witness. So the hierarchy
+//! is exact for each period on its own, and the order and the arcs are shared: a period adds
+//! its arc times to the file, not a second hierarchy (the shortcuts one period needs and the
+//! other does not are the price; docs/BENCHMARKS.md measures it).
+//!
+//! **One hierarchy for every period.** A graph with peak times is contracted for both
+//! metrics at once: every arc carries a time per period, the witness searches run once per
+//! period, and a shortcut is left out only if *each* period has a witness. So the hierarchy
+//! is exact for each period on its own, and the order and the arcs are shared: a period adds
+//! its arc times to the file, not a second hierarchy (the shortcuts one period needs and the
+//! other does not are the price; docs/BENCHMARKS.md measures it).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -24,17 +38,33 @@ use rayon::prelude::*;
 use super::hierarchy::{ChArc, Hierarchy};
 use super::{NO_TIME, RoadGraph};
 
-/// A neighbour in the remaining graph: times from the node to it and from it to the node, and
-/// how many roads the longer of the two stands for.
+/// How many metrics (periods) a contraction carries: free-flow and peak.
+const METRICS: usize = 2;
+
+/// A neighbour in the remaining graph: times per metric from the node to it and from it to the
+/// node, and how many roads the longer of the two stands for.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     node: u32,
-    out_ms: u32,
-    in_ms: u32,
-    /// Metres along the fastest path of each direction.
-    out_m: f32,
-    in_m: f32,
+    out_ms: [u32; METRICS],
+    in_ms: [u32; METRICS],
+    /// Metres along the fastest path of each direction, per metric.
+    out_m: [f32; METRICS],
+    in_m: [f32; METRICS],
     hops: u32,
+}
+
+impl Entry {
+    /// Directions are open or closed alike in every metric, so metric 0 tells.
+    #[inline]
+    fn out_open(&self) -> bool {
+        self.out_ms[0] != NO_TIME
+    }
+
+    #[inline]
+    fn in_open(&self) -> bool {
+        self.in_ms[0] != NO_TIME
+    }
 }
 
 /// The remaining graph: each node's entries in one slot of a shared array, with room to grow;
@@ -49,10 +79,10 @@ struct Arena {
 
 const EMPTY: Entry = Entry {
     node: u32::MAX,
-    out_ms: NO_TIME,
-    in_ms: NO_TIME,
-    out_m: 0.0,
-    in_m: 0.0,
+    out_ms: [NO_TIME; METRICS],
+    in_ms: [NO_TIME; METRICS],
+    out_m: [0.0; METRICS],
+    in_m: [0.0; METRICS],
     hops: 0,
 };
 
@@ -124,13 +154,13 @@ const ESTIMATE_SETTLED: usize = 3;
 /// Settled-node limit of the witness searches of a real contraction.
 const CONTRACT_SETTLED: usize = 100;
 
-/// A candidate shortcut.
+/// A candidate shortcut, with its time and length per metric.
 #[derive(Debug, Clone, Copy)]
 struct Shortcut {
     from: u32,
     to: u32,
-    ms: u32,
-    m: f32,
+    ms: [u32; METRICS],
+    m: [f32; METRICS],
     hops: u32,
 }
 
@@ -164,13 +194,14 @@ impl Witness {
         self.state[v as usize] = (self.epoch, d);
     }
 
-    /// Times from `start` in the remaining graph without `skip` and the blocked nodes, up to
-    /// `max_ms`, `limit` settled nodes, or until `targets` nodes marked in `is_target` are
-    /// settled.
+    /// Times in `metric` from `start` in the remaining graph without `skip` and the blocked
+    /// nodes, up to `max_ms`, `limit` settled nodes, or until `targets` nodes marked in
+    /// `is_target` are settled.
     #[allow(clippy::too_many_arguments)]
     fn run(
         &mut self,
         adj: &Arena,
+        metric: usize,
         blocked: &[bool],
         start: u32,
         skip: u32,
@@ -207,10 +238,11 @@ impl Witness {
                 continue;
             }
             for e in adj.of(v) {
-                if e.out_ms == NO_TIME {
+                let out = e.out_ms[metric];
+                if out == NO_TIME {
                     continue;
                 }
-                let nd = d.saturating_add(e.out_ms);
+                let nd = d.saturating_add(out);
                 if nd <= max_ms && nd < self.dist(e.node) {
                     self.set(e.node, nd);
                     self.heap.push(Reverse((nd, e.node)));
@@ -220,47 +252,60 @@ impl Witness {
     }
 }
 
-/// The shortcuts that contracting `v` needs, appended to `out`.
+/// The shortcuts that contracting `v` needs in any of the first `metrics` metrics, appended
+/// to `out`: a pair keeps its path through `v` unless every metric has a witness.
+#[allow(clippy::too_many_arguments)]
 fn shortcuts_of(
     v: u32,
     adj: &Arena,
+    metrics: usize,
     blocked: &[bool],
     ws: &mut Witness,
     limit: usize,
+    needed: &mut Vec<bool>,
     out: &mut Vec<Shortcut>,
 ) {
     let nb = adj.of(v);
     let mut is_target = std::mem::take(&mut ws.is_target);
     let mut targets = 0;
     for b in nb {
-        if b.out_ms != NO_TIME {
+        if b.out_open() {
             is_target[b.node as usize] = true;
             targets += 1;
         }
     }
     for a in nb {
-        if a.in_ms == NO_TIME {
+        if !a.in_open() {
             continue;
         }
-        let max_c = nb
-            .iter()
-            .filter(|b| b.node != a.node && b.out_ms != NO_TIME)
-            .map(|b| a.in_ms.saturating_add(b.out_ms))
-            .max();
-        let Some(max_c) = max_c else { continue };
-        // The search settles `a` itself first; if it is a target, it counts as one.
-        ws.run(adj, blocked, a.node, v, max_c, limit, &is_target, targets);
-        for b in nb {
-            if b.node == a.node || b.out_ms == NO_TIME {
-                continue;
+        needed.clear();
+        needed.resize(nb.len(), false);
+        for k in 0..metrics {
+            let max_c = nb
+                .iter()
+                .filter(|b| b.node != a.node && b.out_open())
+                .map(|b| a.in_ms[k].saturating_add(b.out_ms[k]))
+                .max();
+            let Some(max_c) = max_c else { break };
+            // The search settles `a` itself first; if it is a target, it counts as one.
+            ws.run(adj, k, blocked, a.node, v, max_c, limit, &is_target, targets);
+            for (i, b) in nb.iter().enumerate() {
+                if b.node == a.node || !b.out_open() {
+                    continue;
+                }
+                let c = a.in_ms[k].saturating_add(b.out_ms[k]);
+                if c < NO_TIME && ws.dist(b.node) > c {
+                    needed[i] = true;
+                }
             }
-            let c = a.in_ms.saturating_add(b.out_ms);
-            if c < NO_TIME && ws.dist(b.node) > c {
+        }
+        for (i, b) in nb.iter().enumerate() {
+            if needed[i] {
                 out.push(Shortcut {
                     from: a.node,
                     to: b.node,
-                    ms: c,
-                    m: a.in_m + b.out_m,
+                    ms: std::array::from_fn(|k| a.in_ms[k].saturating_add(b.out_ms[k])),
+                    m: std::array::from_fn(|k| a.in_m[k] + b.out_m[k]),
                     hops: a.hops + b.hops,
                 });
             }
@@ -273,35 +318,42 @@ fn shortcuts_of(
 }
 
 /// The priority of `v`: lower is contracted earlier.
-fn priority(
-    v: u32,
-    adj: &Arena,
-    level: &[u32],
-    blocked: &[bool],
-    ws: &mut Witness,
-    buf: &mut Vec<Shortcut>,
-) -> f32 {
+fn priority(v: u32, adj: &Arena, c: &Shared, ws: &mut Workspace) -> f32 {
+    let Workspace {
+        witness,
+        shortcuts: buf,
+        needed,
+    } = ws;
     buf.clear();
-    shortcuts_of(v, adj, blocked, ws, ESTIMATE_SETTLED, buf);
+    shortcuts_of(
+        v,
+        adj,
+        c.metrics,
+        c.blocked,
+        witness,
+        ESTIMATE_SETTLED,
+        needed,
+        buf,
+    );
     let nb = adj.of(v);
     let removed_arcs = nb
         .iter()
-        .map(|e| (e.out_ms != NO_TIME) as u32 + (e.in_ms != NO_TIME) as u32)
+        .map(|e| e.out_open() as u32 + e.in_open() as u32)
         .sum::<u32>()
         .max(1);
     let removed_hops = nb
         .iter()
-        .map(|e| e.hops * ((e.out_ms != NO_TIME) as u32 + (e.in_ms != NO_TIME) as u32))
+        .map(|e| e.hops * (e.out_open() as u32 + e.in_open() as u32))
         .sum::<u32>()
         .max(1);
     let added_hops: u32 = buf.iter().map(|s| s.hops).sum();
-    1.0 + level[v as usize] as f32
+    1.0 + c.level[v as usize] as f32
         + buf.len() as f32 / removed_arcs as f32
         + added_hops as f32 / removed_hops as f32
 }
 
-/// Adds (or shortens) the arc `s.from → s.to`: the `out` side of `from`'s entry for `to`, and
-/// the `in` side of `to`'s entry for `from`.
+/// Adds (or shortens, in each metric on its own) the arc `s.from → s.to`: the `out` side of
+/// `from`'s entry for `to`, and the `in` side of `to`'s entry for `from`.
 fn add_arc(adj: &mut Arena, s: Shortcut) {
     for (at, other, out) in [(s.from, s.to, true), (s.to, s.from, false)] {
         match adj.of_mut(at).iter_mut().find(|e| e.node == other) {
@@ -311,10 +363,12 @@ fn add_arc(adj: &mut Arena, s: Shortcut) {
                 } else {
                     (&mut e.in_ms, &mut e.in_m)
                 };
-                if s.ms < *ms {
-                    *ms = s.ms;
-                    *m = s.m;
-                    e.hops = e.hops.max(s.hops);
+                for k in 0..METRICS {
+                    if s.ms[k] < ms[k] {
+                        ms[k] = s.ms[k];
+                        m[k] = s.m[k];
+                        e.hops = e.hops.max(s.hops);
+                    }
                 }
             }
             None => {
@@ -340,27 +394,46 @@ fn scatter(v: u32) -> u32 {
     v.wrapping_mul(0x9E37_79B1).rotate_left(13) ^ v
 }
 
+/// A worker's scratch space: the witness search, and buffers for shortcuts.
+struct Workspace {
+    witness: Witness,
+    shortcuts: Vec<Shortcut>,
+    needed: Vec<bool>,
+}
+
+/// What the priority of a node reads besides the remaining graph.
+struct Shared<'a> {
+    metrics: usize,
+    level: &'a [u32],
+    blocked: &'a [bool],
+}
+
 /// One witness workspace per worker thread, made once: a workspace is two arrays as long as
 /// the graph, too big to allocate per round.
-struct Pool(Vec<std::sync::Mutex<(Witness, Vec<Shortcut>)>>);
+struct Pool(Vec<std::sync::Mutex<Workspace>>);
 
 impl Pool {
     fn new(n: usize) -> Self {
         let threads = rayon::current_num_threads() + 1;
         Pool(
             (0..threads)
-                .map(|_| std::sync::Mutex::new((Witness::new(n), Vec::new())))
+                .map(|_| {
+                    std::sync::Mutex::new(Workspace {
+                        witness: Witness::new(n),
+                        shortcuts: Vec::new(),
+                        needed: Vec::new(),
+                    })
+                })
                 .collect(),
         )
     }
 
     /// Runs `f` with this thread's workspace.
-    fn with<R>(&self, f: impl FnOnce(&mut Witness, &mut Vec<Shortcut>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
         let i = rayon::current_thread_index().map_or(0, |i| i + 1);
         let slot = &self.0[i.min(self.0.len() - 1)];
         let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
-        let (ws, buf) = &mut *guard;
-        f(ws, buf)
+        f(&mut guard)
     }
 }
 
@@ -390,7 +463,11 @@ pub fn contract_unless(
     let n = g.node_count();
     let t0 = std::time::Instant::now();
     let pool = Pool::new(n);
-    let mut c = Contraction::new(remaining_graph(g), n, &pool);
+    let with_peak = g.period == crate::graph::Period::Free
+        && g.peak_time_fw_ms.len() == g.edge_count()
+        && g.peak_time_bw_ms.len() == g.edge_count();
+    let metrics = if with_peak { 2 } else { 1 };
+    let mut c = Contraction::new(remaining_graph(g, metrics), n, metrics, &pool);
     let (mut round, mut done) = (0u32, 0usize);
     while !c.remaining.is_empty() {
         let set = c.independent_set();
@@ -420,12 +497,12 @@ pub fn contract_unless(
         }
     }
     tracing::debug!(rounds = round, "contracted");
-    Ok(hierarchy_of(&c.round_of, &c.up))
+    Ok(hierarchy_of(&c.round_of, &c.up, metrics))
 }
 
 /// The graph to contract: both directions of a road in one entry, parallel roads merged,
-/// self-loops left out.
-fn remaining_graph(g: &RoadGraph) -> Arena {
+/// self-loops left out. With one metric the second holds a copy of the first.
+fn remaining_graph(g: &RoadGraph, metrics: usize) -> Arena {
     let n = g.node_count();
     let mut deg = vec![0u32; n];
     for e in 0..g.edge_count() {
@@ -439,19 +516,24 @@ fn remaining_graph(g: &RoadGraph) -> Arena {
             continue;
         }
         let (fw, bw) = (g.edge_time_fw_ms[e], g.edge_time_bw_ms[e]);
+        let (peak_fw, peak_bw) = if metrics > 1 {
+            (g.peak_time_fw_ms[e], g.peak_time_bw_ms[e])
+        } else {
+            (fw, bw)
+        };
         let m = g.edge_length_m[e];
         let road = |from, to, ms| Shortcut {
             from,
             to,
             ms,
-            m,
+            m: [m; METRICS],
             hops: 1,
         };
         if fw != NO_TIME {
-            add_arc(&mut adj, road(a, b, fw));
+            add_arc(&mut adj, road(a, b, [fw, peak_fw]));
         }
         if bw != NO_TIME {
-            add_arc(&mut adj, road(b, a, bw));
+            add_arc(&mut adj, road(b, a, [bw, peak_bw]));
         }
     }
     adj
@@ -460,6 +542,8 @@ fn remaining_graph(g: &RoadGraph) -> Arena {
 /// The state of a contraction between rounds.
 struct Contraction {
     adj: Arena,
+    /// Metrics whose witnesses count (1 without peak times).
+    metrics: usize,
     level: Vec<u32>,
     blocked: Vec<bool>,
     /// The round each node was contracted in, `u32::MAX` while it remains.
@@ -472,18 +556,24 @@ struct Contraction {
 }
 
 impl Contraction {
-    fn new(adj: Arena, n: usize, pool: &Pool) -> Self {
+    fn new(adj: Arena, n: usize, metrics: usize, pool: &Pool) -> Self {
         let level = vec![0u32; n];
         let blocked = vec![false; n];
         let prio: Vec<f32> = {
-            let (adj, level, blocked) = (&adj, &level, &blocked);
+            let shared = Shared {
+                metrics,
+                level: &level,
+                blocked: &blocked,
+            };
+            let adj = &adj;
             (0..n as u32)
                 .into_par_iter()
-                .map(|v| pool.with(|ws, buf| priority(v, adj, level, blocked, ws, buf)))
+                .map(|v| pool.with(|ws| priority(v, adj, &shared, ws)))
                 .collect()
         };
         Contraction {
             adj,
+            metrics,
             level,
             blocked,
             round_of: vec![u32::MAX; n],
@@ -512,12 +602,21 @@ impl Contraction {
         for &v in set {
             self.blocked[v as usize] = true;
         }
-        let (adj, blocked) = (&self.adj, &self.blocked);
+        let (adj, blocked, metrics) = (&self.adj, &self.blocked, self.metrics);
         set.par_iter()
             .map(|&v| {
-                pool.with(|ws, _| {
+                pool.with(|ws| {
                     let mut out = Vec::new();
-                    shortcuts_of(v, adj, blocked, ws, CONTRACT_SETTLED, &mut out);
+                    shortcuts_of(
+                        v,
+                        adj,
+                        metrics,
+                        blocked,
+                        &mut ws.witness,
+                        CONTRACT_SETTLED,
+                        &mut ws.needed,
+                        &mut out,
+                    );
                     out
                 })
             })
@@ -554,10 +653,15 @@ impl Contraction {
     /// New priorities for the touched nodes.
     fn reprioritise(&mut self, touched: &[u32], pool: &Pool) {
         let updated: Vec<f32> = {
-            let (adj, level, blocked) = (&self.adj, &self.level, &self.blocked);
+            let shared = Shared {
+                metrics: self.metrics,
+                level: &self.level,
+                blocked: &self.blocked,
+            };
+            let adj = &self.adj;
             touched
                 .par_iter()
-                .map(|&v| pool.with(|ws, buf| priority(v, adj, level, blocked, ws, buf)))
+                .map(|&v| pool.with(|ws| priority(v, adj, &shared, ws)))
                 .collect()
         };
         for (&v, p) in touched.iter().zip(updated) {
@@ -582,8 +686,9 @@ impl Contraction {
 }
 
 /// The hierarchy: positions by contraction round (then node), each position's upward arcs
-/// sorted by head, and the sweep blocks.
-fn hierarchy_of(round_of: &[u32], up: &[Vec<Entry>]) -> Hierarchy {
+/// sorted by head (with the peak metric's times and lengths beside them when there are two
+/// metrics), and the sweep blocks.
+fn hierarchy_of(round_of: &[u32], up: &[Vec<Entry>], metrics: usize) -> Hierarchy {
     let n = round_of.len();
     let mut node_at: Vec<u32> = (0..n as u32).collect();
     node_at.par_sort_unstable_by_key(|&v| (round_of[v as usize], v));
@@ -595,29 +700,36 @@ fn hierarchy_of(round_of: &[u32], up: &[Vec<Entry>]) -> Hierarchy {
     let mut first = Vec::with_capacity(n + 1);
     let mut arcs = Vec::new();
     let mut arc_m = Vec::new();
+    let (mut peak_arcs, mut peak_arc_m) = (Vec::new(), Vec::new());
     first.push(0u32);
     for &v in &h.node_at {
-        let mut list: Vec<(ChArc, [f32; 2])> = up[v as usize]
+        let mut list: Vec<(ChArc, &Entry)> = up[v as usize]
             .iter()
             .map(|e| {
                 (
                     ChArc {
                         head: h.position[e.node as usize],
-                        up_ms: e.out_ms,
-                        down_ms: e.in_ms,
+                        up_ms: e.out_ms[0],
+                        down_ms: e.in_ms[0],
                     },
-                    [e.out_m, e.in_m],
+                    e,
                 )
             })
             .collect();
         list.sort_unstable_by_key(|a| a.0.head);
         arcs.extend(list.iter().map(|a| a.0));
-        arc_m.extend(list.iter().map(|a| a.1));
+        arc_m.extend(list.iter().map(|a| [a.1.out_m[0], a.1.in_m[0]]));
+        if metrics > 1 {
+            peak_arcs.extend(list.iter().map(|a| [a.1.out_ms[1], a.1.in_ms[1]]));
+            peak_arc_m.extend(list.iter().map(|a| [a.1.out_m[1], a.1.in_m[1]]));
+        }
         first.push(arcs.len() as u32);
     }
     h.first = first;
     h.arcs = arcs;
     h.arc_m = arc_m;
+    h.peak_arcs = peak_arcs;
+    h.peak_arc_m = peak_arc_m;
     h.fill_sweep_blocks();
     h
 }

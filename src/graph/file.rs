@@ -17,6 +17,10 @@
 //! the two per-direction times (a way has one speed); shape points are counted per edge
 //! (`u16`) rather than offset. On a Netherlands-sized graph this saves about a fifth.
 //!
+//! Format 3 adds the peak period: one `peak_edge_time_ms` per edge (open in the same
+//! directions as the free time) and the hierarchy's peak `[up, down]` times and metres per
+//! arc. The order and arcs of the hierarchy are shared, so the peak costs its weights only.
+//!
 //! The file is written to a temporary file next to the target and renamed into place only
 //! when complete, so a crash never leaves half a file. Loading streams each section straight
 //! into its array while hashing, checks the checksum before the graph is used, then checks
@@ -30,11 +34,11 @@ use super::hierarchy::{ChArc, Hierarchy};
 use super::{GraphMeta, NO_TIME, RoadGraph};
 
 pub const MAGIC: &[u8; 8] = b"NABIJGRF";
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
-/// Section names, in file order. Version 1 files end after `shape_lon_e7` (no hierarchy);
-/// they are still read.
-pub const SECTIONS: [&str; 17] = [
+/// Section names, in file order. Version 1 files end after `shape_lon_e7` (no hierarchy),
+/// version 2 after `ch_arc_m` (no peak period); both are still read.
+pub const SECTIONS: [&str; 20] = [
     "node_lat_e7",
     "node_lon_e7",
     "node_first_edge",
@@ -52,6 +56,9 @@ pub const SECTIONS: [&str; 17] = [
     "ch_first",
     "ch_arcs",
     "ch_arc_m",
+    "peak_edge_time_ms",
+    "ch_peak_arcs",
+    "ch_peak_arc_m",
 ];
 
 /// Direction bits of `edge_dir`.
@@ -87,6 +94,8 @@ pub enum GraphFileError {
 struct Compact {
     node_first_edge: Vec<u32>,
     edge_time_ms: Vec<u32>,
+    /// Empty without peak times.
+    peak_edge_time_ms: Vec<u32>,
     edge_dir: Vec<u8>,
     edge_shape_count: Vec<u16>,
 }
@@ -105,6 +114,7 @@ fn compact(g: &RoadGraph) -> Result<Compact, String> {
         node_first_edge[i + 1] += node_first_edge[i];
     }
     let mut edge_time_ms = Vec::with_capacity(m);
+    let mut peak_edge_time_ms = Vec::new();
     let mut edge_dir = Vec::with_capacity(m);
     for e in 0..m {
         let (fw, bw) = (g.edge_time_fw_ms[e], g.edge_time_bw_ms[e]);
@@ -112,6 +122,16 @@ fn compact(g: &RoadGraph) -> Result<Compact, String> {
             return Err(format!("edge {e} has different times per direction"));
         }
         edge_time_ms.push(if fw != NO_TIME { fw } else { bw });
+        if !g.peak_time_fw_ms.is_empty() {
+            let (pf, pb) = (g.peak_time_fw_ms[e], g.peak_time_bw_ms[e]);
+            if (pf == NO_TIME) != (fw == NO_TIME) || (pb == NO_TIME) != (bw == NO_TIME) {
+                return Err(format!("edge {e} is open at peak where it is closed in free flow"));
+            }
+            if pf != NO_TIME && pb != NO_TIME && pf != pb {
+                return Err(format!("edge {e} has different peak times per direction"));
+            }
+            peak_edge_time_ms.push(if pf != NO_TIME { pf } else { pb });
+        }
         edge_dir.push((u8::from(fw != NO_TIME) * DIR_FW) | (u8::from(bw != NO_TIME) * DIR_BW));
     }
     let edge_shape_count = g
@@ -125,12 +145,13 @@ fn compact(g: &RoadGraph) -> Result<Compact, String> {
     Ok(Compact {
         node_first_edge,
         edge_time_ms,
+        peak_edge_time_ms,
         edge_dir,
         edge_shape_count,
     })
 }
 
-fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 17] {
+fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 20] {
     static NONE: Hierarchy = Hierarchy {
         node_at: Vec::new(),
         position: Vec::new(),
@@ -138,6 +159,8 @@ fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 17] {
         arcs: Vec::new(),
         arc_m: Vec::new(),
         sweep_blocks: Vec::new(),
+        peak_arcs: Vec::new(),
+        peak_arc_m: Vec::new(),
     };
     // Without a hierarchy its sections are empty.
     let h = g.hierarchy.as_ref().unwrap_or(&NONE);
@@ -159,6 +182,9 @@ fn section_bytes<'a>(g: &'a RoadGraph, c: &'a Compact) -> [&'a [u8]; 17] {
         bytemuck::cast_slice(&h.first),
         bytemuck::cast_slice(&h.arcs),
         bytemuck::cast_slice(&h.arc_m),
+        bytemuck::cast_slice(&c.peak_edge_time_ms),
+        bytemuck::cast_slice(&h.peak_arcs),
+        bytemuck::cast_slice(&h.peak_arc_m),
     ]
 }
 
@@ -366,7 +392,7 @@ fn decode_stream<R: Read>(
     }
     let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     let version = word(&head[8..12]);
-    if version != FORMAT_VERSION && version != 1 {
+    if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(GraphFileError::Version {
             path: path.to_path_buf(),
             found: version,
@@ -448,6 +474,9 @@ struct Stored {
     ch_first: Vec<u32>,
     ch_arcs: Vec<ChArc>,
     ch_arc_m: Vec<[f32; 2]>,
+    peak_edge_time_ms: Vec<u32>,
+    ch_peak_arcs: Vec<[u32; 2]>,
+    ch_peak_arc_m: Vec<[f32; 2]>,
 }
 
 impl Stored {
@@ -475,12 +504,20 @@ impl Stored {
             ch_first: Vec::new(),
             ch_arcs: Vec::new(),
             ch_arc_m: Vec::new(),
+            peak_edge_time_ms: Vec::new(),
+            ch_peak_arcs: Vec::new(),
+            ch_peak_arc_m: Vec::new(),
         };
         if version >= 2 {
             s.ch_node_at = section(r, SECTIONS[13], b, corrupt)?;
             s.ch_first = section(r, SECTIONS[14], b, corrupt)?;
             s.ch_arcs = section(r, SECTIONS[15], b, corrupt)?;
             s.ch_arc_m = section(r, SECTIONS[16], b, corrupt)?;
+        }
+        if version >= 3 {
+            s.peak_edge_time_ms = section(r, SECTIONS[17], b, corrupt)?;
+            s.ch_peak_arcs = section(r, SECTIONS[18], b, corrupt)?;
+            s.ch_peak_arc_m = section(r, SECTIONS[19], b, corrupt)?;
         }
         Ok(s)
     }
@@ -512,6 +549,8 @@ impl Stored {
                 .any(|&w| w as usize >= self.way_osm_id.len())
             && !self.edge_dir.iter().any(|&d| d == 0 || d > 3)
             && !self.edge_time_ms.iter().any(|&t| t == 0 || t == NO_TIME)
+            && (self.peak_edge_time_ms.is_empty() || self.peak_edge_time_ms.len() == m)
+            && !self.peak_edge_time_ms.iter().any(|&t| t == 0 || t == NO_TIME)
             && self.shape_lat_e7.len() == self.shape_lon_e7.len()
             && self
                 .edge_shape_count
@@ -543,6 +582,14 @@ impl Stored {
                 .collect()
         };
         let (edge_time_fw_ms, edge_time_bw_ms) = (time_if(DIR_FW), time_if(DIR_BW));
+        let peak_if = |bit: u8| -> Vec<u32> {
+            self.peak_edge_time_ms
+                .iter()
+                .zip(&self.edge_dir)
+                .map(|(&t, &d)| if d & bit != 0 { t } else { NO_TIME })
+                .collect()
+        };
+        let (peak_time_fw_ms, peak_time_bw_ms) = (peak_if(DIR_FW), peak_if(DIR_BW));
         let mut edge_shape_first = Vec::with_capacity(m + 1);
         let mut acc = 0u32;
         edge_shape_first.push(0);
@@ -559,6 +606,8 @@ impl Stored {
             edge_length_m: self.edge_length_m,
             edge_time_fw_ms,
             edge_time_bw_ms,
+            peak_time_fw_ms,
+            peak_time_bw_ms,
             edge_class: self.edge_class,
             edge_way: self.edge_way,
             way_osm_id: self.way_osm_id,
@@ -574,6 +623,8 @@ impl Stored {
                 first: self.ch_first,
                 arcs: self.ch_arcs,
                 arc_m: self.ch_arc_m,
+                peak_arcs: self.ch_peak_arcs,
+                peak_arc_m: self.ch_peak_arc_m,
                 ..Hierarchy::default()
             };
             h.fill_positions();

@@ -41,9 +41,43 @@ pub struct Hierarchy {
     /// downward sweep can take the positions of one run in any order, on several threads
     /// ([`Hierarchy::fill_sweep_blocks`]). A contraction round is such a run.
     pub sweep_blocks: Vec<u32>,
+    /// The peak period's `[up, down]` times of each arc (empty without peak times): the same
+    /// order and arcs serve both periods (see `graph::contract`).
+    pub peak_arcs: Vec<[u32; 2]>,
+    /// Metres along each arc's fastest path at peak, `[up, down]`.
+    pub peak_arc_m: Vec<[f32; 2]>,
 }
 
 impl Hierarchy {
+    /// Whether the hierarchy holds the peak period's arc times.
+    pub fn has_peak(&self) -> bool {
+        self.peak_arcs.len() == self.arcs.len() && self.peak_arc_m.len() == self.arcs.len()
+    }
+
+    /// The same hierarchy with the peak period's times and lengths as its own (and none
+    /// beside them).
+    pub fn peak(&self) -> Hierarchy {
+        Hierarchy {
+            node_at: self.node_at.clone(),
+            position: self.position.clone(),
+            first: self.first.clone(),
+            arcs: self
+                .arcs
+                .iter()
+                .zip(&self.peak_arcs)
+                .map(|(a, p)| ChArc {
+                    head: a.head,
+                    up_ms: p[0],
+                    down_ms: p[1],
+                })
+                .collect(),
+            arc_m: self.peak_arc_m.clone(),
+            sweep_blocks: self.sweep_blocks.clone(),
+            peak_arcs: Vec::new(),
+            peak_arc_m: Vec::new(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.node_at.len()
     }
@@ -129,9 +163,21 @@ impl Hierarchy {
         if self.arc_m.len() != self.arcs.len() {
             return Err("the hierarchy has lengths for a different number of arcs".into());
         }
+        if !self.peak_arcs.is_empty() && !self.has_peak() {
+            return Err("the hierarchy has peak times for a different number of arcs".into());
+        }
+        if self
+            .arcs
+            .iter()
+            .zip(&self.peak_arcs)
+            .any(|(a, p)| (a.up_ms == NO_TIME) != (p[0] == NO_TIME) || (a.down_ms == NO_TIME) != (p[1] == NO_TIME))
+        {
+            return Err("a hierarchy arc is open at peak where it is closed in free flow, or the reverse".into());
+        }
         if self
             .arc_m
             .iter()
+            .chain(&self.peak_arc_m)
             .flatten()
             .any(|m| !m.is_finite() || *m < 0.0)
         {

@@ -12,6 +12,8 @@ pub mod hierarchy;
 pub mod hilbert;
 pub mod scc;
 
+pub use crate::ingest::Period;
+
 /// The road class of ferry edges (ingest assigns it; spatial and routing treat ferries apart).
 pub use crate::ingest::FERRY_CLASS;
 
@@ -90,6 +92,10 @@ pub struct GraphMeta {
     pub profile_name: String,
     /// xxh3-64 of the profile, hex.
     pub profile_hash: String,
+    /// The periods whose times the graph holds (`free`, `peak`); empty in files from before
+    /// periods, which hold only free-flow times.
+    #[serde(default)]
+    pub periods: Vec<Period>,
     /// Road class names by class index (ferries use class 255).
     pub class_names: Vec<String>,
     /// Bounding box of the nodes, `[min_lon, min_lat, max_lon, max_lat]`.
@@ -97,6 +103,12 @@ pub struct GraphMeta {
     /// The PBF header's bounding box, if it had one.
     pub header_bbox: Option<[f64; 4]>,
     pub stats: BuildStats,
+    /// The file of measured speeds per way the build applied (`nabij build --speeds`), if any.
+    #[serde(default)]
+    pub speed_file: Option<String>,
+    /// What those speeds matched.
+    #[serde(default)]
+    pub speed_overrides: crate::ingest::OverrideStats,
 }
 
 /// The road graph. Coordinates are in 1e-7 degrees (WGS84).
@@ -110,6 +122,13 @@ pub struct RoadGraph {
     pub edge_length_m: Vec<f32>,
     pub edge_time_fw_ms: Vec<u32>,
     pub edge_time_bw_ms: Vec<u32>,
+    /// The peak period's times per edge and direction ([`NO_TIME`] where closed, as in the
+    /// free times); empty when the graph holds only free-flow times.
+    pub peak_time_fw_ms: Vec<u32>,
+    pub peak_time_bw_ms: Vec<u32>,
+    /// The period whose times `edge_time_*`, the adjacency and the hierarchy hold: `free`,
+    /// or `peak` in the graph [`RoadGraph::peak_graph`] makes. Not stored in the file.
+    pub period: Period,
     pub edge_class: Vec<u8>,
     /// For each edge, the index in `way_osm_id` of the OSM way it was cut from.
     pub edge_way: Vec<u32>,
@@ -150,6 +169,53 @@ impl RoadGraph {
             out[d.min(5)] += 1;
         }
         out
+    }
+
+    /// Whether the graph holds the times of `period`.
+    pub fn has_period(&self, period: Period) -> bool {
+        match period {
+            Period::Free => self.period == Period::Free,
+            Period::Peak => {
+                self.period == Period::Peak
+                    || (self.peak_time_fw_ms.len() == self.edge_count()
+                        && self.peak_time_bw_ms.len() == self.edge_count()
+                        && self.hierarchy.as_ref().is_none_or(|h| h.has_peak()))
+            }
+        }
+    }
+
+    /// The same roads with the peak period's times in place of the free ones (adjacency and
+    /// hierarchy too), so that every search runs on it unchanged; `None` if the graph holds
+    /// no peak times. The geometry is copied: a period costs the memory of one more graph,
+    /// not a second file (docs/ARCHITECTURE.md).
+    pub fn peak_graph(&self) -> Option<RoadGraph> {
+        if self.period != Period::Free || !self.has_period(Period::Peak) {
+            return None;
+        }
+        let mut g = RoadGraph {
+            meta: self.meta.clone(),
+            node_lat_e7: self.node_lat_e7.clone(),
+            node_lon_e7: self.node_lon_e7.clone(),
+            edge_from: self.edge_from.clone(),
+            edge_to: self.edge_to.clone(),
+            edge_length_m: self.edge_length_m.clone(),
+            edge_time_fw_ms: self.peak_time_fw_ms.clone(),
+            edge_time_bw_ms: self.peak_time_bw_ms.clone(),
+            peak_time_fw_ms: Vec::new(),
+            peak_time_bw_ms: Vec::new(),
+            period: Period::Peak,
+            edge_class: self.edge_class.clone(),
+            edge_way: self.edge_way.clone(),
+            way_osm_id: self.way_osm_id.clone(),
+            edge_shape_first: self.edge_shape_first.clone(),
+            shape_lat_e7: self.shape_lat_e7.clone(),
+            shape_lon_e7: self.shape_lon_e7.clone(),
+            fwd: Csr::default(),
+            rev: Csr::default(),
+            hierarchy: self.hierarchy.as_ref().map(|h| h.peak()),
+        };
+        g.rebuild_adjacency();
+        Some(g)
     }
 
     pub fn node_count(&self) -> usize {
@@ -358,6 +424,20 @@ impl RoadGraph {
                     return Some(format!("edge {e} takes {t} ms (over two days)"));
                 }
             }
+            if !self.peak_time_fw_ms.is_empty() {
+                let free = [self.edge_time_fw_ms[e], self.edge_time_bw_ms[e]];
+                let peak = [self.peak_time_fw_ms[e], self.peak_time_bw_ms[e]];
+                for (f, p) in free.into_iter().zip(peak) {
+                    if (f == NO_TIME) != (p == NO_TIME) || p == 0 {
+                        return Some(format!(
+                            "edge {e} is open at another time of day than it is closed"
+                        ));
+                    }
+                    if p != NO_TIME && p > MAX_EDGE_MS {
+                        return Some(format!("edge {e} takes {p} ms at peak (over two days)"));
+                    }
+                }
+            }
             let c = self.edge_class[e];
             if c != FERRY_CLASS && c as usize >= classes {
                 return Some(format!("edge {e} has an unknown road class {c}"));
@@ -385,6 +465,14 @@ impl RoadGraph {
             ("edge_way", self.edge_way.len()),
         ] {
             if len != m {
+                return Err(format!("{name} has {len} entries for {m} edges"));
+            }
+        }
+        for (name, len) in [
+            ("peak_time_fw_ms", self.peak_time_fw_ms.len()),
+            ("peak_time_bw_ms", self.peak_time_bw_ms.len()),
+        ] {
+            if len != m && len != 0 {
                 return Err(format!("{name} has {len} entries for {m} edges"));
             }
         }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use osmpbf::{BlobDecode, BlobReader, PrimitiveBlock};
 use rayon::prelude::*;
 
-use super::profile::{CarProfile, Direction, WayVerdict};
+use super::profile::{CarProfile, Direction, Period, WayVerdict};
 use crate::progress::Progress;
 
 /// Errors from reading an OSM PBF file.
@@ -48,6 +48,9 @@ pub struct RawWay {
     /// Index into the profile's class table, or [`FERRY_CLASS`].
     pub class: u8,
     pub speed_kmh: f32,
+    /// The peak period's speed is `speed_kmh × peak_factor` (the profile's factor for the
+    /// way's class and setting, or a measured override); 1 for ferries (timetabled).
+    pub peak_factor: f32,
     pub direction: Direction,
     /// Only for ferries: the tagged crossing time.
     pub ferry_duration_s: Option<f32>,
@@ -174,12 +177,13 @@ fn read_ways_of_block(block: &PrimitiveBlock, profile: &CarProfile) -> WayPart {
             tags.extend(way.tags());
             let lookup = |k: &str| tags.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
             let verdict = profile.classify_way(lookup);
-            let (class, speed_kmh, direction, ferry_duration_s) = match verdict {
+            let (class, speed_kmh, peak_factor, direction, ferry_duration_s) = match verdict {
                 WayVerdict::Road {
                     class,
                     speed_kmh,
                     direction,
                     maxspeed_invalid,
+                    built_up,
                 } => {
                     if maxspeed_invalid {
                         part.maxspeed_invalid += 1;
@@ -187,10 +191,11 @@ fn read_ways_of_block(block: &PrimitiveBlock, profile: &CarProfile) -> WayPart {
                     let Some(ci) = profile.class_index(&class) else {
                         continue;
                     };
-                    (ci, speed_kmh as f32, direction, None)
+                    let peak = profile.speed_factor(Period::Peak, &class, built_up);
+                    (ci, speed_kmh as f32, peak as f32, direction, None)
                 }
                 WayVerdict::Ferry { duration_s, oneway } => {
-                    (FERRY_CLASS, 0.0, oneway, duration_s.map(|d| d as f32))
+                    (FERRY_CLASS, 0.0, 1.0, oneway, duration_s.map(|d| d as f32))
                 }
                 WayVerdict::NotDrivable(super::profile::Reject::AccessDenied) => {
                     part.access_denied += 1;
@@ -207,6 +212,7 @@ fn read_ways_of_block(block: &PrimitiveBlock, profile: &CarProfile) -> WayPart {
                     osm_id: way.id(),
                     class,
                     speed_kmh,
+                    peak_factor,
                     direction,
                     ferry_duration_s,
                     refs_start: 0,

@@ -92,10 +92,12 @@ pub enum RoutingError {
     NoRoute { from: String, to: String },
 }
 
-/// A loaded graph with its snapping index: what every query needs.
+/// A loaded graph with its snapping index: what every query needs. The graph holds the times
+/// of one period ([`RoadGraph::period`]); [`Engine::peak`] makes the engine of the peak.
 pub struct Engine {
     pub graph: RoadGraph,
-    pub index: SnapIndex,
+    /// Shared between the engines of one graph's periods: snapping depends on geometry only.
+    pub index: std::sync::Arc<SnapIndex>,
 }
 
 /// A route between two points.
@@ -118,14 +120,26 @@ impl Engine {
     }
 
     pub fn with_options(graph: RoadGraph, options: SnapOptions) -> Self {
-        let index = SnapIndex::build(&graph, options);
+        let index = std::sync::Arc::new(SnapIndex::build(&graph, options));
         Engine { graph, index }
+    }
+
+    /// The engine of the peak period over the same roads and snap index, if the graph holds
+    /// peak times.
+    pub fn peak(&self) -> Option<Engine> {
+        self.graph.peak_graph().map(|graph| Engine {
+            graph,
+            index: self.index.clone(),
+        })
     }
 
     /// An engine from a graph and the snap index built over it (when the index is built
     /// beside other work).
     pub fn from_parts(graph: RoadGraph, index: SnapIndex) -> Self {
-        Engine { graph, index }
+        Engine {
+            graph,
+            index: std::sync::Arc::new(index),
+        }
     }
 
     pub fn snap(&self, lon: f64, lat: f64) -> Result<Snap, SnapError> {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::api::cache::{Cached, GEOJSON, JSON, respond};
 use crate::api::openapi::RouteId;
-use crate::api::query::{IsochroneQuery, TravelTimeQuery, lonlat, parse};
+use crate::api::query::{IsochroneQuery, TravelTimeQuery, lonlat, parse, period};
 use crate::api::state::{blocking_for, peer_of};
 use crate::api::{ApiError, AppState};
 use crate::units::{ms_to_seconds, round_dp};
@@ -16,8 +16,9 @@ pub async fn travel_time(
 ) -> Result<HttpResponse, ApiError> {
     let q: TravelTimeQuery = parse(&req, RouteId::TravelTime)?;
     let (from, to) = (lonlat("from", &q.from)?, lonlat("to", &q.to)?);
+    let period = period(&q.period)?;
     let body = blocking_for(peer_of(&req), &state, move |s| {
-        let route = s.data.network.travel_time(from, to)?;
+        let route = s.data.network.travel_time(from, to, period)?;
         let seconds = ms_to_seconds(route.time_ms);
         Cached::json(
             &json!({
@@ -26,6 +27,7 @@ pub async fn travel_time(
                 "meters": round_dp(route.length_m, 0),
                 "from_snap_m": round_dp(route.from.distance_m, 1),
                 "to_snap_m": round_dp(route.to.distance_m, 1),
+                "period": period,
                 "synthetic_roads": s.data.synthetic_roads(),
             }),
             JSON,
@@ -43,9 +45,13 @@ pub async fn isochrone(
     let (place, minutes, direction) = q.parts()?;
     let snap = state.data.snap_place(&place, "at")?;
     let at = q.at.clone().unwrap_or_default();
+    let period = period(&q.period)?;
     let body = blocking_for(peer_of(&req), &state, move |s| {
-        let iso = s.data.network.isochrone(&[snap], minutes, direction, 200.0)?;
-        let props = json!({"at": at, "minutes": minutes, "direction": direction, "cell_m": iso.cell_m, "synthetic_roads": s.data.synthetic_roads()});
+        let iso = s
+            .data
+            .network
+            .isochrone(&[snap], minutes, direction, 200.0, period)?;
+        let props = json!({"at": at, "minutes": minutes, "direction": direction, "period": period, "cell_m": iso.cell_m, "synthetic_roads": s.data.synthetic_roads()});
         let feature = json!({"type": "Feature", "properties": props, "geometry": geojson::Geometry::from(&iso.polygon)});
         Cached::json(
             &json!({"type": "FeatureCollection", "features": [feature]}),
@@ -68,6 +74,9 @@ pub struct MatrixBody {
     pub destinations: Vec<[f64; 2]>,
     #[serde(default)]
     pub max_minutes: Option<f64>,
+    /// Free-flow (default) or peak times.
+    #[serde(default)]
+    pub period: crate::app::Period,
 }
 
 fn points(name: &str, v: &[[f64; 2]]) -> Result<Vec<(f64, f64)>, ApiError> {
@@ -110,9 +119,12 @@ pub async fn matrix(
             ),
         });
     }
-    let max_minutes = body.max_minutes;
+    let (max_minutes, period) = (body.max_minutes, body.period);
     let json = blocking_for(peer_of(&req), &state, move |s| {
-        let cells = s.data.network.matrix(&origins, &destinations, max_minutes)?;
+        let cells = s
+            .data
+            .network
+            .matrix(&origins, &destinations, max_minutes, period)?;
         let grid = |f: &dyn Fn(&Result<crate::app::Reached, String>) -> serde_json::Value| {
             cells
                 .iter()

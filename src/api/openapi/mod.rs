@@ -111,7 +111,7 @@ const fn q(name: &'static str, kind: &'static str, description: &'static str) ->
     }
 }
 
-const NEED: [Param; 8] = [
+const NEED: [Param; 10] = [
     q(
         "need",
         "string",
@@ -158,7 +158,33 @@ const NEED: [Param; 8] = [
         values: &["to", "from"],
         description: "Travel to the facility (default) or from it.",
     },
+    PERIOD_WITH_BOTH,
+    q(
+        "fragile_margin",
+        "number",
+        "A municipality is kwetsbaar (fragile) when travel times changing by less than this share would change its tier (0.01 to 0.5, default 0.10).",
+    ),
 ];
+
+/// The period whose travel times answer (routing endpoints: one period).
+const PERIOD: Param = Param {
+    name: "period",
+    path: false,
+    required: false,
+    kind: "string",
+    values: &["free", "peak"],
+    description: "Travel times of this period: free (free-flow, the default) or peak (weekday rush hour; the profile's speed factors per road class, docs/PROFILE.md).",
+};
+
+/// The period of a coverage question: one, or both side by side.
+const PERIOD_WITH_BOTH: Param = Param {
+    name: "period",
+    path: false,
+    required: false,
+    kind: "string",
+    values: &["free", "peak", "both"],
+    description: "Travel times of this period: free (free-flow, the default), peak (weekday rush hour), or both: each municipality's tier in both (status_peak) and whether it holds at every hour (robust).",
+};
 
 const FORMAT: Param = Param {
     name: "format",
@@ -192,7 +218,7 @@ const CSV_DIALECT: Param = Param {
     description: "CSV dialect: standard (comma, decimal point; the default) or nl (semicolon, decimal comma, UTF-8 with BOM: opens in columns in Dutch Excel).",
 };
 
-const COVERAGE_PARAMS: [Param; 11] = [
+const COVERAGE_PARAMS: [Param; 13] = [
     NEED[0],
     NEED[1],
     NEED[2],
@@ -201,11 +227,13 @@ const COVERAGE_PARAMS: [Param; 11] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
     FORMAT,
     LANG,
     CSV_DIALECT,
 ];
-const ONE_PARAMS: [Param; 9] = [
+const ONE_PARAMS: [Param; 11] = [
     Param {
         name: "code",
         path: true,
@@ -222,8 +250,10 @@ const ONE_PARAMS: [Param; 9] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
 ];
-const REGION_PARAMS: [Param; 12] = [
+const REGION_PARAMS: [Param; 14] = [
     q(
         "grouping",
         "string",
@@ -237,6 +267,8 @@ const REGION_PARAMS: [Param; 12] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
     Param {
         name: "format",
         path: false,
@@ -258,7 +290,7 @@ const SCENARIO_ID: Param = Param {
     description: "Scenario id (16 hex digits).",
 };
 
-const ADVICE_PARAMS: [Param; 13] = [
+const ADVICE_PARAMS: [Param; 15] = [
     NEED[0],
     NEED[1],
     NEED[2],
@@ -267,6 +299,8 @@ const ADVICE_PARAMS: [Param; 13] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
     q("add", "integer", "How many new units (1 to 20, default 1)."),
     q(
         "region",
@@ -294,7 +328,7 @@ const ADVICE_PARAMS: [Param; 13] = [
 ];
 
 /// A scenario tried before saving: the need, and the grouping of its regions.
-const PREVIEW_PARAMS: [Param; 9] = [
+const PREVIEW_PARAMS: [Param; 11] = [
     NEED[0],
     NEED[1],
     NEED[2],
@@ -303,6 +337,8 @@ const PREVIEW_PARAMS: [Param; 9] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
     q(
         "grouping",
         "string",
@@ -319,7 +355,7 @@ const SCENARIO_REPORT_PARAMS: [Param; 5] = [
     REPORT_PARAMS[11],
 ];
 
-const REPORT_PARAMS: [Param; 12] = [
+const REPORT_PARAMS: [Param; 14] = [
     NEED[0],
     NEED[1],
     NEED[2],
@@ -328,6 +364,8 @@ const REPORT_PARAMS: [Param; 12] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
     Param {
         name: "region",
         path: false,
@@ -488,6 +526,7 @@ pub const ROUTES: &[Route] = &[
                 values: &[],
                 description: "LON,LAT (WGS84).",
             },
+            PERIOD,
         ],
         produces: &["application/json"],
         methods: Methods::Get,
@@ -521,6 +560,7 @@ pub const ROUTES: &[Route] = &[
                 values: &["to", "from"],
                 description: "to (default): the area from which the place is reached, as in coverage; from: the area reached from it.",
             },
+            PERIOD,
         ],
         produces: &["application/geo+json"],
         methods: Methods::Get,
@@ -528,7 +568,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         id: RouteId::Matrix,
         path: "/api/v1/matrix",
-        summary: "Travel times and distances by car between every origin and every destination: JSON body {\"origins\": [[lon, lat], ...], \"destinations\": [[lon, lat], ...], \"max_minutes\": optional}; answers {\"seconds\": [[...]], \"meters\": [[...]], \"reasons\": [[...]]} with null where there is no route. At most 250,000 pairs.",
+        summary: "Travel times and distances by car between every origin and every destination: JSON body {\"origins\": [[lon, lat], ...], \"destinations\": [[lon, lat], ...], \"max_minutes\": optional, \"period\": \"free\" (default) or \"peak\"}; answers {\"seconds\": [[...]], \"meters\": [[...]], \"reasons\": [[...]]} with null where there is no route. At most 250,000 pairs.",
         params: &[],
         produces: &["application/json"],
         methods: Methods::Post,
@@ -572,6 +612,8 @@ pub const ROUTES: &[Route] = &[
             NEED[5],
             NEED[6],
             NEED[7],
+            NEED[8],
+            NEED[9],
         ],
         produces: &["application/geo+json", "text/csv", "application/json"],
         methods: Methods::Get,
@@ -590,6 +632,8 @@ pub const ROUTES: &[Route] = &[
             NEED[5],
             NEED[6],
             NEED[7],
+            NEED[8],
+            NEED[9],
             q(
                 "grouping",
                 "string",
@@ -752,7 +796,7 @@ const OGC_CRS_VALUES: &[&str] = &[
     "http://www.opengis.net/def/crs/EPSG/0/28992",
 ];
 
-const OGC_ITEMS_PARAMS: [Param; 16] = [
+const OGC_ITEMS_PARAMS: [Param; 18] = [
     OGC_COLLECTION,
     q(
         "limit",
@@ -795,9 +839,11 @@ const OGC_ITEMS_PARAMS: [Param; 16] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
 ];
 
-const OGC_ITEM_PARAMS: [Param; 13] = [
+const OGC_ITEM_PARAMS: [Param; 15] = [
     OGC_COLLECTION,
     Param {
         name: "featureId",
@@ -825,6 +871,8 @@ const OGC_ITEM_PARAMS: [Param; 13] = [
     NEED[5],
     NEED[6],
     NEED[7],
+    NEED[8],
+    NEED[9],
 ];
 
 /// The route of a handler.

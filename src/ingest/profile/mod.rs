@@ -67,6 +67,50 @@ pub struct CarProfile {
     /// seconds: turning, yielding and slowing down, calibrated on real extracts
     /// (docs/PROFILE.md).
     pub junction_delay_s: f64,
+    /// A road is in a built-up area (bebouwde kom) when its posted limit is at most this many
+    /// km/h (`NL:urban` is 50). The setting decides which peak factors apply.
+    pub built_up_max_kmh: f64,
+    /// Classes taken as built-up when no limit is posted (a posted limit always decides).
+    pub built_up_classes: Vec<String>,
+    /// Peak-period speed factors per class on built-up roads: the peak speed is the free
+    /// speed times the factor (0.7 = 30 % slower). A class missing here keeps its free speed.
+    /// The defaults are planning assumptions, not measurements (docs/PROFILE.md).
+    pub peak_factors_built_up: BTreeMap<String, f64>,
+    /// Peak-period speed factors per class outside built-up areas.
+    pub peak_factors_rural: BTreeMap<String, f64>,
+}
+
+/// A period of the day whose travel times the graph stores: `free` is free-flow (the
+/// profile's speeds), `peak` the weekday rush hour (the speeds times the peak factors).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    #[default]
+    Free,
+    Peak,
+}
+
+impl Period {
+    pub const ALL: [Period; 2] = [Period::Free, Period::Peak];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Free => "free",
+            Period::Peak => "peak",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Period> {
+        Period::ALL.into_iter().find(|p| p.name() == s)
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl Default for CarProfile {
@@ -130,6 +174,29 @@ impl Default for CarProfile {
             crossing_delay_s: 1.0,
             level_crossing_delay_s: 10.0,
             junction_delay_s: 1.5,
+            built_up_max_kmh: 50.0,
+            built_up_classes: ["residential", "living_street", "service"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            peak_factors_built_up: peak_factors(&[
+                (0.70, &["motorway", "motorway_link", "trunk", "trunk_link"]),
+                (
+                    0.75,
+                    &["primary", "primary_link", "secondary", "secondary_link"],
+                ),
+                (0.80, &["tertiary", "tertiary_link", "unclassified"]),
+                (0.90, &["residential", "living_street", "service", "road"]),
+            ]),
+            peak_factors_rural: peak_factors(&[
+                (0.80, &["motorway", "motorway_link", "trunk", "trunk_link"]),
+                (
+                    0.85,
+                    &["primary", "primary_link", "secondary", "secondary_link"],
+                ),
+                (0.90, &["tertiary", "tertiary_link", "unclassified"]),
+                (0.95, &["residential", "living_street", "service", "road"]),
+            ]),
             access_denied: ["no", "private", "agricultural", "forestry", "delivery"]
                 .iter()
                 .map(|s| s.to_string())
@@ -161,7 +228,26 @@ impl Default for CarProfile {
     }
 }
 
+/// A factor table from groups of classes sharing one factor.
+fn peak_factors(groups: &[(f64, &[&str])]) -> BTreeMap<String, f64> {
+    groups
+        .iter()
+        .flat_map(|(f, classes)| classes.iter().map(move |c| (c.to_string(), *f)))
+        .collect()
+}
+
 impl CarProfile {
+    /// The speed factor of `period` on a road of `class` (a `highway` value) in the given
+    /// setting: 1 in the free period and for a class the table leaves out.
+    pub fn speed_factor(&self, period: Period, class: &str, built_up: bool) -> f64 {
+        let table = match (period, built_up) {
+            (Period::Free, _) => return 1.0,
+            (Period::Peak, true) => &self.peak_factors_built_up,
+            (Period::Peak, false) => &self.peak_factors_rural,
+        };
+        table.get(class).copied().unwrap_or(1.0)
+    }
+
     /// Loads a TOML file and merges it key by key over the defaults: a scalar replaces the
     /// default, a table (`highway_speeds_kmh`, `maxspeed_aliases_kmh`) adds or replaces
     /// single entries, a list replaces the default list. Unknown keys are an error.
@@ -275,6 +361,29 @@ impl CarProfile {
                 return Err(format!("{name} = {v}: must be between 0 and 600 s"));
             }
         }
+        if !(self.built_up_max_kmh.is_finite() && (0.0..=300.0).contains(&self.built_up_max_kmh)) {
+            return Err(format!(
+                "built_up_max_kmh = {}: must be between 0 and 300 km/h",
+                self.built_up_max_kmh
+            ));
+        }
+        for (name, table) in [
+            ("peak_factors_built_up", &self.peak_factors_built_up),
+            ("peak_factors_rural", &self.peak_factors_rural),
+        ] {
+            for (class, f) in table {
+                if !self.highway_speeds_kmh.contains_key(class) {
+                    return Err(format!(
+                        "{name}.{class}: {class} is not a drivable class of highway_speeds_kmh"
+                    ));
+                }
+                if !(f.is_finite() && *f > 0.0 && *f <= 2.0) {
+                    return Err(format!(
+                        "{name}.{class} = {f}: a speed factor must be above 0 and at most 2"
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -340,6 +449,8 @@ mod tests {
             ("unknown_key = 1\n", "unknown"),
             ("ferry_speed_kmh = \"fast\"\n", "ferry_speed_kmh"),
             ("maxspeed_factor = 0\n", "maxspeed_factor"),
+            ("[peak_factors_rural]\nmotorway = 0\n", "peak_factors_rural.motorway"),
+            ("[peak_factors_built_up]\ntrack = 0.5\n", "not a drivable class"),
         ] {
             let err = CarProfile::from_toml_str(text).expect_err(text).to_string();
             assert!(err.contains(needle), "{text:?} gave {err}");

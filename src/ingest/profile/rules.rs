@@ -122,16 +122,24 @@ impl CarProfile {
                 }
             },
         };
-        let (speed_kmh, maxspeed_invalid) = match tag("maxspeed").map(|m| self.parse_maxspeed(m)) {
-            Some(MaxSpeed::Kmh(v)) => (v * self.maxspeed_factor, false),
-            Some(MaxSpeed::ClassDefault) | None => (default_kmh, false),
-            Some(MaxSpeed::Invalid) => (default_kmh, true),
+        let maxspeed = tag("maxspeed").map(|m| self.parse_maxspeed(m));
+        let maxspeed_invalid = matches!(maxspeed, Some(MaxSpeed::Invalid));
+        let posted = match maxspeed {
+            Some(MaxSpeed::Kmh(v)) => Some(v),
+            _ => None,
+        };
+        let speed_kmh = posted.map_or(default_kmh, |v| v * self.maxspeed_factor);
+        // Built-up (bebouwde kom): a posted limit decides; without one, the class does.
+        let built_up = match posted {
+            Some(v) => v <= self.built_up_max_kmh,
+            None => self.built_up_classes.iter().any(|c| c == highway),
         };
         WayVerdict::Road {
             class: highway.to_string(),
             speed_kmh: speed_kmh.min(self.max_speed_kmh),
             direction,
             maxspeed_invalid,
+            built_up,
         }
     }
 
@@ -261,6 +269,8 @@ pub enum WayVerdict {
         direction: Direction,
         /// The `maxspeed` tag was present but unreadable (the class default was used).
         maxspeed_invalid: bool,
+        /// In a built-up area (which peak factors apply): see [`CarProfile::built_up_max_kmh`].
+        built_up: bool,
     },
     Ferry {
         duration_s: Option<f64>,
@@ -271,6 +281,7 @@ pub enum WayVerdict {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Period;
     use super::*;
 
     fn tags<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<&'a str> {
@@ -355,6 +366,26 @@ mod tests {
         assert_eq!(p.parse_maxspeed("walk"), MaxSpeed::Kmh(7.0));
         assert_eq!(p.parse_maxspeed("none"), MaxSpeed::ClassDefault);
         assert_eq!(p.parse_maxspeed("signals"), MaxSpeed::ClassDefault);
+    }
+
+    #[test]
+    fn built_up_follows_the_posted_limit_else_the_class() {
+        let p = CarProfile::default();
+        let built_up = |pairs: &[(&str, &str)]| match p.classify_way(tags(pairs)) {
+            WayVerdict::Road { built_up, .. } => built_up,
+            other => panic!("expected a road, got {other:?}"),
+        };
+        assert!(built_up(&[("highway", "primary"), ("maxspeed", "50")]));
+        assert!(built_up(&[("highway", "primary"), ("maxspeed", "NL:urban")]));
+        assert!(!built_up(&[("highway", "primary"), ("maxspeed", "80")]));
+        assert!(!built_up(&[("highway", "residential"), ("maxspeed", "60")]));
+        assert!(built_up(&[("highway", "residential")]));
+        assert!(!built_up(&[("highway", "tertiary")]));
+        assert!(!built_up(&[("highway", "tertiary"), ("maxspeed", "junk")]));
+        assert_eq!(p.speed_factor(Period::Free, "motorway", true), 1.0);
+        assert_eq!(p.speed_factor(Period::Peak, "motorway", true), 0.70);
+        assert_eq!(p.speed_factor(Period::Peak, "motorway", false), 0.80);
+        assert_eq!(p.speed_factor(Period::Peak, "track", false), 1.0);
     }
 
     #[test]
