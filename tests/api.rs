@@ -616,7 +616,11 @@ async fn the_matrix_endpoint_answers_a_json_body_as_the_pairwise_routes_do() {
     let v: serde_json::Value = serde_json::from_slice(&atest::read_body(resp).await).expect("json");
     for (i, o) in origins.iter().enumerate() {
         for (j, d) in destinations.iter().enumerate() {
-            let pairwise = state.data.network.travel_time((o[0], o[1]), (d[0], d[1]));
+            let pairwise = state.data.network.travel_time(
+                (o[0], o[1]),
+                (d[0], d[1]),
+                nabij::app::Period::Free,
+            );
             let cell = &v["seconds"][i][j];
             match pairwise {
                 Ok(r) => assert_eq!(

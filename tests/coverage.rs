@@ -511,7 +511,7 @@ fn the_geojson_opens_in_gdal() {
     assert!(ok);
     assert_eq!(csv.lines().count(), 21);
     assert!(csv.starts_with(
-        "code,name,status,status_label,status_rank,share_within_limit,minutes_median"
+        "code,name,status,status_label,status_rank,status_peak,status_peak_label,robust,margin_factor,margin_minutes,fragile,share_within_limit,minutes_median"
     ));
 }
 

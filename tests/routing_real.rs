@@ -519,15 +519,22 @@ fn matrices_from_one_search_per_row_equal_pairwise_routes() {
         let many: Vec<(f64, f64)> = (0..25).map(|_| point()).collect();
         few.push((0.0, 0.0));
         let net = nabij::app::Network::from_graph(g, name);
-        // Forwards (6 origins) and backwards (25 origins, 6 destinations).
-        for (origins, destinations) in [(&few, &many), (&many, &few)] {
-            let m = net.matrix(origins, destinations, None).expect("matrix");
+        // Forwards (6 origins) and backwards (25 origins, 6 destinations), in both periods
+        // (the peak's matrix reads the hierarchy's peak arcs, its routes the peak graph).
+        let periods = nabij::app::Period::ALL;
+        let cases = periods
+            .iter()
+            .flat_map(|&p| [(&few, &many, p), (&many, &few, p)]);
+        for (origins, destinations, period) in cases {
+            let m = net
+                .matrix(origins, destinations, None, period)
+                .expect("matrix");
             let mut compared = 0;
             for (i, o) in origins.iter().enumerate() {
                 for (j, d) in destinations.iter().enumerate() {
-                    match (net.travel_time(*o, *d), &m[i][j]) {
+                    match (net.travel_time(*o, *d, period), &m[i][j]) {
                         (Ok(r), Ok(c)) => {
-                            assert_eq!(r.time_ms, c.time_ms, "{name} {o:?} -> {d:?}");
+                            assert_eq!(r.time_ms, c.time_ms, "{name} {period} {o:?} -> {d:?}");
                             assert!(
                                 (r.length_m - c.length_m).abs() < 1.0,
                                 "{name} {o:?} -> {d:?}: {} m against {} m",
@@ -544,7 +551,9 @@ fn matrices_from_one_search_per_row_equal_pairwise_routes() {
             assert!(compared >= 20, "{name}: only {compared} routable pairs");
         }
         // A budget leaves far pairs empty with the reason.
-        let m = net.matrix(&few, &many, Some(1.0)).expect("matrix");
+        let m = net
+            .matrix(&few, &many, Some(1.0), nabij::app::Period::Free)
+            .expect("matrix");
         assert!(
             m.iter()
                 .flatten()

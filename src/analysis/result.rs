@@ -212,6 +212,21 @@ pub struct MunicipalityResult {
     pub origins: usize,
     /// grouping → region code
     pub regions: BTreeMap<String, String>,
+    /// The factor on every travel time at which the tier changes (above 1: slowing by more
+    /// loses the norm; below 1: speeding up by more gains it); `None` for tiers travel time
+    /// does not decide (docs/ANALYSIS.md, "How close to the norm").
+    #[serde(serialize_with = "out::r3_opt")]
+    pub margin_factor: Option<f64>,
+    /// Minutes to spare (positive) or short (negative) at the median young person.
+    #[serde(serialize_with = "out::r1_opt")]
+    pub margin_minutes: Option<f64>,
+    /// Kwetsbaar: a change of travel times by less than the need's `fragile_margin` would
+    /// change the tier.
+    pub fragile: bool,
+    /// With `period=both`: the tier at the peak (`status` is the free-flow tier).
+    pub status_peak: Option<CoverageStatus>,
+    /// With `period=both`: the tier is the same at both hours.
+    pub robust: Option<bool>,
 }
 
 /// Fairness figures for one region of a grouping.
@@ -230,6 +245,13 @@ pub struct RegionResult {
     pub unfair_reasons: Vec<String>,
     /// Every expectation the region does not meet, with its rule and numbers.
     pub flags: Vec<super::fairness::Flag>,
+    /// Members whose tier a change of travel times by less than the need's `fragile_margin`
+    /// would change (codes).
+    pub fragile_municipalities: Vec<String>,
+    /// With `period=both`: the share of the young people whose tier differs between free
+    /// flow and the peak.
+    #[serde(serialize_with = "out::r3_opt")]
+    pub share_tier_depends_on_hour: Option<f64>,
 }
 
 /// The figures of a set of municipalities: a region, or the whole country.

@@ -5,6 +5,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
+use super::need::PeriodChoice;
 use super::result::{CoverageResult, LabelLang, MunicipalityResult, RegionResult};
 
 /// How a column's cells are written.
@@ -45,6 +46,9 @@ fn opt(x: Option<f64>) -> Cell {
     x.map_or(Cell::Empty, Cell::Number)
 }
 
+/// The municipality columns of the peak period (by English header).
+const PEAK_COLUMNS: [&str; 2] = ["Tier at peak", "Same tier at every hour"];
+
 fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
     use Kind::*;
     vec![
@@ -71,6 +75,50 @@ fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
             en: "Tier (1 = own municipality … 5 = unreachable)",
             kind: Whole,
             value: |m, _| num(f64::from(m.status.rank())),
+        },
+        Column {
+            nl: "Niveau in de spits",
+            en: "Tier at peak",
+            kind: Text,
+            value: |m, l| text(m.status_peak.map(|s| s.label(l)).unwrap_or_default()),
+        },
+        Column {
+            nl: "Zelfde niveau in en buiten de spits",
+            en: "Same tier at every hour",
+            kind: Text,
+            value: |m, l| {
+                text(match (m.robust, l) {
+                    (Some(true), LabelLang::Nl) => "ja",
+                    (Some(false), LabelLang::Nl) => "nee",
+                    (Some(true), LabelLang::En) => "yes",
+                    (Some(false), LabelLang::En) => "no",
+                    (None, _) => "",
+                })
+            },
+        },
+        Column {
+            nl: "Marge tot de norm (min, mediane jongere)",
+            en: "Margin to the limit (min, median young person)",
+            kind: Decimals(1),
+            value: |m, _| opt(m.margin_minutes),
+        },
+        Column {
+            nl: "Marge als factor op de reistijd",
+            en: "Margin as a factor on travel time",
+            kind: Decimals(2),
+            value: |m, _| opt(m.margin_factor),
+        },
+        Column {
+            nl: "Kwetsbaar",
+            en: "Fragile",
+            kind: Text,
+            value: |m, l| {
+                text(match (m.fragile, l) {
+                    (true, LabelLang::Nl) => "kwetsbaar",
+                    (true, LabelLang::En) => "fragile",
+                    (false, _) => "",
+                })
+            },
         },
         Column {
             nl: "Jongeren binnen de norm",
@@ -334,12 +382,14 @@ pub fn to_xlsx(result: &CoverageResult, lang: LabelLang) -> Result<Vec<u8>, Xlsx
     };
     let mut wb = Workbook::new();
     let ms: Vec<&MunicipalityResult> = result.municipalities.iter().collect();
-    sheet(
-        wb.add_worksheet().set_name(sheet_m)?,
-        &municipality_columns(),
-        &ms,
-        lang,
-    )?;
+    // The peak's columns only when the answer has both periods: an empty "tier at peak"
+    // could be read as "no tier".
+    let both = ms.iter().any(|m| m.status_peak.is_some());
+    let columns: Vec<Column<MunicipalityResult>> = municipality_columns()
+        .into_iter()
+        .filter(|c| both || !PEAK_COLUMNS.contains(&c.en))
+        .collect();
+    sheet(wb.add_worksheet().set_name(sheet_m)?, &columns, &ms, lang)?;
     let rs: Vec<&RegionResult> = result.regions.iter().collect();
     sheet(
         wb.add_worksheet().set_name(sheet_r)?,
@@ -361,6 +411,25 @@ pub fn to_xlsx(result: &CoverageResult, lang: LabelLang) -> Result<Vec<u8>, Xlsx
             ),
             ("Profiel", need.profile.clone()),
             ("Norm (minuten)", need.limit_minutes.to_string()),
+            (
+                "Reistijden",
+                match need.period {
+                    PeriodChoice::Free => "buiten de spits (vrije doorstroming)".into(),
+                    PeriodChoice::Peak => {
+                        "in de ochtend- en avondspits (aanname, zie docs/PROFILE.md)".into()
+                    }
+                    PeriodChoice::Both => {
+                        "buiten én in de spits (spits: aanname, zie docs/PROFILE.md)".into()
+                    }
+                },
+            ),
+            (
+                "Kwetsbaar",
+                format!(
+                    "het niveau verandert al als de reistijden minder dan {:.0} % langer of korter worden",
+                    need.fragile_margin * 100.0
+                ),
+            ),
             (
                 "Wegen",
                 if result.synthetic_roads {
@@ -385,6 +454,26 @@ pub fn to_xlsx(result: &CoverageResult, lang: LabelLang) -> Result<Vec<u8>, Xlsx
             ),
             ("Profile", need.profile.clone()),
             ("Limit (minutes)", need.limit_minutes.to_string()),
+            (
+                "Travel times",
+                match need.period {
+                    PeriodChoice::Free => "off-peak (free flow)".into(),
+                    PeriodChoice::Peak => {
+                        "weekday rush hour (an assumption, see docs/PROFILE.md)".into()
+                    }
+                    PeriodChoice::Both => {
+                        "off-peak and rush hour (rush hour: an assumption, see docs/PROFILE.md)"
+                            .into()
+                    }
+                },
+            ),
+            (
+                "Fragile",
+                format!(
+                    "the tier changes when travel times change by less than {:.0} %",
+                    need.fragile_margin * 100.0
+                ),
+            ),
             (
                 "Roads",
                 if result.synthetic_roads {

@@ -127,8 +127,8 @@ impl Dataset {
         Baseline {
             result,
             now: self.network.with_workspace(|ws| {
-                self.prepared
-                    .origins_now(&self.network.engine, ws, &result.need)
+                let engine = self.engine(result.need.period.strictest());
+                self.prepared.origins_now(engine, ws, &result.need)
             }),
         }
     }
@@ -315,8 +315,9 @@ impl Dataset {
         municipalities: &[usize],
     ) -> OriginDemand {
         let young_people: Vec<f64> = baseline.municipalities.iter().map(|m| m.weight).collect();
+        let engine = self.engine(baseline.need.period.strictest());
         self.prepared
-            .origin_demand(&self.network.engine, now, municipalities, &young_people)
+            .origin_demand(engine, now, municipalities, &young_people)
     }
 
     /// Travel times from every demand unit to every candidate site (home → unit, as in
@@ -332,7 +333,7 @@ impl Dataset {
         let bar = progress.bar(sites.len() as u64, "searching from candidate sites");
         let snaps: Vec<Snap> = sites.iter().map(|(_, s)| *s).collect();
         let reaches = self.prepared.site_reaches(
-            &self.network.engine,
+            self.engine(req.need.period.strictest()),
             demand,
             &snaps,
             cap_ms,

@@ -13,8 +13,9 @@ use super::network::{Network, SourceInfo};
 use crate::analysis::coverage::RoadOrigins;
 use crate::analysis::coverage::{MunicipalityResult, RegionResult};
 use crate::analysis::inputs::{Facility, Population, Status, read_population};
-use crate::analysis::need::Exclusion;
+use crate::analysis::need::{Exclusion, PeriodChoice};
 use crate::analysis::{CoverageResult, Municipality, NeedProfile, Prepared};
+use crate::graph::Period;
 use crate::progress::Progress;
 use crate::routing::Engine;
 use crate::spatial::Snap;
@@ -270,7 +271,18 @@ impl Dataset {
     pub fn check_need(&self, need: &NeedProfile) -> Result<(), AppError> {
         self.check_loaded()?;
         need.validate()?;
+        if need.period != PeriodChoice::Free {
+            self.network.engine_for(Period::Peak)?;
+        }
         need.types.iter().try_for_each(|t| self.check_type(t))
+    }
+
+    /// The engine of `period` for a need that passed [`Dataset::check_need`] (which refuses a
+    /// period the graph lacks; the free-flow engine otherwise).
+    pub(super) fn engine(&self, period: Period) -> &Engine {
+        self.network
+            .engine_for(period)
+            .unwrap_or(&self.network.engine)
     }
 
     /// Municipalities and facilities are loaded (not a routing-only dataset).
@@ -317,9 +329,14 @@ impl Dataset {
         need: &NeedProfile,
     ) -> Result<CoverageResult, AppError> {
         self.check_need(need)?;
-        let r = self
-            .network
-            .with_workspace(|ws| prepared.coverage(&self.network.engine, ws, need));
+        let r = match need.period {
+            PeriodChoice::Both => {
+                let free = self.coverage_in(prepared, need, Period::Free)?;
+                let peak = self.coverage_in(prepared, need, Period::Peak)?;
+                crate::analysis::coverage::margins::with_peak(free, &peak)
+            }
+            one => self.coverage_in(prepared, need, one.primary())?,
+        };
         if r.suitable_facilities.is_empty() {
             let why: Vec<String> = r
                 .excluded
@@ -355,6 +372,19 @@ impl Dataset {
         Ok(r)
     }
 
+    /// Coverage with the travel times of one period.
+    fn coverage_in(
+        &self,
+        prepared: &Prepared,
+        need: &NeedProfile,
+        period: Period,
+    ) -> Result<CoverageResult, AppError> {
+        let engine = self.network.engine_for(period)?;
+        Ok(self
+            .network
+            .with_workspace(|ws| prepared.coverage(engine, ws, need)))
+    }
+
     /// The index of a municipality by its code (case-insensitive).
     pub fn municipality_index(&self, code: &str) -> Result<usize, AppError> {
         self.check_loaded()?;
@@ -379,7 +409,7 @@ impl Dataset {
         let m = self.municipality_index(code)?;
         let need = &result.need;
         let p = &self.prepared;
-        let engine = &self.network.engine;
+        let engine = self.network.engine_for(need.period.primary())?;
         let mut nearest = Vec::new();
         if let Ok(rep) = &p.representative_snaps[m] {
             // Home → facility (`to`) is a forward search from the home; `from` the reverse.

@@ -51,7 +51,10 @@ pub fn time(args: TimeArgs) -> Result<(), CliError> {
     let file = output::open(args.path_geojson.as_deref(), &config.input_files())?;
     let net = Network::load(&config)?;
     let synthetic = net.synthetic_roads();
-    let route = match (net.travel_time(args.from, args.to, args.period.into()), args.format) {
+    let route = match (
+        net.travel_time(args.from, args.to, args.period.into()),
+        args.format,
+    ) {
         (Ok(r), _) => r,
         (Err(e), TextOrJson::Json) => {
             // Unroutable pairs are an answer in JSON, with the reason, and a non-zero exit.

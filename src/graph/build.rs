@@ -231,8 +231,18 @@ impl Edges {
             }
         };
         let factors = &self.peak_factor;
-        self.peak_fw_ms = self.fw_ms.iter().zip(factors).map(|(&t, &f)| scale(t, f)).collect();
-        self.peak_bw_ms = self.bw_ms.iter().zip(factors).map(|(&t, &f)| scale(t, f)).collect();
+        self.peak_fw_ms = self
+            .fw_ms
+            .iter()
+            .zip(factors)
+            .map(|(&t, &f)| scale(t, f))
+            .collect();
+        self.peak_bw_ms = self
+            .bw_ms
+            .iter()
+            .zip(factors)
+            .map(|(&t, &f)| scale(t, f))
+            .collect();
     }
 
     /// A road graph of these edges over the nodes (adjacency built).

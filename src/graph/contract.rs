@@ -288,7 +288,9 @@ fn shortcuts_of(
                 .max();
             let Some(max_c) = max_c else { break };
             // The search settles `a` itself first; if it is a target, it counts as one.
-            ws.run(adj, k, blocked, a.node, v, max_c, limit, &is_target, targets);
+            ws.run(
+                adj, k, blocked, a.node, v, max_c, limit, &is_target, targets,
+            );
             for (i, b) in nb.iter().enumerate() {
                 if b.node == a.node || !b.out_open() {
                     continue;

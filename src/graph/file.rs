@@ -125,7 +125,9 @@ fn compact(g: &RoadGraph) -> Result<Compact, String> {
         if !g.peak_time_fw_ms.is_empty() {
             let (pf, pb) = (g.peak_time_fw_ms[e], g.peak_time_bw_ms[e]);
             if (pf == NO_TIME) != (fw == NO_TIME) || (pb == NO_TIME) != (bw == NO_TIME) {
-                return Err(format!("edge {e} is open at peak where it is closed in free flow"));
+                return Err(format!(
+                    "edge {e} is open at peak where it is closed in free flow"
+                ));
             }
             if pf != NO_TIME && pb != NO_TIME && pf != pb {
                 return Err(format!("edge {e} has different peak times per direction"));
@@ -550,7 +552,10 @@ impl Stored {
             && !self.edge_dir.iter().any(|&d| d == 0 || d > 3)
             && !self.edge_time_ms.iter().any(|&t| t == 0 || t == NO_TIME)
             && (self.peak_edge_time_ms.is_empty() || self.peak_edge_time_ms.len() == m)
-            && !self.peak_edge_time_ms.iter().any(|&t| t == 0 || t == NO_TIME)
+            && !self
+                .peak_edge_time_ms
+                .iter()
+                .any(|&t| t == 0 || t == NO_TIME)
             && self.shape_lat_e7.len() == self.shape_lon_e7.len()
             && self
                 .edge_shape_count

@@ -166,13 +166,13 @@ impl Hierarchy {
         if !self.peak_arcs.is_empty() && !self.has_peak() {
             return Err("the hierarchy has peak times for a different number of arcs".into());
         }
-        if self
-            .arcs
-            .iter()
-            .zip(&self.peak_arcs)
-            .any(|(a, p)| (a.up_ms == NO_TIME) != (p[0] == NO_TIME) || (a.down_ms == NO_TIME) != (p[1] == NO_TIME))
-        {
-            return Err("a hierarchy arc is open at peak where it is closed in free flow, or the reverse".into());
+        if self.arcs.iter().zip(&self.peak_arcs).any(|(a, p)| {
+            (a.up_ms == NO_TIME) != (p[0] == NO_TIME) || (a.down_ms == NO_TIME) != (p[1] == NO_TIME)
+        }) {
+            return Err(
+                "a hierarchy arc is open at peak where it is closed in free flow, or the reverse"
+                    .into(),
+            );
         }
         if self
             .arc_m

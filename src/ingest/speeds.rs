@@ -50,7 +50,10 @@ impl SpeedOverrides {
             .trim(csv::Trim::All)
             .from_path(path)
             .map_err(|e| read_err(e.to_string()))?;
-        let headers = reader.headers().map_err(|e| read_err(e.to_string()))?.clone();
+        let headers = reader
+            .headers()
+            .map_err(|e| read_err(e.to_string()))?
+            .clone();
         let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
         let (Some(id_col), Some(speed_col)) = (column("osm_way_id"), column("speed_kmh")) else {
             return Err(read_err(format!(
@@ -153,7 +156,8 @@ mod tests {
 
     #[test]
     fn peak_and_free_speeds_replace_the_profiles() {
-        let f = write("osm_way_id,speed_kmh,period\n1,25,peak\n2,\"60,5\",free\n3,30,\n9,30,peak\n");
+        let f =
+            write("osm_way_id,speed_kmh,period\n1,25,peak\n2,\"60,5\",free\n3,30,\n9,30,peak\n");
         let o = SpeedOverrides::from_csv_file(f.path()).expect("valid file");
         let mut net = RawNetwork {
             ways: vec![way(1, 0), way(2, 0), way(3, FERRY_CLASS)],
@@ -165,7 +169,13 @@ mod tests {
         assert_eq!(net.ways[1].speed_kmh, 60.5, "decimal comma read");
         assert_eq!(net.ways[1].peak_factor, 0.8, "the profile's factor stays");
         assert_eq!(net.ways[2].peak_factor, 0.8, "ferries keep their timetable");
-        assert_eq!(stats, OverrideStats { applied: 2, unmatched: 2 });
+        assert_eq!(
+            stats,
+            OverrideStats {
+                applied: 2,
+                unmatched: 2
+            }
+        );
     }
 
     #[test]
@@ -174,7 +184,10 @@ mod tests {
             ("way,speed\n1,2\n", "needs the columns"),
             ("osm_way_id,speed_kmh\nx,20\n", "line 2"),
             ("osm_way_id,speed_kmh\n1,0\n", "from 1 to 200"),
-            ("osm_way_id,speed_kmh,period\n1,20,night\n", "use free or peak"),
+            (
+                "osm_way_id,speed_kmh,period\n1,20,night\n",
+                "use free or peak",
+            ),
             ("osm_way_id,speed_kmh\n1,20\n1,30\n", "twice"),
         ] {
             let f = write(text);

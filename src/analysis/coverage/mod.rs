@@ -1,6 +1,7 @@
 //! Coverage per municipality and fairness per region. Formulas: `docs/ANALYSIS.md`.
 
 mod catchments;
+pub mod margins;
 mod population;
 mod regions;
 mod siting;
@@ -269,6 +270,8 @@ struct OriginTimes {
     /// `(time ms, weight)` of the origins that reach a facility, by time.
     reached: Vec<(f64, f64)>,
     share_within_limit: f64,
+    /// The time at which half of the municipality's weight is reached ([`margins`]).
+    decisive_ms: Option<f64>,
 }
 
 impl Prepared {
@@ -289,8 +292,15 @@ impl Prepared {
             .collect();
         let nearest = self.nearest_from_representatives(engine, &times, &chosen, need.direction);
         let balance = self.supply_and_demand(&chosen, &planning, &reach, &origin_times, need);
-        let results =
-            self.per_municipality(&chosen, &planning, &reach, &balance, &nearest, origin_times);
+        let results = self.per_municipality(
+            &chosen,
+            &planning,
+            &reach,
+            &balance,
+            &nearest,
+            origin_times,
+            need,
+        );
         let (regions, national, inequality) =
             self.regions(&results, &chosen.placed, &balance.places, need);
         CoverageResult {
@@ -533,7 +543,9 @@ impl Prepared {
         balance: &Balance,
         nearest: &[Option<(u32, usize)>],
         origin_times: Vec<OriginTimes>,
+        need: &NeedProfile,
     ) -> Vec<MunicipalityResult> {
+        let (limit_ms, fragile_margin) = (need.limit_ms(), need.fragile_margin);
         let n = self.municipalities.len();
         let mut within = vec![0usize; n];
         let mut within_in_region = vec![0usize; n];
@@ -553,7 +565,8 @@ impl Prepared {
                     .iter()
                     .filter(|&&f| self.facility_municipality[f] == Some(m))
                     .count();
-                let status = tier(in_muni, &times, planning, m);
+                let status = tier(in_muni, &times, planning, m, limit_ms);
+                let margin = margins::margin(status, times.decisive_ms, limit_ms);
                 let muni = &self.municipalities[m];
                 let q =
                     |p: f64| weighted_quantile(&times.reached, p).map(|t| ms_to_minutes(t as u32));
@@ -589,6 +602,11 @@ impl Prepared {
                         .iter()
                         .map(|(k, v)| (k.clone(), v.0.clone()))
                         .collect(),
+                    margin_factor: margin.map(|m| m.factor),
+                    margin_minutes: margin.map(|m| m.minutes),
+                    fragile: margin.is_some_and(|m| m.is_fragile(fragile_margin)),
+                    status_peak: None,
+                    robust: None,
                 }
             })
             .collect()
@@ -641,11 +659,13 @@ impl Prepared {
             }
         }
         keys.sort_unstable();
+        let reached: Vec<(f64, f64)> = keys
+            .iter()
+            .map(|&k| ((k >> 32) as f64, weights[(k & 0xFFFF_FFFF) as usize]))
+            .collect();
         OriginTimes {
-            reached: keys
-                .iter()
-                .map(|&k| ((k >> 32) as f64, weights[(k & 0xFFFF_FFFF) as usize]))
-                .collect(),
+            decisive_ms: margins::decisive_ms(&reached, w_total),
+            reached,
             share_within_limit: if w_total > 0.0 {
                 w_within / w_total
             } else {
@@ -688,17 +708,20 @@ fn along_shared_edge(
 
 /// The tier of the proximity rule for municipality `m` (docs/ANALYSIS.md, "Per
 /// municipality"): own municipality → within the limit → elsewhere in the region → outside.
+/// "Within the limit": at least half of the young people reach a facility within it, i.e.
+/// the decisive time ([`margins`]) is at most the limit.
 fn tier(
     in_municipality: usize,
     times: &OriginTimes,
     planning: &Planning,
     m: usize,
+    limit_ms: u32,
 ) -> CoverageStatus {
     if in_municipality > 0 {
         CoverageStatus::OwnMunicipality
     } else if times.reached.is_empty() {
         CoverageStatus::Unreachable
-    } else if times.share_within_limit >= 0.5 {
+    } else if times.decisive_ms.is_some_and(|t| t <= limit_ms as f64) {
         CoverageStatus::WithinLimit
     } else if planning.region[m]
         .as_ref()

@@ -40,6 +40,12 @@ impl Prepared {
                     unfair: !flags.is_empty(),
                     unfair_reasons: flags.iter().map(|f| f.message.clone()).collect(),
                     flags,
+                    fragile_municipalities: members
+                        .iter()
+                        .filter(|&&m| results[m].fragile)
+                        .map(|&m| results[m].code.clone())
+                        .collect(),
+                    share_tier_depends_on_hour: None,
                 });
             }
         }

@@ -114,6 +114,13 @@ fn properties(
                 p.insert("status_label".into(), json!(r.status.label(lang)));
                 p.insert("status_rank".into(), json!(r.status.rank()));
             }
+            "status_peak" => {
+                p.insert(k, v);
+                p.insert(
+                    "status_peak_label".into(),
+                    json!(r.status_peak.map(|s| s.label(lang))),
+                );
+            }
             _ => {
                 p.insert(k, v);
             }
@@ -124,6 +131,7 @@ fn properties(
         "limit_minutes".into(),
         json!(round_dp(result.need.limit_minutes, 1)),
     );
+    p.insert("period".into(), json!(result.need.period));
     for (grouping, code) in &r.regions {
         p.insert(grouping.clone(), Value::String(code.clone()));
     }
@@ -178,12 +186,18 @@ pub fn to_geojson_in(
 
 /// The columns of the municipality CSV before the groupings and `synthetic_roads`, in the
 /// order of each row in [`to_csv_as`].
-const MUNICIPALITY_CSV_COLUMNS: [&str; 27] = [
+const MUNICIPALITY_CSV_COLUMNS: [&str; 34] = [
     "code",
     "name",
     "status",
     "status_label",
     "status_rank",
+    "status_peak",
+    "status_peak_label",
+    "robust",
+    "margin_factor",
+    "margin_minutes",
+    "fragile",
     "share_within_limit",
     "minutes_median",
     "minutes_p90",
@@ -206,6 +220,7 @@ const MUNICIPALITY_CSV_COLUMNS: [&str; 27] = [
     "origins",
     "need_profile",
     "limit_minutes",
+    "period",
 ];
 
 /// One row per municipality, with the same fields as the GeoJSON properties.
@@ -236,6 +251,14 @@ pub fn to_csv_as(result: &CoverageResult, layout: Layout) -> String {
             r.status.to_string(),
             r.status.label(layout.lang).to_string(),
             r.status.rank().to_string(),
+            r.status_peak.map(|s| s.to_string()).unwrap_or_default(),
+            r.status_peak
+                .map(|s| s.label(layout.lang).to_string())
+                .unwrap_or_default(),
+            r.robust.map(|b| b.to_string()).unwrap_or_default(),
+            opt(r.margin_factor, 3),
+            opt(r.margin_minutes, 1),
+            r.fragile.to_string(),
             num(r.share_within_limit, 3),
             opt(r.minutes_median, 1),
             opt(r.minutes_p90, 1),
@@ -258,6 +281,7 @@ pub fn to_csv_as(result: &CoverageResult, layout: Layout) -> String {
             r.origins.to_string(),
             text(&result.need.profile),
             num(result.need.limit_minutes, 1),
+            result.need.period.name().to_string(),
         ];
         row.extend(
             groupings
@@ -389,10 +413,15 @@ pub fn to_text(result: &CoverageResult) -> String {
     let need = &result.need;
     let _ = writeln!(
         out,
-        "Coverage within {} min ({}: {}){}; {} suitable facilities",
+        "Coverage within {} min ({}: {}), {} travel times{}; {} suitable facilities",
         need.limit_minutes,
         need.profile,
         need.types.join(", "),
+        match need.period {
+            crate::analysis::need::PeriodChoice::Free => "free-flow",
+            crate::analysis::need::PeriodChoice::Peak => "peak-hour",
+            crate::analysis::need::PeriodChoice::Both => "free-flow and peak-hour",
+        },
         if result.synthetic_roads {
             " on SYNTHETIC roads"
         } else {
@@ -411,27 +440,42 @@ pub fn to_text(result: &CoverageResult) -> String {
         "municipality",
     )
     .max(22);
+    let both = result
+        .municipalities
+        .iter()
+        .any(|m| m.status_peak.is_some());
     let _ = writeln!(
         out,
-        "\n{} {} {:<17} {:>7} {:>8} {:>8}  nearest facility",
+        "\n{} {} {:<17} {}{:>7} {:>8} {:>8} {:>14}  nearest facility",
         pad("code", code_w),
         pad("municipality", name_w),
         "status",
+        if both {
+            format!("{:<17} ", "at peak")
+        } else {
+            String::new()
+        },
         "share",
         "median",
-        "worst"
+        "worst",
+        "margin"
     );
     let fmt = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
     for m in &result.municipalities {
         let _ = writeln!(
             out,
-            "{} {} {:<17} {:>6.0}% {:>8} {:>8}  {}",
+            "{} {} {:<17} {}{:>6.0}% {:>8} {:>8} {:>14}  {}",
             pad(&m.code, code_w),
             pad(&m.name, name_w),
             m.status,
+            match m.status_peak {
+                Some(p) if both => format!("{:<17} ", p.to_string()),
+                _ => String::new(),
+            },
             round_dp(m.share_within_limit, 3) * 100.0,
             fmt(m.minutes_median),
             fmt(m.minutes_worst),
+            margin_text(m),
             match (&m.nearest_facility_name, m.nearest_minutes) {
                 (Some(n), Some(t)) => format!("{n} ({t:.1} min)"),
                 _ => "-".into(),
@@ -447,6 +491,15 @@ pub fn to_text(result: &CoverageResult) -> String {
         super::summary::Style::Text,
     ));
     out
+}
+
+/// A municipality's margin in the text table: minutes to spare (+) or short (−) at the
+/// median young person, and `fragile` when a change under the need's margin changes the tier.
+fn margin_text(m: &MunicipalityResult) -> String {
+    match m.margin_minutes {
+        Some(x) => format!("{x:+.1}{}", if m.fragile { " fragile" } else { "" }),
+        None => "-".into(),
+    }
 }
 
 /// The widest of `items` and `header`, in characters.

@@ -349,10 +349,10 @@ const PREVIEW_PARAMS: [Param; 11] = [
 /// A saved scenario's report: the report's own parameters (the need is the scenario's).
 const SCENARIO_REPORT_PARAMS: [Param; 5] = [
     SCENARIO_ID,
-    REPORT_PARAMS[8],
-    REPORT_PARAMS[9],
-    REPORT_PARAMS[10],
-    REPORT_PARAMS[11],
+    REPORT_PARAMS[NEED.len()],
+    REPORT_PARAMS[NEED.len() + 1],
+    REPORT_PARAMS[NEED.len() + 2],
+    REPORT_PARAMS[NEED.len() + 3],
 ];
 
 const REPORT_PARAMS: [Param; 14] = [

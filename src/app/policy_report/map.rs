@@ -103,10 +103,11 @@ impl Dataset {
             .filter_map(|f| prepared.facility_snaps[f].as_ref().ok().map(|s| (f, *s)))
             .collect();
         let ones = vec![1.0; prepared.municipalities.len()];
-        let demand = prepared.origin_demand(&self.network.engine, &baseline.now, members, &ones);
+        let engine = self.engine(result.need.period.strictest());
+        let demand = prepared.origin_demand(engine, &baseline.now, members, &ones);
         let snaps: Vec<crate::spatial::Snap> = placed.iter().map(|(_, s)| *s).collect();
         let reaches = prepared.site_reaches(
-            &self.network.engine,
+            engine,
             &demand,
             &snaps,
             result.need.limit_ms(),

@@ -449,8 +449,14 @@ mod tests {
             ("unknown_key = 1\n", "unknown"),
             ("ferry_speed_kmh = \"fast\"\n", "ferry_speed_kmh"),
             ("maxspeed_factor = 0\n", "maxspeed_factor"),
-            ("[peak_factors_rural]\nmotorway = 0\n", "peak_factors_rural.motorway"),
-            ("[peak_factors_built_up]\ntrack = 0.5\n", "not a drivable class"),
+            (
+                "[peak_factors_rural]\nmotorway = 0\n",
+                "peak_factors_rural.motorway",
+            ),
+            (
+                "[peak_factors_built_up]\ntrack = 0.5\n",
+                "not a drivable class",
+            ),
         ] {
             let err = CarProfile::from_toml_str(text).expect_err(text).to_string();
             assert!(err.contains(needle), "{text:?} gave {err}");

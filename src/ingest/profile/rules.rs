@@ -376,7 +376,10 @@ mod tests {
             other => panic!("expected a road, got {other:?}"),
         };
         assert!(built_up(&[("highway", "primary"), ("maxspeed", "50")]));
-        assert!(built_up(&[("highway", "primary"), ("maxspeed", "NL:urban")]));
+        assert!(built_up(&[
+            ("highway", "primary"),
+            ("maxspeed", "NL:urban")
+        ]));
         assert!(!built_up(&[("highway", "primary"), ("maxspeed", "80")]));
         assert!(!built_up(&[("highway", "residential"), ("maxspeed", "60")]));
         assert!(built_up(&[("highway", "residential")]));
