@@ -176,9 +176,10 @@ fn on_real_extracts_the_peak_is_slower_on_every_pair_by_the_factors_of_its_roads
                     assert_eq!(at_peak, NO_TIME);
                     continue;
                 }
+                // Factors are stored per way as f32.
                 let ok = factors(e)
                     .iter()
-                    .any(|f| ((free as f64 / f).round() as u32).max(1) == at_peak);
+                    .any(|&f| ((free as f64 / f as f32 as f64).round() as u32).max(1) == at_peak);
                 assert!(ok, "{name} edge {e}: {free} ms free, {at_peak} ms at peak");
             }
         }
