@@ -16,6 +16,17 @@
       grouping: "Regio-indeling", colour: "Kleur naar",
       c_status: "niveau (eigen gemeente … niet bereikbaar)", c_minutes: "reistijd (mediaan, minuten)",
       c_share: "aandeel jongeren binnen de norm", c_access: "plaatsen per 10.000 jongeren (met capaciteit)",
+      c_robust: "houdt stand in de spits: robuust of kwetsbaar",
+      period: "Tijdstip van de reis", p_free: "buiten de spits (vrije doorstroming)",
+      p_peak: "in de spits (aanname per soort weg)", p_both: "beide: houdt het niveau stand in de spits?",
+      rb_changes: "ander niveau in de spits", rb_fragile: "kwetsbaar: minder dan {m} marge tot de norm",
+      rb_robust: "robuust: ruim binnen of buiten de norm", rb_fixed: "hangt niet af van de reistijd (voorziening in de gemeente, of geen bereikbaar)",
+      peak_status: "Niveau in de spits", r_hours: "Jongeren van wie het niveau van het tijdstip afhangt",
+      r_fragile: "Kwetsbare gemeenten (weinig marge tot de norm)", r_nofragile: "geen", margin: "Marge tot de norm", fragile_word: "kwetsbaar",
+      margin_spare: "{x} min over bij de mediane jongere; de reistijd mag {p} langer worden",
+      margin_short: "{x} min te lang bij de mediane jongere; de reistijd moet {p} korter worden",
+      margin_none: "geen: het niveau hangt niet af van de reistijd",
+      both_auto: "Kleur naar robuustheid vraagt beide tijdstippen: het tijdstip staat nu op 'beide'.",
       scenario: "Scenario", none: "geen: de situatie van vandaag", apply: "Toon",
       legend: "Legenda", download: "Download wat u ziet:", report: "rapport van de regio",
       basemap: "Achtergrondkaart", tileurl: "Achtergrondkaart tonen",
@@ -69,6 +80,17 @@
       grouping: "Regions", colour: "Colour by",
       c_status: "tier (own municipality … unreachable)", c_minutes: "travel time (median, minutes)",
       c_share: "share of young people within the norm", c_access: "places per 10,000 young people (with capacity)",
+      c_robust: "holds at rush hour: robust or fragile",
+      period: "Time of travel", p_free: "off-peak (free flow)",
+      p_peak: "rush hour (assumed per road class)", p_both: "both: does the tier hold at rush hour?",
+      rb_changes: "another tier at rush hour", rb_fragile: "fragile: less than {m} margin to the norm",
+      rb_robust: "robust: well within or beyond the norm", rb_fixed: "does not depend on travel time (facility in the municipality, or none reachable)",
+      peak_status: "Tier at rush hour", r_hours: "Young people whose tier depends on the hour",
+      r_fragile: "Fragile municipalities (little margin to the norm)", r_nofragile: "none", margin: "Margin to the norm", fragile_word: "fragile",
+      margin_spare: "{x} min to spare for the median young person; travel may take {p} longer",
+      margin_short: "{x} min too long for the median young person; travel must take {p} less",
+      margin_none: "none: the tier does not depend on travel time",
+      both_auto: "Colouring by robustness needs both times of travel: the time of travel is now 'both'.",
       scenario: "Scenario", none: "none: today's situation", apply: "Show",
       legend: "Legend", download: "Download what you see:", report: "report of the region",
       basemap: "Basemap", tileurl: "Show the basemap",
@@ -155,6 +177,8 @@
     minutes: { id: "minutes", label: "minutes", hint: { nl: "Kies een norm van 1 tot 240 minuten.", en: "Choose a norm from 1 to 240 minutes." } },
     age: { id: "age", label: "age", hint: { nl: "Kies een leeftijd van 0 tot 30 jaar, of laat het veld leeg.", en: "Choose an age from 0 to 30, or leave the field empty." } },
     as_of: { id: "as_of", label: "asof", hint: { nl: "Schrijf de datum als dd-mm-jjjj, bijvoorbeeld 31-12-2020.", en: "Write the date as dd-mm-yyyy, e.g. 31-12-2020." } },
+    period: { id: "period", label: "period", hint: { nl: "Deze server heeft alleen reistijden buiten de spits: kies 'buiten de spits', of vraag de beheerder de wegenkaart opnieuw te bouwen.", en: "This server has off-peak travel times only: choose 'off-peak', or ask its administrator to rebuild the road graph." } },
+    fragile_margin: { id: "period", label: "period", hint: { nl: "De marge voor kwetsbaar ligt tussen 1 % en 50 %.", en: "The fragile margin lies between 1 % and 50 %." } },
     grouping: { id: "grouping", label: "grouping", hint: { nl: "Kies een andere regio-indeling.", en: "Choose other regions." } },
     add: { id: "advice-add", label: "advice_add", hint: { nl: "Vraag om 1 tot 5 nieuwe voorzieningen.", en: "Ask for 1 to 5 new facilities." } },
     region: { id: "advice-region", label: "advice_region", hint: { nl: "Kies een regio uit de lijst.", en: "Choose a region from the list." } },
@@ -235,6 +259,8 @@
     if (a) q.set("age", a);
     const d = isoDate($("as_of").value);
     if (d) q.set("as_of", d);
+    const period = $("period").value;
+    if (period && period !== "free") q.set("period", period);
     return q;
   }
 
@@ -410,17 +436,93 @@
       b.addEventListener("click", () => selectMunicipality(m.code, true));
       ul.appendChild(el("li", null, b));
     }
+    hoursSentence(ms);
     window.nabij.headline = { meets, total: ms.length, flagged: flagged.length };
+  }
+
+  // The rush hour and the fragile municipalities in one sentence, names as buttons.
+  function hoursSentence(ms) {
+    const box = $("headline-hours");
+    box.textContent = "";
+    const nl = state.lang === "nl";
+    const byName = (a, b) => a.name.localeCompare(b.name, state.lang);
+    const changes = ms.filter((m) => m.robust === false).sort(byName);
+    const fragile = ms.filter((m) => m.fragile && m.robust !== false).sort(byName);
+    const names = (list) => {
+      list.slice(0, 6).forEach((m, i) => {
+        if (i) box.appendChild(textNode(i === Math.min(list.length, 6) - 1 && list.length <= 6 ? (nl ? " en " : " and ") : ", "));
+        const b = el("button", { type: "button", class: "linklike" }, m.name);
+        b.addEventListener("click", () => selectMunicipality(m.code, true));
+        box.appendChild(b);
+      });
+      if (list.length > 6) box.appendChild(textNode(nl ? " en " + (list.length - 6) + " andere" : " and " + (list.length - 6) + " more"));
+    };
+    const period = $("period").value;
+    if (period === "both") {
+      const meetsPeak = ms.filter((m) => meetsNorm(m.status_peak)).length;
+      box.appendChild(textNode(nl
+        ? "In de spits halen " + fmt(meetsPeak, 0) + " gemeenten de norm. "
+        : "At rush hour " + fmt(meetsPeak, 0) + " municipalities meet the norm. "));
+      if (changes.length) {
+        box.appendChild(textNode(nl
+          ? (changes.length === 1 ? "Bij 1 gemeente hangt het niveau af van het tijdstip: " : "Bij " + fmt(changes.length, 0) + " gemeenten hangt het niveau af van het tijdstip: ")
+          : (changes.length === 1 ? "In 1 municipality the tier depends on the hour: " : "In " + fmt(changes.length, 0) + " municipalities the tier depends on the hour: ")));
+        names(changes);
+        box.appendChild(textNode(". "));
+      } else {
+        box.appendChild(textNode(nl ? "Bij geen enkele gemeente hangt het niveau af van het tijdstip. " : "In no municipality does the tier depend on the hour. "));
+      }
+    }
+    if (fragile.length) {
+      box.appendChild(textNode(nl
+        ? (fragile.length === 1 ? "Kwetsbaar (minder dan " + fragileShare() + " marge tot de norm): " : fmt(fragile.length, 0) + " gemeenten zijn kwetsbaar (minder dan " + fragileShare() + " marge tot de norm): ")
+        : (fragile.length === 1 ? "Fragile (less than " + fragileShare() + " margin to the norm): " : fmt(fragile.length, 0) + " municipalities are fragile (less than " + fragileShare() + " margin to the norm): ")));
+      names(fragile);
+      box.appendChild(textNode("."));
+    } else if (period !== "both") {
+      box.appendChild(textNode(nl ? "Geen gemeente is kwetsbaar (elk niveau heeft minstens " + fragileShare() + " marge)." : "No municipality is fragile (every tier has at least " + fragileShare() + " margin)."));
+    }
+    box.dataset.changes = String(changes.length);
+    box.dataset.fragile = String(fragile.length);
   }
 
   // -- The map -----------------------------------------------------------------------------
 
+  // Robustness: one colour per class, from the tier palette (checked for colour-vision
+  // deficiencies); the two classes that need attention are hatched too.
+  const ROBUST = { changes: "#5a2412", fragile: "#dd5a1c", robust: "#1f4fbf", fixed: "#128a99" };
+
+  function robustness(p) {
+    if (p.robust === false) return "changes";
+    if (p.fragile) return "fragile";
+    if (p.margin_factor === null || p.margin_factor === undefined) return "fixed";
+    return "robust";
+  }
+
+  function fragileShare() {
+    const m = state.coverage && state.coverage.nabij && state.coverage.nabij.need;
+    return pct(m && m.fragile_margin !== undefined ? m.fragile_margin : 0.1);
+  }
+
   function colourer(features) {
     const by = $("colour").value;
+    if (by === "robust") {
+      return {
+        colour: (p) => ROBUST[robustness(p)],
+        legend: [
+          [ROBUST.changes, t("rb_changes"), "changes"],
+          [ROBUST.fragile, t("rb_fragile").replace("{m}", fragileShare()), "fragile"],
+          [ROBUST.robust, t("rb_robust"), false],
+          [ROBUST.fixed, t("rb_fixed"), false],
+        ],
+        hatch: (p) => { const r = robustness(p); return r === "changes" || r === "fragile" ? r : null; },
+      };
+    }
     if (by === "status") {
       return {
         colour: (p) => (tier(p.status) || {}).colour || "#999999",
         legend: state.meta.tiers.map((x) => [x.colour, x[state.lang], x.meets_norm ? false : x.status]),
+        hatch: (p) => meetsNorm(p.status) ? null : p.status,
       };
     }
     const values = features.map((f) => f.properties[by]).filter((v) => typeof v === "number").sort((a, b) => a - b);
@@ -454,7 +556,8 @@
     for (const [c, text, hatched] of items) {
       const sw = el("span", { class: "sw" + (hatched ? " hatched hatch-" + hatched : ""), "aria-hidden": "true" });
       sw.style.backgroundColor = c;
-      box.appendChild(el("div", { class: "row" }, sw, text + (hatched ? " (" + t("fails") + ")" : "")));
+      const tail = hatched && !["changes", "fragile"].includes(hatched) ? " (" + t("fails") + ")" : "";
+      box.appendChild(el("div", { class: "row" }, sw, text + tail));
     }
     const f = $("legend-facilities");
     f.textContent = "";
@@ -479,10 +582,12 @@
       within_region: [shape("rect", Object.assign({ width: "2.5", height: "8" }, white))],
       outside_region: [shape("rect", Object.assign({ width: "2", height: "8" }, white)), shape("rect", Object.assign({ width: "8", height: "2" }, white))],
       unreachable: [shape("circle", Object.assign({ cx: "4", cy: "4", r: "1.8" }, white))],
+      changes: [shape("rect", Object.assign({ width: "2", height: "8" }, white)), shape("rect", Object.assign({ width: "8", height: "2" }, white))],
+      fragile: [shape("rect", Object.assign({ width: "2.5", height: "8" }, white))],
     };
     for (const [status, parts] of Object.entries(patterns)) {
       const attrs = { id: "nabij-hatch-" + status, patternUnits: "userSpaceOnUse", width: "8", height: "8" };
-      if (status !== "unreachable") attrs.patternTransform = "rotate(45)";
+      if (status !== "unreachable") attrs.patternTransform = status === "fragile" ? "rotate(-45)" : "rotate(45)";
       const pat = shape("pattern", attrs);
       for (const p of parts) pat.appendChild(p);
       defs.appendChild(pat);
@@ -516,11 +621,12 @@
       },
     }).addTo(state.map);
     ensureHatch();
-    // The municipalities that miss the norm carry a hatching too: pass/fail without colour.
-    if ($("colour").value === "status") {
-      state.hatch = L.geoJSON({ type: "FeatureCollection", features: fc.features.filter((f) => !meetsNorm(f.properties.status)) }, {
+    // The municipalities that miss the norm (or whose tier does not hold at rush hour) carry
+    // a hatching too: the classes that need attention without colour.
+    if (c.hatch) {
+      state.hatch = L.geoJSON({ type: "FeatureCollection", features: fc.features.filter((f) => c.hatch(f.properties)) }, {
         interactive: false,
-        style: (f) => ({ fillColor: "url(#nabij-hatch-" + f.properties.status + ")", fillOpacity: 1, stroke: false, className: "hatch hatch-" + f.properties.status }),
+        style: (f) => { const h = c.hatch(f.properties); return { fillColor: "url(#nabij-hatch-" + h + ")", fillOpacity: 1, stroke: false, className: "hatch hatch-" + h }; },
       }).addTo(state.map);
     }
     if (!state.fitted) {
@@ -683,6 +789,8 @@
     const minutes = (x) => x === null || x === undefined ? t("nofacility") : fmt(x) + " " + t("min");
     info.appendChild(dl([
       [t("status"), tierName(p.status) + (p.status_before && p.status_before !== p.status ? " (" + t("before") + ": " + tierName(p.status_before) + ")" : "")],
+    ].concat(p.status_peak ? [[t("peak_status"), tierName(p.status_peak)]] : []).concat([
+      [t("margin"), marginText(p)],
       [t("share"), pct(p.share_within_limit)],
       [t("median"), minutes(p.minutes_median)],
       [t("p90"), minutes(p.minutes_p90)],
@@ -690,7 +798,7 @@
       [t("young"), fmt(p.young_people, 0)],
       [t("demand"), fmt(p.demand, 1)],
       [t("access"), fmt(p.access_e2sfca, 2)],
-    ]));
+    ])));
     const code2 = p[$("grouping").value];
     const region = state.regions && state.regions.regions.find((r) => r.code === code2);
     if (region) {
@@ -714,6 +822,15 @@
     } catch (e) {
       if (list.isConnected) list.textContent = t("error") + ": " + e.message;
     }
+  }
+
+  // How close a municipality is to the norm, in words.
+  function marginText(p) {
+    if (p.margin_minutes === null || p.margin_minutes === undefined) return t("margin_none");
+    const spare = p.margin_minutes >= 0;
+    const change = spare ? p.margin_factor - 1 : 1 - p.margin_factor;
+    const s = t(spare ? "margin_spare" : "margin_short").replace("{x}", fmt(Math.abs(p.margin_minutes), 1)).replace("{p}", pct(change));
+    return (p.fragile ? t("fragile_word") + ": " : "") + s;
   }
 
   // A region's flag in the page's language (the API words flags in English).
@@ -744,7 +861,12 @@
       [t("r_places"), fmt(r.places_per_10k, 2)],
       [t("r_share"), pct(r.share_within_limit)],
       [t("r_balance"), fmt(r.balance, 1)],
-    ]));
+    ].concat(r.share_tier_depends_on_hour === null || r.share_tier_depends_on_hour === undefined ? []
+      : [[t("r_hours"), pct(r.share_tier_depends_on_hour)]]).concat([
+      [t("r_fragile"), (r.fragile_municipalities || []).length
+        ? r.fragile_municipalities.map((c) => (state.byCode[c] ? state.byCode[c].feature.properties.name : c)).join(", ")
+        : t("r_nofragile")],
+    ])));
     const flags = el("ul", { class: "flags" });
     for (const f of r.flags) flags.appendChild(el("li", null, flagText(f)));
     box.appendChild(r.flags.length ? flags : el("p", { class: "small" }, t("noflags")));
@@ -1246,8 +1368,16 @@
     }).catch(() => { /* no database yet: no scenarios to show */ }) : Promise.resolve();
     const facilities = getJSON("/api/v1/facilities").then((fc) => { state.facilities = fc; })
       .catch((e) => { window.nabij.errors.push(e.message); });
-    for (const id of ["profile", "minutes", "age", "as_of", "grouping", "scenario", "against"]) $(id).addEventListener("change", load);
-    $("colour").addEventListener("change", () => state.coverage && drawCoverage(state.coverage));
+    for (const id of ["profile", "minutes", "age", "as_of", "period", "grouping", "scenario", "against"]) $(id).addEventListener("change", load);
+    $("colour").addEventListener("change", () => {
+      // Robustness needs both times of travel: ask for them rather than colour half an answer.
+      if ($("colour").value === "robust" && $("period").value !== "both") {
+        $("period").value = "both";
+        $("status").textContent = t("both_auto");
+        return load();
+      }
+      if (state.coverage) drawCoverage(state.coverage);
+    });
     $("need").addEventListener("submit", (e) => { e.preventDefault(); load(); });
     $("advice-form").addEventListener("submit", askAdvice);
     for (const k of m.facility_types || []) $("edit-kind").appendChild(el("option", { value: k }, label("profile", k)));

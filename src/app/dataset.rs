@@ -331,9 +331,17 @@ impl Dataset {
         self.check_need(need)?;
         let r = match need.period {
             PeriodChoice::Both => {
-                let free = self.coverage_in(prepared, need, Period::Free)?;
-                let peak = self.coverage_in(prepared, need, Period::Peak)?;
-                crate::analysis::coverage::margins::with_peak(free, &peak)
+                // Side by side: each answer leaves cores idle in its sequential parts.
+                let token = crate::cancel::current();
+                let (free, peak) = rayon::join(
+                    || self.coverage_in(prepared, need, Period::Free),
+                    || {
+                        crate::cancel::run_with(token.as_ref(), || {
+                            self.coverage_in(prepared, need, Period::Peak)
+                        })
+                    },
+                );
+                crate::analysis::coverage::margins::with_peak(free?, &peak?)
             }
             one => self.coverage_in(prepared, need, one.primary())?,
         };

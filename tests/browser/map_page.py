@@ -270,7 +270,52 @@ def main():
         ramp = drawn_colours(d)
         check(ramp != got10, "colouring by share changed nothing")
         d.execute_script("const s = document.getElementById('colour'); s.value = 'status'; s.dispatchEvent(new Event('change'))")
+        # Rush hour: colouring by robustness asks for both periods; each municipality is drawn
+        # in the class the API gives it, the classes needing attention hatched too, and the
+        # headline names how many change at rush hour and how many are fragile. At 30 minutes
+        # the demo has both (at 10, nothing changes).
+        set_minutes(d, "30")
+        gen = wait_ready(d, gen)
+        d.execute_script("const s = document.getElementById('colour'); s.value = 'robust'; s.dispatchEvent(new Event('change'))")
+        gen = wait_ready(d, gen)
+        check(d.find_element(By.ID, "period").get_attribute("value") == "both", "the period did not switch to both")
+        covb = api(base, "/api/v1/coverage?format=json&minutes=30&period=both")
+        robust_colour = {"changes": "#5a2412", "fragile": "#dd5a1c", "robust": "#1f4fbf", "fixed": "#128a99"}
+
+        def robustness(m):
+            if m["robust"] is False:
+                return "changes"
+            if m["fragile"]:
+                return "fragile"
+            return "fixed" if m["margin_factor"] is None else "robust"
+        want_b = {m["code"]: robust_colour[robustness(m)] for m in covb["municipalities"]}
+        got_b = drawn_colours(d)
+        wrong = {c: (got_b[c], want_b[c]) for c in want_b if got_b[c].lower() != want_b[c]}
+        check(not wrong, "robustness colours (drawn, expected): %r" % wrong)
+        changes = sum(1 for m in covb["municipalities"] if m["robust"] is False)
+        fragile = sum(1 for m in covb["municipalities"] if m["fragile"] and m["robust"] is not False)
+        hours = d.find_element(By.ID, "headline-hours")
+        check(hours.get_attribute("data-changes") == str(changes) and hours.get_attribute("data-fragile") == str(fragile),
+              "headline counts %s/%s, API %d changes, %d fragile" % (hours.get_attribute("data-changes"),
+                                                                 hours.get_attribute("data-fragile"), changes, fragile))
+        check("In de spits halen" in hours.text, "no rush-hour sentence: %r" % hours.text)
+        check(changes >= 2 and fragile >= 1, "the demo at 30 minutes shows %d changes, %d fragile" % (changes, fragile))
+        changing = next(m for m in covb["municipalities"] if m["robust"] is False)
+        check(changing["name"] in hours.text, "%s changes at rush hour but is not named: %r" % (changing["name"], hours.text))
+        hatched = d.execute_script("return document.querySelectorAll('path.hatch').length")
+        check(hatched == changes + fragile, "%d hatched, %d changing or fragile" % (hatched, changes + fragile))
+        legend = d.find_element(By.ID, "legend").text
+        for word in ("ander niveau in de spits", "kwetsbaar", "robuust"):
+            check(word in legend, "legend lacks %r: %r" % (word, legend))
+        shot(d, shot_path, "3-rush-hour")
+        axe(d, "rush hour")
+        d.execute_script("const s = document.getElementById('colour'); s.value = 'status'; s.dispatchEvent(new Event('change'))")
+        d.execute_script("const p = document.getElementById('period'); p.value = 'free'; p.dispatchEvent(new Event('change'))")
+        gen = wait_ready(d, gen)
+        set_minutes(d, "10")
+        gen = wait_ready(d, gen)
         # Click a facility: its details and its isochrone.
+        markers = d.find_elements(By.CSS_SELECTOR, ".facility[tabindex='0']")
         click(d, markers[0])
         WebDriverWait(d, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "path.isochrone")) > 0)
         check("Voorziening" in d.find_element(By.ID, "info").text, "no facility details")
