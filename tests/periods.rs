@@ -100,7 +100,11 @@ fn a_uniform_peak_factor_changes_exactly_the_tiers_the_margins_predict() {
         for m in &r.municipalities {
             let peak = m.status_peak.expect("both periods");
             let Some(factor) = m.margin_factor else {
-                assert_eq!(peak, m.status, "{} has no margin but changes at {s}", m.code);
+                assert_eq!(
+                    peak, m.status,
+                    "{} has no margin but changes at {s}",
+                    m.code
+                );
                 continue;
             };
             if (f / factor - 1.0).abs() < 0.01 {
@@ -122,7 +126,10 @@ fn a_uniform_peak_factor_changes_exactly_the_tiers_the_margins_predict() {
         }
     }
     assert!(checked >= 30, "only {checked} municipalities checked");
-    assert!(changed >= 2, "only {changed} tier changes: the test would not see a wrong margin");
+    assert!(
+        changed >= 2,
+        "only {changed} tier changes: the test would not see a wrong margin"
+    );
 }
 
 /// Nodes on the free-flow path from `a` to `b`: the edges taken.
@@ -190,7 +197,10 @@ fn on_real_extracts_the_peak_is_slower_on_every_pair_by_the_factors_of_its_roads
             state ^= state << 17;
             (state % n as u64) as u32
         };
-        let (mut ws, mut wp) = (Workspace::new(g.node_count()), Workspace::new(g.node_count()));
+        let (mut ws, mut wp) = (
+            Workspace::new(g.node_count()),
+            Workspace::new(g.node_count()),
+        );
         let mut pairs = 0;
         while pairs < 150 {
             let (a, b) = (next(g.node_count()), next(g.node_count()));
@@ -207,7 +217,9 @@ fn on_real_extracts_the_peak_is_slower_on_every_pair_by_the_factors_of_its_roads
                 source: 0,
             }];
             wp.run(&peak, &seed, u32::MAX, Direction::From);
-            let peak_ms = wp.time_ms(b).expect("the peak reaches what free flow reaches") as f64;
+            let peak_ms = wp
+                .time_ms(b)
+                .expect("the peak reaches what free flow reaches") as f64;
             // The free-flow route at peak, and the bounds its roads' factors give.
             let (mut route_at_peak, mut low, mut high) = (0.0, 0.0, 0.0);
             for &e in &path {
@@ -220,8 +232,14 @@ fn on_real_extracts_the_peak_is_slower_on_every_pair_by_the_factors_of_its_roads
                 high += t / f1.min(f2);
             }
             let rounding = path.len() as f64;
-            assert!(peak_ms > free_ms, "{name} {a}->{b}: {peak_ms} ms at peak, {free_ms} free");
-            assert!(peak_ms <= route_at_peak + 0.5, "{name} {a}->{b}: peak route slower");
+            assert!(
+                peak_ms > free_ms,
+                "{name} {a}->{b}: {peak_ms} ms at peak, {free_ms} free"
+            );
+            assert!(
+                peak_ms <= route_at_peak + 0.5,
+                "{name} {a}->{b}: peak route slower"
+            );
             assert!(
                 route_at_peak >= low - rounding && route_at_peak <= high + rounding,
                 "{name} {a}->{b}: {route_at_peak} ms outside {low}..{high}"

@@ -160,6 +160,8 @@ pub struct MapLabel {
     pub lon: f64,
     pub lat: f64,
     pub text: String,
+    /// A word under the name (a fragile municipality's "kwetsbaar").
+    pub note: Option<&'static str>,
 }
 
 /// A figure with its meaning.

@@ -126,6 +126,14 @@ pub fn svg(map: &MapData, width: f64, max_height: f64, title: &str) -> String {
             y - 7.0,
             escape(&label.text)
         );
+        if let Some(note) = label.note {
+            let _ = write!(
+                s,
+                r##"<text x="{x:.1}" y="{:.1}" font-size="9" font-style="italic" font-family="sans-serif" text-anchor="middle" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                y + 4.0,
+                escape(note)
+            );
+        }
     }
     for (i, (colour, label)) in map.legend.iter().enumerate() {
         let y = fit.height + 8.0 + 18.0 * i as f64;

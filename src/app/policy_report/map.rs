@@ -58,10 +58,31 @@ impl Dataset {
                 colour: FACILITY_COLOUR,
             })
             .collect();
-        let legend = CoverageStatus::ALL
+        let mut legend: Vec<(&'static str, String)> = CoverageStatus::ALL
             .iter()
             .map(|s| (tier_colour(*s), tier_name(l, *s).to_string()))
             .collect();
+        // Fragile municipalities say so in their name on the map.
+        let fragile = l.pick("kwetsbaar", "fragile");
+        if members.iter().any(|&i| result.municipalities[i].fragile) {
+            legend.push((
+                "#ffffff",
+                format!(
+                    "{fragile} ({}): {}",
+                    l.pick("onder de naam", "under the name"),
+                    match l {
+                        Lang::Nl => format!(
+                            "minder dan {}% marge tot de norm",
+                            l.num(100.0 * result.need.fragile_margin, 0)
+                        ),
+                        Lang::En => format!(
+                            "less than {}% margin to the norm",
+                            l.num(100.0 * result.need.fragile_margin, 0)
+                        ),
+                    }
+                ),
+            ));
+        }
         let labels = members
             .iter()
             .filter(|&&i| self.prepared.representative[i].0.is_finite())
@@ -69,6 +90,7 @@ impl Dataset {
                 lon: self.prepared.representative[i].0,
                 lat: self.prepared.representative[i].1,
                 text: ms[i].name.clone(),
+                note: result.municipalities[i].fragile.then_some(fragile),
             })
             .collect();
         MapData {
@@ -135,7 +157,12 @@ fn map_description(
         .iter()
         .map(|&i| {
             let m = &result.municipalities[i];
-            format!("{} {}", m.name, tier_name(l, m.status))
+            let fragile = if m.fragile {
+                l.pick(", kwetsbaar", ", fragile")
+            } else {
+                ""
+            };
+            format!("{} {}{fragile}", m.name, tier_name(l, m.status))
         })
         .collect();
     let names: Vec<String> = shown.iter().map(|&f| facilities[f].name.clone()).collect();

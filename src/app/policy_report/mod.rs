@@ -10,6 +10,7 @@ use super::advice::{AdviceRequest, Baseline};
 use super::dataset::Dataset;
 use super::error::AppError;
 use crate::analysis::coverage::{CoverageStatus, MunicipalityResult, RegionResult};
+use crate::analysis::need::PeriodChoice;
 use crate::analysis::{CoverageResult, NeedProfile};
 use crate::document::{Lang, RegionReport, Report, tier_name};
 use crate::progress::Progress;
@@ -212,7 +213,7 @@ impl Dataset {
         };
         let types: Vec<String> = need.types.iter().map(|t| type_label(l, t)).collect();
         let question = format!(
-            "{}: {}; {} {lim} {}; {} {}{}.",
+            "{}: {}; {} {lim} {} {}; {} {}{}.",
             l.pick("Uitgangspunten", "Assumptions"),
             l.list(&types),
             l.pick(
@@ -220,6 +221,20 @@ impl Dataset {
                 "travel time by car at most"
             ),
             l.pick("minuten", "minutes"),
+            match need.period {
+                PeriodChoice::Free => l.pick(
+                    "buiten de spits (vrije doorstroming)",
+                    "off-peak (free flow)",
+                ),
+                PeriodChoice::Peak => l.pick(
+                    "in de spits (aangenomen snelheden per soort weg)",
+                    "at rush hour (assumed speeds per road class)",
+                ),
+                PeriodChoice::Both => l.pick(
+                    "buiten de spits, met het niveau in de spits ernaast (aangenomen snelheden per soort weg)",
+                    "off-peak, with the tier at rush hour beside it (assumed speeds per road class)",
+                ),
+            },
             l.pick("regio-indeling", "regions:"),
             grouping_label(l, &req.grouping),
             need.as_of
@@ -501,10 +516,29 @@ fn region_summary(
         demand: f.demand,
         balance: f.balance,
     };
+    let close: Vec<sentences::Close> = ms
+        .iter()
+        .filter(|m| m.fragile)
+        .filter_map(|m| {
+            Some(sentences::Close {
+                name: &m.name,
+                minutes: m.margin_minutes?,
+            })
+        })
+        .collect();
+    let changes: Vec<String> = ms
+        .iter()
+        .filter(|m| m.robust == Some(false))
+        .map(|m| m.name.clone())
+        .collect();
+    let at_peak = r
+        .share_tier_depends_on_hour
+        .map(|share| (changes.as_slice(), share));
     let mut out = vec![
         sentences::verdict(l, &r.name, ms.len(), &names, &lim, f.facilities > 0),
         sentences::people(l, &people, &lim),
         sentences::tiers(l, CoverageStatus::ALL.map(count), &lim),
+        sentences::margins(l, &close, result.need.fragile_margin, at_peak),
         sentences::supply(l, &supply),
         sentences::fairness(l, flags),
     ];

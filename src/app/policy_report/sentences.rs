@@ -288,6 +288,84 @@ pub(super) fn fairness(l: Lang, flags: &[String]) -> String {
     }
 }
 
+/// A municipality close to the norm: its name, and minutes to spare (+) or short (−) at the
+/// median young person.
+pub(super) struct Close<'a> {
+    pub name: &'a str,
+    pub minutes: f64,
+}
+
+/// How the region's verdicts hold: the fragile municipalities by name with their margin in
+/// minutes, and (with both periods) those whose tier differs at rush hour and the share of
+/// the region's young people in them.
+pub(super) fn margins(
+    l: Lang,
+    fragile: &[Close],
+    margin: f64,
+    at_peak: Option<(&[String], f64)>,
+) -> String {
+    let share = l.num(100.0 * margin, 0);
+    let close: Vec<String> = fragile
+        .iter()
+        .map(|c| {
+            let x = l.num(c.minutes.abs(), 1);
+            let one = (c.minutes.abs() - 1.0).abs() < 0.05;
+            let words = match (c.minutes >= 0.0, one) {
+                (true, true) => l.pick("minuut over", "minute to spare"),
+                (true, false) => l.pick("minuten over", "minutes to spare"),
+                (false, true) => l.pick("minuut te lang", "minute too long"),
+                (false, false) => l.pick("minuten te lang", "minutes too long"),
+            };
+            format!("{} ({x} {words})", c.name)
+        })
+        .collect();
+    let mut out = if close.is_empty() {
+        match l {
+            Lang::Nl => format!(
+                "Geen gemeente zit dicht bij de norm: elk niveau blijft gelijk als de reistijden {share}% langer of korter worden."
+            ),
+            Lang::En => format!(
+                "No municipality is close to the norm: every tier stays the same if travel times change by {share}%."
+            ),
+        }
+    } else {
+        match l {
+            Lang::Nl => format!(
+                "Kwetsbaar, met minder dan {share}% marge tot de norm: {}.",
+                l.list(&close)
+            ),
+            Lang::En => format!(
+                "Fragile, with less than {share}% margin to the norm: {}.",
+                l.list(&close)
+            ),
+        }
+    };
+    if let Some((changes, young)) = at_peak {
+        out.push(' ');
+        out.push_str(&if changes.is_empty() {
+            l.pick(
+                "In de spits blijft het niveau van elke gemeente gelijk.",
+                "At rush hour every municipality keeps its tier.",
+            )
+            .to_string()
+        } else {
+            match l {
+                Lang::Nl => format!(
+                    "In de spits verandert het niveau van {}: {} van de jongeren van de regio.",
+                    l.list(changes),
+                    l.pct(young)
+                ),
+                Lang::En => format!(
+                    "At rush hour the tier changes for {}: {} of the region's young people.",
+                    l.list(changes),
+                    l.pct(young)
+                ),
+            }
+        });
+    }
+    out
+}
+
 /// The national picture over the regions of a grouping, for a report of several regions:
 /// the municipalities that do not meet the norm, the regions with a flag, the regions
 /// without a suitable facility of their own (by name).
@@ -479,6 +557,29 @@ mod tests {
         assert_eq!(municipalities(Lang::Nl, 1), "1 gemeente");
         assert_eq!(municipalities(Lang::En, 1), "1 municipality");
         assert_eq!(municipalities(Lang::En, 2), "2 municipalities");
+    }
+
+    #[test]
+    fn margins_name_the_fragile_and_what_changes_at_rush_hour() {
+        let close = [
+            Close {
+                name: "Dijkhoorn",
+                minutes: 1.5,
+            },
+            Close {
+                name: "Eemsterland",
+                minutes: -1.0,
+            },
+        ];
+        assert_eq!(
+            margins(Lang::Nl, &close, 0.1, None),
+            "Kwetsbaar, met minder dan 10% marge tot de norm: Dijkhoorn (1,5 minuten over) en Eemsterland (1,0 minuut te lang)."
+        );
+        let changes = ["Holtmaar".to_string()];
+        assert_eq!(
+            margins(Lang::En, &[], 0.1, Some((&changes, 0.234))),
+            "No municipality is close to the norm: every tier stays the same if travel times change by 10%. At rush hour the tier changes for Holtmaar: 23.4% of the region's young people."
+        );
     }
 
     #[test]

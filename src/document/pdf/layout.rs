@@ -498,6 +498,23 @@ impl Flow {
                 false,
                 (0.07, 0.07, 0.07),
             );
+            if let Some(note) = label.note {
+                let w = text_width(note, 7.0, false);
+                self.fill(
+                    mark,
+                    rect(x - w / 2.0 - 1.5, y - 6.5, w + 3.0, 8.5),
+                    (1.0, 1.0, 1.0),
+                );
+                self.text(
+                    mark,
+                    x - w / 2.0,
+                    y - 4.5,
+                    note,
+                    7.0,
+                    false,
+                    (0.07, 0.07, 0.07),
+                );
+            }
         }
     }
 
