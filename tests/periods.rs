@@ -262,3 +262,94 @@ fn a_graph_without_peak_times_says_to_rebuild() {
         .to_string();
     assert!(err.contains("rebuild it with `nabij build`"), "{err}");
 }
+
+/// Over HTTP: each period on coverage and routing, both side by side in JSON and CSV, the
+/// periods in the metadata, and an unknown period refused on its parameter.
+#[actix_web::test]
+async fn the_api_answers_each_period_and_refuses_an_unknown_one() {
+    use actix_web::{App, test as atest, web};
+    let data = Dataset::load(&nabij::app::Config::demo(), &Progress::hidden()).expect("demo");
+    let state = web::Data::new(nabij::api::AppState::new(
+        data,
+        std::time::Duration::from_secs(60),
+    ));
+    let app = atest::init_service(App::new().configure(nabij::api::configure(state))).await;
+    let get = |uri: &str| atest::TestRequest::get().uri(uri).to_request();
+    let json = |bytes: &[u8]| -> serde_json::Value { serde_json::from_slice(bytes).expect("json") };
+    let resp = atest::call_service(&app, get("/api/v1/meta")).await;
+    let meta = json(&atest::read_body(resp).await);
+    assert_eq!(meta["periods"], serde_json::json!(["free", "peak"]));
+    let resp = atest::call_service(
+        &app,
+        get("/api/v1/coverage?format=json&minutes=30&period=both"),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let both = json(&atest::read_body(resp).await);
+    let ms = both["municipalities"].as_array().expect("municipalities");
+    assert!(ms.iter().all(|m| m["status_peak"].is_string()));
+    assert!(
+        ms.iter().any(|m| m["robust"] == false),
+        "nothing changes at 30 minutes"
+    );
+    assert!(ms.iter().any(|m| m["fragile"] == true));
+    assert!(
+        both["regions"]
+            .as_array()
+            .expect("regions")
+            .iter()
+            .any(|r| r["share_tier_depends_on_hour"].as_f64().unwrap_or(0.0) > 0.0)
+    );
+    let resp = atest::call_service(&app, get("/api/v1/coverage?format=csv&period=both")).await;
+    let csv = String::from_utf8_lossy(&atest::read_body(resp).await).into_owned();
+    let header = csv.lines().next().unwrap_or_default();
+    for column in [
+        "status_peak",
+        "robust",
+        "margin_factor",
+        "margin_minutes",
+        "fragile",
+        "period",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == column),
+            "{column} missing: {header}"
+        );
+    }
+    // The same trip is slower at rush hour.
+    let resp = atest::call_service(&app, get("/api/v1/facilities")).await;
+    let fac = json(&atest::read_body(resp).await);
+    let at = |i: usize| {
+        let c = &fac["features"][i]["geometry"]["coordinates"];
+        format!("{},{}", c[0], c[1])
+    };
+    let mut seconds = Vec::new();
+    for period in ["free", "peak"] {
+        let uri = format!(
+            "/api/v1/travel-time?from={}&to={}&period={period}",
+            at(0),
+            at(5)
+        );
+        let resp = atest::call_service(&app, get(&uri)).await;
+        assert_eq!(resp.status(), 200, "{uri}");
+        let t = json(&atest::read_body(resp).await);
+        assert_eq!(t["period"], period);
+        seconds.push(t["seconds"].as_f64().expect("seconds"));
+    }
+    assert!(seconds[1] > seconds[0], "{seconds:?}");
+    for uri in [
+        "/api/v1/coverage?period=night",
+        "/api/v1/travel-time?from=6.0,52.0&to=6.1,52.0&period=both",
+        "/api/v1/coverage?fragile_margin=0.9",
+    ] {
+        let resp = atest::call_service(&app, get(uri)).await;
+        assert_eq!(resp.status(), 400, "{uri}");
+        let v = json(&atest::read_body(resp).await);
+        let want = if uri.contains("fragile") {
+            "fragile_margin"
+        } else {
+            "period"
+        };
+        assert_eq!(v["parameter"], want, "{uri}: {v}");
+    }
+}

@@ -214,6 +214,50 @@ fn coverage_advice_on_the_demo_is_the_exact_optimum_and_its_gains_are_real() {
 
 /// Young people newly within the limit by a scenario, as its diff states it, checked against
 /// each municipality's change in share within the limit times its young people.
+/// Advice for the peak sites units for the peak's times: the gain it claims is what the
+/// scenario finds at rush hour; with both periods it is the same advice.
+#[test]
+fn advice_for_the_peak_holds_at_the_peak() {
+    let d = demo();
+    let need = |period| NeedProfile {
+        limit_minutes: 30.0,
+        period,
+        ..NeedProfile::default()
+    };
+    let ask = |period| {
+        d.advise(
+            &AdviceRequest {
+                need: need(period),
+                add: 1,
+                region: None,
+                objective: Objective::Coverage,
+                candidates: None,
+                kind: None,
+                places: None,
+            },
+            &Progress::hidden(),
+        )
+        .expect("advice")
+    };
+    let peak = ask(nabij::app::PeriodChoice::Peak);
+    assert_eq!(peak.need.period, nabij::app::PeriodChoice::Peak);
+    let found = young_people_newly_within(&peak.check.as_ref().expect("checked").diff);
+    assert!(
+        (found - peak.value).abs() < 1e-6 * peak.value.max(1.0),
+        "the peak scenario finds {found} of {}",
+        peak.value
+    );
+    let free = ask(nabij::app::PeriodChoice::Free);
+    assert!(
+        (free.value - peak.value).abs() > 1.0,
+        "free-flow and peak advice gain the same ({}): the peak's times were not used",
+        peak.value
+    );
+    let both = ask(nabij::app::PeriodChoice::Both);
+    assert_eq!(both.need.period, nabij::app::PeriodChoice::Peak);
+    assert_eq!(both.value, peak.value);
+}
+
 fn young_people_newly_within(diff: &nabij::analysis::scenario::ScenarioDiff) -> f64 {
     let by_municipality: f64 = diff
         .municipalities

@@ -1360,6 +1360,10 @@
     const groupings = (m.groupings || []).slice();
     groupings.sort((a, b) => (a === "jeugdregio" ? -1 : b === "jeugdregio" ? 1 : a.localeCompare(b)));
     for (const g of groupings) $("grouping").appendChild(el("option", { value: g }, g));
+    // A graph built before periods answers off-peak only: offer nothing else.
+    const hasPeak = (m.periods || []).includes("peak");
+    for (const o of $("period").options) if (o.value !== "free") o.disabled = !hasPeak;
+    $("colour").querySelector("option[value='robust']").disabled = !hasPeak;
     applyLang();
     // Scenarios, facilities and the first coverage are fetched at the same time.
     const scenarios = m.scenarios ? getJSON("/api/v1/scenarios").then((list) => {

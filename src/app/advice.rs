@@ -11,6 +11,7 @@ use crate::analysis::CoverageResult;
 use crate::analysis::NeedProfile;
 use crate::analysis::advice::{Candidate, Objective, Problem, Solution, binomial};
 use crate::analysis::coverage::{OriginDemand, OriginsNow};
+use crate::analysis::need::PeriodChoice;
 use crate::analysis::scenario::{Change, Scenario};
 use crate::progress::Progress;
 use crate::spatial::Snap;
@@ -143,6 +144,21 @@ impl Dataset {
         check: bool,
         progress: &Progress,
     ) -> Result<AdviceAnswer, AppError> {
+        // Advice for both periods is advice that holds at the peak: asked, checked and
+        // answered with the peak's times.
+        let at_peak;
+        let req = if req.need.period == PeriodChoice::Both {
+            at_peak = AdviceRequest {
+                need: NeedProfile {
+                    period: PeriodChoice::Peak,
+                    ..req.need.clone()
+                },
+                ..req.clone()
+            };
+            &at_peak
+        } else {
+            req
+        };
         self.check_need(&req.need)?;
         if req.add == 0 || req.add > MAX_ADD {
             return Err(AppError::bad(

@@ -534,7 +534,9 @@ impl Prepared {
             .collect()
     }
 
-    /// Step 5: the figures and the tier of every municipality.
+    /// Step 5: the figures, the tier and the margin of every municipality (the results of
+    /// steps 1–4 and the need).
+    #[allow(clippy::too_many_arguments)]
     fn per_municipality(
         &self,
         chosen: &Chosen,

@@ -55,7 +55,11 @@ pub async fn meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             "edges": g.edge_count(),
             "road_km": g.meta.stats.road_km,
             "bbox": g.meta.bbox,
+            "speed_file": g.meta.speed_file,
         },
+        // The periods whose travel times this graph holds (`period=`); a graph built before
+        // periods has `free` only.
+        "periods": d.network.periods(),
         "municipalities": d.prepared.municipalities.len(),
         "facilities": d.prepared.facilities.len(),
         "origins": d.prepared.origin_kind,

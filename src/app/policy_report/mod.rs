@@ -153,13 +153,18 @@ impl Dataset {
             kind: None,
             places: None,
         };
+        // Advice for the peak (period peak or both) says so.
+        let hour = match req.need.period.strictest() {
+            crate::graph::Period::Free => "",
+            crate::graph::Period::Peak => l.pick(" in de spits", " at rush hour"),
+        };
         match self.advise_with(&ask, Some(baseline), false, &Progress::hidden()) {
             Ok(a) => a
                 .sites
                 .iter()
                 .map(|s| match l {
                     Lang::Nl => format!(
-                        "Advies: een extra voorziening in {} zou naar schatting {} jongeren van de regio binnen {} minuten brengen (maximale dekking, met {} van de regio als kandidaat-locaties; {}).",
+                        "Advies: een extra voorziening in {} zou naar schatting {} jongeren van de regio binnen {} minuten{hour} brengen (maximale dekking, met {} van de regio als kandidaat-locaties; {}).",
                         s.site.name,
                         l.num(s.newly_within_limit, 0),
                         l.num(req.need.limit_minutes, 0),
@@ -167,7 +172,7 @@ impl Dataset {
                         if a.exact { "de beste locatie" } else { "gulzig gekozen" }
                     ),
                     Lang::En => format!(
-                        "Advice: an additional facility in {} would bring an estimated {} young people of the region within {} minutes (maximum coverage, with {} of the region as candidate sites; {}).",
+                        "Advice: an additional facility in {} would bring an estimated {} young people of the region within {} minutes{hour} (maximum coverage, with {} of the region as candidate sites; {}).",
                         s.site.name,
                         l.num(s.newly_within_limit, 0),
                         l.num(req.need.limit_minutes, 0),
