@@ -52,7 +52,7 @@ fn main() {
     every_type.max_group_size = 1000.0;
     let origins: usize = prepared.origins.iter().map(|o| o.len()).sum();
     println!(
-        "graph {} ({}{} nodes; periods {}): load {:.2} s, snap index and peak engine {:.2} s, prepare {:.2} s ({} origins)",
+        "graph {} ({}{} nodes; periods {}): load {:.2} s, snap index {:.2} s, prepare {:.2} s ({} origins); the peak's engine is made by the first peak answer (in its max)",
         graph
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())

@@ -39,8 +39,10 @@ pub const MAX_POOLED_WORKSPACES: usize = 4;
 pub struct Network {
     /// Free-flow times (the default period).
     pub engine: Engine,
-    /// Peak times over the same roads and snap index.
-    peak: Option<Engine>,
+    /// Peak times over the same roads and snap index, made on first use (or by
+    /// [`Network::prepare_periods`]): it copies the graph, which a free-flow question need
+    /// not wait for.
+    peak: std::sync::OnceLock<Option<Engine>>,
     pub sources: SourceInfo,
     workspaces: Mutex<Vec<Workspace>>,
 }
@@ -93,7 +95,7 @@ impl Network {
 
     pub(super) fn assemble(engine: Engine, sources: SourceInfo) -> Self {
         Network {
-            peak: engine.peak(),
+            peak: std::sync::OnceLock::new(),
             engine,
             sources,
             workspaces: Mutex::new(Vec::new()),
@@ -117,10 +119,13 @@ impl Network {
     /// The engine whose times are those of `period`; an error naming the fix if the graph
     /// holds no such times (a graph built before periods).
     pub fn engine_for(&self, period: Period) -> Result<&Engine, AppError> {
-        match (period, &self.peak) {
-            (Period::Free, _) => Ok(&self.engine),
-            (Period::Peak, Some(e)) => Ok(e),
-            (Period::Peak, None) => Err(AppError::bad(
+        match period {
+            Period::Free => return Ok(&self.engine),
+            Period::Peak => {}
+        }
+        match self.peak.get_or_init(|| self.engine.peak()) {
+            Some(e) => Ok(e),
+            None => Err(AppError::bad(
                 "period",
                 format!(
                     "the graph {} holds free-flow times only (it was built before nabij knew periods): rebuild it with `nabij build` to answer for the peak",
@@ -134,8 +139,17 @@ impl Network {
     pub fn periods(&self) -> Vec<Period> {
         Period::ALL
             .into_iter()
-            .filter(|&p| p == Period::Free || self.peak.is_some())
+            .filter(|&p| self.engine.graph.has_period(p))
             .collect()
+    }
+
+    /// Makes the other periods' engines now, on a thread of their own, so that the first
+    /// question for the peak does not wait for them (the server calls it once it is up).
+    pub fn prepare_periods(self: &std::sync::Arc<Self>) {
+        let net = self.clone();
+        std::thread::spawn(move || {
+            let _ = net.engine_for(Period::Peak);
+        });
     }
 
     pub fn graph(&self) -> &RoadGraph {

@@ -64,6 +64,8 @@ pub fn serve(args: ServeArgs, quiet: bool, progress: &Progress) -> Result<(), Cl
     let store = config.store();
     let store_state = store.check().map_err(|e| CliError::App(e.into()))?;
     let data = Dataset::load(&config, progress)?;
+    // The peak's engine copies the graph: made beside the start, not before it.
+    data.network.prepare_periods();
     let synthetic = data.synthetic_roads();
     let state = web::Data::new(
         AppState::with_admission(
