@@ -353,3 +353,51 @@ async fn the_api_answers_each_period_and_refuses_an_unknown_one() {
         assert_eq!(v["parameter"], want, "{uri}: {v}");
     }
 }
+
+/// Measured speeds per way (`nabij build --speeds`): a way given 50 km/h free and 10 km/h at
+/// peak takes five times as long at peak, its free time follows 50 km/h, and the build says
+/// what matched.
+#[test]
+fn measured_speeds_replace_the_profile_for_their_way() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let g = build(MALTA);
+    // A long two-way road piece, so that the rounding of whole milliseconds is small.
+    let e = (0..g.edge_count())
+        .filter(|&e| g.edge_class[e] != FERRY_CLASS)
+        .filter(|&e| g.edge_time_fw_ms[e] != NO_TIME && g.edge_time_bw_ms[e] != NO_TIME)
+        .max_by(|&a, &b| g.edge_length_m[a].total_cmp(&g.edge_length_m[b]))
+        .expect("a road");
+    let way = g.edge_osm_way(e as u32);
+    let csv = dir.path().join("speeds.csv");
+    std::fs::write(
+        &csv,
+        format!("osm_way_id,speed_kmh,period\n{way},50,free\n{way},10,peak\n1,30,peak\n"),
+    )
+    .expect("write");
+    let speeds = nabij::ingest::SpeedOverrides::from_csv_file(&csv).expect("speeds");
+    let m = nabij::pipeline::build_in_memory_with(
+        &osm(MALTA),
+        &CarProfile::default(),
+        Some(&speeds),
+        &Progress::hidden(),
+    )
+    .expect("build");
+    assert_eq!(m.meta.speed_file.as_deref(), Some("speeds.csv"));
+    assert_eq!(m.meta.speed_overrides.applied, 2);
+    assert_eq!(m.meta.speed_overrides.unmatched, 1);
+    // The same piece in the new graph (same build order): by its way and length.
+    let e2 = (0..m.edge_count())
+        .find(|&x| m.edge_osm_way(x as u32) == way && m.edge_length_m[x] == g.edge_length_m[e])
+        .expect("the piece");
+    let free = m.edge_time_fw_ms[e2] as f64;
+    let peak = m.peak_time_fw_ms[e2] as f64;
+    let driving_ms = m.edge_length_m[e2] as f64 / (50.0 / 3.6) * 1000.0;
+    assert!(
+        free >= driving_ms - 1.0 && free <= driving_ms + 20_000.0,
+        "{free} ms for {driving_ms} ms of driving"
+    );
+    assert!(
+        (peak - 5.0 * free).abs() <= 1.0,
+        "{peak} ms at peak, {free} ms free"
+    );
+}

@@ -46,8 +46,12 @@ fn opt(x: Option<f64>) -> Cell {
     x.map_or(Cell::Empty, Cell::Number)
 }
 
-/// The municipality columns of the peak period (by English header).
-const PEAK_COLUMNS: [&str; 2] = ["Tier at peak", "Same tier at every hour"];
+/// The columns of the peak period (by English header), left out of an answer of one period.
+const PEAK_COLUMNS: [&str; 3] = [
+    "Tier at peak",
+    "Same tier at every hour",
+    "Young people whose tier depends on the hour",
+];
 
 fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
     use Kind::*;
@@ -301,6 +305,18 @@ fn region_columns() -> Vec<Column<RegionResult>> {
             value: |r, _| text(r.gap_municipalities.join(", ")),
         },
         Column {
+            nl: "Kwetsbare gemeenten (weinig marge tot de norm)",
+            en: "Fragile municipalities (little margin to the limit)",
+            kind: Text,
+            value: |r, _| text(r.fragile_municipalities.join(", ")),
+        },
+        Column {
+            nl: "Jongeren van wie het niveau van het tijdstip afhangt",
+            en: "Young people whose tier depends on the hour",
+            kind: Share,
+            value: |r, _| opt(r.share_tier_depends_on_hour),
+        },
+        Column {
             nl: "Oneerlijke spreiding",
             en: "Unfair spread",
             kind: Text,
@@ -391,9 +407,13 @@ pub fn to_xlsx(result: &CoverageResult, lang: LabelLang) -> Result<Vec<u8>, Xlsx
         .collect();
     sheet(wb.add_worksheet().set_name(sheet_m)?, &columns, &ms, lang)?;
     let rs: Vec<&RegionResult> = result.regions.iter().collect();
+    let region_columns: Vec<Column<RegionResult>> = region_columns()
+        .into_iter()
+        .filter(|c| both || !PEAK_COLUMNS.contains(&c.en))
+        .collect();
     sheet(
         wb.add_worksheet().set_name(sheet_r)?,
-        &region_columns(),
+        &region_columns,
         &rs,
         lang,
     )?;
