@@ -19,12 +19,16 @@
       c_robust: "houdt stand in de spits: robuust of kwetsbaar",
       period: "Tijdstip van de reis", p_free: "buiten de spits (vrije doorstroming)",
       p_peak: "in de spits (aanname per soort weg)", p_both: "beide: houdt het niveau stand in de spits?",
-      rb_changes: "ander niveau in de spits", rb_fragile: "kwetsbaar: minder dan {m} marge tot de norm",
-      rb_robust: "robuust: ruim binnen of buiten de norm", rb_fixed: "hangt niet af van de reistijd (voorziening in de gemeente, of geen bereikbaar)",
+      rb_changes: "haalt de norm buiten de spits, niet in de spits", rb_changes_any: "in de spits een ander niveau",
+      rb_fragile: "kwetsbaar: het niveau verandert al als reistijden minder dan {m} langer of korter worden",
+      rb_robust: "haalt de norm, ook in de spits, met ruime marge (of heeft een voorziening in de gemeente)",
+      rb_fails: "haalt de norm op geen enkel tijdstip (ook niet nipt)",
       peak_status: "Niveau in de spits", r_hours: "Jongeren van wie het niveau van het tijdstip afhangt",
       r_fragile: "Kwetsbare gemeenten (weinig marge tot de norm)", r_nofragile: "geen", margin: "Marge tot de norm", fragile_word: "kwetsbaar",
-      margin_spare: "{x} min over bij de mediane jongere; de reistijd mag {p} langer worden",
-      margin_short: "{x} min te lang bij de mediane jongere; de reistijd moet {p} korter worden",
+      margin_spare: "{x} min speling bij de mediane jongere: de reistijd mag {p} langer worden voordat de norm niet meer gehaald wordt",
+      margin_short: "de mediane jongere reist {x} min langer dan de norm: de reistijd moet {p} korter worden om de norm te halen",
+      margin_free: "Marge tot de norm (buiten de spits)", median_peak: "Reistijd in de spits (mediaan)", median_free: "Reistijd buiten de spits (mediaan)",
+      head_free: "Buiten de spits", head_peak: "In de spits",
       margin_none: "geen: het niveau hangt niet af van de reistijd",
       both_auto: "Kleur naar robuustheid vraagt beide tijdstippen: het tijdstip staat nu op 'beide'.",
       scenario: "Scenario", none: "geen: de situatie van vandaag", apply: "Toon",
@@ -83,12 +87,16 @@
       c_robust: "holds at rush hour: robust or fragile",
       period: "Time of travel", p_free: "off-peak (free flow)",
       p_peak: "rush hour (assumed per road class)", p_both: "both: does the tier hold at rush hour?",
-      rb_changes: "another tier at rush hour", rb_fragile: "fragile: less than {m} margin to the norm",
-      rb_robust: "robust: well within or beyond the norm", rb_fixed: "does not depend on travel time (facility in the municipality, or none reachable)",
+      rb_changes: "meets the norm off-peak, not at rush hour", rb_changes_any: "another tier at rush hour",
+      rb_fragile: "fragile: the tier changes if travel times change by less than {m}",
+      rb_robust: "meets the norm, at rush hour too, with a wide margin (or has a facility in the municipality)",
+      rb_fails: "misses the norm at every hour (and not narrowly)",
       peak_status: "Tier at rush hour", r_hours: "Young people whose tier depends on the hour",
       r_fragile: "Fragile municipalities (little margin to the norm)", r_nofragile: "none", margin: "Margin to the norm", fragile_word: "fragile",
-      margin_spare: "{x} min to spare for the median young person; travel may take {p} longer",
-      margin_short: "{x} min too long for the median young person; travel must take {p} less",
+      margin_spare: "{x} min to spare for the median young person: travel may take {p} longer before the norm is missed",
+      margin_short: "the median young person travels {x} min longer than the norm: travel must take {p} less to meet it",
+      margin_free: "Margin to the norm (off-peak)", median_peak: "Travel time at rush hour (median)", median_free: "Travel time off-peak (median)",
+      head_free: "Off-peak", head_peak: "At rush hour",
       margin_none: "none: the tier does not depend on travel time",
       both_auto: "Colouring by robustness needs both times of travel: the time of travel is now 'both'.",
       scenario: "Scenario", none: "none: today's situation", apply: "Show",
@@ -366,6 +374,9 @@
       if (failing.length) s += "; " + fmt(failing.length, 0) + (failing.length === 1 ? " does not (" : " do not (") + list(parts(["within_region", "outside_region", "unreachable"])) + ").";
       else s += ": all of them.";
     }
+    // Which hour the counts are for, when it is not simply free flow.
+    const hour = $("period").value === "both" ? t("head_free") : $("period").value === "peak" ? t("head_peak") : "";
+    if (hour) s = hour + ": " + s.charAt(0).toLowerCase() + s.slice(1);
     $("headline").textContent = s;
     $("headline").dataset.meets = String(meets);
     $("headline").dataset.total = String(ms.length);
@@ -463,7 +474,15 @@
       box.appendChild(textNode(nl
         ? "In de spits halen " + fmt(meetsPeak, 0) + " gemeenten de norm. "
         : "At rush hour " + fmt(meetsPeak, 0) + " municipalities meet the norm. "));
-      if (changes.length) {
+      // With slower rush hours (the default factors) every change is a loss: say so.
+      const allLost = changes.every((m) => meetsNorm(m.status) && !meetsNorm(m.status_peak));
+      if (changes.length && allLost) {
+        box.appendChild(textNode(nl
+          ? (changes.length === 1 ? "1 gemeente haalt de norm dan niet meer: " : fmt(changes.length, 0) + " gemeenten halen de norm dan niet meer: ")
+          : (changes.length === 1 ? "1 municipality then no longer meets it: " : fmt(changes.length, 0) + " municipalities then no longer meet it: ")));
+        names(changes);
+        box.appendChild(textNode(". "));
+      } else if (changes.length) {
         box.appendChild(textNode(nl
           ? (changes.length === 1 ? "Bij 1 gemeente hangt het niveau af van het tijdstip: " : "Bij " + fmt(changes.length, 0) + " gemeenten hangt het niveau af van het tijdstip: ")
           : (changes.length === 1 ? "In 1 municipality the tier depends on the hour: " : "In " + fmt(changes.length, 0) + " municipalities the tier depends on the hour: ")));
@@ -475,8 +494,8 @@
     }
     if (fragile.length) {
       box.appendChild(textNode(nl
-        ? (fragile.length === 1 ? "Kwetsbaar (minder dan " + fragileShare() + " marge tot de norm): " : fmt(fragile.length, 0) + " gemeenten zijn kwetsbaar (minder dan " + fragileShare() + " marge tot de norm): ")
-        : (fragile.length === 1 ? "Fragile (less than " + fragileShare() + " margin to the norm): " : fmt(fragile.length, 0) + " municipalities are fragile (less than " + fragileShare() + " margin to the norm): ")));
+        ? "Kwetsbaar, omdat reistijden die minder dan " + fragileShare() + " veranderen het niveau al veranderen: "
+        : "Fragile, because travel times changing by less than " + fragileShare() + " would change the tier: "));
       names(fragile);
       box.appendChild(textNode("."));
     } else if (period !== "both") {
@@ -490,18 +509,19 @@
 
   // Robustness: one colour per class, from the tier palette (checked for colour-vision
   // deficiencies); the two classes that need attention are hatched too.
-  const ROBUST = { changes: "#5a2412", fragile: "#dd5a1c", robust: "#1f4fbf", fixed: "#128a99" };
+  const ROBUST = { changes: "#5a2412", fragile: "#dd5a1c", robust: "#1f4fbf", fails: "#a0466e" };
 
+  // What needs attention first: a tier that changes with the hour, then one close to the
+  // norm; the rest meets it comfortably at every hour or misses it at every hour.
   function robustness(p) {
     if (p.robust === false) return "changes";
     if (p.fragile) return "fragile";
-    if (p.margin_factor === null || p.margin_factor === undefined) return "fixed";
-    return "robust";
+    return meetsNorm(p.status) ? "robust" : "fails";
   }
 
   function fragileShare() {
     const m = state.coverage && state.coverage.nabij && state.coverage.nabij.need;
-    return pct(m && m.fragile_margin !== undefined ? m.fragile_margin : 0.1);
+    return fmt(100 * (m && m.fragile_margin !== undefined ? m.fragile_margin : 0.1), 0) + "%";
   }
 
   function colourer(features) {
@@ -510,12 +530,13 @@
       return {
         colour: (p) => ROBUST[robustness(p)],
         legend: [
-          [ROBUST.changes, t("rb_changes"), "changes"],
+          [ROBUST.changes, features.every((f) => f.properties.robust !== false || (meetsNorm(f.properties.status) && !meetsNorm(f.properties.status_peak)))
+            ? t("rb_changes") : t("rb_changes_any"), "changes"],
           [ROBUST.fragile, t("rb_fragile").replace("{m}", fragileShare()), "fragile"],
           [ROBUST.robust, t("rb_robust"), false],
-          [ROBUST.fixed, t("rb_fixed"), false],
+          [ROBUST.fails, t("rb_fails"), "fails"],
         ],
-        hatch: (p) => { const r = robustness(p); return r === "changes" || r === "fragile" ? r : null; },
+        hatch: (p) => { const r = robustness(p); return r === "robust" ? null : r; },
       };
     }
     if (by === "status") {
@@ -556,7 +577,7 @@
     for (const [c, text, hatched] of items) {
       const sw = el("span", { class: "sw" + (hatched ? " hatched hatch-" + hatched : ""), "aria-hidden": "true" });
       sw.style.backgroundColor = c;
-      const tail = hatched && !["changes", "fragile"].includes(hatched) ? " (" + t("fails") + ")" : "";
+      const tail = hatched && !["changes", "fragile", "fails"].includes(hatched) ? " (" + t("fails") + ")" : "";
       box.appendChild(el("div", { class: "row" }, sw, text + tail));
     }
     const f = $("legend-facilities");
@@ -584,10 +605,11 @@
       unreachable: [shape("circle", Object.assign({ cx: "4", cy: "4", r: "1.8" }, white))],
       changes: [shape("rect", Object.assign({ width: "2", height: "8" }, white)), shape("rect", Object.assign({ width: "8", height: "2" }, white))],
       fragile: [shape("rect", Object.assign({ width: "2.5", height: "8" }, white))],
+      fails: [shape("circle", Object.assign({ cx: "4", cy: "4", r: "1.8" }, white))],
     };
     for (const [status, parts] of Object.entries(patterns)) {
       const attrs = { id: "nabij-hatch-" + status, patternUnits: "userSpaceOnUse", width: "8", height: "8" };
-      if (status !== "unreachable") attrs.patternTransform = status === "fragile" ? "rotate(-45)" : "rotate(45)";
+      if (status !== "unreachable" && status !== "fails") attrs.patternTransform = status === "fragile" ? "rotate(-45)" : "rotate(45)";
       const pat = shape("pattern", attrs);
       for (const p of parts) pat.appendChild(p);
       defs.appendChild(pat);
@@ -790,9 +812,10 @@
     info.appendChild(dl([
       [t("status"), tierName(p.status) + (p.status_before && p.status_before !== p.status ? " (" + t("before") + ": " + tierName(p.status_before) + ")" : "")],
     ].concat(p.status_peak ? [[t("peak_status"), tierName(p.status_peak)]] : []).concat([
-      [t("margin"), marginText(p)],
+      [p.status_peak ? t("margin_free") : t("margin"), marginText(p)],
       [t("share"), pct(p.share_within_limit)],
-      [t("median"), minutes(p.minutes_median)],
+      [p.status_peak ? t("median_free") : t("median"), minutes(p.minutes_median)],
+    ]).concat(p.status_peak ? [[t("median_peak"), minutes(p.minutes_median_peak)]] : []).concat([
       [t("p90"), minutes(p.minutes_p90)],
       [t("nearest"), p.nearest_facility_name ? p.nearest_facility_name + (p.nearest_minutes !== null ? ", " + fmt(p.nearest_minutes) + " " + t("min") : "") : t("nofacility")],
       [t("young"), fmt(p.young_people, 0)],

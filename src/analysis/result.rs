@@ -227,6 +227,9 @@ pub struct MunicipalityResult {
     pub status_peak: Option<CoverageStatus>,
     /// With `period=both`: the tier is the same at both hours.
     pub robust: Option<bool>,
+    /// With `period=both`: `minutes_median` at the peak.
+    #[serde(serialize_with = "out::r1_opt")]
+    pub minutes_median_peak: Option<f64>,
 }
 
 /// Fairness figures for one region of a grouping.

@@ -42,6 +42,16 @@ fn num(x: f64) -> Cell {
     Cell::Number(x)
 }
 
+/// Yes or no in the sheet's language.
+fn yes_no(b: bool, l: LabelLang) -> Cell {
+    text(match (b, l) {
+        (true, LabelLang::Nl) => "ja",
+        (false, LabelLang::Nl) => "nee",
+        (true, LabelLang::En) => "yes",
+        (false, LabelLang::En) => "no",
+    })
+}
+
 fn opt(x: Option<f64>) -> Cell {
     x.map_or(Cell::Empty, Cell::Number)
 }
@@ -90,15 +100,7 @@ fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
             nl: "Zelfde niveau in en buiten de spits",
             en: "Same tier at every hour",
             kind: Text,
-            value: |m, l| {
-                text(match (m.robust, l) {
-                    (Some(true), LabelLang::Nl) => "ja",
-                    (Some(false), LabelLang::Nl) => "nee",
-                    (Some(true), LabelLang::En) => "yes",
-                    (Some(false), LabelLang::En) => "no",
-                    (None, _) => "",
-                })
-            },
+            value: |m, l| m.robust.map_or(Cell::Empty, |b| yes_no(b, l)),
         },
         Column {
             nl: "Marge tot de norm (min, mediane jongere)",
@@ -320,14 +322,7 @@ fn region_columns() -> Vec<Column<RegionResult>> {
             nl: "Oneerlijke spreiding",
             en: "Unfair spread",
             kind: Text,
-            value: |r, l| {
-                text(match (r.unfair, l) {
-                    (true, LabelLang::Nl) => "ja",
-                    (false, LabelLang::Nl) => "nee",
-                    (true, LabelLang::En) => "yes",
-                    (false, LabelLang::En) => "no",
-                })
-            },
+            value: |r, l| yes_no(r.unfair, l),
         },
         Column {
             nl: "Waarom (regels)",

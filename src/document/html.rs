@@ -68,7 +68,7 @@ fn block_html(s: &mut String, l: super::Lang, block: Block) {
                 r#"<figure>{}<figcaption>{}</figcaption></figure>"#,
                 // The map's text alternative says the finding in words.
                 svg(&region.map, 640.0, 520.0, &map_alt(region)),
-                map_caption(l)
+                escape(&map_caption(l, region.map.hours))
             );
         }
         Block::List(items, kind) => {

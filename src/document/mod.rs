@@ -152,6 +152,8 @@ pub struct MapData {
     /// What the map shows, in words (its text alternative after the verdict): each
     /// municipality's tier and the facilities drawn.
     pub description: String,
+    /// Which travel times the tiers are of, for the caption ("buiten de spits").
+    pub hours: Option<&'static str>,
 }
 
 /// A name on the map.
@@ -277,12 +279,17 @@ pub enum Block<'a> {
     RegionEnd,
 }
 
-/// The caption under a region's map, the same in HTML and PDF.
-pub fn map_caption(lang: Lang) -> &'static str {
-    lang.pick(
+/// The caption under a region's map, the same in HTML and PDF; `hours` says which travel
+/// times the tiers are of ("buiten de spits"), if the report says.
+pub fn map_caption(lang: Lang, hours: Option<&str>) -> String {
+    let base = lang.pick(
         "Kaart: gemeenten van de regio naar niveau, met hun naam; dikke lijn: grens van de regio; buurgemeenten grijs; stippen: passende voorzieningen in de regio of binnen de norm van een van haar gemeenten.",
         "Map: the region's municipalities by tier, with their names; heavy line: the region's border; neighbours grey; dots: suitable facilities in the region or within the limit of one of its municipalities.",
-    )
+    );
+    match hours {
+        Some(h) => format!("{} {} {h}.", base, lang.pick("Reistijden", "Travel times")),
+        None => base.to_string(),
+    }
 }
 
 /// The report as a list of blocks, in reading order.

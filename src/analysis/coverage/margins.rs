@@ -75,6 +75,7 @@ pub fn with_peak(mut free: CoverageResult, peak: &CoverageResult) -> CoverageRes
     for (m, p) in free.municipalities.iter_mut().zip(&peak.municipalities) {
         m.status_peak = Some(p.status);
         m.robust = Some(m.status == p.status);
+        m.minutes_median_peak = p.minutes_median;
     }
     // (grouping, region) → (weight of all members, weight of those whose tier changes)
     let mut by_region: std::collections::BTreeMap<(&str, &str), (f64, f64)> = Default::default();

@@ -609,6 +609,7 @@ impl Prepared {
                     fragile: margin.is_some_and(|m| m.is_fragile(fragile_margin)),
                     status_peak: None,
                     robust: None,
+                    minutes_median_peak: None,
                 }
             })
             .collect()

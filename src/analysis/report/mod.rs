@@ -186,7 +186,7 @@ pub fn to_geojson_in(
 
 /// The columns of the municipality CSV before the groupings and `synthetic_roads`, in the
 /// order of each row in [`to_csv_as`].
-const MUNICIPALITY_CSV_COLUMNS: [&str; 34] = [
+const MUNICIPALITY_CSV_COLUMNS: [&str; 35] = [
     "code",
     "name",
     "status",
@@ -200,6 +200,7 @@ const MUNICIPALITY_CSV_COLUMNS: [&str; 34] = [
     "fragile",
     "share_within_limit",
     "minutes_median",
+    "minutes_median_peak",
     "minutes_p90",
     "minutes_worst",
     "nearest_facility_id",
@@ -261,6 +262,7 @@ pub fn to_csv_as(result: &CoverageResult, layout: Layout) -> String {
             r.fragile.to_string(),
             num(r.share_within_limit, 3),
             opt(r.minutes_median, 1),
+            opt(r.minutes_median_peak, 1),
             opt(r.minutes_p90, 1),
             opt(r.minutes_worst, 1),
             text(r.nearest_facility_id.as_deref().unwrap_or_default()),

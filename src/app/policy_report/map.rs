@@ -62,25 +62,23 @@ impl Dataset {
             .iter()
             .map(|s| (tier_colour(*s), tier_name(l, *s).to_string()))
             .collect();
-        // Fragile municipalities say so in their name on the map.
-        let fragile = l.pick("kwetsbaar", "fragile");
+        // Fragile municipalities say so under their name on the map: narrowly met or missed.
+        let (met, missed) = (
+            l.pick("net gehaald", "narrowly met"),
+            l.pick("net niet gehaald", "narrowly missed"),
+        );
         if members.iter().any(|&i| result.municipalities[i].fragile) {
+            let share = l.num(100.0 * result.need.fragile_margin, 0);
             legend.push((
                 "#ffffff",
-                format!(
-                    "{fragile} ({}): {}",
-                    l.pick("onder de naam", "under the name"),
-                    match l {
-                        Lang::Nl => format!(
-                            "minder dan {}% marge tot de norm",
-                            l.num(100.0 * result.need.fragile_margin, 0)
-                        ),
-                        Lang::En => format!(
-                            "less than {}% margin to the norm",
-                            l.num(100.0 * result.need.fragile_margin, 0)
-                        ),
-                    }
-                ),
+                match l {
+                    Lang::Nl => format!(
+                        "\u{201c}{met}\u{201d} of \u{201c}{missed}\u{201d} onder de naam: kwetsbaar, het niveau verandert als reistijden minder dan {share}% veranderen"
+                    ),
+                    Lang::En => format!(
+                        "\u{201c}{met}\u{201d} or \u{201c}{missed}\u{201d} under the name: borderline, the tier changes if travel times change by less than {share}%"
+                    ),
+                },
             ));
         }
         let labels = members
@@ -90,9 +88,24 @@ impl Dataset {
                 lon: self.prepared.representative[i].0,
                 lat: self.prepared.representative[i].1,
                 text: ms[i].name.clone(),
-                note: result.municipalities[i].fragile.then_some(fragile),
+                note: result.municipalities[i].fragile.then(|| {
+                    if result.municipalities[i].margin_minutes.unwrap_or(0.0) >= 0.0 {
+                        met
+                    } else {
+                        missed
+                    }
+                }),
             })
             .collect();
+        let hours = match result.need.period {
+            crate::analysis::need::PeriodChoice::Free => None,
+            crate::analysis::need::PeriodChoice::Peak => {
+                Some(l.pick("in de spits", "at rush hour"))
+            }
+            crate::analysis::need::PeriodChoice::Both => {
+                Some(l.pick("buiten de spits", "off-peak"))
+            }
+        };
         MapData {
             shapes,
             outline,
@@ -101,6 +114,7 @@ impl Dataset {
             legend,
             labels,
             description,
+            hours,
         }
     }
 }

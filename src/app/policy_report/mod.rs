@@ -232,12 +232,12 @@ impl Dataset {
                     "off-peak (free flow)",
                 ),
                 PeriodChoice::Peak => l.pick(
-                    "in de spits (aangenomen snelheden per soort weg)",
-                    "at rush hour (assumed speeds per road class)",
+                    "in de spits (veronderstelde snelheden per soort weg: een aanname, geen metingen)",
+                    "at rush hour (assumed speeds per road class, not measurements)",
                 ),
                 PeriodChoice::Both => l.pick(
-                    "buiten de spits, met het niveau in de spits ernaast (aangenomen snelheden per soort weg)",
-                    "off-peak, with the tier at rush hour beside it (assumed speeds per road class)",
+                    "buiten de spits; wat in de spits verandert staat erbij (veronderstelde snelheden per soort weg: een aanname, geen metingen)",
+                    "off-peak; what changes at rush hour is given too (assumed speeds per road class, not measurements)",
                 ),
             },
             l.pick("regio-indeling", "regions:"),
@@ -521,9 +521,11 @@ fn region_summary(
         demand: f.demand,
         balance: f.balance,
     };
+    // A municipality whose tier changes at rush hour is named there, not among the fragile
+    // (as on the map page).
     let close: Vec<sentences::Close> = ms
         .iter()
-        .filter(|m| m.fragile)
+        .filter(|m| m.fragile && m.robust != Some(false))
         .filter_map(|m| {
             Some(sentences::Close {
                 name: &m.name,
@@ -531,14 +533,20 @@ fn region_summary(
             })
         })
         .collect();
-    let changes: Vec<String> = ms
-        .iter()
-        .filter(|m| m.robust == Some(false))
-        .map(|m| m.name.clone())
-        .collect();
-    let at_peak = r
-        .share_tier_depends_on_hour
-        .map(|share| (changes.as_slice(), share));
+    let changes_by = |lose: bool| -> Vec<String> {
+        ms.iter()
+            .filter(|m| m.robust == Some(false))
+            .filter(|m| m.status_peak.is_some_and(|p| p.is_gap()) == lose)
+            .map(|m| m.name.clone())
+            .collect()
+    };
+    let (lose, gain) = (changes_by(true), changes_by(false));
+    let peak = r.share_tier_depends_on_hour.map(|young| sentences::Peak {
+        lose: &lose,
+        gain: &gain,
+        young,
+    });
+    let at_peak = peak.as_ref();
     let mut out = vec![
         sentences::verdict(l, &r.name, ms.len(), &names, &lim, f.facilities > 0),
         sentences::people(l, &people, &lim),

@@ -295,31 +295,69 @@ pub(super) struct Close<'a> {
     pub minutes: f64,
 }
 
-/// How the region's verdicts hold: the fragile municipalities by name with their margin in
-/// minutes, and (with both periods) those whose tier differs at rush hour and the share of
-/// the region's young people in them.
-pub(super) fn margins(
-    l: Lang,
-    fragile: &[Close],
-    margin: f64,
-    at_peak: Option<(&[String], f64)>,
-) -> String {
+/// How the region's verdicts hold: the fragile municipalities by name, those that narrowly
+/// meet the norm apart from those that narrowly miss it, with their minutes; and (with both
+/// periods) the municipalities that lose or gain the norm at rush hour, with the share of the
+/// region's young people in them.
+pub(super) fn margins(l: Lang, fragile: &[Close], margin: f64, at_peak: Option<&Peak>) -> String {
     let share = l.num(100.0 * margin, 0);
-    let close: Vec<String> = fragile
-        .iter()
-        .map(|c| {
-            let x = l.num(c.minutes.abs(), 1);
-            let one = (c.minutes.abs() - 1.0).abs() < 0.05;
-            let words = match (c.minutes >= 0.0, one) {
-                (true, true) => l.pick("minuut over", "minute to spare"),
-                (true, false) => l.pick("minuten over", "minutes to spare"),
-                (false, true) => l.pick("minuut te lang", "minute too long"),
-                (false, false) => l.pick("minuten te lang", "minutes too long"),
-            };
-            format!("{} ({x} {words})", c.name)
-        })
-        .collect();
-    let mut out = if close.is_empty() {
+    let minutes = |x: f64| {
+        let one = (x.abs() - 1.0).abs() < 0.05;
+        format!(
+            "{} {}",
+            l.num(x.abs(), 1),
+            if one {
+                l.pick("minuut", "minute")
+            } else {
+                l.pick("minuten", "minutes")
+            }
+        )
+    };
+    let named = |list: Vec<&Close>, spare: bool| -> Vec<String> {
+        list.iter()
+            .map(|c| {
+                let words = match spare {
+                    true => l.pick("speling", "to spare"),
+                    false => l.pick("te lang", "too long"),
+                };
+                format!("{} ({} {words})", c.name, minutes(c.minutes))
+            })
+            .collect()
+    };
+    let met = named(fragile.iter().filter(|c| c.minutes >= 0.0).collect(), true);
+    let missed = named(fragile.iter().filter(|c| c.minutes < 0.0).collect(), false);
+    let verb = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let mut parts = Vec::new();
+    if !met.is_empty() {
+        parts.push(match l {
+            Lang::Nl => format!(
+                "{} {} de norm net",
+                l.list(&met),
+                verb(met.len(), "haalt", "halen")
+            ),
+            Lang::En => format!(
+                "{} narrowly {} the norm",
+                l.list(&met),
+                verb(met.len(), "meets", "meet")
+            ),
+        });
+    }
+    if !missed.is_empty() {
+        parts.push(match l {
+            Lang::Nl => format!(
+                "{} {} de norm net niet",
+                l.list(&missed),
+                verb(missed.len(), "haalt", "halen")
+            ),
+            Lang::En => format!(
+                "{} narrowly {} {}",
+                l.list(&missed),
+                verb(missed.len(), "misses", "miss"),
+                if met.is_empty() { "the norm" } else { "it" }
+            ),
+        });
+    }
+    let mut out = if parts.is_empty() {
         match l {
             Lang::Nl => format!(
                 "Geen gemeente zit dicht bij de norm: elk niveau blijft gelijk als de reistijden {share}% langer of korter worden."
@@ -331,39 +369,80 @@ pub(super) fn margins(
     } else {
         match l {
             Lang::Nl => format!(
-                "Kwetsbaar, met minder dan {share}% marge tot de norm: {}.",
-                l.list(&close)
+                "Kwetsbaar, omdat reistijden die minder dan {share}% veranderen het niveau al veranderen: {}.",
+                parts.join("; ")
             ),
             Lang::En => format!(
-                "Fragile, with less than {share}% margin to the norm: {}.",
-                l.list(&close)
+                "Borderline, because travel times changing by less than {share}% would change the tier: {}.",
+                parts.join("; ")
             ),
         }
     };
-    if let Some((changes, young)) = at_peak {
+    if let Some(p) = at_peak {
         out.push(' ');
-        out.push_str(&if changes.is_empty() {
-            l.pick(
-                "In de spits blijft het niveau van elke gemeente gelijk.",
-                "At rush hour every municipality keeps its tier.",
-            )
-            .to_string()
+        let assumed = l.pick(
+            "In de spits (gerekend met veronderstelde snelheden per soort weg, geen metingen)",
+            "At rush hour (computed with assumed speeds per road class, not measurements)",
+        );
+        let mut said = Vec::new();
+        if !p.lose.is_empty() {
+            said.push(match l {
+                // After "In de spits (…)" the verb comes first (inversion).
+                Lang::Nl => format!(
+                    "{} {} de norm niet meer",
+                    verb(p.lose.len(), "haalt", "halen"),
+                    l.list(p.lose)
+                ),
+                Lang::En => format!(
+                    "{} no longer {} the norm",
+                    l.list(p.lose),
+                    verb(p.lose.len(), "meets", "meet")
+                ),
+            });
+        }
+        if !p.gain.is_empty() {
+            said.push(match l {
+                Lang::Nl => format!(
+                    "{} {} de norm dan wel",
+                    verb(p.gain.len(), "haalt", "halen"),
+                    l.list(p.gain)
+                ),
+                Lang::En => format!(
+                    "{} then {} it",
+                    l.list(p.gain),
+                    verb(p.gain.len(), "meets", "meet")
+                ),
+            });
+        }
+        out.push_str(&if said.is_empty() {
+            match l {
+                Lang::Nl => format!("{assumed} blijft het niveau van elke gemeente gelijk."),
+                Lang::En => format!("{assumed} every municipality keeps its tier."),
+            }
         } else {
             match l {
                 Lang::Nl => format!(
-                    "In de spits verandert het niveau van {}: {} van de jongeren van de regio.",
-                    l.list(changes),
-                    l.pct(young)
+                    "{assumed} {}; daar woont {} van de jongeren van de regio.",
+                    said.join(", en "),
+                    l.pct(p.young)
                 ),
                 Lang::En => format!(
-                    "At rush hour the tier changes for {}: {} of the region's young people.",
-                    l.list(changes),
-                    l.pct(young)
+                    "{assumed} {}; {} of the region's young people live there.",
+                    said.join(", and "),
+                    l.pct(p.young)
                 ),
             }
         });
     }
     out
+}
+
+/// What changes at rush hour: the municipalities that lose and gain the norm, and the share
+/// of the region's young people in municipalities whose tier changes.
+pub(super) struct Peak<'a> {
+    pub lose: &'a [String],
+    pub gain: &'a [String],
+    pub young: f64,
 }
 
 /// The national picture over the regions of a grouping, for a report of several regions:
@@ -563,22 +642,36 @@ mod tests {
     fn margins_name_the_fragile_and_what_changes_at_rush_hour() {
         let close = [
             Close {
-                name: "Dijkhoorn",
-                minutes: 1.5,
+                name: "Cromvoort",
+                minutes: 0.6,
             },
             Close {
-                name: "Eemsterland",
+                name: "Dijkhoorn",
                 minutes: -1.0,
+            },
+            Close {
+                name: "Moerkerken",
+                minutes: -2.3,
             },
         ];
         assert_eq!(
             margins(Lang::Nl, &close, 0.1, None),
-            "Kwetsbaar, met minder dan 10% marge tot de norm: Dijkhoorn (1,5 minuten over) en Eemsterland (1,0 minuut te lang)."
+            "Kwetsbaar, omdat reistijden die minder dan 10% veranderen het niveau al veranderen: Cromvoort (0,6 minuten speling) haalt de norm net; Dijkhoorn (1,0 minuut te lang) en Moerkerken (2,3 minuten te lang) halen de norm net niet."
         );
-        let changes = ["Holtmaar".to_string()];
+        let lose = ["Holtmaar".to_string()];
+        let peak = Peak {
+            lose: &lose,
+            gain: &[],
+            young: 0.234,
+        };
         assert_eq!(
-            margins(Lang::En, &[], 0.1, Some((&changes, 0.234))),
-            "No municipality is close to the norm: every tier stays the same if travel times change by 10%. At rush hour the tier changes for Holtmaar: 23.4% of the region's young people."
+            margins(Lang::En, &[], 0.1, Some(&peak)),
+            "No municipality is close to the norm: every tier stays the same if travel times change by 10%. At rush hour (computed with assumed speeds per road class, not measurements) Holtmaar no longer meets the norm; 23.4% of the region's young people live there."
+        );
+        assert!(
+            margins(Lang::Nl, &[], 0.1, Some(&peak)).ends_with(
+                "In de spits (gerekend met veronderstelde snelheden per soort weg, geen metingen) haalt Holtmaar de norm niet meer; daar woont 23,4% van de jongeren van de regio."
+            )
         );
     }
 

@@ -60,7 +60,7 @@ fn lay_out(f: &mut Flow, r: &Report, block: Block<'_>) {
         Block::Map(region) => {
             // The map's text alternative says the finding in words, as in the HTML report.
             f.map(&region.map, 330.0, &super::html::map_alt(region));
-            f.para(map_caption(r.lang), 8.0, false, GREY);
+            f.para(&map_caption(r.lang, region.map.hours), 8.0, false, GREY);
         }
         Block::List(items, kind) => {
             let (size, colour) = match kind {
