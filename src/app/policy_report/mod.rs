@@ -572,6 +572,11 @@ fn municipality_table(
         l.pick("Niveau", "Tier").to_string(),
         l.pick("Mediane reistijd (min)", "Median travel time (min)")
             .to_string(),
+        l.pick(
+            "Marge tot de norm (min; + speling, − te lang)",
+            "Margin to the norm (min; + to spare, − too long)",
+        )
+        .to_string(),
         l.pick("Dichtstbijzijnde voorziening", "Nearest facility")
             .to_string(),
         l.pick("Jongeren", "Young people").to_string(),
@@ -588,8 +593,29 @@ fn municipality_table(
         .map(|m| {
             vec![
                 format!("{} ({})", m.name, m.code),
-                tier_name(l, m.status).to_string(),
+                match m.status_peak {
+                    Some(p) if p != m.status => format!(
+                        "{}; {}: {}",
+                        tier_name(l, m.status),
+                        l.pick("in de spits", "at rush hour"),
+                        tier_name(l, p)
+                    ),
+                    _ => tier_name(l, m.status).to_string(),
+                },
                 minutes(l, m.minutes_median),
+                match m.margin_minutes {
+                    Some(x) => format!(
+                        "{}{}{}",
+                        if x >= 0.0 { "+" } else { "−" },
+                        l.num(x.abs(), 1),
+                        if m.fragile {
+                            l.pick(" kwetsbaar", " borderline")
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => "–".into(),
+                },
                 match (&m.nearest_facility_name, m.nearest_minutes) {
                     (Some(name), Some(t)) => format!("{name}, {} min", l.num(t, 0)),
                     _ => "–".into(),

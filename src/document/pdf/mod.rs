@@ -74,7 +74,7 @@ fn lay_out(f: &mut Flow, r: &Report, block: Block<'_>) {
             &region.table_head,
             &region.rows,
             &row_marks(region),
-            &[110.0, 85.0, 50.0, 120.0, 55.0, 50.0, 55.0],
+            &[100.0, 85.0, 45.0, 55.0, 105.0, 50.0, 45.0, 50.0],
         ),
         Block::Compare(c) => f.table(&c.head, &c.rows, &[], &[3.0, 1.0, 1.0]),
         Block::Figures(figures) => {
