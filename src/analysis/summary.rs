@@ -330,6 +330,38 @@ fn regions(d: &mut Doc, result: &CoverageResult, grouping: Option<&str>) {
                 pct(r.figures.share_demand_within_limit)
             ));
         }
+        let fragile: Vec<&str> = members
+            .iter()
+            .filter(|m| m.fragile)
+            .map(|m| m.name.as_str())
+            .collect();
+        d.bullet(&match fragile.len() {
+            0 => format!(
+                "No fragile municipality: every tier holds if travel times change by less than {}.",
+                pct(result.need.fragile_margin)
+            ),
+            _ => format!(
+                "Fragile (a change of travel times by less than {} changes the tier): {}.",
+                pct(result.need.fragile_margin),
+                fragile.join(", ")
+            ),
+        });
+        if let Some(share) = r.share_tier_depends_on_hour {
+            let changing: Vec<&str> = members
+                .iter()
+                .filter(|m| m.robust == Some(false))
+                .map(|m| m.name.as_str())
+                .collect();
+            d.bullet(&format!(
+                "At rush hour (assumed speeds): {} of the young people live where the tier changes{}.",
+                pct(share),
+                if changing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", changing.join(", "))
+                }
+            ));
+        }
         d.bullet(&format!(
             "Inequality: Gini of median minutes {}, Theil of access {}.",
             round_dp(r.figures.gini_minutes, 3),
