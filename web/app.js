@@ -24,7 +24,7 @@
       rb_robust: "haalt de norm, ook in de spits, met ruime marge (of heeft een voorziening in de gemeente)",
       rb_fails: "haalt de norm op geen enkel tijdstip (ook niet nipt)",
       peak_status: "Niveau in de spits", r_hours: "Jongeren van wie het niveau van het tijdstip afhangt",
-      r_fragile: "Kwetsbare gemeenten (weinig marge tot de norm)", r_nofragile: "geen", margin: "Marge tot de norm", fragile_word: "kwetsbaar",
+      r_fragile: "Kwetsbare gemeenten (weinig marge tot de norm)", r_nofragile: "geen", r_fragile_count: "Kwetsbare gemeenten", margin: "Marge tot de norm", fragile_word: "kwetsbaar",
       margin_spare: "{x} min speling bij de mediane jongere: de reistijd mag {p} langer worden voordat de norm niet meer gehaald wordt",
       margin_short: "de mediane jongere reist {x} min langer dan de norm: de reistijd moet {p} korter worden om de norm te halen",
       margin_free: "Marge tot de norm (buiten de spits)", median_peak: "Reistijd in de spits (mediaan)", median_free: "Reistijd buiten de spits (mediaan)",
@@ -92,7 +92,7 @@
       rb_robust: "meets the norm, at rush hour too, with a wide margin (or has a facility in the municipality)",
       rb_fails: "misses the norm at every hour (and not narrowly)",
       peak_status: "Tier at rush hour", r_hours: "Young people whose tier depends on the hour",
-      r_fragile: "Fragile municipalities (little margin to the norm)", r_nofragile: "none", margin: "Margin to the norm", fragile_word: "fragile",
+      r_fragile: "Fragile municipalities (little margin to the norm)", r_nofragile: "none", r_fragile_count: "Fragile municipalities", margin: "Margin to the norm", fragile_word: "fragile",
       margin_spare: "{x} min to spare for the median young person: travel may take {p} longer before the norm is missed",
       margin_short: "the median young person travels {x} min longer than the norm: travel must take {p} less to meet it",
       margin_free: "Margin to the norm (off-peak)", median_peak: "Travel time at rush hour (median)", median_free: "Travel time off-peak (median)",
@@ -931,8 +931,9 @@
     $("regions-grouping").textContent = "(" + label("grouping", state.regions.grouping) + ")";
     const { key, dir } = state.sort;
     const rows = state.regions.regions.slice().sort((a, b) => {
-      const va = key === "flags" ? a.flags.length : a[key];
-      const vb = key === "flags" ? b.flags.length : b[key];
+      const count = (r) => key === "flags" ? r.flags.length : key === "fragile" ? (r.fragile_municipalities || []).length : r[key];
+      const va = count(a);
+      const vb = count(b);
       if (typeof va === "number" && typeof vb === "number") return dir * (va - vb);
       return dir * String(va).localeCompare(String(vb), state.lang);
     });
@@ -949,7 +950,8 @@
         el("td", { class: "num", "data-label": heads[3] }, pct(r.share_within_limit)),
         el("td", { class: "num", "data-label": heads[4] }, fmt(r.balance, 1)),
         el("td", { class: "num", "data-label": heads[5] }, fmt(r.gini_minutes, 3)),
-        el("td", { "data-label": heads[6] }, r.flags.length ? flags : t("noflags")));
+        el("td", { class: "num", "data-label": heads[6] }, fmt((r.fragile_municipalities || []).length, 0)),
+        el("td", { "data-label": heads[7] }, r.flags.length ? flags : t("noflags")));
       body.appendChild(tr);
     }
     for (const th of document.querySelectorAll("#regions th")) {

@@ -300,6 +300,11 @@ def main():
                                                                  hours.get_attribute("data-fragile"), changes, fragile))
         check("In de spits halen" in hours.text, "no rush-hour sentence: %r" % hours.text)
         check(changes >= 2 and fragile >= 1, "the demo at 30 minutes shows %d changes, %d fragile" % (changes, fragile))
+        # The regions table counts each region's fragile municipalities, as the API lists them.
+        regions_b = {r["name"]: len(r["fragile_municipalities"]) for r in api(base, "/api/v1/regions?minutes=30&period=both")["regions"]}
+        shown = {row.find_elements(By.TAG_NAME, "td")[0].text: row.find_elements(By.TAG_NAME, "td")[6].text
+                 for row in d.find_elements(By.CSS_SELECTOR, "#regions tbody tr")}
+        check(shown == {k: str(v) for k, v in regions_b.items()}, "fragile per region: table %r, API %r" % (shown, regions_b))
         changing = next(m for m in covb["municipalities"] if m["robust"] is False)
         check(changing["name"] in hours.text, "%s changes at rush hour but is not named: %r" % (changing["name"], hours.text))
         # Everything but "meets the norm comfortably at every hour" is hatched.
