@@ -632,22 +632,33 @@ fn municipality_table(
     (table_head, rows, row_status)
 }
 
-/// One line per gap municipality: its tier and nearest facility.
+/// One line per gap municipality: its tier, its median travel time (what the tier rests on)
+/// and its nearest facility (from one point in the municipality, which can be nearer than
+/// the median young person is: the line says so).
 fn gap_lines(l: Lang, r: &RegionResult, ms: &[&MunicipalityResult]) -> Vec<String> {
     r.gap_municipalities
         .iter()
         .filter_map(|c| ms.iter().find(|m| &m.code == c))
         .map(|m| {
             format!(
-                "{} ({}): {}{}",
+                "{} ({}): {}{}{}",
                 m.name,
                 m.code,
                 tier_name(l, m.status),
+                match m.minutes_median {
+                    Some(t) => format!(
+                        "; {} {} min",
+                        l.pick("mediane reistijd", "median travel time"),
+                        l.num(t, 0)
+                    ),
+                    None => String::new(),
+                },
                 match (&m.nearest_facility_name, m.nearest_minutes) {
                     (Some(name), Some(t)) => format!(
-                        "; {} {name}, {} min",
+                        "; {} {name}, {} min {}",
                         l.pick("dichtstbijzijnde", "nearest"),
-                        l.num(t, 0)
+                        l.num(t, 0),
+                        l.pick("vanaf het midden", "from its centre")
                     ),
                     _ => String::new(),
                 }

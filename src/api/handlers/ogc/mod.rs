@@ -136,7 +136,7 @@ fn collection_json(state: &AppState, b: &str, id: &str) -> Value {
     let (title, description) = match id {
         "coverage" => (
             "Coverage per municipality".to_string(),
-            "Municipalities with their tier (status, status_label, status_rank) and figures, for the need parameters of the request (default: small-scale facilities within 45 minutes).".to_string(),
+            "Municipalities with their tier (status, status_label, status_rank), how close it is to the norm (margin_factor, margin_minutes, fragile) and figures, for the need parameters of the request (default: small-scale facilities within 45 minutes, free-flow times; period=both adds status_peak and robust).".to_string(),
         ),
         "facilities" => (
             "Facilities".to_string(),
