@@ -63,7 +63,22 @@ const PEAK_COLUMNS: [&str; 3] = [
     "Young people whose tier depends on the hour",
 ];
 
+/// The municipality sheet's columns, in reading order: who, the tier, travel, supply, keys.
 fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
+    [
+        identity_columns(),
+        tier_columns(),
+        travel_columns(),
+        supply_columns(),
+        key_columns(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The municipality: code and name.
+fn identity_columns() -> Vec<Column<MunicipalityResult>> {
     use Kind::*;
     vec![
         Column {
@@ -78,6 +93,13 @@ fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
             kind: Text,
             value: |m, _| text(&m.name),
         },
+    ]
+}
+
+/// Its tier, at rush hour too, and how close it is to the norm.
+fn tier_columns() -> Vec<Column<MunicipalityResult>> {
+    use Kind::*;
+    vec![
         Column {
             nl: "Niveau",
             en: "Tier",
@@ -126,6 +148,13 @@ fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
                 })
             },
         },
+    ]
+}
+
+/// Travel: the share within the norm, the times, the nearest and the counted facilities.
+fn travel_columns() -> Vec<Column<MunicipalityResult>> {
+    use Kind::*;
+    vec![
         Column {
             nl: "Jongeren binnen de norm",
             en: "Young people within the limit",
@@ -180,6 +209,13 @@ fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
             kind: Text,
             value: |m, _| text(m.planning_region.clone().unwrap_or_default()),
         },
+    ]
+}
+
+/// Young people, demand and places.
+fn supply_columns() -> Vec<Column<MunicipalityResult>> {
+    use Kind::*;
+    vec![
         Column {
             nl: "Jongeren (aantal)",
             en: "Young people (number)",
@@ -210,13 +246,18 @@ fn municipality_columns() -> Vec<Column<MunicipalityResult>> {
             kind: Decimals(1),
             value: |m, _| num(m.unplaced),
         },
-        Column {
-            nl: "Niveau (code)",
-            en: "Tier (code)",
-            kind: Text,
-            value: |m, _| text(m.status.as_str()),
-        },
     ]
+}
+
+/// The tier as a code, for formulas and joins.
+fn key_columns() -> Vec<Column<MunicipalityResult>> {
+    use Kind::*;
+    vec![Column {
+        nl: "Niveau (code)",
+        en: "Tier (code)",
+        kind: Text,
+        value: |m, _| text(m.status.as_str()),
+    }]
 }
 
 fn region_columns() -> Vec<Column<RegionResult>> {

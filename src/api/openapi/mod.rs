@@ -195,6 +195,43 @@ const FORMAT: Param = Param {
     description: "Output format (default geojson); xlsx: an Excel workbook with a municipalities and a regions sheet; gpkg: a GeoPackage with municipalities (styled by tier for QGIS), regions and facilities.",
 };
 
+const SCENARIO_COVERAGE_PARAMS: [Param; 12] = joined(&[&[SCENARIO_ID, FORMAT], &NEED, &[]]);
+
+const SCENARIO_REGIONS_PARAMS: [Param; 12] = joined(&[
+    &[SCENARIO_ID],
+    &NEED,
+    &[q(
+        "grouping",
+        "string",
+        "jeugdregio (default), provincie, or a custom grouping.",
+    )],
+]);
+
+/// Parameter lists joined at compile time (the need parameters stand in many routes):
+/// `OUT` must be the lists' total length, or the build fails.
+const fn joined<const OUT: usize>(parts: &[&[Param]]) -> [Param; OUT] {
+    let mut out = [NEED[0]; OUT];
+    let (mut i, mut k) = (0, 0);
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            assert!(
+                k < OUT,
+                "a joined parameter list is longer than its type says"
+            );
+            out[k] = parts[i][j];
+            k += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(
+        k == OUT,
+        "a joined parameter list is shorter than its type says"
+    );
+    out
+}
+
 /// The content type of an Excel workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -218,68 +255,39 @@ const CSV_DIALECT: Param = Param {
     description: "CSV dialect: standard (comma, decimal point; the default) or nl (semicolon, decimal comma, UTF-8 with BOM: opens in columns in Dutch Excel).",
 };
 
-const COVERAGE_PARAMS: [Param; 13] = [
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-    FORMAT,
-    LANG,
-    CSV_DIALECT,
-];
-const ONE_PARAMS: [Param; 11] = [
-    Param {
+const COVERAGE_PARAMS: [Param; 13] = joined(&[&[], &NEED, &[FORMAT, LANG, CSV_DIALECT]]);
+const ONE_PARAMS: [Param; 11] = joined(&[
+    &[Param {
         name: "code",
         path: true,
         required: true,
         kind: "string",
         values: &[],
         description: "Municipality code, e.g. GM0363.",
-    },
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-];
-const REGION_PARAMS: [Param; 14] = [
-    q(
+    }],
+    &NEED,
+    &[],
+]);
+const REGION_PARAMS: [Param; 14] = joined(&[
+    &[q(
         "grouping",
         "string",
         "jeugdregio (default), provincie, or a custom grouping.",
-    ),
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-    Param {
-        name: "format",
-        path: false,
-        required: false,
-        kind: "string",
-        values: &["json", "geojson", "csv"],
-        description: "Output format: json (default, the regional table), geojson (each region's polygon, the union of its municipalities, with its figures) or csv.",
-    },
-    LANG,
-    CSV_DIALECT,
-];
+    )],
+    &NEED,
+    &[
+        Param {
+            name: "format",
+            path: false,
+            required: false,
+            kind: "string",
+            values: &["json", "geojson", "csv"],
+            description: "Output format: json (default, the regional table), geojson (each region's polygon, the union of its municipalities, with its figures) or csv.",
+        },
+        LANG,
+        CSV_DIALECT,
+    ],
+]);
 
 const SCENARIO_ID: Param = Param {
     name: "id",
@@ -290,61 +298,47 @@ const SCENARIO_ID: Param = Param {
     description: "Scenario id (16 hex digits).",
 };
 
-const ADVICE_PARAMS: [Param; 15] = [
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-    q("add", "integer", "How many new units (1 to 20, default 1)."),
-    q(
-        "region",
-        "string",
-        "Only sites in, and young people of, this region (a code of any grouping).",
-    ),
-    Param {
-        name: "objective",
-        path: false,
-        required: false,
-        kind: "string",
-        values: &["fairness", "coverage", "median"],
-        description: "fairness (default): the worst-served region first; coverage: most young people newly within the limit (maximal covering); median: least demand-weighted travel time (p-median).",
-    },
-    q(
-        "unit_type",
-        "string",
-        "Type of the new units (default: the need's first type).",
-    ),
-    q(
-        "places",
-        "number",
-        "Places per new unit (default: the type's usual size).",
-    ),
-];
+const ADVICE_PARAMS: [Param; 15] = joined(&[
+    &[],
+    &NEED,
+    &[
+        q("add", "integer", "How many new units (1 to 20, default 1)."),
+        q(
+            "region",
+            "string",
+            "Only sites in, and young people of, this region (a code of any grouping).",
+        ),
+        Param {
+            name: "objective",
+            path: false,
+            required: false,
+            kind: "string",
+            values: &["fairness", "coverage", "median"],
+            description: "fairness (default): the worst-served region first; coverage: most young people newly within the limit (maximal covering); median: least demand-weighted travel time (p-median).",
+        },
+        q(
+            "unit_type",
+            "string",
+            "Type of the new units (default: the need's first type).",
+        ),
+        q(
+            "places",
+            "number",
+            "Places per new unit (default: the type's usual size).",
+        ),
+    ],
+]);
 
 /// A scenario tried before saving: the need, and the grouping of its regions.
-const PREVIEW_PARAMS: [Param; 11] = [
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-    q(
+const PREVIEW_PARAMS: [Param; 11] = joined(&[
+    &[],
+    &NEED,
+    &[q(
         "grouping",
         "string",
         "jeugdregio (default), provincie, or a custom grouping.",
-    ),
-];
+    )],
+]);
 
 /// A saved scenario's report: the report's own parameters (the need is the scenario's).
 const SCENARIO_REPORT_PARAMS: [Param; 5] = [
@@ -355,47 +349,41 @@ const SCENARIO_REPORT_PARAMS: [Param; 5] = [
     REPORT_PARAMS[NEED.len() + 3],
 ];
 
-const REPORT_PARAMS: [Param; 14] = [
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-    Param {
-        name: "region",
-        path: false,
-        required: true,
-        kind: "string",
-        values: &[],
-        description: "The region's code in the grouping (e.g. JZ93), or all.",
-    },
-    q(
-        "grouping",
-        "string",
-        "jeugdregio (default), provincie, or a custom grouping.",
-    ),
-    Param {
-        name: "format",
-        path: false,
-        required: false,
-        kind: "string",
-        values: &["html", "pdf"],
-        description: "html (default) or pdf.",
-    },
-    Param {
-        name: "lang",
-        path: false,
-        required: false,
-        kind: "string",
-        values: &["nl", "en"],
-        description: "nl (default) or en.",
-    },
-];
+const REPORT_PARAMS: [Param; 14] = joined(&[
+    &[],
+    &NEED,
+    &[
+        Param {
+            name: "region",
+            path: false,
+            required: true,
+            kind: "string",
+            values: &[],
+            description: "The region's code in the grouping (e.g. JZ93), or all.",
+        },
+        q(
+            "grouping",
+            "string",
+            "jeugdregio (default), provincie, or a custom grouping.",
+        ),
+        Param {
+            name: "format",
+            path: false,
+            required: false,
+            kind: "string",
+            values: &["html", "pdf"],
+            description: "html (default) or pdf.",
+        },
+        Param {
+            name: "lang",
+            path: false,
+            required: false,
+            kind: "string",
+            values: &["nl", "en"],
+            description: "nl (default) or en.",
+        },
+    ],
+]);
 
 /// Every route the service answers.
 pub const ROUTES: &[Route] = &[
@@ -601,20 +589,7 @@ pub const ROUTES: &[Route] = &[
         id: RouteId::ScenarioCoverage,
         path: "/api/v1/scenarios/{id}/coverage",
         summary: "A saved scenario's coverage per municipality, with each one's tier before (status_before) and its effect (better, same, worse). With need parameters, the scenario answers that question instead of the one it was saved with (the map page's controls).",
-        params: &[
-            SCENARIO_ID,
-            FORMAT,
-            NEED[0],
-            NEED[1],
-            NEED[2],
-            NEED[3],
-            NEED[4],
-            NEED[5],
-            NEED[6],
-            NEED[7],
-            NEED[8],
-            NEED[9],
-        ],
+        params: &SCENARIO_COVERAGE_PARAMS,
         produces: &["application/geo+json", "text/csv", "application/json"],
         methods: Methods::Get,
     },
@@ -622,24 +597,7 @@ pub const ROUTES: &[Route] = &[
         id: RouteId::ScenarioRegions,
         path: "/api/v1/scenarios/{id}/regions",
         summary: "A saved scenario's regions of one grouping (with need parameters: for that question instead of the saved one).",
-        params: &[
-            SCENARIO_ID,
-            NEED[0],
-            NEED[1],
-            NEED[2],
-            NEED[3],
-            NEED[4],
-            NEED[5],
-            NEED[6],
-            NEED[7],
-            NEED[8],
-            NEED[9],
-            q(
-                "grouping",
-                "string",
-                "jeugdregio (default), provincie, or a custom grouping.",
-            ),
-        ],
+        params: &SCENARIO_REGIONS_PARAMS,
         produces: &["application/json"],
         methods: Methods::Get,
     },
@@ -796,84 +754,72 @@ const OGC_CRS_VALUES: &[&str] = &[
     "http://www.opengis.net/def/crs/EPSG/0/28992",
 ];
 
-const OGC_ITEMS_PARAMS: [Param; 18] = [
-    OGC_COLLECTION,
-    q(
-        "limit",
-        "integer",
-        "Features per page, at least 1 (default 1000; more than 10000 is served as 10000).",
-    ),
-    q(
-        "offset",
-        "integer",
-        "Features to skip (the next link sets it).",
-    ),
-    q(
-        "bbox",
-        "string",
-        "minx,miny,maxx,maxy in bbox-crs: only features that intersect it.",
-    ),
-    Param {
-        name: "bbox-crs",
-        path: false,
-        required: false,
-        kind: "string",
-        values: OGC_CRS_VALUES,
-        description: "The CRS of bbox (default CRS84).",
-    },
-    Param {
-        name: "crs",
-        path: false,
-        required: false,
-        kind: "string",
-        values: OGC_CRS_VALUES,
-        description: "The CRS of the answer (default CRS84: lon,lat; EPSG:4258 lat,lon; EPSG:28992 RD New x,y).",
-    },
-    OGC_F,
-    LANG,
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-];
+const OGC_ITEMS_PARAMS: [Param; 18] = joined(&[
+    &[
+        OGC_COLLECTION,
+        q(
+            "limit",
+            "integer",
+            "Features per page, at least 1 (default 1000; more than 10000 is served as 10000).",
+        ),
+        q(
+            "offset",
+            "integer",
+            "Features to skip (the next link sets it).",
+        ),
+        q(
+            "bbox",
+            "string",
+            "minx,miny,maxx,maxy in bbox-crs: only features that intersect it.",
+        ),
+        Param {
+            name: "bbox-crs",
+            path: false,
+            required: false,
+            kind: "string",
+            values: OGC_CRS_VALUES,
+            description: "The CRS of bbox (default CRS84).",
+        },
+        Param {
+            name: "crs",
+            path: false,
+            required: false,
+            kind: "string",
+            values: OGC_CRS_VALUES,
+            description: "The CRS of the answer (default CRS84: lon,lat; EPSG:4258 lat,lon; EPSG:28992 RD New x,y).",
+        },
+        OGC_F,
+        LANG,
+    ],
+    &NEED,
+    &[],
+]);
 
-const OGC_ITEM_PARAMS: [Param; 15] = [
-    OGC_COLLECTION,
-    Param {
-        name: "featureId",
-        path: true,
-        required: true,
-        kind: "string",
-        values: &[],
-        description: "The feature's id (a municipality code, facility id or region code).",
-    },
-    Param {
-        name: "crs",
-        path: false,
-        required: false,
-        kind: "string",
-        values: OGC_CRS_VALUES,
-        description: "The CRS of the answer (default CRS84).",
-    },
-    OGC_F,
-    LANG,
-    NEED[0],
-    NEED[1],
-    NEED[2],
-    NEED[3],
-    NEED[4],
-    NEED[5],
-    NEED[6],
-    NEED[7],
-    NEED[8],
-    NEED[9],
-];
+const OGC_ITEM_PARAMS: [Param; 15] = joined(&[
+    &[
+        OGC_COLLECTION,
+        Param {
+            name: "featureId",
+            path: true,
+            required: true,
+            kind: "string",
+            values: &[],
+            description: "The feature's id (a municipality code, facility id or region code).",
+        },
+        Param {
+            name: "crs",
+            path: false,
+            required: false,
+            kind: "string",
+            values: OGC_CRS_VALUES,
+            description: "The CRS of the answer (default CRS84).",
+        },
+        OGC_F,
+        LANG,
+    ],
+    &NEED,
+    &[],
+]);
 
 /// The route of a handler.
 pub fn route(id: RouteId) -> &'static Route {
